@@ -1,0 +1,785 @@
+//! Configuration: the environment, read once into a typed, validated [`Config`].
+//!
+//! [`RawEnv`] holds the strings (no I/O beyond reading the process environment once); [`Config::from_raw`]
+//! turns them into typed values and reports *every* problem at once, each naming the variable and what
+//! is expected. Names, defaults and rules follow the original design (`NODE_ENV`, `PORT`, `HOST`,
+//! `SESSION_MAX_AGE`, `HUBSPOT_ACCESS_TOKEN`, `JWT_*`, ...); the knobs this server adds are prefixed
+//! `MCP_`. Secret values never appear in an error, a log line or `Debug` output: they are [`Secret`]s.
+//!
+//! This module must not open sockets or files: `check-config` and the tests call it freely.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::obs::redact::Secret;
+
+/// Deployment environment (`NODE_ENV`). Production turns on the strict rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// `development` (the default): loopback-friendly, lenient.
+    Development,
+    /// `staging`: production rules for sessions, lenient for the rest.
+    Staging,
+    /// `production`: every rule of the original design applies.
+    Production,
+}
+
+impl Environment {
+    /// The value as written in `NODE_ENV`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line (the default; Railway's log view parses it).
+    Json,
+    /// `time LEVEL msg k=v` for people at a terminal.
+    Pretty,
+}
+
+/// What the configuration is validated for: some variables are only needed by some commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `serve` against a real HubSpot account: a token is required.
+    Serve,
+    /// `serve --demo`: the built-in sandbox stands in for HubSpot, no token needed.
+    Demo,
+    /// `stdio`: a desktop client on the same machine; HTTP settings are not used.
+    Stdio,
+}
+
+/// The process environment as strings, before any parsing.
+#[derive(Debug, Clone, Default)]
+pub struct RawEnv {
+    vars: BTreeMap<String, String>,
+}
+
+impl RawEnv {
+    /// Reads the process environment (the only I/O of this module).
+    pub fn from_process() -> Self {
+        Self::from_pairs(std::env::vars())
+    }
+
+    /// Builds from explicit pairs (tests, `check-config`).
+    pub fn from_pairs<I, K, V>(pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        RawEnv {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// A variable's value; an empty value counts as unset (Railway shows unset variables as empty).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Sets a variable (used to apply CLI flags such as `--port` over the environment).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.vars.insert(name.to_string(), value.to_string());
+    }
+}
+
+/// One problem with one variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable's name.
+    pub var: &'static str,
+    /// What is wrong with it.
+    pub kind: ConfigErrorKind,
+}
+
+/// What is wrong with a variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigErrorKind {
+    /// The value does not parse; `got` is `None` for secrets, whose values are never shown.
+    Invalid {
+        /// What a valid value looks like.
+        expected: &'static str,
+        /// The value given, unless it is secret.
+        got: Option<String>,
+    },
+    /// The variable is required here.
+    Missing {
+        /// Why it is required.
+        why: &'static str,
+    },
+    /// The value parses but breaks a rule (most are the original design's production rules).
+    Rule(&'static str),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ConfigErrorKind::Invalid {
+                expected,
+                got: Some(got),
+            } => write!(f, "{}: expected {expected}, got {got:?}", self.var),
+            ConfigErrorKind::Invalid { expected, got: None } => {
+                write!(f, "{}: expected {expected} (value not shown: secret)", self.var)
+            }
+            ConfigErrorKind::Missing { why } => write!(f, "{}: required {why}", self.var),
+            ConfigErrorKind::Rule(rule) => write!(f, "{}: {rule}", self.var),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// All problems found in one pass over the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid configuration ({} problem(s)):", self.0.len())?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Railway's deployment metadata, reported by `/health` and in logs.
+#[derive(Debug, Clone, Default)]
+pub struct Railway {
+    /// `RAILWAY_DEPLOYMENT_ID`.
+    pub deployment_id: Option<String>,
+    /// `RAILWAY_ENVIRONMENT` (Railway also sets `RAILWAY_ENVIRONMENT_NAME`).
+    pub environment: Option<String>,
+    /// `RAILWAY_SERVICE_NAME`.
+    pub service_name: Option<String>,
+    /// `RAILWAY_PUBLIC_DOMAIN`: allowed as a `Host` automatically.
+    pub public_domain: Option<String>,
+    /// `RAILWAY_PRIVATE_DOMAIN`: allowed as a `Host` automatically.
+    pub private_domain: Option<String>,
+}
+
+/// The validated configuration. Fields are private; each getter documents its variable and default.
+#[derive(Debug, Clone)]
+pub struct Config {
+    environment: Environment,
+    port: u16,
+    host: String,
+    log_level: log::LevelFilter,
+    log_format: LogFormat,
+    session_max_age: Duration,
+    session_cleanup_interval: Duration,
+    max_sessions: usize,
+    rate_limit_window: Duration,
+    rate_limit_max: u32,
+    cors_origins: Vec<String>,
+    hubspot_token: Option<Secret>,
+    hubspot_api_base_url: String,
+    hubspot_rate_limit: u32,
+    jwt_secret: Option<Secret>,
+    jwt_issuer: Option<String>,
+    jwt_audience: Option<String>,
+    jwks_uri: Option<String>,
+    jwks_cache_ttl: Duration,
+    metrics_enabled: bool,
+    health_check_enabled: bool,
+    redis_url: Option<Secret>,
+    redis_session_prefix: String,
+    railway: Railway,
+    workers: usize,
+    max_queue: usize,
+    max_body_bytes: usize,
+    max_connections: usize,
+    read_timeout: Duration,
+    request_timeout: Duration,
+    drain_timeout: Duration,
+    allowed_hosts: Vec<String>,
+    tools_page_size: usize,
+}
+
+/// The original design's minimum session age (5 minutes); below it only in development, with a warning.
+const MIN_SESSION_MAX_AGE_MS: u64 = 300_000;
+
+impl Config {
+    /// Reads and validates the process environment.
+    pub fn from_env(purpose: Purpose) -> Result<Config, ConfigErrors> {
+        Self::from_raw(&RawEnv::from_process(), purpose)
+    }
+
+    /// Validates `raw`, collecting every problem before returning.
+    pub fn from_raw(raw: &RawEnv, purpose: Purpose) -> Result<Config, ConfigErrors> {
+        let mut p = Parser {
+            raw,
+            errors: Vec::new(),
+        };
+        let environment = p.parse_with("NODE_ENV", "one of development, staging, production", |v| {
+            match v {
+                "development" | "dev" => Some(Environment::Development),
+                "staging" => Some(Environment::Staging),
+                "production" | "prod" => Some(Environment::Production),
+                _ => None,
+            }
+        });
+        let environment = environment.unwrap_or(Environment::Development);
+        let prod = environment == Environment::Production;
+
+        let port = p
+            .parse_with("PORT", "a TCP port number 0-65535", |v| v.parse::<u16>().ok())
+            .unwrap_or(3000);
+        let host = p.string("HOST").unwrap_or_else(|| "::".to_string());
+        if host.parse::<std::net::IpAddr>().is_err() && host != "localhost" {
+            p.invalid(
+                "HOST",
+                "an IP address to bind (\"::\" for IPv4 and IPv6, \"0.0.0.0\", \"127.0.0.1\") or localhost",
+                &host,
+            );
+        }
+        let log_level = p
+            .parse_with("LOG_LEVEL", "one of error, warn, info, debug, trace", |v| {
+                match v.to_ascii_lowercase().as_str() {
+                    "error" => Some(log::LevelFilter::Error),
+                    "warn" | "warning" => Some(log::LevelFilter::Warn),
+                    "info" => Some(log::LevelFilter::Info),
+                    "debug" => Some(log::LevelFilter::Debug),
+                    "trace" => Some(log::LevelFilter::Trace),
+                    "off" | "silent" => Some(log::LevelFilter::Off),
+                    _ => None,
+                }
+            })
+            .unwrap_or(log::LevelFilter::Info);
+        if prod && log_level >= log::LevelFilter::Debug {
+            p.rule("LOG_LEVEL", "must not be debug or trace in production");
+        }
+        let log_format = p
+            .parse_with("LOG_FORMAT", "json or pretty", |v| match v {
+                "json" => Some(LogFormat::Json),
+                "pretty" | "text" => Some(LogFormat::Pretty),
+                _ => None,
+            })
+            .unwrap_or(LogFormat::Json);
+
+        let session_max_age = p.millis("SESSION_MAX_AGE", 1_800_000, 1);
+        if session_max_age.as_millis() < u128::from(MIN_SESSION_MAX_AGE_MS)
+            && environment != Environment::Development
+        {
+            p.rule(
+                "SESSION_MAX_AGE",
+                "should be at least 5 minutes (300000 ms) outside development",
+            );
+        }
+        let session_cleanup_interval = p.millis("SESSION_CLEANUP_INTERVAL", 300_000, 10);
+        let max_sessions = p.count("MCP_MAX_SESSIONS", 10_000, 1);
+
+        let rate_limit_window = p.millis("RATE_LIMIT_WINDOW_MS", 900_000, 1);
+        let rate_limit_max = p.count("RATE_LIMIT_MAX", 1000, 1) as u32;
+
+        let cors_origins: Vec<String> = p
+            .string("CORS_ORIGIN")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().trim_end_matches('/').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for o in &cors_origins {
+            if o != "*" && !is_http_url(o) {
+                p.invalid("CORS_ORIGIN", "a comma-separated list of origins such as https://claude.ai", o);
+            }
+        }
+        if prod && cors_origins.iter().any(|o| o.contains('*')) {
+            p.rule("CORS_ORIGIN", "should not include wildcards in production");
+        }
+
+        let hubspot_token = p.secret("HUBSPOT_ACCESS_TOKEN");
+        match (&hubspot_token, purpose) {
+            (None, Purpose::Serve) => p.missing(
+                "HUBSPOT_ACCESS_TOKEN",
+                "to reach HubSpot (a private app token, pat-…); use `serve --demo` to try the built-in sandbox",
+            ),
+            (Some(t), _) if t.expose().len() < 40 => p.rule(
+                "HUBSPOT_ACCESS_TOKEN",
+                "appears to be invalid (too short: HubSpot private app tokens have at least 40 characters)",
+            ),
+            _ => {}
+        }
+        let hubspot_api_base_url = p
+            .string("HUBSPOT_API_BASE_URL")
+            .map(|s| s.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "https://api.hubapi.com".to_string());
+        if !is_http_url(&hubspot_api_base_url) {
+            p.invalid("HUBSPOT_API_BASE_URL", "an http(s) URL", &hubspot_api_base_url);
+        } else if hubspot_api_base_url.starts_with("http://") && !is_loopback_url(&hubspot_api_base_url) {
+            p.rule(
+                "HUBSPOT_API_BASE_URL",
+                "plain http is allowed only to a loopback address; use https",
+            );
+        }
+        let hubspot_rate_limit = p.count("HUBSPOT_RATE_LIMIT", 10, 1) as u32;
+
+        let jwt_secret = p.secret("JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
+            p.rule("JWT_SECRET", "must be at least 32 characters");
+        }
+        let jwt_issuer = p.string("JWT_ISSUER");
+        if let Some(v) = &jwt_issuer {
+            if !is_http_url(v) {
+                p.invalid("JWT_ISSUER", "an http(s) URL", v);
+            }
+        }
+        let jwt_audience = p.string("JWT_AUDIENCE");
+        let jwks_uri = p.string("JWKS_URI");
+        if let Some(v) = &jwks_uri {
+            if !is_http_url(v) {
+                p.invalid("JWKS_URI", "an http(s) URL", v);
+            }
+        }
+        let jwks_cache_ttl = Duration::from_secs(p.count("JWKS_CACHE_TTL", 3600, 1) as u64);
+        if prod && purpose != Purpose::Stdio && jwt_secret.is_none() && jwks_uri.is_none() {
+            p.missing(
+                "JWT_SECRET",
+                "in production (or JWKS_URI): the HTTP endpoint must not run without authentication",
+            );
+        }
+        if prod && (jwt_secret.is_some() || jwks_uri.is_some()) {
+            if jwt_issuer.is_none() {
+                p.missing("JWT_ISSUER", "in production to check the token's issuer");
+            }
+            if jwt_audience.is_none() {
+                p.missing("JWT_AUDIENCE", "in production to check the token's audience");
+            }
+        }
+
+        let metrics_enabled = p.flag("METRICS_ENABLED", true);
+        let health_check_enabled = p.flag("HEALTH_CHECK_ENABLED", true);
+        let redis_url = p.secret("REDIS_URL");
+        if let Some(u) = &redis_url {
+            let u = u.expose();
+            if !(u.starts_with("redis://") || u.starts_with("rediss://")) {
+                p.push("REDIS_URL", ConfigErrorKind::Invalid {
+                    expected: "a redis:// or rediss:// URL",
+                    got: None,
+                });
+            }
+        }
+        let redis_session_prefix = p
+            .string("REDIS_SESSION_PREFIX")
+            .unwrap_or_else(|| "mcp:session:".to_string());
+        let railway = Railway {
+            deployment_id: p.string("RAILWAY_DEPLOYMENT_ID"),
+            environment: p
+                .string("RAILWAY_ENVIRONMENT")
+                .or_else(|| p.string("RAILWAY_ENVIRONMENT_NAME")),
+            service_name: p.string("RAILWAY_SERVICE_NAME"),
+            public_domain: p.string("RAILWAY_PUBLIC_DOMAIN"),
+            private_domain: p.string("RAILWAY_PRIVATE_DOMAIN"),
+        };
+
+        let workers = p.count("MCP_WORKERS", 64, 1);
+        if workers > 4096 {
+            p.rule("MCP_WORKERS", "must be at most 4096");
+        }
+        let max_queue = p.count("MCP_MAX_QUEUE", 256, 0);
+        let max_body_bytes = p.count("MCP_MAX_BODY_BYTES", 1024 * 1024, 1024);
+        let max_connections = p.count("MCP_MAX_CONNECTIONS", 1024, 1);
+        let read_timeout = p.millis("MCP_READ_TIMEOUT_MS", 30_000, 100);
+        let request_timeout = p.millis("MCP_REQUEST_TIMEOUT_MS", 60_000, 100);
+        let drain_timeout = p.millis("MCP_DRAIN_TIMEOUT_MS", 10_000, 0);
+        let allowed_hosts: Vec<String> = p
+            .string("MCP_ALLOWED_HOSTS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tools_page_size = p.count("MCP_TOOLS_PAGE_SIZE", 100, 1);
+
+        if !p.errors.is_empty() {
+            return Err(ConfigErrors(p.errors));
+        }
+        Ok(Config {
+            environment,
+            port,
+            host,
+            log_level,
+            log_format,
+            session_max_age,
+            session_cleanup_interval,
+            max_sessions,
+            rate_limit_window,
+            rate_limit_max,
+            cors_origins,
+            hubspot_token,
+            hubspot_api_base_url,
+            hubspot_rate_limit,
+            jwt_secret,
+            jwt_issuer,
+            jwt_audience,
+            jwks_uri,
+            jwks_cache_ttl,
+            metrics_enabled,
+            health_check_enabled,
+            redis_url,
+            redis_session_prefix,
+            railway,
+            workers,
+            max_queue,
+            max_body_bytes,
+            max_connections,
+            read_timeout,
+            request_timeout,
+            drain_timeout,
+            allowed_hosts,
+            tools_page_size,
+        })
+    }
+
+    /// `NODE_ENV`. Defaults to development.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+    /// `PORT`. Defaults to 3000; 0 picks a free port (the bound address is logged).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    /// `HOST`. Defaults to `::`, which with `IPV6_V6ONLY` off accepts IPv4 and IPv6 clients.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+    /// `LOG_LEVEL`. Defaults to info.
+    pub fn log_level(&self) -> log::LevelFilter {
+        self.log_level
+    }
+    /// `LOG_FORMAT`. Defaults to json.
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format
+    }
+    /// `SESSION_MAX_AGE` (ms): a session idle this long is dropped. Defaults to 30 minutes.
+    pub fn session_max_age(&self) -> Duration {
+        self.session_max_age
+    }
+    /// `SESSION_CLEANUP_INTERVAL` (ms): how often the reaper runs. Defaults to 5 minutes.
+    pub fn session_cleanup_interval(&self) -> Duration {
+        self.session_cleanup_interval
+    }
+    /// `MCP_MAX_SESSIONS`: live sessions at most. Defaults to 10,000.
+    pub fn max_sessions(&self) -> usize {
+        self.max_sessions
+    }
+    /// `RATE_LIMIT_WINDOW_MS`. Defaults to 15 minutes.
+    pub fn rate_limit_window(&self) -> Duration {
+        self.rate_limit_window
+    }
+    /// `RATE_LIMIT_MAX` requests per window and client. Defaults to 1000.
+    pub fn rate_limit_max(&self) -> u32 {
+        self.rate_limit_max
+    }
+    /// `CORS_ORIGIN`: allowed browser origins, comma-separated. Defaults to none.
+    pub fn cors_origins(&self) -> &[String] {
+        &self.cors_origins
+    }
+    /// `HUBSPOT_ACCESS_TOKEN`. Required by `serve` unless `--demo`.
+    pub fn hubspot_token(&self) -> Option<&Secret> {
+        self.hubspot_token.as_ref()
+    }
+    /// `HUBSPOT_API_BASE_URL`, without a trailing slash. Defaults to https://api.hubapi.com.
+    pub fn hubspot_api_base_url(&self) -> &str {
+        &self.hubspot_api_base_url
+    }
+    /// `HUBSPOT_RATE_LIMIT`: HubSpot requests per second at most. Defaults to 10.
+    pub fn hubspot_rate_limit(&self) -> u32 {
+        self.hubspot_rate_limit
+    }
+    /// `JWT_SECRET` (HS256), at least 32 characters.
+    pub fn jwt_secret(&self) -> Option<&Secret> {
+        self.jwt_secret.as_ref()
+    }
+    /// `JWT_ISSUER`.
+    pub fn jwt_issuer(&self) -> Option<&str> {
+        self.jwt_issuer.as_deref()
+    }
+    /// `JWT_AUDIENCE`.
+    pub fn jwt_audience(&self) -> Option<&str> {
+        self.jwt_audience.as_deref()
+    }
+    /// `JWKS_URI`.
+    pub fn jwks_uri(&self) -> Option<&str> {
+        self.jwks_uri.as_deref()
+    }
+    /// `JWKS_CACHE_TTL` (seconds). Defaults to 3600.
+    pub fn jwks_cache_ttl(&self) -> Duration {
+        self.jwks_cache_ttl
+    }
+    /// `METRICS_ENABLED`. Defaults to true.
+    pub fn metrics_enabled(&self) -> bool {
+        self.metrics_enabled
+    }
+    /// `HEALTH_CHECK_ENABLED`: background dependency checks. Defaults to true.
+    pub fn health_check_enabled(&self) -> bool {
+        self.health_check_enabled
+    }
+    /// `REDIS_URL` (may hold a password, hence secret).
+    pub fn redis_url(&self) -> Option<&Secret> {
+        self.redis_url.as_ref()
+    }
+    /// `REDIS_SESSION_PREFIX`. Defaults to `mcp:session:`.
+    pub fn redis_session_prefix(&self) -> &str {
+        &self.redis_session_prefix
+    }
+    /// Railway's `RAILWAY_*` metadata.
+    pub fn railway(&self) -> &Railway {
+        &self.railway
+    }
+    /// `MCP_WORKERS`: request worker threads, sized for blocking HubSpot calls. Defaults to 64.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+    /// `MCP_MAX_QUEUE`: requests waiting for a worker before new ones get 503. Defaults to 256.
+    pub fn max_queue(&self) -> usize {
+        self.max_queue
+    }
+    /// `MCP_MAX_BODY_BYTES`: larger request bodies get 413. Defaults to 1 MiB.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+    /// `MCP_MAX_CONNECTIONS`: open TCP connections at most. Defaults to 1024.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+    /// `MCP_READ_TIMEOUT_MS`: a socket read (headers, body, idle keep-alive) waits at most this. Defaults to 30 s.
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
+    }
+    /// `MCP_REQUEST_TIMEOUT_MS`: deadline of one MCP request, HubSpot calls included. Defaults to 60 s.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+    /// `MCP_DRAIN_TIMEOUT_MS`: on SIGTERM, in-flight requests get this long to finish. Defaults to 10 s.
+    pub fn drain_timeout(&self) -> Duration {
+        self.drain_timeout
+    }
+    /// `MCP_ALLOWED_HOSTS`: extra `Host` names accepted besides loopback and Railway's domains; `*` turns the
+    /// check off.
+    pub fn allowed_hosts(&self) -> &[String] {
+        &self.allowed_hosts
+    }
+    /// `MCP_TOOLS_PAGE_SIZE`: tools per `tools/list` page. Defaults to 100.
+    pub fn tools_page_size(&self) -> usize {
+        self.tools_page_size
+    }
+    /// True when the HTTP server binds only a loopback address.
+    pub fn is_loopback_bind(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+struct Parser<'a> {
+    raw: &'a RawEnv,
+    errors: Vec<ConfigError>,
+}
+
+impl Parser<'_> {
+    fn push(&mut self, var: &'static str, kind: ConfigErrorKind) {
+        self.errors.push(ConfigError { var, kind });
+    }
+    fn invalid(&mut self, var: &'static str, expected: &'static str, got: &str) {
+        self.push(
+            var,
+            ConfigErrorKind::Invalid {
+                expected,
+                got: Some(got.to_string()),
+            },
+        );
+    }
+    fn missing(&mut self, var: &'static str, why: &'static str) {
+        self.push(var, ConfigErrorKind::Missing { why });
+    }
+    fn rule(&mut self, var: &'static str, rule: &'static str) {
+        self.push(var, ConfigErrorKind::Rule(rule));
+    }
+    fn string(&self, var: &str) -> Option<String> {
+        self.raw.get(var).map(str::to_string)
+    }
+    fn secret(&self, var: &str) -> Option<Secret> {
+        self.raw.get(var).map(|v| Secret::new(v.to_string()))
+    }
+    fn parse_with<T>(
+        &mut self,
+        var: &'static str,
+        expected: &'static str,
+        f: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let v = self.raw.get(var)?;
+        match f(v) {
+            Some(t) => Some(t),
+            None => {
+                self.invalid(var, expected, v);
+                None
+            }
+        }
+    }
+    fn millis(&mut self, var: &'static str, default: u64, min: u64) -> Duration {
+        let ms = self
+            .parse_with(var, "a whole number of milliseconds", |v| v.parse::<u64>().ok())
+            .unwrap_or(default);
+        if ms < min {
+            self.rule(var, "is below its minimum");
+            return Duration::from_millis(default);
+        }
+        Duration::from_millis(ms)
+    }
+    fn count(&mut self, var: &'static str, default: usize, min: usize) -> usize {
+        let n = self
+            .parse_with(var, "a whole number", |v| v.parse::<usize>().ok())
+            .unwrap_or(default);
+        if n < min {
+            self.rule(var, "is below its minimum");
+            return default;
+        }
+        n
+    }
+    fn flag(&mut self, var: &'static str, default: bool) -> bool {
+        self.parse_with(var, "true or false", |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Some(true),
+                "false" | "0" | "no" | "off" => Some(false),
+                _ => None,
+            }
+        })
+        .unwrap_or(default)
+    }
+}
+
+fn is_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
+fn is_loopback_url(s: &str) -> bool {
+    let rest = s.strip_prefix("http://").unwrap_or(s);
+    let host = rest.split('/').next().unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "pat-na1-00000000-0000-0000-0000-000000000000";
+
+    fn cfg(pairs: &[(&str, &str)], purpose: Purpose) -> Result<Config, ConfigErrors> {
+        Config::from_raw(&RawEnv::from_pairs(pairs.iter().copied()), purpose)
+    }
+
+    #[test]
+    fn defaults_follow_the_original_design() {
+        let c = cfg(&[("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
+        assert_eq!(c.port(), 3000);
+        assert_eq!(c.host(), "::");
+        assert_eq!(c.session_max_age(), Duration::from_millis(1_800_000));
+        assert_eq!(c.session_cleanup_interval(), Duration::from_millis(300_000));
+        assert_eq!(c.rate_limit_window(), Duration::from_millis(900_000));
+        assert_eq!(c.rate_limit_max(), 1000);
+        assert_eq!(c.hubspot_api_base_url(), "https://api.hubapi.com");
+        assert_eq!(c.hubspot_rate_limit(), 10);
+        assert_eq!(c.redis_session_prefix(), "mcp:session:");
+        assert!(c.metrics_enabled() && c.health_check_enabled());
+        assert_eq!(c.environment(), Environment::Development);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let errs = cfg(
+            &[
+                ("PORT", "abc"),
+                ("LOG_LEVEL", "loud"),
+                ("SESSION_MAX_AGE", "soon"),
+                ("METRICS_ENABLED", "maybe"),
+            ],
+            Purpose::Serve,
+        )
+        .unwrap_err();
+        let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
+        assert_eq!(
+            vars,
+            ["PORT", "LOG_LEVEL", "SESSION_MAX_AGE", "HUBSPOT_ACCESS_TOKEN", "METRICS_ENABLED"]
+        );
+        let text = errs.to_string();
+        assert!(text.contains("PORT: expected a TCP port number 0-65535, got \"abc\""), "{text}");
+    }
+
+    #[test]
+    fn production_rules_apply() {
+        let errs = cfg(
+            &[
+                ("NODE_ENV", "production"),
+                ("HUBSPOT_ACCESS_TOKEN", TOKEN),
+                ("LOG_LEVEL", "debug"),
+                ("CORS_ORIGIN", "*"),
+                ("SESSION_MAX_AGE", "1000"),
+            ],
+            Purpose::Serve,
+        )
+        .unwrap_err();
+        let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
+        assert_eq!(vars, ["LOG_LEVEL", "SESSION_MAX_AGE", "CORS_ORIGIN", "JWT_SECRET"]);
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_or_debug() {
+        let secret = "short-secret-value";
+        let errs = cfg(
+            &[("HUBSPOT_ACCESS_TOKEN", secret), ("JWT_SECRET", secret)],
+            Purpose::Serve,
+        )
+        .unwrap_err();
+        assert_eq!(errs.0.len(), 2);
+        assert!(!errs.to_string().contains(secret));
+        let c = cfg(&[("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
+        assert!(!format!("{c:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn demo_and_stdio_need_no_token_and_http_base_must_be_loopback() {
+        assert!(cfg(&[], Purpose::Demo).is_ok());
+        assert!(cfg(&[], Purpose::Stdio).is_ok());
+        let errs = cfg(&[("HUBSPOT_API_BASE_URL", "http://example.com")], Purpose::Demo).unwrap_err();
+        assert_eq!(errs.0[0].var, "HUBSPOT_API_BASE_URL");
+        assert!(cfg(&[("HUBSPOT_API_BASE_URL", "http://127.0.0.1:4890/")], Purpose::Demo).is_ok());
+        assert!(cfg(&[("HUBSPOT_API_BASE_URL", "http://[::1]:4890")], Purpose::Demo).is_ok());
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = cfg(&[("PORT", ""), ("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
+        assert_eq!(c.port(), 3000);
+    }
+}

@@ -1,0 +1,154 @@
+//! Plain HTTP request and reply types: what handlers see instead of tiny_http's types, so the MCP
+//! transport and the health endpoint can be tested without sockets.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use crate::http::sse::SseWriter;
+
+/// The request method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verb {
+    /// GET
+    Get,
+    /// HEAD
+    Head,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// Anything else.
+    Other(String),
+}
+
+/// A request with its body read (and capped).
+#[derive(Debug, Clone)]
+pub struct Req {
+    /// Method.
+    pub verb: Verb,
+    /// Path without the query string.
+    pub path: String,
+    /// Headers, names lowercased, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The peer's address.
+    pub remote: Option<IpAddr>,
+    /// This request's id (also sent back as `X-Request-Id`).
+    pub request_id: String,
+}
+
+impl Req {
+    /// A test request.
+    pub fn new(verb: Verb, path: &str) -> Req {
+        Req {
+            verb,
+            path: path.to_string(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            remote: None,
+            request_id: String::new(),
+        }
+    }
+
+    /// Adds a header (builder style, for tests).
+    pub fn header(mut self, name: &str, value: &str) -> Req {
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+
+    /// Sets the body (builder style, for tests).
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Req {
+        self.body = body.into();
+        self
+    }
+
+    /// The first value of header `name` (lowercase), trimmed.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+    }
+}
+
+/// A streamed body: runs on the worker with the socket, writing SSE events as they come.
+pub type StreamFn = Box<dyn FnOnce(&mut SseWriter<'_>) + Send>;
+
+/// A reply body.
+pub enum ReplyBody {
+    /// No body.
+    Empty,
+    /// A complete body with its content type.
+    Full(&'static str, Vec<u8>),
+    /// `text/event-stream`, written event by event.
+    Sse(StreamFn),
+}
+
+/// A reply.
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// Body.
+    pub body: ReplyBody,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub fn json(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: ReplyBody::Full("application/json", body.into_bytes()),
+        }
+    }
+    /// A reply with no body.
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: ReplyBody::Empty,
+        }
+    }
+    /// An SSE reply.
+    pub fn sse(f: StreamFn) -> Reply {
+        Reply {
+            status: 200,
+            headers: Vec::new(),
+            body: ReplyBody::Sse(f),
+        }
+    }
+    /// Adds a header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+    /// The body as text, for tests (empty for streams).
+    pub fn body_text(&self) -> String {
+        match &self.body {
+            ReplyBody::Full(_, b) => String::from_utf8_lossy(b).into_owned(),
+            _ => String::new(),
+        }
+    }
+    /// Runs a streamed body into `out` (tests; the server writes to the socket).
+    pub fn stream_to(self, out: &mut dyn Write) {
+        if let ReplyBody::Sse(f) = self.body {
+            let mut w = SseWriter::new(out, false);
+            f(&mut w);
+        }
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &self.body_text())
+            .finish()
+    }
+}

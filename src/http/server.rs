@@ -1,0 +1,304 @@
+//! The HTTP server on tiny_http: bind (dual-stack by default), one accept loop handing requests to a
+//! fixed `threadpool`, 503 when the queue is full, capped bodies, panics caught per request, and a
+//! graceful drain on shutdown. The only module that imports tiny_http.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use serde_json::Value;
+use socket2::{Domain, Protocol, Socket, Type};
+use threadpool::ThreadPool;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::http::message::{Reply, ReplyBody, Req, Verb};
+use crate::http::route;
+use crate::http::sse::SseWriter;
+use crate::mcp::jsonrpc::{self, RpcError};
+
+/// A bound server, ready to [`run`].
+pub struct Bound {
+    server: tiny_http::Server,
+    /// The address actually bound (port 0 resolved).
+    pub addr: SocketAddr,
+}
+
+/// Binds `HOST:PORT`. `::` is bound dual-stack (`IPV6_V6ONLY` off) so IPv4 and IPv6 clients both reach
+/// it; on a host without IPv6 it falls back to `0.0.0.0`.
+pub fn bind(cfg: &Config) -> std::io::Result<Bound> {
+    let host = if cfg.host() == "localhost" { "127.0.0.1" } else { cfg.host() };
+    let ip: std::net::IpAddr = host
+        .parse()
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "HOST is not an IP address"))?;
+    let listener = match listen(SocketAddr::new(ip, cfg.port())) {
+        Err(e) if ip.is_unspecified() && ip.is_ipv6() => {
+            log::warn!(error = e.to_string(); "IPv6 unavailable; listening on IPv4 only");
+            listen(SocketAddr::from(([0, 0, 0, 0], cfg.port())))?
+        }
+        other => other?,
+    };
+    let addr = listener.local_addr()?;
+    let limits = tiny_http::ConnectionLimits {
+        read_timeout: Some(cfg.read_timeout()),
+        write_timeout: Some(cfg.read_timeout()),
+        max_connections: cfg.max_connections(),
+    };
+    let server = tiny_http::Server::from_listener_with_limits(listener, None, limits)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(Bound { server, addr })
+}
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(false)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// Serves until `shutdown` fires (or its sender is dropped), then stops accepting and drains: requests
+/// already received are finished within the drain timeout. Returns how many requests were still
+/// running when the drain timed out (0 on a clean drain).
+pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
+    let cfg = &app.config;
+    let pool = threadpool::Builder::new()
+        .num_threads(cfg.workers())
+        .thread_name("mcp-worker".into())
+        .thread_stack_size(512 * 1024)
+        .build();
+    let server = bound.server;
+    loop {
+        match shutdown.try_recv() {
+            Ok(()) | Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {}
+        }
+        match server.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(rq)) => dispatch(&pool, &app, rq, false),
+            Ok(None) => {}
+            Err(e) => {
+                log::warn!(error = e.to_string(); "receive failed");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+    log::info!(in_flight = pool.active_count() + pool.queued_count(); "shutting down: no new connections, draining");
+    server.stop_accepting();
+    let deadline = Instant::now() + cfg.drain_timeout();
+    loop {
+        // Requests that arrive on connections already open are still served, with `Connection: close`.
+        match server.recv_timeout(Duration::from_millis(20)) {
+            Ok(Some(rq)) => dispatch(&pool, &app, rq, true),
+            _ if pool.active_count() + pool.queued_count() == 0 => return 0,
+            _ => {}
+        }
+        if Instant::now() >= deadline {
+            let left = pool.active_count() + pool.queued_count();
+            log::warn!(still_running = left; "drain timeout reached");
+            return left;
+        }
+    }
+}
+
+fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining: bool) {
+    if pool.queued_count() >= app.config.max_queue() {
+        app.metrics.record_busy();
+        let body = jsonrpc::error_without_id(&RpcError::new(
+            jsonrpc::code::SERVER_ERROR,
+            "Service Unavailable: every worker is busy; retry after the delay in Retry-After",
+        ));
+        let _ = rq.respond(with_headers(
+            tiny_http::Response::from_data(body).with_status_code(503),
+            &[("Content-Type", "application/json"), ("Retry-After", "1")],
+        ));
+        app.metrics.record(503, 0);
+        return;
+    }
+    let app = Arc::clone(app);
+    pool.execute(move || serve(rq, &app, draining));
+}
+
+static REQUEST_SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn request_id() -> String {
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let p = PREFIX.get_or_init(|| {
+        let mut b = [0u8; 4];
+        let _ = getrandom::fill(&mut b);
+        u32::from_le_bytes(b)
+    });
+    format!("{p:08x}-{:06x}", REQUEST_SEQ.fetch_add(1, Ordering::Relaxed))
+}
+
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken,
+}
+
+fn read_body(rq: &mut tiny_http::Request, max: usize) -> Result<Vec<u8>, BodyError> {
+    if rq.body_length().is_some_and(|n| n > max) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::with_capacity(rq.body_length().unwrap_or(0).min(max));
+    match rq.as_reader().take(max as u64 + 1).read_to_end(&mut buf) {
+        Ok(_) if buf.len() > max => Err(BodyError::TooLarge),
+        Ok(_) => Ok(buf),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+            Err(BodyError::TimedOut)
+        }
+        Err(_) => Err(BodyError::Broken),
+    }
+}
+
+fn to_verb(m: &tiny_http::Method) -> Verb {
+    match m {
+        tiny_http::Method::Get => Verb::Get,
+        tiny_http::Method::Head => Verb::Head,
+        tiny_http::Method::Post => Verb::Post,
+        tiny_http::Method::Delete => Verb::Delete,
+        tiny_http::Method::Options => Verb::Options,
+        other => Verb::Other(other.as_str().to_string()),
+    }
+}
+
+fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
+    let started = Instant::now();
+    let request_id = request_id();
+    let verb = to_verb(rq.method());
+    let path = rq.url().split('?').next().unwrap_or("/").to_string();
+    let headers: Vec<(String, String)> = rq
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
+        .collect();
+    let remote = rq.remote_addr().map(|a| a.ip());
+    let method_name = rq.method().as_str().to_string();
+    let log_path = path.clone();
+    let mut close = draining;
+    let reply = match read_body(&mut rq, app.config.max_body_bytes()) {
+        Ok(body) => {
+            let req = Req {
+                verb,
+                path,
+                headers,
+                body,
+                remote,
+                request_id: request_id.clone(),
+            };
+            handle(app, &req)
+        }
+        Err(e) => {
+            // The rest of the body is unread: the connection cannot carry another request.
+            close = true;
+            let (status, msg) = match e {
+                BodyError::TooLarge => (
+                    413,
+                    format!("Payload Too Large: request bodies are limited to {} bytes", app.config.max_body_bytes()),
+                ),
+                BodyError::TimedOut => (408, "Request Timeout: the body did not arrive in time".to_string()),
+                BodyError::Broken => (400, "Bad Request: the body could not be read".to_string()),
+            };
+            Reply::json(status, jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, msg)))
+        }
+    };
+    let status = reply.status;
+    send(rq, reply, &request_id, close);
+    let micros = started.elapsed().as_micros() as u64;
+    app.metrics.record(status, micros);
+    log::info!(
+        request_id = request_id.as_str(),
+        method = method_name.as_str(),
+        path = log_path.as_str(),
+        status = status,
+        duration_ms = micros as f64 / 1000.0;
+        "request"
+    );
+}
+
+/// Routes with panics caught: a panicking handler answers 500 / -32603 and the worker lives on.
+fn handle(app: &Arc<App>, req: &Req) -> Reply {
+    match catch_unwind(AssertUnwindSafe(|| route::route(app, req))) {
+        Ok(reply) => reply,
+        Err(panic) => {
+            app.metrics.record_panic();
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            log::error!(request_id = req.request_id.as_str(), panic = what.as_str(); "handler panicked");
+            let id = serde_json::from_slice::<Value>(&req.body)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .filter(|i| i.is_string() || i.is_number())
+                .unwrap_or(Value::Null);
+            Reply::json(
+                500,
+                jsonrpc::error_response(
+                    &id,
+                    &RpcError::internal("the server failed while handling this request; it has been logged"),
+                ),
+            )
+        }
+    }
+}
+
+const SECURITY_HEADERS: [(&str, &str); 2] = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")];
+
+fn with_headers<R: Read>(mut resp: tiny_http::Response<R>, headers: &[(&str, &str)]) -> tiny_http::Response<R> {
+    for (k, v) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            resp.add_header(h);
+        }
+    }
+    resp
+}
+
+fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool) {
+    let mut headers: Vec<(&str, &str)> = vec![("X-Request-Id", request_id)];
+    headers.extend(reply.headers.iter().map(|(k, v)| (*k, v.as_str())));
+    if close {
+        headers.push(("Connection", "close"));
+    }
+    match reply.body {
+        ReplyBody::Empty => {
+            headers.extend(SECURITY_HEADERS);
+            let resp = tiny_http::Response::empty(reply.status);
+            let _ = rq.respond(with_headers(resp, &headers));
+        }
+        ReplyBody::Full(ctype, body) => {
+            headers.extend(SECURITY_HEADERS);
+            headers.push(("Content-Type", ctype));
+            let resp = tiny_http::Response::from_data(body).with_status_code(reply.status);
+            let _ = rq.respond(with_headers(resp, &headers));
+        }
+        ReplyBody::Sse(stream) => {
+            let mut head = String::from(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\n\
+                 X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n",
+            );
+            for (k, v) in &headers {
+                head.push_str(k);
+                head.push_str(": ");
+                head.push_str(v);
+                head.push_str("\r\n");
+            }
+            head.push_str("\r\n");
+            let mut out = rq.into_writer();
+            if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
+                return;
+            }
+            let mut w = SseWriter::new(&mut out, true);
+            stream(&mut w);
+            let _ = w.finish();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The `hubspot-mcp` binary: signals first, then parse the command line and run the command.
+
+use std::process::ExitCode;
+
+use hubspot_mcp::cli::{self, Command, USAGE};
+use hubspot_mcp::{run, signals};
+
+fn main() -> ExitCode {
+    // Before any other thread exists (see signals.rs).
+    let shutdown = match signals::install() {
+        Ok(rx) => rx,
+        Err(e) => {
+            eprintln!("error: cannot install signal handlers: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let cmd = match cli::parse(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cmd {
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Command::Version => {
+            println!("hubspot-mcp {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Serve { demo, port, host } => run::serve(demo, port, host, shutdown),
+        Command::Stdio { demo } => run::stdio(demo),
+        Command::Healthcheck { url } => run::healthcheck(url).map(|ok| println!("{ok}")),
+        Command::CheckConfig { demo } => run::check_config(demo).map(|ok| println!("{ok}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

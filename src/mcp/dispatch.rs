@@ -1,0 +1,362 @@
+//! Method dispatch, shared by every transport: a closed [`Method`] enum and one `match`.
+//!
+//! Transports (Streamable HTTP, stdio) decide the revision and the session, then call
+//! [`handle_request`] / [`handle_notification`]. Handlers return results or [`RpcError`]s; tool failures
+//! are results with `isError: true`, never protocol errors.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
+use crate::mcp::session::{LogLevel, SessionId};
+use crate::mcp::version::Revision;
+use crate::tools::{CancelToken, ListShape, ToolContext, ToolError};
+
+/// `_meta` key carrying the protocol version of a 2026-07-28 request.
+pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+/// `_meta` key carrying the client's capabilities (2026-07-28).
+pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+/// `_meta` key carrying the client's identity (2026-07-28, optional).
+pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+/// `_meta` key carrying the log level wanted for this request (2026-07-28, optional).
+pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+/// `_meta` key carrying the server's identity on 2026-07-28 results.
+pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+
+/// A result: a JSON value, or already-rendered JSON (the cached `tools/list` pages).
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A value to serialize.
+    Value(Value),
+    /// Pre-rendered JSON text.
+    Raw(Arc<str>),
+}
+
+impl Payload {
+    /// The full JSON-RPC response for request `id`.
+    pub fn into_response(self, id: &Value) -> String {
+        match self {
+            Payload::Value(v) => jsonrpc::response(id, &v),
+            Payload::Raw(r) => jsonrpc::response_raw(id, &r),
+        }
+    }
+}
+
+/// Sends one serialized notification to the client; returns false once the client is gone.
+pub type NotifyFn<'a> = dyn FnMut(&str) -> bool + 'a;
+
+/// One request's context.
+pub struct Call<'a> {
+    /// Shared state.
+    pub app: &'a App,
+    /// The revision the request is served under.
+    pub revision: Revision,
+    /// The session, for the session-based revisions.
+    pub session: Option<SessionId>,
+    /// Where progress notifications go; `None` when the response is a single JSON object.
+    pub notify: Option<&'a mut NotifyFn<'a>>,
+    /// Set when the client cancels.
+    pub cancel: CancelToken,
+    /// When the request must be answered by.
+    pub deadline: Instant,
+}
+
+/// The methods this server serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `ping` (session revisions).
+    Ping,
+    /// `tools/list`.
+    ToolsList,
+    /// `tools/call`.
+    ToolsCall,
+    /// `logging/setLevel` (session revisions).
+    LoggingSetLevel,
+    /// `server/discover` (2026-07-28).
+    ServerDiscover,
+}
+
+impl Method {
+    /// The method named `name` as `revision` defines it; `None` means -32601.
+    pub fn lookup(name: &str, revision: Revision) -> Option<Method> {
+        let m = match name {
+            "ping" => Method::Ping,
+            "tools/list" => Method::ToolsList,
+            "tools/call" => Method::ToolsCall,
+            "logging/setLevel" => Method::LoggingSetLevel,
+            "server/discover" => Method::ServerDiscover,
+            _ => return None,
+        };
+        let available = match m {
+            Method::ToolsList | Method::ToolsCall => true,
+            Method::Ping | Method::LoggingSetLevel => revision.has_sessions(),
+            Method::ServerDiscover => !revision.has_sessions(),
+        };
+        available.then_some(m)
+    }
+}
+
+/// Serves one request.
+pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
+    let method = Method::lookup(&req.method, call.revision).ok_or_else(|| {
+        if req.method == "initialize" && !call.revision.has_sessions() {
+            RpcError::method_not_found("initialize").with_data(json!({
+                "supported": Revision::supported_strings(),
+                "hint": "2026-07-28 has no initialize; send server/discover, or initialize without 2026-07-28 _meta",
+            }))
+        } else {
+            RpcError::method_not_found(&req.method)
+        }
+    })?;
+    let payload = match method {
+        Method::Ping => Payload::Value(json!({})),
+        Method::ToolsList => list_tools(call, &req.params)?,
+        Method::ToolsCall => Payload::Value(call_tool(call, &req.params)?),
+        Method::LoggingSetLevel => Payload::Value(set_level(call, &req.params)?),
+        Method::ServerDiscover => Payload::Value(discover_result(call.app)),
+    };
+    Ok(decorate(call.app, call.revision, payload))
+}
+
+/// Serves one notification (no answer).
+pub fn handle_notification(app: &App, session: Option<SessionId>, n: &Notification) {
+    match n.method.as_str() {
+        "notifications/initialized" => {
+            if let Some(id) = session {
+                app.sessions.update(&id, &mut |s| s.initialized = true);
+            }
+        }
+        "notifications/cancelled" => {
+            if let Some(rid) = n.params.get("requestId") {
+                let found = app.inflight.cancel(session, rid);
+                log::debug!(request = rid.to_string(), found = found; "cancel requested");
+            }
+        }
+        other => log::debug!(method = other; "notification ignored"),
+    }
+}
+
+/// 2026-07-28 results carry `resultType` and the server's identity in `_meta`.
+fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
+    match (revision.has_sessions(), payload) {
+        (false, Payload::Value(Value::Object(mut m))) => {
+            m.entry("resultType").or_insert_with(|| "complete".into());
+            let meta = m.entry("_meta").or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(meta) = meta {
+                meta.insert(META_SERVER_INFO.into(), app.server_info.clone());
+            }
+            Payload::Value(Value::Object(m))
+        }
+        (_, p) => p,
+    }
+}
+
+/// Validates `initialize` params; returns the negotiated revision, the result and the client's name.
+pub fn initialize(app: &App, params: &Map<String, Value>) -> Result<(Revision, Value, String), RpcError> {
+    let requested = params
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("initialize needs \"protocolVersion\" (a string)"))?;
+    if !params.get("capabilities").is_some_and(Value::is_object) {
+        return Err(RpcError::invalid_params("initialize needs \"capabilities\" (an object)"));
+    }
+    let client = params
+        .get("clientInfo")
+        .and_then(Value::as_object)
+        .ok_or_else(|| RpcError::invalid_params("initialize needs \"clientInfo\" (an object with name and version)"))?;
+    let name = client
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("clientInfo.name must be a string"))?;
+    let revision = Revision::negotiate(requested);
+    let result = json!({
+        "protocolVersion": revision.as_str(),
+        "capabilities": capabilities(),
+        "serverInfo": app.server_info,
+        "instructions": INSTRUCTIONS,
+    });
+    let mut client_name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    client_name.shrink_to_fit();
+    Ok((revision, result, client_name))
+}
+
+/// What this server serves, and nothing more.
+pub fn capabilities() -> Value {
+    json!({ "tools": { "listChanged": false }, "logging": {} })
+}
+
+const INSTRUCTIONS: &str = "HubSpot CRM tools. List tools to see what this server can read and change; \
+    tool errors explain how to correct the call.";
+
+/// How long a 2026-07-28 client may cache the discover result.
+pub const DISCOVER_TTL_MS: u64 = 300_000;
+
+/// The `server/discover` result (2026-07-28). `serverInfo` is given both in `_meta` (the final schema)
+/// and at the top level (earlier drafts, which some clients still read).
+pub fn discover_result(app: &App) -> Value {
+    json!({
+        "resultType": "complete",
+        "supportedVersions": Revision::supported_strings(),
+        "capabilities": capabilities(),
+        "serverInfo": app.server_info,
+        "instructions": INSTRUCTIONS,
+        "ttlMs": DISCOVER_TTL_MS,
+        "cacheScope": "public",
+    })
+}
+
+/// The per-request fields of a 2026-07-28 request, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatelessMeta {
+    /// The version the request claims.
+    pub version: String,
+    /// The log level it asks for, if any.
+    pub log_level: Option<LogLevel>,
+}
+
+/// True when the request claims a per-request protocol version (the 2026-07-28 form).
+pub fn claims_stateless(params: &Map<String, Value>) -> bool {
+    params
+        .get("_meta")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key(META_PROTOCOL_VERSION))
+}
+
+/// Checks the `_meta` of a 2026-07-28 request: required keys (-32602), then the version (-32022).
+/// The header cross-check (-32020) is the transport's, between the two.
+pub fn stateless_meta(params: &Map<String, Value>) -> Result<StatelessMeta, RpcError> {
+    let meta = params
+        .get("_meta")
+        .and_then(Value::as_object)
+        .ok_or_else(|| RpcError::invalid_params(format!("params._meta with \"{META_PROTOCOL_VERSION}\" and \"{META_CLIENT_CAPABILITIES}\" is required")))?;
+    let version = meta
+        .get(META_PROTOCOL_VERSION)
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params(format!("_meta \"{META_PROTOCOL_VERSION}\" must be a string")))?;
+    if !meta.get(META_CLIENT_CAPABILITIES).is_some_and(Value::is_object) {
+        return Err(RpcError::invalid_params(format!(
+            "_meta \"{META_CLIENT_CAPABILITIES}\" (an object) is required"
+        )));
+    }
+    let log_level = match meta.get(META_LOG_LEVEL) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_str().and_then(LogLevel::parse).ok_or_else(|| {
+            RpcError::invalid_params(format!(
+                "_meta \"{META_LOG_LEVEL}\" must be one of debug, info, notice, warning, error, critical, alert, emergency"
+            ))
+        })?),
+    };
+    Ok(StatelessMeta {
+        version: version.to_string(),
+        log_level,
+    })
+}
+
+/// -32022 for a version this server cannot serve statelessly.
+pub fn unsupported_version(requested: &str) -> RpcError {
+    RpcError::new(
+        code::UNSUPPORTED_PROTOCOL_VERSION,
+        format!("Unsupported protocol version: {requested}"),
+    )
+    .with_data(json!({ "supported": Revision::supported_strings(), "requested": requested }))
+}
+
+/// The progress token of a request, if it asks for progress.
+pub fn progress_token(params: &Map<String, Value>) -> Option<&Value> {
+    params
+        .get("_meta")?
+        .get("progressToken")
+        .filter(|t| t.is_string() || t.is_number())
+}
+
+fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, RpcError> {
+    let cursor = match params.get("cursor") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => return Err(RpcError::invalid_params("cursor must be a string")),
+    };
+    let shape = if call.revision.has_sessions() {
+        ListShape::Session
+    } else {
+        ListShape::Stateless
+    };
+    call.app
+        .registry
+        .page(cursor, shape)
+        .map(Payload::Raw)
+        .ok_or_else(|| RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list"))
+}
+
+fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("tools/call needs \"name\" (a string)"))?;
+    let args = match params.get("arguments") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => return Err(RpcError::invalid_params("\"arguments\" must be an object")),
+    };
+    let (_, tool) = call
+        .app
+        .registry
+        .get(name)
+        .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+    let token = progress_token(params).cloned();
+    let started = Instant::now();
+    let result = match (token, call.notify.as_mut()) {
+        (Some(token), Some(notify)) => {
+            let mut progress = |p: f64, total: Option<f64>, message: Option<&str>| {
+                let mut params = json!({ "progressToken": token, "progress": p });
+                if let Some(t) = total {
+                    params["total"] = t.into();
+                }
+                if let Some(m) = message {
+                    params["message"] = m.into();
+                }
+                notify(&jsonrpc::notification("notifications/progress", &params))
+            };
+            let mut cx = ToolContext::new(Some(&mut progress), &call.cancel, call.deadline);
+            tool.call(args, &mut cx)
+        }
+        _ => {
+            let mut cx = ToolContext::new(None, &call.cancel, call.deadline);
+            tool.call(args, &mut cx)
+        }
+    };
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(out) => {
+            log::debug!(tool = name, duration_ms = ms; "tool call ok");
+            let mut r = json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
+            if let (Some(s), true) = (out.structured, call.revision >= Revision::V2025_06_18) {
+                r["structuredContent"] = s;
+            }
+            Ok(r)
+        }
+        Err(ToolError::Cancelled) => Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled")),
+        Err(e) => {
+            log::info!(tool = name, duration_ms = ms, error = e.to_string(); "tool call failed");
+            Ok(json!({ "content": [{ "type": "text", "text": e.to_string() }], "isError": true }))
+        }
+    }
+}
+
+fn set_level(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let level = params
+        .get("level")
+        .and_then(Value::as_str)
+        .and_then(LogLevel::parse)
+        .ok_or_else(|| {
+            RpcError::invalid_params(
+                "level must be one of debug, info, notice, warning, error, critical, alert, emergency",
+            )
+        })?;
+    if let Some(id) = call.session {
+        call.app.sessions.update(&id, &mut |s| s.log_level = Some(level));
+    }
+    Ok(json!({}))
+}

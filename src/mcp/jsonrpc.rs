@@ -1,0 +1,293 @@
+//! JSON-RPC 2.0 envelopes: parsing client messages, writing responses, error codes.
+//!
+//! The envelope is parsed as a `serde_json::Value` and checked field by field (`jsonrpc`, `id`,
+//! `method`, `params`), never through untagged enums, so each defect gets the right code. This is
+//! the only module that writes the envelope; handlers return results or [`RpcError`]s.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// JSON-RPC and MCP error codes.
+pub mod code {
+    /// Invalid JSON.
+    pub const PARSE_ERROR: i32 = -32700;
+    /// Not a valid request object.
+    pub const INVALID_REQUEST: i32 = -32600;
+    /// Unknown method.
+    pub const METHOD_NOT_FOUND: i32 = -32601;
+    /// Bad parameters.
+    pub const INVALID_PARAMS: i32 = -32602;
+    /// A fault of ours.
+    pub const INTERNAL_ERROR: i32 = -32603;
+    /// Transport-level refusals (busy, session problems) that have no code of their own.
+    pub const SERVER_ERROR: i32 = -32000;
+    /// Unknown or expired session (the code the official SDKs use with HTTP 404).
+    pub const SESSION_NOT_FOUND: i32 = -32001;
+    /// 2026-07-28: a standard header disagrees with the body or is missing.
+    pub const HEADER_MISMATCH: i32 = -32020;
+    /// 2026-07-28: a client capability the request needs was not declared.
+    pub const MISSING_CLIENT_CAPABILITY: i32 = -32021;
+    /// 2026-07-28: the requested protocol version is not supported.
+    pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
+    /// The client cancelled the request (LSP's code; MCP defines none).
+    pub const REQUEST_CANCELLED: i32 = -32800;
+}
+
+/// A JSON-RPC error object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    /// The code, one of [`code`].
+    pub code: i32,
+    /// A message a person can act on.
+    pub message: String,
+    /// Structured detail, when the spec defines some.
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    /// An error with no data.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        RpcError {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+    /// Attaches `data`.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+    /// -32700.
+    pub fn parse(detail: impl fmt::Display) -> Self {
+        Self::new(code::PARSE_ERROR, format!("Parse error: {detail}"))
+    }
+    /// -32600.
+    pub fn invalid_request(detail: impl fmt::Display) -> Self {
+        Self::new(code::INVALID_REQUEST, format!("Invalid request: {detail}"))
+    }
+    /// -32601.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(code::METHOD_NOT_FOUND, format!("Method not found: {method}"))
+    }
+    /// -32602.
+    pub fn invalid_params(detail: impl fmt::Display) -> Self {
+        Self::new(code::INVALID_PARAMS, format!("Invalid params: {detail}"))
+    }
+    /// -32603.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Self::new(code::INTERNAL_ERROR, format!("Internal error: {detail}"))
+    }
+    /// The error object as JSON.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("code".into(), self.code.into());
+        m.insert("message".into(), self.message.clone().into());
+        if let Some(d) = &self.data {
+            m.insert("data".into(), d.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+impl fmt::Display for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for RpcError {}
+
+/// A request: it has an id and wants a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// A string or a number, echoed in the response.
+    pub id: Value,
+    /// The method name.
+    pub method: String,
+    /// The params object (`{}` when absent).
+    pub params: Map<String, Value>,
+}
+
+/// A notification: no id, no response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// The method name.
+    pub method: String,
+    /// The params object (`{}` when absent).
+    pub params: Map<String, Value>,
+}
+
+/// One client message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// Wants a response.
+    Request(Request),
+    /// Fire and forget.
+    Notification(Notification),
+    /// A response to a server-initiated request (this server sends none, so these are acknowledged and dropped).
+    Response,
+}
+
+impl Message {
+    /// The method name, if the message has one.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Message::Request(r) => Some(&r.method),
+            Message::Notification(n) => Some(&n.method),
+            Message::Response => None,
+        }
+    }
+}
+
+/// A POST body: one message or (2025-03-26 only) a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A single JSON object.
+    Single(Value),
+    /// A non-empty JSON array.
+    Batch(Vec<Value>),
+}
+
+/// Parses a request body. Invalid JSON is -32700; JSON that is neither an object nor a non-empty array
+/// is -32600. serde_json's recursion limit (128) bounds nesting depth.
+///
+/// ```
+/// use hubspot_mcp::mcp::jsonrpc::{parse_body, code};
+/// assert_eq!(parse_body(b"{").unwrap_err().code, code::PARSE_ERROR);
+/// assert_eq!(parse_body(b"[]").unwrap_err().code, code::INVALID_REQUEST);
+/// assert!(parse_body(br#"{"jsonrpc":"2.0","method":"ping","id":1}"#).is_ok());
+/// ```
+pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(RpcError::parse)?;
+    match v {
+        Value::Object(_) => Ok(Body::Single(v)),
+        Value::Array(a) if !a.is_empty() => Ok(Body::Batch(a)),
+        Value::Array(_) => Err(RpcError::invalid_request("empty batch")),
+        _ => Err(RpcError::invalid_request("the body must be a JSON-RPC object")),
+    }
+}
+
+/// Checks one envelope. On failure returns the id to answer with (`null` when none could be read).
+pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
+    let Value::Object(mut m) = v else {
+        return Err((Value::Null, RpcError::invalid_request("a message must be a JSON object")));
+    };
+    let id = m.remove("id");
+    let reply_id = match &id {
+        Some(i @ (Value::String(_) | Value::Number(_))) => i.clone(),
+        _ => Value::Null,
+    };
+    if m.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err((reply_id, RpcError::invalid_request("\"jsonrpc\" must be \"2.0\"")));
+    }
+    let method = match m.remove("method") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
+        Some(_) => {
+            return Err((reply_id, RpcError::invalid_request("\"method\" must be a non-empty string")))
+        }
+        None => None,
+    };
+    let Some(method) = method else {
+        // No method: a response (result or error) to a server request, or garbage.
+        if m.contains_key("result") || m.contains_key("error") {
+            return Ok(Message::Response);
+        }
+        return Err((reply_id, RpcError::invalid_request("missing \"method\"")));
+    };
+    let params = match m.remove("params") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(p)) => p,
+        Some(_) => return Err((reply_id, RpcError::invalid_request("\"params\" must be an object"))),
+    };
+    match id {
+        None => Ok(Message::Notification(Notification { method, params })),
+        Some(i @ (Value::String(_) | Value::Number(_))) => Ok(Message::Request(Request {
+            id: i,
+            method,
+            params,
+        })),
+        Some(_) => Err((
+            Value::Null,
+            RpcError::invalid_request("\"id\" must be a string or a number (not null)"),
+        )),
+    }
+}
+
+/// A success response with a result value.
+pub fn response(id: &Value, result: &Value) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
+}
+
+/// A success response around already-serialized result JSON (the cached `tools/list` pages).
+pub fn response_raw(id: &Value, raw_result: &str) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{raw_result}}}"#)
+}
+
+/// An error response; `id` is `null` when the request's id could not be read.
+pub fn error_response(id: &Value, e: &RpcError) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{}}}"#, e.to_value())
+}
+
+/// An error body for a transport-level refusal (no id, as the spec allows for 4xx bodies).
+pub fn error_without_id(e: &RpcError) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":null,"error":{}}}"#, e.to_value())
+}
+
+/// A notification from the server.
+pub fn notification(method: &str, params: &Value) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","method":{},"params":{params}}}"#,
+        Value::from(method)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn err(v: Value) -> (Value, i32) {
+        let (id, e) = parse_message(v).unwrap_err();
+        (id, e.code)
+    }
+
+    #[test]
+    fn envelopes_are_checked_field_by_field() {
+        assert_eq!(err(json!({"id":1,"method":"ping"})), (json!(1), code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"1.0","id":"a","method":"ping"})), (json!("a"), code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"2.0","id":1,"method":7})), (json!(1), code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"2.0","id":null,"method":"ping"})), (Value::Null, code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"2.0","id":{},"method":"ping"})), (Value::Null, code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"2.0","id":2,"method":"x","params":[1]})), (json!(2), code::INVALID_REQUEST));
+        assert_eq!(err(json!({"jsonrpc":"2.0","id":3})), (json!(3), code::INVALID_REQUEST));
+        assert_eq!(err(json!(5)), (Value::Null, code::INVALID_REQUEST));
+    }
+
+    #[test]
+    fn messages_are_classified() {
+        let r = parse_message(json!({"jsonrpc":"2.0","id":"x","method":"ping"})).unwrap();
+        assert!(matches!(r, Message::Request(ref q) if q.id == json!("x") && q.params.is_empty()));
+        let n = parse_message(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
+        assert!(matches!(n, Message::Notification(_)));
+        let s = parse_message(json!({"jsonrpc":"2.0","id":1,"result":{}})).unwrap();
+        assert_eq!(s, Message::Response);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(parse_body(deep.as_bytes()).unwrap_err().code, code::PARSE_ERROR);
+    }
+
+    #[test]
+    fn writers_produce_valid_json() {
+        let e = RpcError::invalid_params("bad \"x\"").with_data(json!({"a":1}));
+        let v: Value = serde_json::from_str(&error_response(&json!(1), &e)).unwrap();
+        assert_eq!(v["error"]["code"], -32602);
+        assert_eq!(v["error"]["data"]["a"], 1);
+        let v: Value = serde_json::from_str(&notification("n/x", &json!({"p":1}))).unwrap();
+        assert_eq!(v["method"], "n/x");
+    }
+}

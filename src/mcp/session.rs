@@ -1,0 +1,410 @@
+//! Sessions of the session-based revisions (2025-03-26 … 2025-11-25): the [`SessionStore`] seam, its
+//! in-memory implementation and the reaper thread.
+//!
+//! A session is small and plain (no sockets, no buffers) so that a Redis store can serialize it later:
+//! everything about a session lives behind [`SessionStore`], and callers never hold a lock. The
+//! in-memory store's lock is held for one map operation at a time, never across I/O.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
+use parking_lot::Mutex;
+
+use crate::mcp::version::Revision;
+
+/// Milliseconds on a monotonic clock since the process started.
+pub fn now_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// A session id: 128 random bits, written as 32 lowercase hex digits (visible ASCII, as the spec requires).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionId([u8; 16]);
+
+impl SessionId {
+    /// A new id from the operating system's CSPRNG (`getrandom`: a syscall, works in a scratch image).
+    pub fn random() -> Result<SessionId, getrandom::Error> {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b)?;
+        Ok(SessionId(b))
+    }
+
+    /// Parses the header form; anything else is `None` (and so, to the client, an unknown session).
+    pub fn parse(s: &str) -> Option<SessionId> {
+        let s = s.trim().as_bytes();
+        if s.len() != 32 {
+            return None;
+        }
+        let mut b = [0u8; 16];
+        for (i, pair) in s.chunks_exact(2).enumerate() {
+            let hi = hex_val(pair[0])?;
+            let lo = hex_val(pair[1])?;
+            b[i] = hi << 4 | lo;
+        }
+        Some(SessionId(b))
+    }
+
+    /// The first characters only, for logs (never log an id in full: it is a bearer credential).
+    pub fn hint(&self) -> String {
+        crate::obs::redact::session_hint(&self.to_string())
+    }
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({})", self.hint())
+    }
+}
+
+/// MCP log levels (syslog's), lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// debug
+    Debug,
+    /// info
+    Info,
+    /// notice
+    Notice,
+    /// warning
+    Warning,
+    /// error
+    Error,
+    /// critical
+    Critical,
+    /// alert
+    Alert,
+    /// emergency
+    Emergency,
+}
+
+impl LogLevel {
+    /// Parses a level name as the spec writes it.
+    pub fn parse(s: &str) -> Option<LogLevel> {
+        Some(match s {
+            "debug" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            "notice" => LogLevel::Notice,
+            "warning" => LogLevel::Warning,
+            "error" => LogLevel::Error,
+            "critical" => LogLevel::Critical,
+            "alert" => LogLevel::Alert,
+            "emergency" => LogLevel::Emergency,
+            _ => return None,
+        })
+    }
+
+    /// The level name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+            LogLevel::Critical => "critical",
+            LogLevel::Alert => "alert",
+            LogLevel::Emergency => "emergency",
+        }
+    }
+}
+
+/// One session. Plain data: a store may copy or serialize it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Its id.
+    pub id: SessionId,
+    /// The negotiated revision.
+    pub revision: Revision,
+    /// [`now_ms`] at creation.
+    pub created_ms: u64,
+    /// [`now_ms`] of the last request that named it.
+    pub last_seen_ms: u64,
+    /// True once `notifications/initialized` arrived.
+    pub initialized: bool,
+    /// Set by `logging/setLevel`; `None` until then (no log notifications are sent).
+    pub log_level: Option<LogLevel>,
+    /// The authenticated subject that created it, when auth is on: another subject gets 404.
+    pub principal: Option<Box<str>>,
+    /// `clientInfo.name`, truncated to 64 bytes, for logs.
+    pub client_name: Box<str>,
+}
+
+/// Counts for `/health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionStats {
+    /// Live sessions.
+    pub total: usize,
+    /// Of those, seen within the last [`ACTIVE_WINDOW_MS`].
+    pub active: usize,
+    /// The others.
+    pub idle: usize,
+}
+
+/// A session seen within this window counts as active in [`SessionStats`].
+pub const ACTIVE_WINDOW_MS: u64 = 60_000;
+
+/// Why a store refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The session cap is reached.
+    Full {
+        /// The cap (`MCP_MAX_SESSIONS`).
+        max: usize,
+    },
+    /// The backing store cannot be reached (Redis, later).
+    Unavailable(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Full { max } => write!(
+                f,
+                "the server holds its maximum of {max} sessions; retry later or end unused sessions with DELETE"
+            ),
+            StoreError::Unavailable(why) => write!(f, "session store unavailable: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Where sessions live. Implementations must be cheap to call from many workers at once and must not
+/// hold a lock across I/O.
+pub trait SessionStore: Send + Sync {
+    /// Adds a new session, unless the cap is reached.
+    fn insert(&self, session: Session) -> Result<(), StoreError>;
+    /// Looks a session up and marks it seen at `now_ms`. An expired session is `None` even before the
+    /// reaper has removed it.
+    fn touch(&self, id: &SessionId, now_ms: u64) -> Option<Session>;
+    /// Changes a live session in place; false when it does not exist.
+    fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool;
+    /// Ends a session; false when it did not exist.
+    fn remove(&self, id: &SessionId) -> bool;
+    /// Drops every session idle longer than the maximum age; returns how many.
+    fn reap(&self, now_ms: u64) -> usize;
+    /// Counts.
+    fn stats(&self, now_ms: u64) -> SessionStats;
+}
+
+/// The in-memory store: one `parking_lot` map.
+pub struct MemoryStore {
+    map: Mutex<HashMap<SessionId, Session>>,
+    max_sessions: usize,
+    max_idle_ms: u64,
+}
+
+impl MemoryStore {
+    /// A store holding at most `max_sessions`, each living while idle at most `max_idle`.
+    pub fn new(max_sessions: usize, max_idle: Duration) -> Self {
+        MemoryStore {
+            map: Mutex::new(HashMap::new()),
+            max_sessions,
+            max_idle_ms: max_idle.as_millis() as u64,
+        }
+    }
+
+    fn expired(&self, s: &Session, now_ms: u64) -> bool {
+        now_ms.saturating_sub(s.last_seen_ms) > self.max_idle_ms
+    }
+}
+
+impl SessionStore for MemoryStore {
+    fn insert(&self, session: Session) -> Result<(), StoreError> {
+        let mut map = self.map.lock();
+        if map.len() >= self.max_sessions {
+            return Err(StoreError::Full {
+                max: self.max_sessions,
+            });
+        }
+        map.insert(session.id, session);
+        Ok(())
+    }
+
+    fn touch(&self, id: &SessionId, now_ms: u64) -> Option<Session> {
+        let mut map = self.map.lock();
+        let s = map.get_mut(id)?;
+        if self.expired(s, now_ms) {
+            map.remove(id);
+            return None;
+        }
+        s.last_seen_ms = now_ms.max(s.last_seen_ms);
+        Some(s.clone())
+    }
+
+    fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool {
+        match self.map.lock().get_mut(id) {
+            Some(s) => {
+                change(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove(&self, id: &SessionId) -> bool {
+        self.map.lock().remove(id).is_some()
+    }
+
+    fn reap(&self, now_ms: u64) -> usize {
+        let mut map = self.map.lock();
+        let before = map.len();
+        map.retain(|_, s| now_ms.saturating_sub(s.last_seen_ms) <= self.max_idle_ms);
+        let reaped = before - map.len();
+        if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+            let keep = map.len() * 2;
+            map.shrink_to(keep);
+        }
+        reaped
+    }
+
+    fn stats(&self, now_ms: u64) -> SessionStats {
+        let map = self.map.lock();
+        let active = map
+            .values()
+            .filter(|s| now_ms.saturating_sub(s.last_seen_ms) <= ACTIVE_WINDOW_MS)
+            .count();
+        SessionStats {
+            total: map.len(),
+            active,
+            idle: map.len() - active,
+        }
+    }
+}
+
+/// The background thread that calls [`SessionStore::reap`] every interval. Dropping it stops the
+/// thread and waits for it (mini-redis's drop-guard shape).
+pub struct Reaper {
+    stop: Option<Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Reaper {
+    /// Starts the thread.
+    pub fn spawn(store: Arc<dyn SessionStore>, interval: Duration) -> std::io::Result<Reaper> {
+        let (stop, stopped) = bounded::<()>(1);
+        let handle = std::thread::Builder::new()
+            .name("session-reaper".into())
+            .stack_size(64 * 1024)
+            .spawn(move || loop {
+                match stopped.recv_timeout(interval) {
+                    Err(RecvTimeoutError::Timeout) => {
+                        let n = store.reap(now_ms());
+                        if n > 0 {
+                            log::info!(reaped = n; "expired sessions removed");
+                        }
+                    }
+                    _ => return,
+                }
+            })?;
+        Ok(Reaper {
+            stop: Some(stop),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(now: u64) -> Session {
+        Session {
+            id: SessionId::random().unwrap(),
+            revision: Revision::V2025_06_18,
+            created_ms: now,
+            last_seen_ms: now,
+            initialized: false,
+            log_level: None,
+            principal: None,
+            client_name: "t".into(),
+        }
+    }
+
+    #[test]
+    fn ids_round_trip_and_reject_garbage() {
+        let id = SessionId::random().unwrap();
+        let s = id.to_string();
+        assert_eq!(s.len(), 32);
+        assert!(s.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+        assert_eq!(SessionId::parse(&s), Some(id));
+        assert_eq!(SessionId::parse("xyz"), None);
+        assert_eq!(SessionId::parse(&"g".repeat(32)), None);
+        assert_ne!(SessionId::random().unwrap(), id);
+        assert!(!format!("{id:?}").contains(&s));
+    }
+
+    #[test]
+    fn store_caps_expires_and_reaps() {
+        let store = MemoryStore::new(2, Duration::from_millis(100));
+        let a = session(0);
+        let b = session(0);
+        store.insert(a.clone()).unwrap();
+        store.insert(b.clone()).unwrap();
+        assert_eq!(store.insert(session(0)), Err(StoreError::Full { max: 2 }));
+        assert!(store.touch(&a.id, 90).is_some());
+        // b was last seen at 0: expired at 150 even before a reap.
+        assert!(store.touch(&b.id, 150).is_none());
+        assert_eq!(store.stats(150).total, 1);
+        assert_eq!(store.reap(191), 1);
+        assert_eq!(store.stats(191), SessionStats::default());
+    }
+
+    #[test]
+    fn stats_split_active_and_idle() {
+        let store = MemoryStore::new(10, Duration::from_secs(3600));
+        store.insert(session(0)).unwrap();
+        store.insert(session(ACTIVE_WINDOW_MS + 10)).unwrap();
+        let s = store.stats(ACTIVE_WINDOW_MS + 20);
+        assert_eq!((s.total, s.active, s.idle), (2, 1, 1));
+    }
+
+    #[test]
+    fn reaper_thread_runs_and_stops_on_drop() {
+        let store: Arc<dyn SessionStore> = Arc::new(MemoryStore::new(10, Duration::from_millis(1)));
+        let mut s = session(now_ms());
+        s.last_seen_ms = 0;
+        s.created_ms = 0;
+        store.insert(s).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let reaper = Reaper::spawn(store.clone(), Duration::from_millis(5)).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while store.stats(0).total > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(store.stats(0).total, 0);
+        drop(reaper);
+    }
+}

@@ -1,0 +1,159 @@
+//! The stdio transport: newline-delimited JSON-RPC on stdin / stdout, for desktop clients.
+//!
+//! Same dispatcher as HTTP. Requests run on a small worker pool so `notifications/cancelled` can reach
+//! a running tool; every line written to stdout is one whole message (writes are serialized by a lock).
+//! Logs go to stderr only.
+
+use std::io::{BufRead, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::mcp::dispatch::{self, Call};
+use crate::mcp::jsonrpc::{self, Body, Message, Request, RpcError};
+use crate::mcp::version::Revision;
+
+/// Where responses go (stdout, or a buffer in tests).
+pub type Output = Arc<Mutex<Box<dyn Write + Send>>>;
+
+fn write_line(out: &Output, line: &str) -> bool {
+    let mut w = out.lock();
+    w.write_all(line.as_bytes())
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush())
+        .is_ok()
+}
+
+/// Serves `input` until it ends, then waits for running requests. Lines longer than the body cap are
+/// answered with -32600 and skipped.
+pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
+    let pool = threadpool::Builder::new()
+        .num_threads(app.config.workers().min(16))
+        .thread_name("mcp-stdio".into())
+        .build();
+    let negotiated: Arc<Mutex<Option<Revision>>> = Arc::new(Mutex::new(None));
+    let max = app.config.max_body_bytes();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = std::io::Read::take(&mut input, max as u64 + 1).read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        if line.len() > max && !line.ends_with(b"\n") {
+            // Skip the rest of the oversized line.
+            let mut rest = Vec::new();
+            input.read_until(b'\n', &mut rest)?;
+            let e = RpcError::invalid_request(format!("message larger than {max} bytes"));
+            write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
+            continue;
+        }
+        let text = trim_ascii(&line);
+        if text.is_empty() {
+            continue;
+        }
+        match jsonrpc::parse_body(text) {
+            Err(e) => {
+                write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
+            }
+            Ok(Body::Batch(items)) => {
+                let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
+                if !rev.allows_batch() {
+                    let e = RpcError::invalid_request(format!("JSON-RPC batches are not part of protocol revision {rev}"));
+                    write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
+                    continue;
+                }
+                let (app, out) = (Arc::clone(&app), Arc::clone(&out));
+                pool.execute(move || {
+                    let mut replies = Vec::new();
+                    for item in items {
+                        match jsonrpc::parse_message(item) {
+                            Err((id, e)) => replies.push(jsonrpc::error_response(&id, &e)),
+                            Ok(Message::Request(r)) => replies.push(serve(&app, rev, &r, None)),
+                            Ok(Message::Notification(n)) => dispatch::handle_notification(&app, None, &n),
+                            Ok(Message::Response) => {}
+                        }
+                    }
+                    if !replies.is_empty() {
+                        write_line(&out, &format!("[{}]", replies.join(",")));
+                    }
+                });
+            }
+            Ok(Body::Single(v)) => match jsonrpc::parse_message(v) {
+                Err((id, e)) => {
+                    write_line(&out, &jsonrpc::error_response(&id, &e));
+                }
+                Ok(Message::Request(r)) if r.method == "initialize" && !dispatch::claims_stateless(&r.params) => {
+                    let reply = match dispatch::initialize(&app, &r.params) {
+                        Ok((rev, result, client)) => {
+                            *negotiated.lock() = Some(rev);
+                            log::info!(revision = rev.as_str(), client = client.as_str(); "stdio session initialized");
+                            jsonrpc::response(&r.id, &result)
+                        }
+                        Err(e) => jsonrpc::error_response(&r.id, &e),
+                    };
+                    write_line(&out, &reply);
+                }
+                Ok(Message::Request(r)) => {
+                    let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
+                    let (app, out) = (Arc::clone(&app), Arc::clone(&out));
+                    pool.execute(move || {
+                        let out2 = Arc::clone(&out);
+                        let mut notify = move |l: &str| write_line(&out2, l);
+                        let reply = serve(&app, rev, &r, Some(&mut notify));
+                        write_line(&out, &reply);
+                    });
+                }
+                Ok(Message::Notification(n)) => dispatch::handle_notification(&app, None, &n),
+                Ok(Message::Response) => {}
+            },
+        }
+    }
+    pool.join();
+    Ok(())
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+/// Serves one request; a request claiming a per-request version (2026-07-28) is checked and served
+/// statelessly, others under the negotiated revision.
+fn serve<'a>(app: &'a App, negotiated: Revision, r: &Request, notify: Option<&'a mut dispatch::NotifyFn<'a>>) -> String {
+    let revision = if dispatch::claims_stateless(&r.params) || r.method == "server/discover" {
+        let meta = match dispatch::stateless_meta(&r.params) {
+            Ok(m) => m,
+            Err(e) => return jsonrpc::error_response(&r.id, &e),
+        };
+        match Revision::parse(&meta.version).filter(|v| !v.has_sessions()) {
+            Some(v) => v,
+            None => return jsonrpc::error_response(&r.id, &dispatch::unsupported_version(&meta.version)),
+        }
+    } else {
+        negotiated
+    };
+    let guard = app.inflight.register(None, &r.id);
+    let mut call = Call {
+        app,
+        revision,
+        session: None,
+        notify,
+        cancel: guard.token.clone(),
+        deadline: Instant::now() + app.config.request_timeout(),
+    };
+    match catch_unwind(AssertUnwindSafe(|| dispatch::handle_request(&mut call, r))) {
+        Ok(Ok(p)) => p.into_response(&r.id),
+        Ok(Err(e)) => jsonrpc::error_response(&r.id, &e),
+        Err(_) => {
+            app.metrics.record_panic();
+            log::error!(method = r.method.as_str(); "handler panicked (stdio)");
+            jsonrpc::error_response(&r.id, &RpcError::internal("the server failed while handling this request"))
+        }
+    }
+}

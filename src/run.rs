@@ -1,0 +1,179 @@
+//! The commands behind the CLI: `serve`, `stdio`, `healthcheck`, `check-config`.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::Receiver;
+use parking_lot::Mutex;
+
+use crate::app::App;
+use crate::config::{Config, ConfigErrors, Purpose, RawEnv};
+use crate::http::server;
+use crate::mcp::session::Reaper;
+use crate::obs::log::{self as obslog, LogContext};
+
+/// Why a command failed: the process exit code and what to print.
+#[derive(Debug)]
+pub enum RunError {
+    /// Bad configuration (exit 78, EX_CONFIG).
+    Config(ConfigErrors),
+    /// The socket could not be bound, or another I/O failure (exit 1).
+    Io(std::io::Error),
+    /// The health check failed (exit 1).
+    Unhealthy(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Config(e) => write!(f, "{e}"),
+            RunError::Io(e) => write!(f, "error: {e}"),
+            RunError::Unhealthy(why) => write!(f, "unhealthy: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl RunError {
+    /// The exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Config(_) => 78,
+            RunError::Io(_) | RunError::Unhealthy(_) => 1,
+        }
+    }
+}
+
+fn init_logging(cfg: &Config) {
+    obslog::init(
+        cfg.log_level(),
+        cfg.log_format(),
+        LogContext {
+            service: cfg
+                .railway()
+                .service_name
+                .clone()
+                .unwrap_or_else(|| "hubspot-mcp".to_string()),
+            environment: cfg.environment().as_str(),
+        },
+    );
+}
+
+/// `serve`: binds, logs `listening` with the bound address, serves until `shutdown`, drains, exits.
+pub fn serve(
+    demo: bool,
+    port: Option<u16>,
+    host: Option<String>,
+    shutdown: Receiver<()>,
+) -> Result<(), RunError> {
+    let mut raw = RawEnv::from_process();
+    if let Some(p) = port {
+        raw.set("PORT", &p.to_string());
+    }
+    if let Some(h) = host {
+        raw.set("HOST", &h);
+    }
+    let purpose = if demo { Purpose::Demo } else { Purpose::Serve };
+    let cfg = Config::from_raw(&raw, purpose).map_err(RunError::Config)?;
+    init_logging(&cfg);
+    let bound = server::bind(&cfg).map_err(RunError::Io)?;
+    let app = Arc::new(App::new(cfg));
+    let reaper = Reaper::spawn(Arc::clone(&app.sessions), app.config.session_cleanup_interval()).map_err(RunError::Io)?;
+    log::info!(
+        addr = bound.addr.to_string(),
+        workers = app.config.workers(),
+        environment = app.config.environment().as_str(),
+        demo = demo,
+        tools = app.registry.len();
+        "listening"
+    );
+    if !app.config.is_loopback_bind()
+        && app.config.jwt_secret().is_none()
+        && app.config.jwks_uri().is_none()
+    {
+        log::warn!("authentication is off on a non-loopback address: set JWT_SECRET or JWKS_URI before exposing this server");
+    }
+    let left = server::run(bound, Arc::clone(&app), shutdown);
+    drop(reaper);
+    log::info!(unfinished = left; "stopped");
+    Ok(())
+}
+
+/// `stdio`: serves stdin / stdout until stdin ends.
+pub fn stdio(demo: bool) -> Result<(), RunError> {
+    let purpose = if demo { Purpose::Demo } else { Purpose::Stdio };
+    let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
+    init_logging(&cfg);
+    let app = Arc::new(App::new(cfg));
+    let out: crate::mcp::stdio::Output = Arc::new(Mutex::new(Box::new(std::io::stdout())));
+    let stdin = std::io::stdin();
+    crate::mcp::stdio::run(app, stdin.lock(), out).map_err(RunError::Io)
+}
+
+/// `check-config`: prints every problem, or a summary of the valid configuration.
+pub fn check_config(demo: bool) -> Result<String, RunError> {
+    let purpose = if demo { Purpose::Demo } else { Purpose::Serve };
+    let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
+    Ok(format!(
+        "configuration OK: environment={} bind={}:{} workers={} auth={} hubspot={}",
+        cfg.environment().as_str(),
+        cfg.host(),
+        cfg.port(),
+        cfg.workers(),
+        if cfg.jwt_secret().is_some() || cfg.jwks_uri().is_some() { "on" } else { "off" },
+        if cfg.hubspot_token().is_some() { "token set" } else { "demo sandbox" },
+    ))
+}
+
+/// `healthcheck`: GET the health URL (plain HTTP, 5 s budget) and require status 200 with
+/// `"status":"healthy"`. Replaces the original design's `node -e` probe inside a scratch image.
+pub fn healthcheck(url: Option<String>) -> Result<String, RunError> {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("PORT").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "3000".into());
+        format!("http://127.0.0.1:{port}/health")
+    });
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| RunError::Unhealthy(format!("only http:// URLs can be probed, got {url:?}")))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/health"),
+    };
+    let target = if authority.contains(':') && !authority.ends_with(']') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let timeout = Duration::from_secs(5);
+    let addr = target
+        .to_socket_addrs()
+        .map_err(|e| RunError::Unhealthy(format!("cannot resolve {authority}: {e}")))?
+        .next()
+        .ok_or_else(|| RunError::Unhealthy(format!("cannot resolve {authority}")))?;
+    let mut s = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| RunError::Unhealthy(format!("cannot connect to {addr}: {e}")))?;
+    let _ = s.set_read_timeout(Some(timeout));
+    let _ = s.set_write_timeout(Some(timeout));
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {authority}\r\nAccept: application/json\r\n\r\n")
+        .map_err(|e| RunError::Unhealthy(e.to_string()))?;
+    let mut resp = Vec::new();
+    s.take(1 << 20)
+        .read_to_end(&mut resp)
+        .map_err(|e| RunError::Unhealthy(format!("no answer: {e}")))?;
+    let text = String::from_utf8_lossy(&resp);
+    let status_line = text.lines().next().unwrap_or("");
+    let code = status_line.split_whitespace().nth(1).unwrap_or("");
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let health = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    if code == "200" && health == "healthy" {
+        Ok(format!("healthy ({url})"))
+    } else {
+        Err(RunError::Unhealthy(format!("{url} answered {code} with status {health:?}")))
+    }
+}

@@ -1,0 +1,360 @@
+//! The tool registry: the [`Tool`] trait and the one list of every tool ([`Registry::build`]).
+//!
+//! Tools take typed arguments and return a [`ToolOutput`] or a [`ToolError`]; they know nothing of
+//! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
+//! shape (session-era and 2026-07-28), so listing tools costs one string copy.
+
+pub mod diagnostics;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Map, Value};
+
+/// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Connectivity checks that touch no CRM data.
+    Diagnostics,
+}
+
+impl Family {
+    /// The family's name as `HUBSPOT_TOOLSETS` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Diagnostics => "diagnostics",
+        }
+    }
+}
+
+/// MCP tool annotations (hints to the client; the spec's defaults are the pessimistic ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Annotations {
+    /// Changes nothing.
+    pub read_only: bool,
+    /// May delete or overwrite (meaningful when not read-only).
+    pub destructive: bool,
+    /// Repeating the call with the same arguments has no further effect.
+    pub idempotent: bool,
+    /// Talks to a world outside this server (HubSpot).
+    pub open_world: bool,
+}
+
+/// What `tools/list` says about a tool.
+#[derive(Debug, Clone)]
+pub struct ToolDef {
+    /// Unique, `[A-Za-z0-9_.-]{1,128}`.
+    pub name: &'static str,
+    /// A short human title.
+    pub title: &'static str,
+    /// When a model should use it, and what it returns.
+    pub description: &'static str,
+    /// Its family.
+    pub family: Family,
+    /// Hints.
+    pub annotations: Annotations,
+    /// JSON Schema of the arguments (`type: object`).
+    pub input_schema: Value,
+    /// JSON Schema of `structuredContent`, where the shape is stable.
+    pub output_schema: Option<Value>,
+}
+
+impl ToolDef {
+    /// The MCP `Tool` object.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("name".into(), self.name.into());
+        m.insert("title".into(), self.title.into());
+        m.insert("description".into(), self.description.into());
+        m.insert("inputSchema".into(), self.input_schema.clone());
+        if let Some(o) = &self.output_schema {
+            m.insert("outputSchema".into(), o.clone());
+        }
+        m.insert(
+            "annotations".into(),
+            json!({
+                "title": self.title,
+                "readOnlyHint": self.annotations.read_only,
+                "destructiveHint": self.annotations.destructive,
+                "idempotentHint": self.annotations.idempotent,
+                "openWorldHint": self.annotations.open_world,
+            }),
+        );
+        Value::Object(m)
+    }
+}
+
+/// A tool's successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    /// Compact text for the model.
+    pub text: String,
+    /// The same data as JSON, when the tool has an output schema.
+    pub structured: Option<Value>,
+}
+
+/// Why a tool call failed. Every variant becomes a `CallToolResult` with `isError: true`: the model
+/// reads the message and can correct itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolError {
+    /// The arguments do not match the input schema.
+    InvalidArguments(String),
+    /// The client cancelled the request.
+    Cancelled,
+    /// The request's deadline passed.
+    DeadlineExceeded,
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::InvalidArguments(m) => write!(f, "Invalid arguments: {m}"),
+            ToolError::Cancelled => f.write_str("The request was cancelled by the client."),
+            ToolError::DeadlineExceeded => {
+                f.write_str("The request ran out of time before the tool finished; try a narrower request.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ToolError {}
+
+/// A flag the transport sets when the client cancels a request.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A fresh, uncancelled token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Marks the request cancelled.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    /// True once cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Progress reports go here: `(progress, total, message)`; returns false once the client is gone.
+pub type ProgressFn<'a> = dyn FnMut(f64, Option<f64>, Option<&str>) -> bool + 'a;
+
+/// What a tool may use while it runs.
+pub struct ToolContext<'a> {
+    progress: Option<&'a mut ProgressFn<'a>>,
+    cancel: &'a CancelToken,
+    deadline: Instant,
+}
+
+impl<'a> ToolContext<'a> {
+    /// A context; `progress` is `None` when the client asked for no progress.
+    pub fn new(progress: Option<&'a mut ProgressFn<'a>>, cancel: &'a CancelToken, deadline: Instant) -> Self {
+        ToolContext {
+            progress,
+            cancel,
+            deadline,
+        }
+    }
+    /// Reports progress (a no-op when the client did not ask for it).
+    pub fn progress(&mut self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        if let Some(p) = self.progress.as_mut() {
+            if !p(progress, total, message) {
+                self.cancel.cancel();
+            }
+        }
+    }
+    /// Fails with the right error when the request was cancelled or is out of time.
+    pub fn checkpoint(&self) -> Result<(), ToolError> {
+        if self.cancel.is_cancelled() {
+            return Err(ToolError::Cancelled);
+        }
+        if Instant::now() >= self.deadline {
+            return Err(ToolError::DeadlineExceeded);
+        }
+        Ok(())
+    }
+    /// The request's deadline.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+/// A tool.
+pub trait Tool: Send + Sync {
+    /// Its description for `tools/list` (built once by the registry).
+    fn def(&self) -> ToolDef;
+    /// Runs it. `args` is the `arguments` object (`{}` when absent).
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
+}
+
+/// Parses arguments into a tool's args struct, turning serde's message into a [`ToolError`].
+pub fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ToolError> {
+    serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
+}
+
+/// Which result shape a `tools/list` page is rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListShape {
+    /// 2025-03-26 … 2025-11-25.
+    Session,
+    /// 2026-07-28: adds `resultType`, `ttlMs`, `cacheScope` and `_meta.serverInfo`.
+    Stateless,
+}
+
+/// The one list of tools, with its pre-rendered `tools/list` pages.
+pub struct Registry {
+    tools: Vec<(ToolDef, Box<dyn Tool>)>,
+    index: HashMap<&'static str, usize>,
+    pages_session: Vec<Arc<str>>,
+    pages_stateless: Vec<Arc<str>>,
+}
+
+/// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
+pub const TOOLS_LIST_TTL_MS: u64 = 300_000;
+
+impl Registry {
+    /// Every tool this build has, in listing order.
+    pub fn all_tools() -> Vec<Box<dyn Tool>> {
+        vec![Box::new(diagnostics::Echo)]
+    }
+
+    /// Builds the registry from `tools`, rendering `tools/list` pages of `page_size`.
+    pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize, server_info: &Value) -> Registry {
+        let tools: Vec<(ToolDef, Box<dyn Tool>)> = tools.into_iter().map(|t| (t.def(), t)).collect();
+        let index = tools.iter().enumerate().map(|(i, (d, _))| (d.name, i)).collect();
+        let json: Vec<Value> = tools.iter().map(|(d, _)| d.to_json()).collect();
+        let page_size = page_size.max(1);
+        let chunks: Vec<&[Value]> = if json.is_empty() {
+            vec![&[]]
+        } else {
+            json.chunks(page_size).collect()
+        };
+        let mut pages_session = Vec::new();
+        let mut pages_stateless = Vec::new();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let mut m = Map::new();
+            m.insert("tools".into(), Value::Array(chunk.to_vec()));
+            if i + 1 < chunks.len() {
+                m.insert("nextCursor".into(), cursor(i + 1).into());
+            }
+            pages_session.push(Arc::from(Value::Object(m.clone()).to_string()));
+            m.insert("resultType".into(), "complete".into());
+            m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
+            m.insert("cacheScope".into(), "public".into());
+            m.insert("_meta".into(), json!({ "io.modelcontextprotocol/serverInfo": server_info }));
+            pages_stateless.push(Arc::from(Value::Object(m).to_string()));
+        }
+        Registry {
+            tools,
+            index,
+            pages_session,
+            pages_stateless,
+        }
+    }
+
+    /// The rendered `tools/list` result for `cursor`, or `None` for a cursor this server did not issue.
+    pub fn page(&self, cursor: Option<&str>, shape: ListShape) -> Option<Arc<str>> {
+        let i = match cursor {
+            None => 0,
+            Some(c) => parse_cursor(c)?,
+        };
+        let pages = match shape {
+            ListShape::Session => &self.pages_session,
+            ListShape::Stateless => &self.pages_stateless,
+        };
+        pages.get(i).cloned()
+    }
+
+    /// A tool by name.
+    pub fn get(&self, name: &str) -> Option<(&ToolDef, &dyn Tool)> {
+        let i = *self.index.get(name)?;
+        self.tools.get(i).map(|(d, t)| (d, t.as_ref()))
+    }
+
+    /// Every tool's definition, in listing order.
+    pub fn defs(&self) -> impl Iterator<Item = &ToolDef> {
+        self.tools.iter().map(|(d, _)| d)
+    }
+
+    /// How many tools are listed.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// True when no tool is listed.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+fn cursor(page: usize) -> String {
+    format!("page:{page}")
+}
+
+fn parse_cursor(c: &str) -> Option<usize> {
+    c.strip_prefix("page:")?.parse().ok()
+}
+
+/// True when `name` is a valid tool name (`[A-Za-z0-9_.-]{1,128}`, as the spec recommends).
+pub fn valid_tool_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks every rule a tool definition must follow, over the whole registry.
+    #[test]
+    fn every_tool_definition_is_valid() {
+        let reg = Registry::build(Registry::all_tools(), 100, &json!({"name":"t","version":"0"}));
+        assert!(!reg.is_empty());
+        let mut seen = std::collections::HashSet::new();
+        for d in reg.defs() {
+            assert!(valid_tool_name(d.name), "bad name {:?}", d.name);
+            assert!(seen.insert(d.name), "duplicate tool {}", d.name);
+            assert!(d.description.len() >= 40, "{}: describe when to use it", d.name);
+            assert!(!d.title.is_empty(), "{}: title", d.name);
+            assert_eq!(d.input_schema["type"], "object", "{}: input schema must be an object", d.name);
+            assert!(d.input_schema["properties"].is_object(), "{}: properties", d.name);
+            if let Some(req) = d.input_schema.get("required") {
+                for r in req.as_array().unwrap() {
+                    let r = r.as_str().unwrap();
+                    assert!(d.input_schema["properties"].get(r).is_some(), "{}: required {r} undefined", d.name);
+                }
+            }
+            if let Some(o) = &d.output_schema {
+                assert_eq!(o["type"], "object", "{}: output schema must be an object", d.name);
+            }
+            if d.annotations.read_only {
+                assert!(!d.annotations.destructive, "{}: read-only tools are not destructive", d.name);
+            }
+            let j = d.to_json();
+            assert_eq!(j["annotations"]["readOnlyHint"], d.annotations.read_only);
+        }
+    }
+
+    #[test]
+    fn pages_and_cursors() {
+        let tools: Vec<Box<dyn Tool>> = vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
+        let reg = Registry::build(tools, 1, &json!({}));
+        let p0: Value = serde_json::from_str(&reg.page(None, ListShape::Session).unwrap()).unwrap();
+        assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
+        let next = p0["nextCursor"].as_str().unwrap();
+        let p1: Value = serde_json::from_str(&reg.page(Some(next), ListShape::Stateless).unwrap()).unwrap();
+        assert!(p1.get("nextCursor").is_none());
+        assert_eq!(p1["resultType"], "complete");
+        assert_eq!(p1["cacheScope"], "public");
+        assert!(reg.page(Some("page:9"), ListShape::Session).is_none());
+        assert!(reg.page(Some("bogus"), ListShape::Session).is_none());
+        assert!(!valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d"));
+    }
+}
