@@ -41,8 +41,10 @@ impl App {
     pub fn with_tools(config: Config, tools: Vec<Box<dyn Tool>>) -> App {
         let server_info = server_info();
         let registry = Registry::build(tools, config.tools_page_size(), &server_info);
-        let sessions: Arc<dyn SessionStore> =
-            Arc::new(MemoryStore::new(config.max_sessions(), config.session_max_age()));
+        let sessions: Arc<dyn SessionStore> = Arc::new(MemoryStore::new(
+            config.max_sessions(),
+            config.session_max_age(),
+        ));
         App {
             config,
             registry,

@@ -74,10 +74,16 @@ where
     S: Into<String>,
 {
     let mut args: Vec<String> = args.into_iter().map(Into::into).collect();
-    if args.iter().any(|a| a == "--help" || a == "-h" || a == "help") {
+    if args
+        .iter()
+        .any(|a| a == "--help" || a == "-h" || a == "help")
+    {
         return Ok(Command::Help);
     }
-    if args.iter().any(|a| a == "--version" || a == "-V" || a == "version") {
+    if args
+        .iter()
+        .any(|a| a == "--version" || a == "-V" || a == "version")
+    {
         return Ok(Command::Version);
     }
     let sub = if args.first().is_some_and(|a| !a.starts_with('-')) {
@@ -105,7 +111,10 @@ where
             ("serve" | "stdio" | "check-config", "--demo") => demo = true,
             ("serve", "--port") => {
                 let v = value("--port")?;
-                port = Some(v.parse().map_err(|_| CliError(format!("--port: expected 0-65535, got {v:?}")))?);
+                port = Some(
+                    v.parse()
+                        .map_err(|_| CliError(format!("--port: expected 0-65535, got {v:?}")))?,
+                );
             }
             ("serve", "--host") => host = Some(value("--host")?),
             ("healthcheck", "--url") => url = Some(value("--url")?),
@@ -127,17 +136,33 @@ mod tests {
 
     #[test]
     fn commands() {
-        assert_eq!(parse::<[&str; 0], &str>([]).unwrap(), Command::Serve { demo: false, port: None, host: None });
+        assert_eq!(
+            parse::<[&str; 0], &str>([]).unwrap(),
+            Command::Serve {
+                demo: false,
+                port: None,
+                host: None
+            }
+        );
         assert_eq!(
             parse(["--port=8080", "--host", "::1"]).unwrap(),
-            Command::Serve { demo: false, port: Some(8080), host: Some("::1".into()) }
+            Command::Serve {
+                demo: false,
+                port: Some(8080),
+                host: Some("::1".into())
+            }
         );
         assert_eq!(parse(["stdio"]).unwrap(), Command::Stdio { demo: false });
         assert_eq!(
             parse(["healthcheck", "--url", "http://x/health"]).unwrap(),
-            Command::Healthcheck { url: Some("http://x/health".into()) }
+            Command::Healthcheck {
+                url: Some("http://x/health".into())
+            }
         );
-        assert_eq!(parse(["check-config", "--demo"]).unwrap(), Command::CheckConfig { demo: true });
+        assert_eq!(
+            parse(["check-config", "--demo"]).unwrap(),
+            Command::CheckConfig { demo: true }
+        );
         assert_eq!(parse(["serve", "--help"]).unwrap(), Command::Help);
         assert_eq!(parse(["--version"]).unwrap(), Command::Version);
         assert!(parse(["bogus"]).is_err());

@@ -132,8 +132,15 @@ impl fmt::Display for ConfigError {
                 expected,
                 got: Some(got),
             } => write!(f, "{}: expected {expected}, got {got:?}", self.var),
-            ConfigErrorKind::Invalid { expected, got: None } => {
-                write!(f, "{}: expected {expected} (value not shown: secret)", self.var)
+            ConfigErrorKind::Invalid {
+                expected,
+                got: None,
+            } => {
+                write!(
+                    f,
+                    "{}: expected {expected} (value not shown: secret)",
+                    self.var
+                )
             }
             ConfigErrorKind::Missing { why } => write!(f, "{}: required {why}", self.var),
             ConfigErrorKind::Rule(rule) => write!(f, "{}: {rule}", self.var),
@@ -227,19 +234,23 @@ impl Config {
             raw,
             errors: Vec::new(),
         };
-        let environment = p.parse_with("NODE_ENV", "one of development, staging, production", |v| {
-            match v {
+        let environment = p.parse_with(
+            "NODE_ENV",
+            "one of development, staging, production",
+            |v| match v {
                 "development" | "dev" => Some(Environment::Development),
                 "staging" => Some(Environment::Staging),
                 "production" | "prod" => Some(Environment::Production),
                 _ => None,
-            }
-        });
+            },
+        );
         let environment = environment.unwrap_or(Environment::Development);
         let prod = environment == Environment::Production;
 
         let port = p
-            .parse_with("PORT", "a TCP port number 0-65535", |v| v.parse::<u16>().ok())
+            .parse_with("PORT", "a TCP port number 0-65535", |v| {
+                v.parse::<u16>().ok()
+            })
             .unwrap_or(3000);
         let host = p.string("HOST").unwrap_or_else(|| "::".to_string());
         if host.parse::<std::net::IpAddr>().is_err() && host != "localhost" {
@@ -250,8 +261,10 @@ impl Config {
             );
         }
         let log_level = p
-            .parse_with("LOG_LEVEL", "one of error, warn, info, debug, trace", |v| {
-                match v.to_ascii_lowercase().as_str() {
+            .parse_with(
+                "LOG_LEVEL",
+                "one of error, warn, info, debug, trace",
+                |v| match v.to_ascii_lowercase().as_str() {
                     "error" => Some(log::LevelFilter::Error),
                     "warn" | "warning" => Some(log::LevelFilter::Warn),
                     "info" => Some(log::LevelFilter::Info),
@@ -259,8 +272,8 @@ impl Config {
                     "trace" => Some(log::LevelFilter::Trace),
                     "off" | "silent" => Some(log::LevelFilter::Off),
                     _ => None,
-                }
-            })
+                },
+            )
             .unwrap_or(log::LevelFilter::Info);
         if prod && log_level >= log::LevelFilter::Debug {
             p.rule("LOG_LEVEL", "must not be debug or trace in production");
@@ -299,7 +312,11 @@ impl Config {
             .unwrap_or_default();
         for o in &cors_origins {
             if o != "*" && !is_http_url(o) {
-                p.invalid("CORS_ORIGIN", "a comma-separated list of origins such as https://claude.ai", o);
+                p.invalid(
+                    "CORS_ORIGIN",
+                    "a comma-separated list of origins such as https://claude.ai",
+                    o,
+                );
             }
         }
         if prod && cors_origins.iter().any(|o| o.contains('*')) {
@@ -323,8 +340,14 @@ impl Config {
             .map(|s| s.trim_end_matches('/').to_string())
             .unwrap_or_else(|| "https://api.hubapi.com".to_string());
         if !is_http_url(&hubspot_api_base_url) {
-            p.invalid("HUBSPOT_API_BASE_URL", "an http(s) URL", &hubspot_api_base_url);
-        } else if hubspot_api_base_url.starts_with("http://") && !is_loopback_url(&hubspot_api_base_url) {
+            p.invalid(
+                "HUBSPOT_API_BASE_URL",
+                "an http(s) URL",
+                &hubspot_api_base_url,
+            );
+        } else if hubspot_api_base_url.starts_with("http://")
+            && !is_loopback_url(&hubspot_api_base_url)
+        {
             p.rule(
                 "HUBSPOT_API_BASE_URL",
                 "plain http is allowed only to a loopback address; use https",
@@ -361,7 +384,10 @@ impl Config {
                 p.missing("JWT_ISSUER", "in production to check the token's issuer");
             }
             if jwt_audience.is_none() {
-                p.missing("JWT_AUDIENCE", "in production to check the token's audience");
+                p.missing(
+                    "JWT_AUDIENCE",
+                    "in production to check the token's audience",
+                );
             }
         }
 
@@ -371,10 +397,13 @@ impl Config {
         if let Some(u) = &redis_url {
             let u = u.expose();
             if !(u.starts_with("redis://") || u.starts_with("rediss://")) {
-                p.push("REDIS_URL", ConfigErrorKind::Invalid {
-                    expected: "a redis:// or rediss:// URL",
-                    got: None,
-                });
+                p.push(
+                    "REDIS_URL",
+                    ConfigErrorKind::Invalid {
+                        expected: "a redis:// or rediss:// URL",
+                        got: None,
+                    },
+                );
             }
         }
         let redis_session_prefix = p
@@ -499,7 +528,7 @@ impl Config {
     pub fn hubspot_token(&self) -> Option<&Secret> {
         self.hubspot_token.as_ref()
     }
-    /// `HUBSPOT_API_BASE_URL`, without a trailing slash. Defaults to https://api.hubapi.com.
+    /// `HUBSPOT_API_BASE_URL`, without a trailing slash. Defaults to `https://api.hubapi.com`.
     pub fn hubspot_api_base_url(&self) -> &str {
         &self.hubspot_api_base_url
     }
@@ -641,7 +670,9 @@ impl Parser<'_> {
     }
     fn millis(&mut self, var: &'static str, default: u64, min: u64) -> Duration {
         let ms = self
-            .parse_with(var, "a whole number of milliseconds", |v| v.parse::<u64>().ok())
+            .parse_with(var, "a whole number of milliseconds", |v| {
+                v.parse::<u64>().ok()
+            })
             .unwrap_or(default);
         if ms < min {
             self.rule(var, "is below its minimum");
@@ -686,7 +717,10 @@ fn is_loopback_url(s: &str) -> bool {
         _ => host,
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -730,10 +764,19 @@ mod tests {
         let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
         assert_eq!(
             vars,
-            ["PORT", "LOG_LEVEL", "SESSION_MAX_AGE", "HUBSPOT_ACCESS_TOKEN", "METRICS_ENABLED"]
+            [
+                "PORT",
+                "LOG_LEVEL",
+                "SESSION_MAX_AGE",
+                "HUBSPOT_ACCESS_TOKEN",
+                "METRICS_ENABLED"
+            ]
         );
         let text = errs.to_string();
-        assert!(text.contains("PORT: expected a TCP port number 0-65535, got \"abc\""), "{text}");
+        assert!(
+            text.contains("PORT: expected a TCP port number 0-65535, got \"abc\""),
+            "{text}"
+        );
     }
 
     #[test]
@@ -750,7 +793,10 @@ mod tests {
         )
         .unwrap_err();
         let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
-        assert_eq!(vars, ["LOG_LEVEL", "SESSION_MAX_AGE", "CORS_ORIGIN", "JWT_SECRET"]);
+        assert_eq!(
+            vars,
+            ["LOG_LEVEL", "SESSION_MAX_AGE", "CORS_ORIGIN", "JWT_SECRET"]
+        );
     }
 
     #[test]
@@ -771,15 +817,31 @@ mod tests {
     fn demo_and_stdio_need_no_token_and_http_base_must_be_loopback() {
         assert!(cfg(&[], Purpose::Demo).is_ok());
         assert!(cfg(&[], Purpose::Stdio).is_ok());
-        let errs = cfg(&[("HUBSPOT_API_BASE_URL", "http://example.com")], Purpose::Demo).unwrap_err();
+        let errs = cfg(
+            &[("HUBSPOT_API_BASE_URL", "http://example.com")],
+            Purpose::Demo,
+        )
+        .unwrap_err();
         assert_eq!(errs.0[0].var, "HUBSPOT_API_BASE_URL");
-        assert!(cfg(&[("HUBSPOT_API_BASE_URL", "http://127.0.0.1:4890/")], Purpose::Demo).is_ok());
-        assert!(cfg(&[("HUBSPOT_API_BASE_URL", "http://[::1]:4890")], Purpose::Demo).is_ok());
+        assert!(cfg(
+            &[("HUBSPOT_API_BASE_URL", "http://127.0.0.1:4890/")],
+            Purpose::Demo
+        )
+        .is_ok());
+        assert!(cfg(
+            &[("HUBSPOT_API_BASE_URL", "http://[::1]:4890")],
+            Purpose::Demo
+        )
+        .is_ok());
     }
 
     #[test]
     fn empty_values_count_as_unset() {
-        let c = cfg(&[("PORT", ""), ("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
+        let c = cfg(
+            &[("PORT", ""), ("HUBSPOT_ACCESS_TOKEN", TOKEN)],
+            Purpose::Serve,
+        )
+        .unwrap();
         assert_eq!(c.port(), 3000);
     }
 }

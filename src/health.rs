@@ -28,13 +28,20 @@ pub fn memory() -> Memory {
     let page = 4096u64;
     let used = std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .map_or(0, |pages| pages * page);
-    let cgroup = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|s| s.trim().parse::<u64>().ok())
-        .find(|&n| n > 0 && n < (1 << 60));
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .filter_map(|p| std::fs::read_to_string(p).ok())
+    .filter_map(|s| s.trim().parse::<u64>().ok())
+    .find(|&n| n > 0 && n < (1 << 60));
     let total = cgroup
         .or_else(|| {
             std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
@@ -84,7 +91,7 @@ pub fn report(app: &App) -> Reply {
             "used": mem.used,
             "free": mem.total.saturating_sub(mem.used),
             "total": mem.total,
-            "percentage": if mem.total == 0 { 0 } else { (mem.used * 100 / mem.total) as u32 },
+            "percentage": (mem.used * 100).checked_div(mem.total).unwrap_or(0),
         },
         "sessions": { "total": sessions.total, "active": sessions.active, "idle": sessions.idle },
         "dependencies": { "hubspot": hubspot, "auth": auth },
@@ -98,5 +105,8 @@ pub fn report(app: &App) -> Reply {
             "service": app.config.railway().service_name,
         },
     });
-    Reply::json(if status == "unhealthy" { 503 } else { 200 }, body.to_string())
+    Reply::json(
+        if status == "unhealthy" { 503 } else { 200 },
+        body.to_string(),
+    )
 }

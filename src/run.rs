@@ -81,7 +81,11 @@ pub fn serve(
     init_logging(&cfg);
     let bound = server::bind(&cfg).map_err(RunError::Io)?;
     let app = Arc::new(App::new(cfg));
-    let reaper = Reaper::spawn(Arc::clone(&app.sessions), app.config.session_cleanup_interval()).map_err(RunError::Io)?;
+    let reaper = Reaper::spawn(
+        Arc::clone(&app.sessions),
+        app.config.session_cleanup_interval(),
+    )
+    .map_err(RunError::Io)?;
     log::info!(
         addr = bound.addr.to_string(),
         workers = app.config.workers(),
@@ -123,8 +127,16 @@ pub fn check_config(demo: bool) -> Result<String, RunError> {
         cfg.host(),
         cfg.port(),
         cfg.workers(),
-        if cfg.jwt_secret().is_some() || cfg.jwks_uri().is_some() { "on" } else { "off" },
-        if cfg.hubspot_token().is_some() { "token set" } else { "demo sandbox" },
+        if cfg.jwt_secret().is_some() || cfg.jwks_uri().is_some() {
+            "on"
+        } else {
+            "off"
+        },
+        if cfg.hubspot_token().is_some() {
+            "token set"
+        } else {
+            "demo sandbox"
+        },
     ))
 }
 
@@ -132,12 +144,15 @@ pub fn check_config(demo: bool) -> Result<String, RunError> {
 /// `"status":"healthy"`. Replaces the original design's `node -e` probe inside a scratch image.
 pub fn healthcheck(url: Option<String>) -> Result<String, RunError> {
     let url = url.unwrap_or_else(|| {
-        let port = std::env::var("PORT").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "3000".into());
+        let port = std::env::var("PORT")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "3000".into());
         format!("http://127.0.0.1:{port}/health")
     });
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| RunError::Unhealthy(format!("only http:// URLs can be probed, got {url:?}")))?;
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        RunError::Unhealthy(format!("only http:// URLs can be probed, got {url:?}"))
+    })?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/health"),
@@ -157,8 +172,11 @@ pub fn healthcheck(url: Option<String>) -> Result<String, RunError> {
         .map_err(|e| RunError::Unhealthy(format!("cannot connect to {addr}: {e}")))?;
     let _ = s.set_read_timeout(Some(timeout));
     let _ = s.set_write_timeout(Some(timeout));
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {authority}\r\nAccept: application/json\r\n\r\n")
-        .map_err(|e| RunError::Unhealthy(e.to_string()))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nAccept: application/json\r\n\r\n"
+    )
+    .map_err(|e| RunError::Unhealthy(e.to_string()))?;
     let mut resp = Vec::new();
     s.take(1 << 20)
         .read_to_end(&mut resp)
@@ -174,6 +192,8 @@ pub fn healthcheck(url: Option<String>) -> Result<String, RunError> {
     if code == "200" && health == "healthy" {
         Ok(format!("healthy ({url})"))
     } else {
-        Err(RunError::Unhealthy(format!("{url} answered {code} with status {health:?}")))
+        Err(RunError::Unhealthy(format!(
+            "{url} answered {code} with status {health:?}"
+        )))
     }
 }

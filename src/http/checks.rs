@@ -69,7 +69,10 @@ pub fn host_of(authority: &str) -> String {
 }
 
 fn is_loopback_host(h: &str) -> bool {
-    h == "localhost" || h.ends_with(".localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The `Host` check: loopback names, Railway's domains, the configured extra hosts, the hosts of
@@ -85,8 +88,14 @@ pub fn check_host(cfg: &Config, host: Option<&str>) -> Result<(), Refusal> {
     let railway = cfg.railway();
     let ok = is_loopback_host(&h)
         || cfg.allowed_hosts().iter().any(|a| host_of(a) == h)
-        || railway.public_domain.as_deref().is_some_and(|d| host_of(d) == h)
-        || railway.private_domain.as_deref().is_some_and(|d| host_of(d) == h)
+        || railway
+            .public_domain
+            .as_deref()
+            .is_some_and(|d| host_of(d) == h)
+        || railway
+            .private_domain
+            .as_deref()
+            .is_some_and(|d| host_of(d) == h)
         || cfg.cors_origins().iter().any(|o| origin_host(o) == h)
         || (host_of(cfg.host()) == h && !matches!(cfg.host(), "::" | "0.0.0.0"));
     if ok {
@@ -125,7 +134,12 @@ pub fn check_origin(cfg: &Config, origin: Option<&str>, host: Option<&str>) -> R
 fn accepts(accept: &str, mime: &str) -> bool {
     let (ty, _) = mime.split_once('/').unwrap_or((mime, ""));
     accept.split(',').any(|part| {
-        let m = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let m = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         m == mime || m == "*/*" || m.strip_suffix("/*") == Some(ty)
     })
 }
@@ -136,14 +150,21 @@ pub fn check_accept_post(accept: Option<&str>) -> Result<(), Refusal> {
     if accepts(a, "application/json") && accepts(a, "text/event-stream") {
         Ok(())
     } else {
-        Err(Refusal::NotAcceptable("both application/json and text/event-stream"))
+        Err(Refusal::NotAcceptable(
+            "both application/json and text/event-stream",
+        ))
     }
 }
 
 /// POST bodies must be `application/json` (parameters such as charset allowed).
 pub fn check_content_type(ct: Option<&str>) -> Result<(), Refusal> {
     let c = ct.unwrap_or("");
-    let mime = c.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = c
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if mime == "application/json" {
         Ok(())
     } else {
@@ -162,11 +183,25 @@ mod tests {
 
     #[test]
     fn hosts() {
-        let c = cfg(&[("RAILWAY_PUBLIC_DOMAIN", "mcp.up.railway.app"), ("MCP_ALLOWED_HOSTS", "crm.example.com")]);
-        for ok in ["localhost:3000", "127.0.0.1", "[::1]:1", "mcp.up.railway.app", "CRM.example.com:443"] {
+        let c = cfg(&[
+            ("RAILWAY_PUBLIC_DOMAIN", "mcp.up.railway.app"),
+            ("MCP_ALLOWED_HOSTS", "crm.example.com"),
+        ]);
+        for ok in [
+            "localhost:3000",
+            "127.0.0.1",
+            "[::1]:1",
+            "mcp.up.railway.app",
+            "CRM.example.com:443",
+        ] {
             assert_eq!(check_host(&c, Some(ok)), Ok(()), "{ok}");
         }
-        for bad in ["evil.com", "evil.com:3000", "localhost.evil.com", "127.0.0.1.nip.io"] {
+        for bad in [
+            "evil.com",
+            "evil.com:3000",
+            "localhost.evil.com",
+            "127.0.0.1.nip.io",
+        ] {
             assert!(check_host(&c, Some(bad)).is_err(), "{bad}");
         }
         assert!(check_host(&c, None).is_err());
@@ -194,7 +229,10 @@ mod tests {
         assert!(check_accept_post(Some("application/json")).is_err());
         assert!(check_accept_post(None).is_err());
         assert!(check_content_type(Some("application/json; charset=utf-8")).is_ok());
-        assert_eq!(check_content_type(Some("text/plain")).unwrap_err().status(), 415);
+        assert_eq!(
+            check_content_type(Some("text/plain")).unwrap_err().status(),
+            415
+        );
         assert!(check_content_type(None).is_err());
     }
 }

@@ -55,7 +55,8 @@ impl Req {
 
     /// Adds a header (builder style, for tests).
     pub fn header(mut self, name: &str, value: &str) -> Req {
-        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 

@@ -31,10 +31,17 @@ pub struct Bound {
 /// Binds `HOST:PORT`. `::` is bound dual-stack (`IPV6_V6ONLY` off) so IPv4 and IPv6 clients both reach
 /// it; on a host without IPv6 it falls back to `0.0.0.0`.
 pub fn bind(cfg: &Config) -> std::io::Result<Bound> {
-    let host = if cfg.host() == "localhost" { "127.0.0.1" } else { cfg.host() };
-    let ip: std::net::IpAddr = host
-        .parse()
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "HOST is not an IP address"))?;
+    let host = if cfg.host() == "localhost" {
+        "127.0.0.1"
+    } else {
+        cfg.host()
+    };
+    let ip: std::net::IpAddr = host.parse().map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "HOST is not an IP address",
+        )
+    })?;
     let listener = match listen(SocketAddr::new(ip, cfg.port())) {
         Err(e) if ip.is_unspecified() && ip.is_ipv6() => {
             log::warn!(error = e.to_string(); "IPv6 unavailable; listening on IPv4 only");
@@ -108,7 +115,9 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
 }
 
 fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining: bool) {
-    if pool.queued_count() >= app.config.max_queue() {
+    // Refuse only when every worker is busy and the queue is at its bound (a `max_queue` of 0 means
+    // "no waiting": a request is served at once or refused).
+    if pool.active_count() >= pool.max_count() && pool.queued_count() >= app.config.max_queue() {
         app.metrics.record_busy();
         let body = jsonrpc::error_without_id(&RpcError::new(
             jsonrpc::code::SERVER_ERROR,
@@ -134,7 +143,10 @@ fn request_id() -> String {
         let _ = getrandom::fill(&mut b);
         u32::from_le_bytes(b)
     });
-    format!("{p:08x}-{:06x}", REQUEST_SEQ.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{p:08x}-{:06x}",
+        REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 enum BodyError {
@@ -151,7 +163,12 @@ fn read_body(rq: &mut tiny_http::Request, max: usize) -> Result<Vec<u8>, BodyErr
     match rq.as_reader().take(max as u64 + 1).read_to_end(&mut buf) {
         Ok(_) if buf.len() > max => Err(BodyError::TooLarge),
         Ok(_) => Ok(buf),
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
             Err(BodyError::TimedOut)
         }
         Err(_) => Err(BodyError::Broken),
@@ -177,7 +194,12 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     let headers: Vec<(String, String)> = rq
         .headers()
         .iter()
-        .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_string(),
+            )
+        })
         .collect();
     let remote = rq.remote_addr().map(|a| a.ip());
     let method_name = rq.method().as_str().to_string();
@@ -201,12 +223,21 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
             let (status, msg) = match e {
                 BodyError::TooLarge => (
                     413,
-                    format!("Payload Too Large: request bodies are limited to {} bytes", app.config.max_body_bytes()),
+                    format!(
+                        "Payload Too Large: request bodies are limited to {} bytes",
+                        app.config.max_body_bytes()
+                    ),
                 ),
-                BodyError::TimedOut => (408, "Request Timeout: the body did not arrive in time".to_string()),
+                BodyError::TimedOut => (
+                    408,
+                    "Request Timeout: the body did not arrive in time".to_string(),
+                ),
                 BodyError::Broken => (400, "Bad Request: the body could not be read".to_string()),
             };
-            Reply::json(status, jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, msg)))
+            Reply::json(
+                status,
+                jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, msg)),
+            )
         }
     };
     let status = reply.status;
@@ -224,7 +255,7 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
 }
 
 /// Routes with panics caught: a panicking handler answers 500 / -32603 and the worker lives on.
-fn handle(app: &Arc<App>, req: &Req) -> Reply {
+pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
     match catch_unwind(AssertUnwindSafe(|| route::route(app, req))) {
         Ok(reply) => reply,
         Err(panic) => {
@@ -244,16 +275,24 @@ fn handle(app: &Arc<App>, req: &Req) -> Reply {
                 500,
                 jsonrpc::error_response(
                     &id,
-                    &RpcError::internal("the server failed while handling this request; it has been logged"),
+                    &RpcError::internal(
+                        "the server failed while handling this request; it has been logged",
+                    ),
                 ),
             )
         }
     }
 }
 
-const SECURITY_HEADERS: [(&str, &str); 2] = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")];
+const SECURITY_HEADERS: [(&str, &str); 2] = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+];
 
-fn with_headers<R: Read>(mut resp: tiny_http::Response<R>, headers: &[(&str, &str)]) -> tiny_http::Response<R> {
+fn with_headers<R: Read>(
+    mut resp: tiny_http::Response<R>,
+    headers: &[(&str, &str)],
+) -> tiny_http::Response<R> {
     for (k, v) in headers {
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             resp.add_header(h);
@@ -293,7 +332,11 @@ fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool) {
             }
             head.push_str("\r\n");
             let mut out = rq.into_writer();
-            if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
+            if out
+                .write_all(head.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
                 return;
             }
             let mut w = SseWriter::new(&mut out, true);

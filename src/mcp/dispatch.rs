@@ -144,7 +144,9 @@ fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
     match (revision.has_sessions(), payload) {
         (false, Payload::Value(Value::Object(mut m))) => {
             m.entry("resultType").or_insert_with(|| "complete".into());
-            let meta = m.entry("_meta").or_insert_with(|| Value::Object(Map::new()));
+            let meta = m
+                .entry("_meta")
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(meta) = meta {
                 meta.insert(META_SERVER_INFO.into(), app.server_info.clone());
             }
@@ -155,18 +157,29 @@ fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
 }
 
 /// Validates `initialize` params; returns the negotiated revision, the result and the client's name.
-pub fn initialize(app: &App, params: &Map<String, Value>) -> Result<(Revision, Value, String), RpcError> {
+pub fn initialize(
+    app: &App,
+    params: &Map<String, Value>,
+) -> Result<(Revision, Value, String), RpcError> {
     let requested = params
         .get("protocolVersion")
         .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params("initialize needs \"protocolVersion\" (a string)"))?;
+        .ok_or_else(|| {
+            RpcError::invalid_params("initialize needs \"protocolVersion\" (a string)")
+        })?;
     if !params.get("capabilities").is_some_and(Value::is_object) {
-        return Err(RpcError::invalid_params("initialize needs \"capabilities\" (an object)"));
+        return Err(RpcError::invalid_params(
+            "initialize needs \"capabilities\" (an object)",
+        ));
     }
     let client = params
         .get("clientInfo")
         .and_then(Value::as_object)
-        .ok_or_else(|| RpcError::invalid_params("initialize needs \"clientInfo\" (an object with name and version)"))?;
+        .ok_or_else(|| {
+            RpcError::invalid_params(
+                "initialize needs \"clientInfo\" (an object with name and version)",
+            )
+        })?;
     let name = client
         .get("name")
         .and_then(Value::as_str)
@@ -188,7 +201,8 @@ pub fn capabilities() -> Value {
     json!({ "tools": { "listChanged": false }, "logging": {} })
 }
 
-const INSTRUCTIONS: &str = "HubSpot CRM tools. List tools to see what this server can read and change; \
+const INSTRUCTIONS: &str =
+    "HubSpot CRM tools. List tools to see what this server can read and change; \
     tool errors explain how to correct the call.";
 
 /// How long a 2026-07-28 client may cache the discover result.
@@ -235,8 +249,15 @@ pub fn stateless_meta(params: &Map<String, Value>) -> Result<StatelessMeta, RpcE
     let version = meta
         .get(META_PROTOCOL_VERSION)
         .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params(format!("_meta \"{META_PROTOCOL_VERSION}\" must be a string")))?;
-    if !meta.get(META_CLIENT_CAPABILITIES).is_some_and(Value::is_object) {
+        .ok_or_else(|| {
+            RpcError::invalid_params(format!(
+                "_meta \"{META_PROTOCOL_VERSION}\" must be a string"
+            ))
+        })?;
+    if !meta
+        .get(META_CLIENT_CAPABILITIES)
+        .is_some_and(Value::is_object)
+    {
         return Err(RpcError::invalid_params(format!(
             "_meta \"{META_CLIENT_CAPABILITIES}\" (an object) is required"
         )));
@@ -287,7 +308,9 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
         .registry
         .page(cursor, shape)
         .map(Payload::Raw)
-        .ok_or_else(|| RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list"))
+        .ok_or_else(|| {
+            RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list")
+        })
 }
 
 fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -331,13 +354,16 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
     match result {
         Ok(out) => {
             log::debug!(tool = name, duration_ms = ms; "tool call ok");
-            let mut r = json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
+            let mut r =
+                json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
             if let (Some(s), true) = (out.structured, call.revision >= Revision::V2025_06_18) {
                 r["structuredContent"] = s;
             }
             Ok(r)
         }
-        Err(ToolError::Cancelled) => Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled")),
+        Err(ToolError::Cancelled) => {
+            Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled"))
+        }
         Err(e) => {
             log::info!(tool = name, duration_ms = ms, error = e.to_string(); "tool call failed");
             Ok(json!({ "content": [{ "type": "text", "text": e.to_string() }], "isError": true }))
@@ -356,7 +382,9 @@ fn set_level(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcE
             )
         })?;
     if let Some(id) = call.session {
-        call.app.sessions.update(&id, &mut |s| s.log_level = Some(level));
+        call.app
+            .sessions
+            .update(&id, &mut |s| s.log_level = Some(level));
     }
     Ok(json!({}))
 }

@@ -69,7 +69,10 @@ impl RpcError {
     }
     /// -32601.
     pub fn method_not_found(method: &str) -> Self {
-        Self::new(code::METHOD_NOT_FOUND, format!("Method not found: {method}"))
+        Self::new(
+            code::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )
     }
     /// -32602.
     pub fn invalid_params(detail: impl fmt::Display) -> Self {
@@ -165,14 +168,19 @@ pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
         Value::Object(_) => Ok(Body::Single(v)),
         Value::Array(a) if !a.is_empty() => Ok(Body::Batch(a)),
         Value::Array(_) => Err(RpcError::invalid_request("empty batch")),
-        _ => Err(RpcError::invalid_request("the body must be a JSON-RPC object")),
+        _ => Err(RpcError::invalid_request(
+            "the body must be a JSON-RPC object",
+        )),
     }
 }
 
 /// Checks one envelope. On failure returns the id to answer with (`null` when none could be read).
 pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
     let Value::Object(mut m) = v else {
-        return Err((Value::Null, RpcError::invalid_request("a message must be a JSON object")));
+        return Err((
+            Value::Null,
+            RpcError::invalid_request("a message must be a JSON object"),
+        ));
     };
     let id = m.remove("id");
     let reply_id = match &id {
@@ -180,12 +188,18 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
         _ => Value::Null,
     };
     if m.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err((reply_id, RpcError::invalid_request("\"jsonrpc\" must be \"2.0\"")));
+        return Err((
+            reply_id,
+            RpcError::invalid_request("\"jsonrpc\" must be \"2.0\""),
+        ));
     }
     let method = match m.remove("method") {
         Some(Value::String(s)) if !s.is_empty() => Some(s),
         Some(_) => {
-            return Err((reply_id, RpcError::invalid_request("\"method\" must be a non-empty string")))
+            return Err((
+                reply_id,
+                RpcError::invalid_request("\"method\" must be a non-empty string"),
+            ))
         }
         None => None,
     };
@@ -199,7 +213,12 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
     let params = match m.remove("params") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(p)) => p,
-        Some(_) => return Err((reply_id, RpcError::invalid_request("\"params\" must be an object"))),
+        Some(_) => {
+            return Err((
+                reply_id,
+                RpcError::invalid_request("\"params\" must be an object"),
+            ))
+        }
     };
     match id {
         None => Ok(Message::Notification(Notification { method, params })),
@@ -255,13 +274,34 @@ mod tests {
 
     #[test]
     fn envelopes_are_checked_field_by_field() {
-        assert_eq!(err(json!({"id":1,"method":"ping"})), (json!(1), code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"1.0","id":"a","method":"ping"})), (json!("a"), code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"2.0","id":1,"method":7})), (json!(1), code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"2.0","id":null,"method":"ping"})), (Value::Null, code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"2.0","id":{},"method":"ping"})), (Value::Null, code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"2.0","id":2,"method":"x","params":[1]})), (json!(2), code::INVALID_REQUEST));
-        assert_eq!(err(json!({"jsonrpc":"2.0","id":3})), (json!(3), code::INVALID_REQUEST));
+        assert_eq!(
+            err(json!({"id":1,"method":"ping"})),
+            (json!(1), code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"1.0","id":"a","method":"ping"})),
+            (json!("a"), code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"2.0","id":1,"method":7})),
+            (json!(1), code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"2.0","id":null,"method":"ping"})),
+            (Value::Null, code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"2.0","id":{},"method":"ping"})),
+            (Value::Null, code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"2.0","id":2,"method":"x","params":[1]})),
+            (json!(2), code::INVALID_REQUEST)
+        );
+        assert_eq!(
+            err(json!({"jsonrpc":"2.0","id":3})),
+            (json!(3), code::INVALID_REQUEST)
+        );
         assert_eq!(err(json!(5)), (Value::Null, code::INVALID_REQUEST));
     }
 
@@ -269,7 +309,8 @@ mod tests {
     fn messages_are_classified() {
         let r = parse_message(json!({"jsonrpc":"2.0","id":"x","method":"ping"})).unwrap();
         assert!(matches!(r, Message::Request(ref q) if q.id == json!("x") && q.params.is_empty()));
-        let n = parse_message(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
+        let n =
+            parse_message(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
         assert!(matches!(n, Message::Notification(_)));
         let s = parse_message(json!({"jsonrpc":"2.0","id":1,"result":{}})).unwrap();
         assert_eq!(s, Message::Response);
@@ -278,7 +319,10 @@ mod tests {
     #[test]
     fn deep_nesting_is_a_parse_error_not_a_crash() {
         let deep = "[".repeat(100_000);
-        assert_eq!(parse_body(deep.as_bytes()).unwrap_err().code, code::PARSE_ERROR);
+        assert_eq!(
+            parse_body(deep.as_bytes()).unwrap_err().code,
+            code::PARSE_ERROR
+        );
     }
 
     #[test]

@@ -63,7 +63,9 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
             Ok(Body::Batch(items)) => {
                 let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
                 if !rev.allows_batch() {
-                    let e = RpcError::invalid_request(format!("JSON-RPC batches are not part of protocol revision {rev}"));
+                    let e = RpcError::invalid_request(format!(
+                        "JSON-RPC batches are not part of protocol revision {rev}"
+                    ));
                     write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
                     continue;
                 }
@@ -74,7 +76,9 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
                         match jsonrpc::parse_message(item) {
                             Err((id, e)) => replies.push(jsonrpc::error_response(&id, &e)),
                             Ok(Message::Request(r)) => replies.push(serve(&app, rev, &r, None)),
-                            Ok(Message::Notification(n)) => dispatch::handle_notification(&app, None, &n),
+                            Ok(Message::Notification(n)) => {
+                                dispatch::handle_notification(&app, None, &n)
+                            }
                             Ok(Message::Response) => {}
                         }
                     }
@@ -87,7 +91,9 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
                 Err((id, e)) => {
                     write_line(&out, &jsonrpc::error_response(&id, &e));
                 }
-                Ok(Message::Request(r)) if r.method == "initialize" && !dispatch::claims_stateless(&r.params) => {
+                Ok(Message::Request(r))
+                    if r.method == "initialize" && !dispatch::claims_stateless(&r.params) =>
+                {
                     let reply = match dispatch::initialize(&app, &r.params) {
                         Ok((rev, result, client)) => {
                             *negotiated.lock() = Some(rev);
@@ -118,14 +124,25 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &b[start..end]
 }
 
 /// Serves one request; a request claiming a per-request version (2026-07-28) is checked and served
 /// statelessly, others under the negotiated revision.
-fn serve<'a>(app: &'a App, negotiated: Revision, r: &Request, notify: Option<&'a mut dispatch::NotifyFn<'a>>) -> String {
+fn serve<'a>(
+    app: &'a App,
+    negotiated: Revision,
+    r: &Request,
+    notify: Option<&'a mut dispatch::NotifyFn<'a>>,
+) -> String {
     let revision = if dispatch::claims_stateless(&r.params) || r.method == "server/discover" {
         let meta = match dispatch::stateless_meta(&r.params) {
             Ok(m) => m,
@@ -133,7 +150,12 @@ fn serve<'a>(app: &'a App, negotiated: Revision, r: &Request, notify: Option<&'a
         };
         match Revision::parse(&meta.version).filter(|v| !v.has_sessions()) {
             Some(v) => v,
-            None => return jsonrpc::error_response(&r.id, &dispatch::unsupported_version(&meta.version)),
+            None => {
+                return jsonrpc::error_response(
+                    &r.id,
+                    &dispatch::unsupported_version(&meta.version),
+                )
+            }
         }
     } else {
         negotiated
@@ -153,7 +175,10 @@ fn serve<'a>(app: &'a App, negotiated: Revision, r: &Request, notify: Option<&'a
         Err(_) => {
             app.metrics.record_panic();
             log::error!(method = r.method.as_str(); "handler panicked (stdio)");
-            jsonrpc::error_response(&r.id, &RpcError::internal("the server failed while handling this request"))
+            jsonrpc::error_response(
+                &r.id,
+                &RpcError::internal("the server failed while handling this request"),
+            )
         }
     }
 }

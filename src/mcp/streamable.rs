@@ -53,7 +53,10 @@ fn refusal(r: Refusal) -> Reply {
 
 /// A transport-level refusal: the status, and a JSON-RPC error body without an id.
 fn transport_error(status: u16, code: i32, message: &str) -> Reply {
-    Reply::json(status, jsonrpc::error_without_id(&RpcError::new(code, message)))
+    Reply::json(
+        status,
+        jsonrpc::error_without_id(&RpcError::new(code, message)),
+    )
 }
 
 fn rpc_error(status: u16, id: &Value, e: &RpcError) -> Reply {
@@ -118,7 +121,10 @@ fn post(app: &Arc<App>, req: &Req) -> Reply {
 
 fn is_stateless(req: &Req, msg: &Message) -> bool {
     let claims = match msg {
-        Message::Request(r) => dispatch::claims_stateless(&r.params) || r.method == "server/discover",
+        Message::Request(r) => {
+            dispatch::claims_stateless(&r.params)
+                || (r.method == "server/discover" && req.get("mcp-session-id").is_none())
+        }
         Message::Notification(n) => dispatch::claims_stateless(&n.params),
         Message::Response => false,
     };
@@ -146,7 +152,9 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
     };
     // The header names the revision of this request (clients may send any revision they speak);
     // without it, the one negotiated at initialize.
-    let revision = header.filter(|r| r.has_sessions()).unwrap_or(session.revision);
+    let revision = header
+        .filter(|r| r.has_sessions())
+        .unwrap_or(session.revision);
     match msg {
         Message::Notification(n) => {
             dispatch::handle_notification(app, Some(session.id), &n);
@@ -166,7 +174,11 @@ fn initialize(app: &App, r: &Request) -> Reply {
         Ok(id) => id,
         Err(e) => {
             log::error!(error = e.to_string(); "no randomness for a session id");
-            return rpc_error(500, &r.id, &RpcError::internal("could not create a session id"));
+            return rpc_error(
+                500,
+                &r.id,
+                &RpcError::internal("could not create a session id"),
+            );
         }
     };
     let now = now_ms();
@@ -182,14 +194,19 @@ fn initialize(app: &App, r: &Request) -> Reply {
     };
     if let Err(e) = app.sessions.insert(session) {
         log::warn!(error = e.to_string(); "session refused");
-        let reply = rpc_error(503, &r.id, &RpcError::new(code::SERVER_ERROR, e.to_string()));
+        let reply = rpc_error(
+            503,
+            &r.id,
+            &RpcError::new(code::SERVER_ERROR, e.to_string()),
+        );
         return match e {
             StoreError::Full { .. } => reply.with_header("Retry-After", "5"),
             StoreError::Unavailable(_) => reply,
         };
     }
     log::info!(session = id.hint(), revision = revision.as_str(); "session opened");
-    Reply::json(200, jsonrpc::response(&r.id, &result)).with_header("Mcp-Session-Id", id.to_string())
+    Reply::json(200, jsonrpc::response(&r.id, &result))
+        .with_header("Mcp-Session-Id", id.to_string())
 }
 
 fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
@@ -198,7 +215,11 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
         Err(reply) => return reply,
     };
     if header == Some(Revision::V2026_07_28) {
-        return transport_error(400, code::INVALID_REQUEST, "Invalid request: 2026-07-28 has no JSON-RPC batches");
+        return transport_error(
+            400,
+            code::INVALID_REQUEST,
+            "Invalid request: 2026-07-28 has no JSON-RPC batches",
+        );
     }
     let session = match require_session(app, req) {
         Ok(s) => s,
@@ -223,15 +244,21 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
     for item in items {
         match jsonrpc::parse_message(item) {
             Err((id, e)) => out.push(jsonrpc::error_response(&id, &e)),
-            Ok(Message::Request(r)) if r.method == "initialize" => out.push(jsonrpc::error_response(
-                &r.id,
-                &RpcError::invalid_request("initialize must not be part of a batch"),
-            )),
-            Ok(Message::Request(r)) => out.push(match run(app, revision, Some(session.id), &r, None) {
-                Ok(p) => p.into_response(&r.id),
-                Err(e) => jsonrpc::error_response(&r.id, &e),
-            }),
-            Ok(Message::Notification(n)) => dispatch::handle_notification(app, Some(session.id), &n),
+            Ok(Message::Request(r)) if r.method == "initialize" => {
+                out.push(jsonrpc::error_response(
+                    &r.id,
+                    &RpcError::invalid_request("initialize must not be part of a batch"),
+                ))
+            }
+            Ok(Message::Request(r)) => {
+                out.push(match run(app, revision, Some(session.id), &r, None) {
+                    Ok(p) => p.into_response(&r.id),
+                    Err(e) => jsonrpc::error_response(&r.id, &e),
+                })
+            }
+            Ok(Message::Notification(n)) => {
+                dispatch::handle_notification(app, Some(session.id), &n)
+            }
             Ok(Message::Response) => {}
         }
     }
@@ -255,16 +282,24 @@ fn post_stateless(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
     match req.get("mcp-protocol-version") {
         Some(h) if h == meta.version => {}
         Some(h) => {
-            return rpc_error(400, &r.id, &header_mismatch(&format!(
-                "MCP-Protocol-Version header {h:?} does not match _meta protocolVersion {:?}",
-                meta.version
-            )))
+            return rpc_error(
+                400,
+                &r.id,
+                &header_mismatch(&format!(
+                    "MCP-Protocol-Version header {h:?} does not match _meta protocolVersion {:?}",
+                    meta.version
+                )),
+            )
         }
         None => {
-            return rpc_error(400, &r.id, &header_mismatch(&format!(
+            return rpc_error(
+                400,
+                &r.id,
+                &header_mismatch(&format!(
                 "MCP-Protocol-Version header is required and must equal _meta protocolVersion {:?}",
                 meta.version
-            )))
+            )),
+            )
         }
     }
     let revision = match Revision::parse(&meta.version).filter(|r| !r.has_sessions()) {
@@ -274,7 +309,13 @@ fn post_stateless(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
     if let Err(e) = check_standard_headers(req, &r) {
         return rpc_error(400, &r.id, &e);
     }
-    respond(app, revision, None, r, |code| if code == code::METHOD_NOT_FOUND { 404 } else { 200 })
+    respond(app, revision, None, r, |code| {
+        if code == code::METHOD_NOT_FOUND {
+            404
+        } else {
+            200
+        }
+    })
 }
 
 fn header_mismatch(detail: &str) -> RpcError {
@@ -287,7 +328,8 @@ fn check_standard_headers(req: &Req, r: &Request) -> Result<(), RpcError> {
     let method = req
         .get("mcp-method")
         .ok_or_else(|| header_mismatch("Mcp-Method header is required"))?;
-    let method = decode_header_value(method).ok_or_else(|| header_mismatch("Mcp-Method header is not valid"))?;
+    let method = decode_header_value(method)
+        .ok_or_else(|| header_mismatch("Mcp-Method header is not valid"))?;
     if method != r.method {
         return Err(header_mismatch(&format!(
             "Mcp-Method header value {method:?} does not match body value {:?}",
@@ -301,10 +343,11 @@ fn check_standard_headers(req: &Req, r: &Request) -> Result<(), RpcError> {
     };
     if let Some(field) = name_field {
         let expected = r.params.get(field).and_then(Value::as_str).unwrap_or("");
-        let got = req
-            .get("mcp-name")
-            .ok_or_else(|| header_mismatch(&format!("Mcp-Name header is required for {}", r.method)))?;
-        let got = decode_header_value(got).ok_or_else(|| header_mismatch("Mcp-Name header is not valid"))?;
+        let got = req.get("mcp-name").ok_or_else(|| {
+            header_mismatch(&format!("Mcp-Name header is required for {}", r.method))
+        })?;
+        let got = decode_header_value(got)
+            .ok_or_else(|| header_mismatch("Mcp-Name header is not valid"))?;
         if got != expected {
             return Err(header_mismatch(&format!(
                 "Mcp-Name header value {got:?} does not match body value {expected:?}"
@@ -324,7 +367,10 @@ fn check_standard_headers(req: &Req, r: &Request) -> Result<(), RpcError> {
 /// ```
 pub fn decode_header_value(v: &str) -> Option<String> {
     let v = v.trim();
-    match v.strip_prefix("=?base64?").and_then(|s| s.strip_suffix("?=")) {
+    match v
+        .strip_prefix("=?base64?")
+        .and_then(|s| s.strip_suffix("?="))
+    {
         Some(b64) => String::from_utf8(base64_decode(b64)?).ok(),
         None if v.bytes().all(|b| (0x20..0x7f).contains(&b)) => Some(v.to_string()),
         None => None,
@@ -396,7 +442,10 @@ fn respond(
                 Err(_) => {
                     app.metrics.record_panic();
                     log::error!(method = r.method.as_str(); "handler panicked (streamed reply)");
-                    jsonrpc::error_response(&r.id, &RpcError::internal("the server failed while handling this request"))
+                    jsonrpc::error_response(
+                        &r.id,
+                        &RpcError::internal("the server failed while handling this request"),
+                    )
                 }
             };
             w.event(&text);
@@ -412,8 +461,12 @@ fn delete(app: &App, req: &Req) -> Reply {
     match header_revision(req) {
         Err(reply) => return reply,
         Ok(Some(Revision::V2026_07_28)) => {
-            return transport_error(405, code::SERVER_ERROR, "Method Not Allowed: 2026-07-28 has no sessions to end")
-                .with_header("Allow", "POST")
+            return transport_error(
+                405,
+                code::SERVER_ERROR,
+                "Method Not Allowed: 2026-07-28 has no sessions to end",
+            )
+            .with_header("Allow", "POST")
         }
         Ok(_) => {}
     }
@@ -428,5 +481,8 @@ fn delete(app: &App, req: &Req) -> Reply {
 
 /// `params` of a request as a map (helper for tests).
 pub fn params_of(v: &Value) -> Map<String, Value> {
-    v.get("params").and_then(Value::as_object).cloned().unwrap_or_default()
+    v.get("params")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }

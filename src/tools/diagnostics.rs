@@ -70,7 +70,9 @@ impl Tool for Echo {
             )));
         }
         if a.text.len() > 100_000 {
-            return Err(ToolError::InvalidArguments("text must be at most 100000 bytes".into()));
+            return Err(ToolError::InvalidArguments(
+                "text must be at most 100000 bytes".into(),
+            ));
         }
         let steps = a.steps.unwrap_or(4).clamp(1, 100);
         if a.delay_ms > 0 {
@@ -112,10 +114,22 @@ mod tests {
     #[test]
     fn args_are_checked() {
         assert_eq!(run(json!({"text": "hi"})).unwrap().text, "hi");
-        assert!(matches!(run(json!({})), Err(ToolError::InvalidArguments(_))));
-        assert!(matches!(run(json!({"text": "a", "extra": 1})), Err(ToolError::InvalidArguments(_))));
-        assert!(matches!(run(json!({"text": "a", "delayMs": 99_999})), Err(ToolError::InvalidArguments(_))));
-        assert!(matches!(run(json!({"text": 5})), Err(ToolError::InvalidArguments(_))));
+        assert!(matches!(
+            run(json!({})),
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            run(json!({"text": "a", "extra": 1})),
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            run(json!({"text": "a", "delayMs": 99_999})),
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert!(matches!(
+            run(json!({"text": 5})),
+            Err(ToolError::InvalidArguments(_))
+        ));
     }
 
     #[test]
@@ -126,13 +140,21 @@ mod tests {
             seen.push((p, t));
             true
         };
-        let mut cx = ToolContext::new(Some(&mut sink), &cancel, Instant::now() + Duration::from_secs(5));
-        Echo.call(json!({"text": "x", "delayMs": 20, "steps": 2}), &mut cx).unwrap();
+        let mut cx = ToolContext::new(
+            Some(&mut sink),
+            &cancel,
+            Instant::now() + Duration::from_secs(5),
+        );
+        Echo.call(json!({"text": "x", "delayMs": 20, "steps": 2}), &mut cx)
+            .unwrap();
         assert_eq!(seen, vec![(1.0, Some(2.0)), (2.0, Some(2.0))]);
 
         let cancel = CancelToken::new();
         cancel.cancel();
         let mut cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5));
-        assert_eq!(Echo.call(json!({"text": "x", "delayMs": 50}), &mut cx), Err(ToolError::Cancelled));
+        assert_eq!(
+            Echo.call(json!({"text": "x", "delayMs": 50}), &mut cx),
+            Err(ToolError::Cancelled)
+        );
     }
 }

@@ -113,9 +113,9 @@ impl fmt::Display for ToolError {
         match self {
             ToolError::InvalidArguments(m) => write!(f, "Invalid arguments: {m}"),
             ToolError::Cancelled => f.write_str("The request was cancelled by the client."),
-            ToolError::DeadlineExceeded => {
-                f.write_str("The request ran out of time before the tool finished; try a narrower request.")
-            }
+            ToolError::DeadlineExceeded => f.write_str(
+                "The request ran out of time before the tool finished; try a narrower request.",
+            ),
         }
     }
 }
@@ -153,7 +153,11 @@ pub struct ToolContext<'a> {
 
 impl<'a> ToolContext<'a> {
     /// A context; `progress` is `None` when the client asked for no progress.
-    pub fn new(progress: Option<&'a mut ProgressFn<'a>>, cancel: &'a CancelToken, deadline: Instant) -> Self {
+    pub fn new(
+        progress: Option<&'a mut ProgressFn<'a>>,
+        cancel: &'a CancelToken,
+        deadline: Instant,
+    ) -> Self {
         ToolContext {
             progress,
             cancel,
@@ -225,8 +229,13 @@ impl Registry {
 
     /// Builds the registry from `tools`, rendering `tools/list` pages of `page_size`.
     pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize, server_info: &Value) -> Registry {
-        let tools: Vec<(ToolDef, Box<dyn Tool>)> = tools.into_iter().map(|t| (t.def(), t)).collect();
-        let index = tools.iter().enumerate().map(|(i, (d, _))| (d.name, i)).collect();
+        let tools: Vec<(ToolDef, Box<dyn Tool>)> =
+            tools.into_iter().map(|t| (t.def(), t)).collect();
+        let index = tools
+            .iter()
+            .enumerate()
+            .map(|(i, (d, _))| (d.name, i))
+            .collect();
         let json: Vec<Value> = tools.iter().map(|(d, _)| d.to_json()).collect();
         let page_size = page_size.max(1);
         let chunks: Vec<&[Value]> = if json.is_empty() {
@@ -246,7 +255,10 @@ impl Registry {
             m.insert("resultType".into(), "complete".into());
             m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
             m.insert("cacheScope".into(), "public".into());
-            m.insert("_meta".into(), json!({ "io.modelcontextprotocol/serverInfo": server_info }));
+            m.insert(
+                "_meta".into(),
+                json!({ "io.modelcontextprotocol/serverInfo": server_info }),
+            );
             pages_stateless.push(Arc::from(Value::Object(m).to_string()));
         }
         Registry {
@@ -315,27 +327,55 @@ mod tests {
     /// Checks every rule a tool definition must follow, over the whole registry.
     #[test]
     fn every_tool_definition_is_valid() {
-        let reg = Registry::build(Registry::all_tools(), 100, &json!({"name":"t","version":"0"}));
+        let reg = Registry::build(
+            Registry::all_tools(),
+            100,
+            &json!({"name":"t","version":"0"}),
+        );
         assert!(!reg.is_empty());
         let mut seen = std::collections::HashSet::new();
         for d in reg.defs() {
             assert!(valid_tool_name(d.name), "bad name {:?}", d.name);
             assert!(seen.insert(d.name), "duplicate tool {}", d.name);
-            assert!(d.description.len() >= 40, "{}: describe when to use it", d.name);
+            assert!(
+                d.description.len() >= 40,
+                "{}: describe when to use it",
+                d.name
+            );
             assert!(!d.title.is_empty(), "{}: title", d.name);
-            assert_eq!(d.input_schema["type"], "object", "{}: input schema must be an object", d.name);
-            assert!(d.input_schema["properties"].is_object(), "{}: properties", d.name);
+            assert_eq!(
+                d.input_schema["type"], "object",
+                "{}: input schema must be an object",
+                d.name
+            );
+            assert!(
+                d.input_schema["properties"].is_object(),
+                "{}: properties",
+                d.name
+            );
             if let Some(req) = d.input_schema.get("required") {
                 for r in req.as_array().unwrap() {
                     let r = r.as_str().unwrap();
-                    assert!(d.input_schema["properties"].get(r).is_some(), "{}: required {r} undefined", d.name);
+                    assert!(
+                        d.input_schema["properties"].get(r).is_some(),
+                        "{}: required {r} undefined",
+                        d.name
+                    );
                 }
             }
             if let Some(o) = &d.output_schema {
-                assert_eq!(o["type"], "object", "{}: output schema must be an object", d.name);
+                assert_eq!(
+                    o["type"], "object",
+                    "{}: output schema must be an object",
+                    d.name
+                );
             }
             if d.annotations.read_only {
-                assert!(!d.annotations.destructive, "{}: read-only tools are not destructive", d.name);
+                assert!(
+                    !d.annotations.destructive,
+                    "{}: read-only tools are not destructive",
+                    d.name
+                );
             }
             let j = d.to_json();
             assert_eq!(j["annotations"]["readOnlyHint"], d.annotations.read_only);
@@ -344,17 +384,21 @@ mod tests {
 
     #[test]
     fn pages_and_cursors() {
-        let tools: Vec<Box<dyn Tool>> = vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
+        let tools: Vec<Box<dyn Tool>> =
+            vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
         let reg = Registry::build(tools, 1, &json!({}));
         let p0: Value = serde_json::from_str(&reg.page(None, ListShape::Session).unwrap()).unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
         let next = p0["nextCursor"].as_str().unwrap();
-        let p1: Value = serde_json::from_str(&reg.page(Some(next), ListShape::Stateless).unwrap()).unwrap();
+        let p1: Value =
+            serde_json::from_str(&reg.page(Some(next), ListShape::Stateless).unwrap()).unwrap();
         assert!(p1.get("nextCursor").is_none());
         assert_eq!(p1["resultType"], "complete");
         assert_eq!(p1["cacheScope"], "public");
         assert!(reg.page(Some("page:9"), ListShape::Session).is_none());
         assert!(reg.page(Some("bogus"), ListShape::Session).is_none());
-        assert!(!valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d"));
+        assert!(
+            !valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d")
+        );
     }
 }

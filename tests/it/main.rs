@@ -1,1 +1,26 @@
-//! placeholder
+//! Integration tests: each starts the real `hubspot-mcp` binary on 127.0.0.1 port 0 and talks to it
+//! over loopback (or stdio). One file per feature.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod support;
+
+/// CLI: check-config, --version, --help, healthcheck, refusing bad configuration.
+mod cli;
+/// HTTP rules on /mcp: Host/Origin 403, Accept 406, Content-Type 415, 413, parse and envelope errors.
+mod http_rules;
+/// initialize per session revision, ping, tools/list, tools/call, logging/setLevel, error codes.
+mod lifecycle;
+/// Limits: busy 503, slow clients, oversized headers, connection cap, handler panics.
+mod limits;
+/// Session rules: 400 / 404, DELETE, expiry by the reaper, the session cap.
+mod sessions;
+/// SIGTERM drain and exit 0, dual-stack bind.
+mod shutdown;
+/// 2026-07-28: server/discover, _meta, header checks, 404/405, no sessions.
+mod stateless;
+/// stdio transport.
+mod stdio;
+/// SSE progress streaming and cancellation.
+mod streaming;
+/// MCP-Protocol-Version header and JSON-RPC batches per revision.
+mod versions;

@@ -1,0 +1,169 @@
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hubspot_mcp::app::App;
+use hubspot_mcp::config::{Config, Purpose, RawEnv};
+use hubspot_mcp::http::message::{Req, Verb};
+use hubspot_mcp::tools::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use serde_json::{json, Value};
+
+use crate::support::{Server, ACCEPT};
+
+fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(bytes).unwrap();
+    s
+}
+
+fn read_all(s: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_full_worker_pool_answers_503_at_once_and_recovers() {
+    let s = Server::start(&[("MCP_WORKERS", "1"), ("MCP_MAX_QUEUE", "0")]);
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-06-18");
+    let (c2, sid2) = (c.clone(), sid.clone());
+    let slow = std::thread::spawn(move || {
+        c2.call(
+            &sid2,
+            "2025-06-18",
+            2,
+            "tools/call",
+            json!({"name":"echo","arguments":{"text":"s","delayMs":3000}}),
+        )
+    });
+    let mut busy = None;
+    // Ping until a 503 or until the slow call is over (bounded by its 3 s).
+    while !slow.is_finished() {
+        let r = c.call(&sid, "2025-06-18", 3, "ping", json!({}));
+        if r.status == 503 {
+            busy = Some(r);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let busy = busy.expect("no 503 while the only worker was busy");
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    assert!(busy.body.contains("busy"));
+    assert_eq!(
+        slow.join().unwrap().json()["result"]["content"][0]["text"],
+        "s"
+    );
+    assert_eq!(c.call(&sid, "2025-06-18", 4, "ping", json!({})).status, 200);
+}
+
+#[test]
+fn slow_clients_are_cut_off_while_others_are_served() {
+    let s = Server::start(&[("MCP_READ_TIMEOUT_MS", "400")]);
+    let c = s.client();
+    // Slow headers: never finished.
+    let mut head = raw(s.addr, b"POST /mcp HTTP/1.1\r\nHost: localhost\r\n");
+    // Slow body: 10 of 100 bytes.
+    let mut body = raw(
+        s.addr,
+        format!("POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAccept: {ACCEPT}\r\nContent-Length: 100\r\n\r\n0123456789").as_bytes(),
+    );
+    // Meanwhile a well-behaved client is served.
+    for _ in 0..5 {
+        assert_eq!(
+            c.post(&[], &crate::support::init_body("2025-06-18")).status,
+            200
+        );
+    }
+    let h = read_all(&mut head);
+    assert!(h.is_empty() || h.starts_with("HTTP/1.1 408"), "{h:?}");
+    let b = read_all(&mut body);
+    assert!(b.starts_with("HTTP/1.1 408"), "{b:?}");
+    assert_eq!(c.request("GET", "/health", &[], "").status, 200);
+}
+
+#[test]
+fn oversized_request_heads_get_431() {
+    let s = Server::start(&[]);
+    let long = format!(
+        "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(10_000)
+    );
+    assert!(read_all(&mut raw(s.addr, long.as_bytes())).starts_with("HTTP/1.1 431"));
+    let mut many = String::from("GET /health HTTP/1.1\r\nHost: localhost\r\n");
+    for i in 0..150 {
+        many.push_str(&format!("X-H{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    assert!(read_all(&mut raw(s.addr, many.as_bytes())).starts_with("HTTP/1.1 431"));
+    assert_eq!(s.client().request("GET", "/health", &[], "").status, 200);
+}
+
+#[test]
+fn connections_over_the_cap_get_503() {
+    let s = Server::start(&[("MCP_MAX_CONNECTIONS", "2")]);
+    let _a = raw(s.addr, b"");
+    let _b = raw(s.addr, b"");
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = raw(s.addr, b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let r = read_all(&mut third);
+    assert!(r.starts_with("HTTP/1.1 503"), "{r:?}");
+    assert!(r.contains("Retry-After"));
+    drop((_a, _b));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(s.client().request("GET", "/health", &[], "").status, 200);
+}
+
+struct Boom;
+
+impl Tool for Boom {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "boom",
+            title: "Boom",
+            description:
+                "Panics, to prove a panicking handler becomes a 500 and the server lives on.",
+            family: Family::Diagnostics,
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+                open_world: false,
+            },
+            input_schema: json!({"type":"object","properties":{}}),
+            output_schema: None,
+        }
+    }
+    fn call(&self, _: Value, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        panic!("boom on purpose")
+    }
+}
+
+#[test]
+fn a_panicking_handler_becomes_500_and_minus_32603() {
+    let cfg =
+        Config::from_raw(&RawEnv::from_pairs([("LOG_LEVEL", "error")]), Purpose::Demo).unwrap();
+    let app = Arc::new(App::with_tools(cfg, vec![Box::new(Boom)]));
+    let body = crate::support::stateless_body(77, "tools/call", json!({"name": "boom"}));
+    let req = Req::new(Verb::Post, "/mcp")
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .header("accept", ACCEPT)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "boom")
+        .body(body.to_string());
+    let reply = hubspot_mcp::http::server::handle(&app, &req);
+    assert_eq!(reply.status, 500);
+    let v: Value = serde_json::from_str(&reply.body_text()).unwrap();
+    assert_eq!(
+        (v["id"].clone(), v["error"]["code"].clone()),
+        (json!(77), json!(-32603))
+    );
+    assert_eq!(app.metrics.snapshot().panics, 1);
+    // The same state keeps serving.
+    let ok = hubspot_mcp::http::server::handle(&app, &Req::new(Verb::Get, "/health/live"));
+    assert_eq!(ok.status, 200);
+}

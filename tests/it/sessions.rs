@@ -1,0 +1,114 @@
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::Server;
+
+#[test]
+fn missing_unknown_and_malformed_session_ids() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    let ping = json!({"jsonrpc":"2.0","id":1,"method":"ping"});
+    let r = c.post(&[], &ping);
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Mcp-Session-Id"));
+    let r = c.post(
+        &[("Mcp-Session-Id", "0123456789abcdef0123456789abcdef")],
+        &ping,
+    );
+    assert_eq!((r.status, r.code()), (404, -32001));
+    let r = c.post(&[("Mcp-Session-Id", "not a session")], &ping);
+    assert_eq!(r.status, 404);
+    // Notifications need a session too.
+    let r = c.post(
+        &[],
+        &json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+    );
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn delete_ends_a_session() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-11-25");
+    let del = |sid: Option<&str>| {
+        let mut h = vec![("MCP-Protocol-Version", "2025-11-25")];
+        if let Some(s) = sid {
+            h.push(("Mcp-Session-Id", s));
+        }
+        c.request("DELETE", "/mcp", &h, "")
+    };
+    assert_eq!(del(None).status, 400);
+    assert_eq!(del(Some(&sid)).status, 204);
+    assert_eq!(del(Some(&sid)).status, 404);
+    let r = c.call(&sid, "2025-11-25", 2, "ping", json!({}));
+    assert_eq!(r.status, 404);
+    let logs = s.logs().join("\n");
+    assert!(logs.contains("session ended by client"));
+    assert!(!logs.contains(&sid), "full session id must never be logged");
+}
+
+#[test]
+fn idle_sessions_expire_and_the_reaper_removes_them() {
+    let s = Server::start(&[
+        ("SESSION_MAX_AGE", "400"),
+        ("SESSION_CLEANUP_INTERVAL", "100"),
+    ]);
+    let c = s.client();
+    let (kept, _) = c.initialize("2025-06-18");
+    let (dropped, _) = c.initialize("2025-06-18");
+    // Keep one alive with requests while the other idles past SESSION_MAX_AGE.
+    let end = Instant::now() + Duration::from_millis(1000);
+    while Instant::now() < end {
+        assert_eq!(
+            c.call(&kept, "2025-06-18", 2, "ping", json!({})).status,
+            200
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        c.call(&dropped, "2025-06-18", 3, "ping", json!({})).status,
+        404
+    );
+    assert_eq!(
+        c.call(&kept, "2025-06-18", 4, "ping", json!({})).status,
+        200
+    );
+    let logs = s.logs().join("\n");
+    assert!(
+        logs.contains("expired sessions removed"),
+        "reaper did not run: {logs}"
+    );
+    assert_eq!(
+        c.request("GET", "/health", &[], "").json()["sessions"]["total"],
+        1
+    );
+}
+
+#[test]
+fn the_session_cap_answers_503_and_frees_up_on_delete() {
+    let s = Server::start(&[("MCP_MAX_SESSIONS", "2")]);
+    let c = s.client();
+    let (a, _) = c.initialize("2025-06-18");
+    c.initialize("2025-06-18");
+    let r = c.post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.header("retry-after"), Some("5"));
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maximum of 2 sessions"));
+    assert_eq!(
+        c.request("DELETE", "/mcp", &[("Mcp-Session-Id", &a)], "")
+            .status,
+        204
+    );
+    assert_eq!(
+        c.post(&[], &crate::support::init_body("2025-06-18")).status,
+        200
+    );
+}

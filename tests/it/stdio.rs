@@ -1,0 +1,81 @@
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::support::{stateless_body, BIN};
+
+#[test]
+fn stdio_serves_newline_delimited_json_rpc() {
+    let mut child = Command::new(BIN)
+        .args(["stdio", "--demo"])
+        .env_clear()
+        .env("LOG_LEVEL", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut next = || {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        serde_json::from_str::<Value>(&l)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l:?}"))
+    };
+    let mut send = |v: &str| {
+        stdin.write_all(v.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+    };
+    send(&crate::support::init_body("2025-06-18").to_string());
+    let init = next();
+    assert_eq!(init["result"]["protocolVersion"], "2025-06-18");
+    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    assert!(next()["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["name"] == "echo"));
+    send("{oops");
+    assert_eq!(next()["error"]["code"], -32700);
+    send("");
+    send(r#"{"jsonrpc":"2.0","id":3,"method":"nope"}"#);
+    assert_eq!(next()["error"]["code"], -32601);
+    send(
+        &json!({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo",
+        "arguments":{"text":"p","delayMs":40,"steps":2},"_meta":{"progressToken":"s"}}})
+        .to_string(),
+    );
+    assert_eq!(next()["method"], "notifications/progress");
+    assert_eq!(next()["method"], "notifications/progress");
+    assert_eq!(next()["result"]["content"][0]["text"], "p");
+    // Cancellation reaches a running tool.
+    send(
+        &json!({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo",
+        "arguments":{"text":"c","delayMs":8000,"steps":400},"_meta":{"progressToken":"c"}}})
+        .to_string(),
+    );
+    assert_eq!(next()["method"], "notifications/progress");
+    send(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}}"#);
+    let last = loop {
+        let m = next();
+        if m.get("id").is_some() {
+            break m;
+        }
+    };
+    assert_eq!(last["error"]["code"], -32800);
+    // 2026-07-28 per-request form works on stdio too.
+    send(&stateless_body(6, "server/discover", json!({})).to_string());
+    assert_eq!(next()["result"]["supportedVersions"][0], "2026-07-28");
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        err.contains("stdio session initialized"),
+        "logs go to stderr: {err}"
+    );
+}

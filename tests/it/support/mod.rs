@@ -1,0 +1,283 @@
+//! Test support: start the real binary on 127.0.0.1 port 0, learn its address from the `listening`
+//! log line, capture its stderr, and speak HTTP/1.1 to it over raw sockets (so tests control every
+//! header and byte, including broken ones).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hubspot-mcp");
+pub const TOKEN: &str = "pat-na1-00000000-0000-0000-0000-000000000000";
+
+/// A running server process.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub logs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `hubspot-mcp serve --demo` with `env` on 127.0.0.1:0.
+    pub fn start(env: &[(&str, &str)]) -> Server {
+        Self::start_args(&["serve", "--demo"], env)
+    }
+
+    pub fn start_args(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PORT", "0")
+            .env("HOST", "127.0.0.1")
+            .env("LOG_LEVEL", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn hubspot-mcp");
+        let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(t) = &tx {
+                    if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                        if v["msg"] == "listening" {
+                            let _ = t.send(v["addr"].as_str().unwrap().to_string());
+                            tx = None;
+                        }
+                    }
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(a) => a.parse().unwrap(),
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "server did not log `listening`; stderr: {:?}",
+                    logs.lock().unwrap()
+                );
+            }
+        };
+        Server { child, addr, logs }
+    }
+
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// Sends a signal with kill(1).
+    pub fn signal(&self, sig: &str) {
+        let st = Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    /// Waits for the process to exit; `None` if it did not within `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return Some(st);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            addr: self.addr,
+            host: format!("127.0.0.1:{}", self.addr.port()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+    /// The JSON-RPC error code of the body.
+    pub fn code(&self) -> i64 {
+        self.json()["error"]["code"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+}
+
+pub const ACCEPT: &str = "application/json, text/event-stream";
+
+/// A raw HTTP/1.1 client for one server.
+#[derive(Clone)]
+pub struct Client {
+    pub addr: SocketAddr,
+    pub host: String,
+}
+
+impl Client {
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            req.push_str(&format!("Host: {}\r\n", self.host));
+        }
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !body.is_empty() || method == "POST" {
+            req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).unwrap();
+        read_response(&mut s)
+    }
+
+    /// POST /mcp with the standard headers plus `extra`.
+    pub fn post(&self, extra: &[(&str, &str)], body: &Value) -> Resp {
+        let mut h = vec![("Content-Type", "application/json"), ("Accept", ACCEPT)];
+        h.extend_from_slice(extra);
+        self.request("POST", "/mcp", &h, &body.to_string())
+    }
+
+    /// initialize at `version`; returns (session id, response).
+    pub fn initialize(&self, version: &str) -> (String, Resp) {
+        let r = self.post(&[], &init_body(version));
+        assert_eq!(r.status, 200, "{r:?}");
+        let sid = r.header("mcp-session-id").expect("session id").to_string();
+        let n = self.post(
+            &[("Mcp-Session-Id", &sid)],
+            &json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+        );
+        assert_eq!(n.status, 202, "{n:?}");
+        (sid, r)
+    }
+
+    /// A request on a session.
+    pub fn call(&self, sid: &str, version: &str, id: i64, method: &str, params: Value) -> Resp {
+        self.post(
+            &[("Mcp-Session-Id", sid), ("MCP-Protocol-Version", version)],
+            &json!({"jsonrpc":"2.0","id":id,"method":method,"params":params}),
+        )
+    }
+
+    /// A 2026-07-28 request with correct `_meta` and headers.
+    pub fn stateless(&self, id: i64, method: &str, params: Value) -> Resp {
+        let body = stateless_body(id, method, params);
+        let name = body["params"]["name"].as_str().map(str::to_string);
+        let mut h = vec![
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", method),
+        ];
+        if let Some(n) = name.as_deref() {
+            h.push(("Mcp-Name", n));
+        }
+        self.post(&h, &body)
+    }
+}
+
+pub fn init_body(version: &str) -> Value {
+    json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+        "protocolVersion": version, "capabilities": {}, "clientInfo": {"name":"it","version":"1"}}})
+}
+
+pub fn stateless_body(id: i64, method: &str, params: Value) -> Value {
+    let mut p = params;
+    p["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "it", "version": "1"}
+    });
+    json!({"jsonrpc":"2.0","id":id,"method":method,"params":p})
+}
+
+/// Reads one response (Content-Length, chunked, or to EOF).
+pub fn read_response(s: &mut TcpStream) -> Resp {
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut headers = HashMap::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let mut body = Vec::new();
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
+        loop {
+            line.clear();
+            r.read_line(&mut line).unwrap();
+            let n = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+            let mut chunk = vec![0; n + 2];
+            r.read_exact(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else if let Some(n) = headers
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        body.resize(n, 0);
+        r.read_exact(&mut body).unwrap();
+    } else {
+        let _ = r.read_to_end(&mut body);
+    }
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
