@@ -32,6 +32,7 @@
 #   CONF_WAIT_SECS           wait this long for the server port to accept     (default 30)
 #   CONF_NODE                use this node (>= 22) instead of installing node-linux-*
 #   CONF_SKIP_INSTALL=1      never touch the network; fail if something is missing
+#   CONF_INSTALL_ONLY=1      install, then exit without running anything
 set -euo pipefail
 
 NODE_VERSION=22.23.3
@@ -111,6 +112,11 @@ ensure_pkg "$CONF_DIR/stable" "$PKG" "$STABLE_VERSION"
 ensure_pkg "$CONF_DIR/alpha" "$PKG" "$ALPHA_VERSION"
 STABLE_CLI="$CONF_DIR/stable/node_modules/$PKG/dist/index.js"
 ALPHA_CLI="$CONF_DIR/alpha/node_modules/$PKG/dist/index.js"
+
+if [ "${CONF_INSTALL_ONLY:-0}" = 1 ]; then
+  echo "conformance: installed under $CONF_DIR"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- wait for the server
 wait_for_port() {

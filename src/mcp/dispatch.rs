@@ -299,10 +299,10 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
         Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => return Err(RpcError::invalid_params("cursor must be a string")),
     };
-    let shape = if call.revision.has_sessions() {
-        ListShape::Session
-    } else {
-        ListShape::Stateless
+    let shape = match call.revision {
+        Revision::V2025_03_26 => ListShape::V2025_03_26,
+        Revision::V2025_06_18 | Revision::V2025_11_25 => ListShape::Session,
+        Revision::V2026_07_28 => ListShape::Stateless,
     };
     call.app
         .registry

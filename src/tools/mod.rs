@@ -63,14 +63,22 @@ pub struct ToolDef {
 }
 
 impl ToolDef {
-    /// The MCP `Tool` object.
+    /// The MCP `Tool` object, with every field the newest revisions define.
     pub fn to_json(&self) -> Value {
+        self.to_json_for(ListShape::Session)
+    }
+
+    /// The MCP `Tool` object as `shape`'s revision defines it: 2025-03-26 has no `title` and no
+    /// `outputSchema` (a client of that revision would expect no `structuredContent` either).
+    pub fn to_json_for(&self, shape: ListShape) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), self.name.into());
-        m.insert("title".into(), self.title.into());
+        if shape != ListShape::V2025_03_26 {
+            m.insert("title".into(), self.title.into());
+        }
         m.insert("description".into(), self.description.into());
         m.insert("inputSchema".into(), self.input_schema.clone());
-        if let Some(o) = &self.output_schema {
+        if let (Some(o), true) = (&self.output_schema, shape != ListShape::V2025_03_26) {
             m.insert("outputSchema".into(), o.clone());
         }
         m.insert(
@@ -204,7 +212,9 @@ pub fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, Tool
 /// Which result shape a `tools/list` page is rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListShape {
-    /// 2025-03-26 … 2025-11-25.
+    /// 2025-03-26: no `title`, no `outputSchema`.
+    V2025_03_26,
+    /// 2025-06-18 and 2025-11-25.
     Session,
     /// 2026-07-28: adds `resultType`, `ttlMs`, `cacheScope` and `_meta.serverInfo`.
     Stateless,
@@ -214,6 +224,7 @@ pub enum ListShape {
 pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
+    pages_2025_03_26: Vec<Arc<str>>,
     pages_session: Vec<Arc<str>>,
     pages_stateless: Vec<Arc<str>>,
 }
@@ -236,36 +247,43 @@ impl Registry {
             .enumerate()
             .map(|(i, (d, _))| (d.name, i))
             .collect();
-        let json: Vec<Value> = tools.iter().map(|(d, _)| d.to_json()).collect();
         let page_size = page_size.max(1);
-        let chunks: Vec<&[Value]> = if json.is_empty() {
-            vec![&[]]
-        } else {
-            json.chunks(page_size).collect()
+        let pages = |shape: ListShape| -> Vec<Arc<str>> {
+            let json: Vec<Value> = tools.iter().map(|(d, _)| d.to_json_for(shape)).collect();
+            let chunks: Vec<&[Value]> = if json.is_empty() {
+                vec![&[]]
+            } else {
+                json.chunks(page_size).collect()
+            };
+            let last = chunks.len() - 1;
+            chunks
+                .iter()
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let mut m = Map::new();
+                    m.insert("tools".into(), Value::Array(chunk.to_vec()));
+                    if i < last {
+                        m.insert("nextCursor".into(), cursor(i + 1).into());
+                    }
+                    if shape == ListShape::Stateless {
+                        m.insert("resultType".into(), "complete".into());
+                        m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
+                        m.insert("cacheScope".into(), "public".into());
+                        m.insert(
+                            "_meta".into(),
+                            json!({ "io.modelcontextprotocol/serverInfo": server_info }),
+                        );
+                    }
+                    Arc::from(Value::Object(m).to_string())
+                })
+                .collect()
         };
-        let mut pages_session = Vec::new();
-        let mut pages_stateless = Vec::new();
-        for (i, chunk) in chunks.iter().enumerate() {
-            let mut m = Map::new();
-            m.insert("tools".into(), Value::Array(chunk.to_vec()));
-            if i + 1 < chunks.len() {
-                m.insert("nextCursor".into(), cursor(i + 1).into());
-            }
-            pages_session.push(Arc::from(Value::Object(m.clone()).to_string()));
-            m.insert("resultType".into(), "complete".into());
-            m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
-            m.insert("cacheScope".into(), "public".into());
-            m.insert(
-                "_meta".into(),
-                json!({ "io.modelcontextprotocol/serverInfo": server_info }),
-            );
-            pages_stateless.push(Arc::from(Value::Object(m).to_string()));
-        }
         Registry {
+            pages_2025_03_26: pages(ListShape::V2025_03_26),
+            pages_session: pages(ListShape::Session),
+            pages_stateless: pages(ListShape::Stateless),
             tools,
             index,
-            pages_session,
-            pages_stateless,
         }
     }
 
@@ -276,6 +294,7 @@ impl Registry {
             Some(c) => parse_cursor(c)?,
         };
         let pages = match shape {
+            ListShape::V2025_03_26 => &self.pages_2025_03_26,
             ListShape::Session => &self.pages_session,
             ListShape::Stateless => &self.pages_stateless,
         };

