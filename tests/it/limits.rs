@@ -29,34 +29,33 @@ fn a_full_worker_pool_answers_503_at_once_and_recovers() {
     let s = Server::start(&[("MCP_WORKERS", "1"), ("MCP_MAX_QUEUE", "0")]);
     let c = s.client();
     let (sid, _) = c.initialize("2025-06-18");
-    let (c2, sid2) = (c.clone(), sid.clone());
-    let slow = std::thread::spawn(move || {
-        c2.call(
-            &sid2,
-            "2025-06-18",
-            2,
-            "tools/call",
-            json!({"name":"echo","arguments":{"text":"s","delayMs":3000}}),
-        )
-    });
-    let mut busy = None;
-    // Ping until a 503 or until the slow call is over (bounded by its 3 s).
-    while !slow.is_finished() {
-        let r = c.call(&sid, "2025-06-18", 3, "ping", json!({}));
-        if r.status == 503 {
-            busy = Some(r);
+    // Occupy the only worker with a streamed call, and wait for its first event: it surely runs now.
+    let body = json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{
+        "name":"echo","arguments":{"text":"s","delayMs":1000,"steps":10},"_meta":{"progressToken":1}}});
+    let mut slow = crate::streaming::Stream::open(&c, &[("Mcp-Session-Id", &sid)], &body);
+    assert_eq!(
+        slow.next_event().unwrap()["method"],
+        "notifications/progress"
+    );
+    let busy = c.call(&sid, "2025-06-18", 3, "ping", json!({}));
+    assert_eq!(busy.status, 503, "{busy:?}");
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    assert!(busy.body.contains("busy"));
+    let mut last = Value::Null;
+    while let Some(e) = slow.next_event() {
+        last = e;
+    }
+    assert_eq!(last["result"]["content"][0]["text"], "s");
+    // Free again: served.
+    let mut ok = 0;
+    for _ in 0..50 {
+        if c.call(&sid, "2025-06-18", 4, "ping", json!({})).status == 200 {
+            ok += 1;
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let busy = busy.expect("no 503 while the only worker was busy");
-    assert_eq!(busy.header("retry-after"), Some("1"));
-    assert!(busy.body.contains("busy"));
-    assert_eq!(
-        slow.join().unwrap().json()["result"]["content"][0]["text"],
-        "s"
-    );
-    assert_eq!(c.call(&sid, "2025-06-18", 4, "ping", json!({})).status, 200);
+    assert_eq!(ok, 1);
 }
 
 #[test]
