@@ -22,5 +22,6 @@ pub mod http;
 pub mod mcp;
 pub mod obs;
 pub mod run;
+pub mod sandbox;
 pub mod signals;
 pub mod tools;

@@ -55,7 +55,7 @@ fn delete_ends_a_session() {
 #[test]
 fn idle_sessions_expire_and_the_reaper_removes_them() {
     let s = Server::start(&[
-        ("SESSION_MAX_AGE", "400"),
+        ("SESSION_MAX_AGE", "1200"),
         ("SESSION_CLEANUP_INTERVAL", "100"),
     ]);
     let c = s.client();
