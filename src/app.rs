@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
+use crate::cache::TtlCache;
 use crate::config::Config;
+use crate::hubspot;
 use crate::mcp::inflight::InFlight;
 use crate::mcp::session::{MemoryStore, SessionStore};
 use crate::obs::metrics::Metrics;
-use crate::tools::{Registry, Tool};
+use crate::tools::{Registry, Services, Tool};
 
 /// Shared state.
 pub struct App {
@@ -29,18 +31,35 @@ pub struct App {
     pub started: Instant,
     /// `serverInfo` as sent to clients.
     pub server_info: Value,
+    /// What tools share: the HubSpot client, the metadata cache.
+    pub services: Services,
 }
 
 impl App {
-    /// Builds the state with the in-memory session store and every tool.
-    pub fn new(config: Config) -> App {
-        Self::with_tools(config, Registry::all_tools())
+    /// Builds the state with the in-memory session store, the HubSpot client (if any) and the tools the
+    /// configuration exposes (`HUBSPOT_TOOLSETS`, `HUBSPOT_READ_ONLY`).
+    pub fn new(config: Config, hubspot: Option<Arc<hubspot::Client>>) -> App {
+        let tools = Registry::select(
+            Registry::all_tools(),
+            config.hubspot_toolsets(),
+            config.hubspot_read_only(),
+        );
+        Self::with_tools(config, tools, hubspot)
     }
 
     /// Builds the state with the given tools (tests use this to add tools).
-    pub fn with_tools(config: Config, tools: Vec<Box<dyn Tool>>) -> App {
+    pub fn with_tools(
+        config: Config,
+        tools: Vec<Box<dyn Tool>>,
+        hubspot: Option<Arc<hubspot::Client>>,
+    ) -> App {
         let server_info = server_info();
         let registry = Registry::build(tools, config.tools_page_size(), &server_info);
+        let services = Services {
+            hubspot,
+            cache: TtlCache::new(config.hubspot_cache_ttl(), config.hubspot_cache_max()),
+            text_limit: config.tool_text_limit(),
+        };
         let sessions: Arc<dyn SessionStore> = Arc::new(MemoryStore::new(
             config.max_sessions(),
             config.session_max_age(),
@@ -53,6 +72,7 @@ impl App {
             metrics: Metrics::default(),
             started: Instant::now(),
             server_info,
+            services,
         }
     }
 }

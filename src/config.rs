@@ -198,6 +198,15 @@ pub struct Config {
     hubspot_token: Option<Secret>,
     hubspot_api_base_url: String,
     hubspot_rate_limit: u32,
+    hubspot_search_rate_limit: u32,
+    hubspot_timeout: Duration,
+    hubspot_max_retries: u32,
+    hubspot_ca_file: Option<std::path::PathBuf>,
+    hubspot_toolsets: Option<Vec<String>>,
+    hubspot_read_only: bool,
+    hubspot_cache_ttl: Duration,
+    hubspot_cache_max: usize,
+    tool_text_limit: usize,
     jwt_secret: Option<Secret>,
     jwt_issuer: Option<String>,
     jwt_audience: Option<String>,
@@ -354,6 +363,30 @@ impl Config {
             );
         }
         let hubspot_rate_limit = p.count("HUBSPOT_RATE_LIMIT", 10, 1) as u32;
+        let hubspot_search_rate_limit = p.count("HUBSPOT_SEARCH_RATE_LIMIT", 4, 1) as u32;
+        let hubspot_timeout = p.millis("HUBSPOT_TIMEOUT_MS", 15_000, 100);
+        let hubspot_max_retries = p.count("HUBSPOT_MAX_RETRIES", 3, 0) as u32;
+        if hubspot_max_retries > 10 {
+            p.rule("HUBSPOT_MAX_RETRIES", "must be at most 10");
+        }
+        let hubspot_ca_file = p.string("HUBSPOT_CA_FILE").map(std::path::PathBuf::from);
+        let hubspot_toolsets = p.string("HUBSPOT_TOOLSETS").map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        });
+        if let Some(sets) = &hubspot_toolsets {
+            for s in sets {
+                if crate::tools::Family::parse(s).is_none() {
+                    p.invalid("HUBSPOT_TOOLSETS", crate::tools::Family::EXPECTED, s);
+                }
+            }
+        }
+        let hubspot_read_only = p.flag("HUBSPOT_READ_ONLY", false);
+        let hubspot_cache_ttl = p.millis("HUBSPOT_CACHE_TTL_MS", 300_000, 0);
+        let hubspot_cache_max = p.count("HUBSPOT_CACHE_MAX_ENTRIES", 1000, 1);
+        let tool_text_limit = p.count("MCP_TOOL_TEXT_LIMIT", 20_000, 1000);
 
         let jwt_secret = p.secret("JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
@@ -458,6 +491,15 @@ impl Config {
             hubspot_token,
             hubspot_api_base_url,
             hubspot_rate_limit,
+            hubspot_search_rate_limit,
+            hubspot_timeout,
+            hubspot_max_retries,
+            hubspot_ca_file,
+            hubspot_toolsets,
+            hubspot_read_only,
+            hubspot_cache_ttl,
+            hubspot_cache_max,
+            tool_text_limit,
             jwt_secret,
             jwt_issuer,
             jwt_audience,
@@ -535,6 +577,43 @@ impl Config {
     /// `HUBSPOT_RATE_LIMIT`: HubSpot requests per second at most. Defaults to 10.
     pub fn hubspot_rate_limit(&self) -> u32 {
         self.hubspot_rate_limit
+    }
+    /// `HUBSPOT_SEARCH_RATE_LIMIT`: search requests per second (HubSpot allows about 5). Defaults to 4.
+    pub fn hubspot_search_rate_limit(&self) -> u32 {
+        self.hubspot_search_rate_limit
+    }
+    /// `HUBSPOT_TIMEOUT_MS`: one HubSpot attempt waits at most this. Defaults to 15 s.
+    pub fn hubspot_timeout(&self) -> Duration {
+        self.hubspot_timeout
+    }
+    /// `HUBSPOT_MAX_RETRIES`: retries after the first attempt. Defaults to 3.
+    pub fn hubspot_max_retries(&self) -> u32 {
+        self.hubspot_max_retries
+    }
+    /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs trusted besides the embedded roots (corporate proxies).
+    pub fn hubspot_ca_file(&self) -> Option<&std::path::Path> {
+        self.hubspot_ca_file.as_deref()
+    }
+    /// `HUBSPOT_TOOLSETS`: the tool families to expose (comma-separated); `None` = all.
+    pub fn hubspot_toolsets(&self) -> Option<&[String]> {
+        self.hubspot_toolsets.as_deref()
+    }
+    /// `HUBSPOT_READ_ONLY`: list and allow only tools that change nothing. Defaults to false.
+    pub fn hubspot_read_only(&self) -> bool {
+        self.hubspot_read_only
+    }
+    /// `HUBSPOT_CACHE_TTL_MS`: how long metadata (properties, schemas, pipelines, owners) is cached. Defaults to 5 min.
+    pub fn hubspot_cache_ttl(&self) -> Duration {
+        self.hubspot_cache_ttl
+    }
+    /// `HUBSPOT_CACHE_MAX_ENTRIES`: metadata cache size. Defaults to 1000.
+    pub fn hubspot_cache_max(&self) -> usize {
+        self.hubspot_cache_max
+    }
+    /// `MCP_TOOL_TEXT_LIMIT`: characters of text a tool result carries before it is cut (with a notice and
+    /// the cursor to continue). Defaults to 20,000.
+    pub fn tool_text_limit(&self) -> usize {
+        self.tool_text_limit
     }
     /// `JWT_SECRET` (HS256), at least 32 characters.
     pub fn jwt_secret(&self) -> Option<&Secret> {

@@ -15,10 +15,12 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod health;
 pub mod http;
+pub mod hubspot;
 pub mod mcp;
 pub mod obs;
 pub mod run;

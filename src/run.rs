@@ -11,8 +11,10 @@ use parking_lot::Mutex;
 use crate::app::App;
 use crate::config::{Config, ConfigErrors, Purpose, RawEnv};
 use crate::http::server;
+use crate::hubspot;
 use crate::mcp::session::Reaper;
 use crate::obs::log::{self as obslog, LogContext};
+use crate::sandbox::{Sandbox, SandboxOptions};
 
 /// Why a command failed: the process exit code and what to print.
 #[derive(Debug)]
@@ -23,6 +25,8 @@ pub enum RunError {
     Io(std::io::Error),
     /// The health check failed (exit 1).
     Unhealthy(String),
+    /// The HubSpot client could not be built (exit 78: a configuration problem such as HUBSPOT_CA_FILE).
+    HubSpot(hubspot::Error),
 }
 
 impl std::fmt::Display for RunError {
@@ -31,6 +35,7 @@ impl std::fmt::Display for RunError {
             RunError::Config(e) => write!(f, "{e}"),
             RunError::Io(e) => write!(f, "error: {e}"),
             RunError::Unhealthy(why) => write!(f, "unhealthy: {why}"),
+            RunError::HubSpot(e) => write!(f, "error: {e}"),
         }
     }
 }
@@ -41,10 +46,51 @@ impl RunError {
     /// The exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) => 78,
+            RunError::Config(_) | RunError::HubSpot(_) => 78,
             RunError::Io(_) | RunError::Unhealthy(_) => 1,
         }
     }
+}
+
+/// The token the in-process demo sandbox accepts (it guards nothing: the sandbox listens on loopback only).
+pub const DEMO_TOKEN: &str = "demo-sandbox-token";
+
+/// Builds the HubSpot client: against an in-process sandbox in demo mode, else against
+/// `HUBSPOT_API_BASE_URL` when a token is configured. The sandbox handle must live as long as the server.
+pub fn hubspot_client(
+    cfg: &Config,
+    demo: bool,
+) -> Result<(Option<Arc<hubspot::Client>>, Option<Sandbox>), RunError> {
+    let (base, token, sandbox) = if demo {
+        let opts = SandboxOptions {
+            token: Some(DEMO_TOKEN.into()),
+            ..SandboxOptions::default()
+        };
+        match Sandbox::start(([127, 0, 0, 1], 0).into(), opts) {
+            Ok(sb) => {
+                log::info!(sandbox = sb.base_url(); "demo mode: HubSpot sandbox started");
+                (
+                    sb.base_url(),
+                    crate::obs::redact::Secret::new(DEMO_TOKEN.into()),
+                    Some(sb),
+                )
+            }
+            Err(e) => {
+                log::warn!(error = e.to_string(); "demo mode without a sandbox: HubSpot tools will say so");
+                return Ok((None, None));
+            }
+        }
+    } else {
+        match cfg.hubspot_token() {
+            Some(t) => (cfg.hubspot_api_base_url().to_string(), t.clone(), None),
+            None => return Ok((None, None)),
+        }
+    };
+    let settings = hubspot::Settings::from_config(cfg, &base, token)
+        .with_ca_file(cfg.hubspot_ca_file())
+        .map_err(RunError::HubSpot)?;
+    let client = hubspot::Client::new(settings).map_err(RunError::HubSpot)?;
+    Ok((Some(Arc::new(client)), sandbox))
 }
 
 fn init_logging(cfg: &Config) {
@@ -80,7 +126,8 @@ pub fn serve(
     let cfg = Config::from_raw(&raw, purpose).map_err(RunError::Config)?;
     init_logging(&cfg);
     let bound = server::bind(&cfg).map_err(RunError::Io)?;
-    let app = Arc::new(App::new(cfg));
+    let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
+    let app = Arc::new(App::new(cfg, hubspot));
     let reaper = Reaper::spawn(
         Arc::clone(&app.sessions),
         app.config.session_cleanup_interval(),
@@ -111,7 +158,8 @@ pub fn stdio(demo: bool) -> Result<(), RunError> {
     let purpose = if demo { Purpose::Demo } else { Purpose::Stdio };
     let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
     init_logging(&cfg);
-    let app = Arc::new(App::new(cfg));
+    let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
+    let app = Arc::new(App::new(cfg, hubspot));
     let out: crate::mcp::stdio::Output = Arc::new(Mutex::new(Box::new(std::io::stdout())));
     let stdin = std::io::stdin();
     crate::mcp::stdio::run(app, stdin.lock(), out).map_err(RunError::Io)

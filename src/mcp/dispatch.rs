@@ -342,11 +342,16 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
                 }
                 notify(&jsonrpc::notification("notifications/progress", &params))
             };
-            let mut cx = ToolContext::new(Some(&mut progress), &call.cancel, call.deadline);
+            let mut cx = ToolContext::new(
+                Some(&mut progress),
+                &call.cancel,
+                call.deadline,
+                &call.app.services,
+            );
             tool.call(args, &mut cx)
         }
         _ => {
-            let mut cx = ToolContext::new(None, &call.cancel, call.deadline);
+            let mut cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services);
             tool.call(args, &mut cx)
         }
     };

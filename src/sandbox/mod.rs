@@ -35,7 +35,9 @@ impl Sandbox {
     /// Starts a sandbox on `bind` (port 0 picks one) serving in background threads.
     pub fn start(bind: SocketAddr, opts: SandboxOptions) -> std::io::Result<Sandbox> {
         let _ = (bind, opts);
-        Err(std::io::Error::other("the HubSpot sandbox is not built yet"))
+        Err(std::io::Error::other(
+            "the HubSpot sandbox is not built yet",
+        ))
     }
 
     /// `http://ADDR`, to use as `HUBSPOT_API_BASE_URL`.

@@ -103,11 +103,12 @@ impl Tool for Echo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::CancelToken;
+    use crate::tools::{CancelToken, Services};
 
     fn run(args: Value) -> Result<ToolOutput, ToolError> {
         let cancel = CancelToken::new();
-        let mut cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5));
+        let svc = Services::offline();
+        let mut cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5), &svc);
         Echo.call(args, &mut cx)
     }
 
@@ -135,6 +136,7 @@ mod tests {
     #[test]
     fn progress_is_reported_and_cancellation_stops_it() {
         let cancel = CancelToken::new();
+        let svc = Services::offline();
         let mut seen = Vec::new();
         let mut sink = |p: f64, t: Option<f64>, _m: Option<&str>| {
             seen.push((p, t));
@@ -144,14 +146,16 @@ mod tests {
             Some(&mut sink),
             &cancel,
             Instant::now() + Duration::from_secs(5),
+            &svc,
         );
         Echo.call(json!({"text": "x", "delayMs": 20, "steps": 2}), &mut cx)
             .unwrap();
         assert_eq!(seen, vec![(1.0, Some(2.0)), (2.0, Some(2.0))]);
 
         let cancel = CancelToken::new();
+        let svc = Services::offline();
         cancel.cancel();
-        let mut cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5));
+        let mut cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5), &svc);
         assert_eq!(
             Echo.call(json!({"text": "x", "delayMs": 50}), &mut cx),
             Err(ToolError::Cancelled)

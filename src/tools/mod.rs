@@ -4,7 +4,9 @@
 //! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
 //! shape (session-era and 2026-07-28), so listing tools costs one string copy.
 
+pub mod common;
 pub mod diagnostics;
+pub mod records;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,18 +16,96 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
+use crate::cache::TtlCache;
+use crate::hubspot;
+
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
+    /// CRM records of any object type: list, get, search, create, update, archive.
+    Records,
+    /// Batch read / create / update / upsert / archive.
+    Batch,
+    /// Associations between records (v4).
+    Associations,
+    /// Properties and property groups.
+    Properties,
+    /// Custom object schemas.
+    Schemas,
+    /// Owners (users who own records).
+    Owners,
+    /// Deal and ticket pipelines and their stages.
+    Pipelines,
+    /// Notes, tasks, calls, emails and meetings on records.
+    Engagements,
+    /// The account, the token, API usage, UI links.
+    Account,
+    /// Workflows (read-only).
+    Workflows,
     /// Connectivity checks that touch no CRM data.
     Diagnostics,
 }
 
 impl Family {
+    /// Every family.
+    pub const ALL: [Family; 11] = [
+        Family::Records,
+        Family::Batch,
+        Family::Associations,
+        Family::Properties,
+        Family::Schemas,
+        Family::Owners,
+        Family::Pipelines,
+        Family::Engagements,
+        Family::Account,
+        Family::Workflows,
+        Family::Diagnostics,
+    ];
+    /// What `HUBSPOT_TOOLSETS` accepts, for error messages.
+    pub const EXPECTED: &'static str =
+        "a comma-separated list of: records, batch, associations, properties, \
+        schemas, owners, pipelines, engagements, account, workflows, diagnostics";
+
     /// The family's name as `HUBSPOT_TOOLSETS` writes it.
     pub fn as_str(self) -> &'static str {
         match self {
+            Family::Records => "records",
+            Family::Batch => "batch",
+            Family::Associations => "associations",
+            Family::Properties => "properties",
+            Family::Schemas => "schemas",
+            Family::Owners => "owners",
+            Family::Pipelines => "pipelines",
+            Family::Engagements => "engagements",
+            Family::Account => "account",
+            Family::Workflows => "workflows",
             Family::Diagnostics => "diagnostics",
+        }
+    }
+
+    /// Parses a family name.
+    pub fn parse(s: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// What tools share: the HubSpot client, the metadata cache, output limits.
+pub struct Services {
+    /// The HubSpot client; `None` when no token is configured (tools then say so).
+    pub hubspot: Option<std::sync::Arc<hubspot::Client>>,
+    /// Metadata cache (properties, schemas, pipelines, owners, association labels).
+    pub cache: TtlCache,
+    /// Characters of text a tool result may carry (`MCP_TOOL_TEXT_LIMIT`).
+    pub text_limit: usize,
+}
+
+impl Services {
+    /// Services with no HubSpot client (tests of tools that need none).
+    pub fn offline() -> Services {
+        Services {
+            hubspot: None,
+            cache: TtlCache::new(std::time::Duration::from_secs(60), 100),
+            text_limit: 20_000,
         }
     }
 }
@@ -114,6 +194,16 @@ pub enum ToolError {
     Cancelled,
     /// The request's deadline passed.
     DeadlineExceeded,
+    /// HubSpot refused or failed; the error keeps HubSpot's status, category, hint and correlation id.
+    HubSpot(hubspot::Error),
+    /// No HubSpot token is configured.
+    NotConfigured,
+}
+
+impl From<hubspot::Error> for ToolError {
+    fn from(e: hubspot::Error) -> Self {
+        ToolError::HubSpot(e)
+    }
 }
 
 impl fmt::Display for ToolError {
@@ -123,6 +213,10 @@ impl fmt::Display for ToolError {
             ToolError::Cancelled => f.write_str("The request was cancelled by the client."),
             ToolError::DeadlineExceeded => f.write_str(
                 "The request ran out of time before the tool finished; try a narrower request.",
+            ),
+            ToolError::HubSpot(e) => write!(f, "{e}"),
+            ToolError::NotConfigured => f.write_str(
+                "No HubSpot account is configured: set HUBSPOT_ACCESS_TOKEN, or run the server with --demo.",
             ),
         }
     }
@@ -157,6 +251,7 @@ pub struct ToolContext<'a> {
     progress: Option<&'a mut ProgressFn<'a>>,
     cancel: &'a CancelToken,
     deadline: Instant,
+    services: &'a Services,
 }
 
 impl<'a> ToolContext<'a> {
@@ -165,12 +260,59 @@ impl<'a> ToolContext<'a> {
         progress: Option<&'a mut ProgressFn<'a>>,
         cancel: &'a CancelToken,
         deadline: Instant,
+        services: &'a Services,
     ) -> Self {
         ToolContext {
             progress,
             cancel,
             deadline,
+            services,
         }
+    }
+    /// Shared services.
+    pub fn services(&self) -> &'a Services {
+        self.services
+    }
+    /// The HubSpot client, or [`ToolError::NotConfigured`].
+    pub fn hubspot(&self) -> Result<&'a hubspot::Client, ToolError> {
+        self.services
+            .hubspot
+            .as_deref()
+            .ok_or(ToolError::NotConfigured)
+    }
+    /// GET from HubSpot within this request's deadline.
+    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
+        self.checkpoint()?;
+        Ok(self.hubspot()?.get(path, query, self.deadline)?)
+    }
+    /// Any HubSpot call within this request's deadline.
+    pub fn send(
+        &self,
+        method: hubspot::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: hubspot::Kind,
+    ) -> Result<Value, ToolError> {
+        self.checkpoint()?;
+        Ok(self
+            .hubspot()?
+            .send(method, path, query, body, kind, self.deadline)?)
+    }
+    /// A metadata GET through the cache (`key` names it for invalidation).
+    pub fn cached_get(
+        &self,
+        key: &str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<std::sync::Arc<Value>, ToolError> {
+        let now = Instant::now();
+        if let Some(v) = self.services.cache.get(key, now) {
+            return Ok(v);
+        }
+        let v = std::sync::Arc::new(self.get(path, query)?);
+        self.services.cache.put(key, std::sync::Arc::clone(&v), now);
+        Ok(v)
     }
     /// Reports progress (a no-op when the client did not ask for it).
     pub fn progress(&mut self, progress: f64, total: Option<f64>, message: Option<&str>) {
@@ -235,7 +377,27 @@ pub const TOOLS_LIST_TTL_MS: u64 = 300_000;
 impl Registry {
     /// Every tool this build has, in listing order.
     pub fn all_tools() -> Vec<Box<dyn Tool>> {
-        vec![Box::new(diagnostics::Echo)]
+        let mut v: Vec<Box<dyn Tool>> = Vec::new();
+        v.extend(records::tools());
+        v.push(Box::new(diagnostics::Echo));
+        v
+    }
+
+    /// Keeps the tools an operator exposes: only `toolsets` families (all when `None`), and only
+    /// read-only tools when `read_only`.
+    pub fn select(
+        tools: Vec<Box<dyn Tool>>,
+        toolsets: Option<&[String]>,
+        read_only: bool,
+    ) -> Vec<Box<dyn Tool>> {
+        tools
+            .into_iter()
+            .filter(|t| {
+                let d = t.def();
+                toolsets.is_none_or(|sets| sets.iter().any(|s| s == d.family.as_str()))
+                    && (!read_only || d.annotations.read_only)
+            })
+            .collect()
     }
 
     /// Builds the registry from `tools`, rendering `tools/list` pages of `page_size`.

@@ -144,7 +144,7 @@ impl Tool for Boom {
 fn a_panicking_handler_becomes_500_and_minus_32603() {
     let cfg =
         Config::from_raw(&RawEnv::from_pairs([("LOG_LEVEL", "error")]), Purpose::Demo).unwrap();
-    let app = Arc::new(App::with_tools(cfg, vec![Box::new(Boom)]));
+    let app = Arc::new(App::with_tools(cfg, vec![Box::new(Boom)], None));
     let body = crate::support::stateless_body(77, "tools/call", json!({"name": "boom"}));
     let req = Req::new(Verb::Post, "/mcp")
         .header("host", "localhost")

@@ -1,0 +1,495 @@
+//! The HubSpot client: one pooled `ureq` agent built once, explicit timeouts, client-side rate limits,
+//! retries that never resend a write, and HubSpot's errors kept meaningful.
+//!
+//! Only this module (and later `auth::jwks`) imports ureq. It knows nothing of MCP: tools call
+//! [`Client::get`], [`Client::send`] with a path from [`paths`] and a deadline, and get JSON or an
+//! [`Error`].
+
+pub mod error;
+pub mod paths;
+pub mod rate_limit;
+pub mod retry;
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+
+pub use error::{Error, ErrorKind};
+
+use crate::config::Config;
+use crate::obs::redact::Secret;
+use rate_limit::Limiter;
+use retry::{Decision, Outcome, Policy};
+
+/// Largest HubSpot response body read (HubSpot pages are far smaller).
+pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// HTTP methods the tools use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+/// What kind of call this is, for rate limiting and retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Reads (GET, batch read): retried on 5xx / timeouts.
+    Read,
+    /// Search: retried like a read, and counted against the search limit too.
+    Search,
+    /// Writes: never resent once they may have reached HubSpot.
+    Write,
+}
+
+impl Kind {
+    fn idempotent(self) -> bool {
+        !matches!(self, Kind::Write)
+    }
+}
+
+/// Call counters for `/health` and metrics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Requests sent (attempts, retries included).
+    pub requests: AtomicU64,
+    /// Retries.
+    pub retries: AtomicU64,
+    /// 429s received.
+    pub rate_limited: AtomicU64,
+    /// Calls that ended in an error.
+    pub errors: AtomicU64,
+}
+
+/// The HubSpot client. Cheap to share (`Arc`); the agent pools connections.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Secret,
+    limiter: Limiter,
+    search_limiter: Limiter,
+    policy: Policy,
+    call_timeout: Duration,
+    /// Counters.
+    pub stats: Stats,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of the client, from [`Config`] (or set directly in tests).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// Bearer token.
+    pub token: Secret,
+    /// Calls per second.
+    pub rate: u32,
+    /// Search calls per second.
+    pub search_rate: u32,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout of one attempt (the request's deadline still bounds everything).
+    pub call_timeout: Duration,
+    /// Pooled connections to keep (sized to the worker pool).
+    pub pool: usize,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Extra CA certificates (PEM), added to the embedded roots (`HUBSPOT_CA_FILE`).
+    pub extra_ca_pem: Option<Vec<u8>>,
+}
+
+impl Settings {
+    /// Settings from the configuration, with `token` and `base_url` (demo mode passes the sandbox's).
+    pub fn from_config(cfg: &Config, base_url: &str, token: Secret) -> Settings {
+        Settings {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+            rate: cfg.hubspot_rate_limit(),
+            search_rate: cfg.hubspot_search_rate_limit(),
+            connect_timeout: Duration::from_secs(5),
+            call_timeout: cfg.hubspot_timeout(),
+            pool: cfg.workers(),
+            max_retries: cfg.hubspot_max_retries(),
+            extra_ca_pem: None,
+        }
+    }
+
+    /// Reads the extra CA bundle named by `HUBSPOT_CA_FILE`, if any.
+    pub fn with_ca_file(mut self, path: Option<&std::path::Path>) -> Result<Settings, Error> {
+        if let Some(p) = path {
+            let pem = std::fs::read(p).map_err(|e| {
+                Error::new(
+                    ErrorKind::Setup,
+                    format!("HUBSPOT_CA_FILE {}: {e}", p.display()),
+                )
+            })?;
+            self.extra_ca_pem = Some(pem);
+        }
+        Ok(self)
+    }
+}
+
+fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
+    let Some(pem) = extra_pem else {
+        return Ok(RootCerts::WebPki);
+    };
+    // Mozilla's roots (embedded) plus the operator's CA bundle.
+    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .collect();
+    let before = certs.len();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::new(
+                    ErrorKind::Setup,
+                    format!("HUBSPOT_CA_FILE: {e}"),
+                ))
+            }
+        }
+    }
+    if certs.len() == before {
+        return Err(Error::new(
+            ErrorKind::Setup,
+            "HUBSPOT_CA_FILE holds no PEM certificate",
+        ));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+impl Client {
+    /// Builds the client (and its one agent).
+    pub fn new(s: Settings) -> Result<Client, Error> {
+        let tls = TlsConfig::builder()
+            .root_certs(root_certs(s.extra_ca_pem.as_deref())?)
+            .build();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .https_only(false)
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .timeout_resolve(Some(Duration::from_secs(3)))
+            .timeout_connect(Some(s.connect_timeout))
+            .timeout_global(Some(s.call_timeout))
+            .max_idle_connections(s.pool.max(4))
+            .max_idle_connections_per_host(s.pool.max(4))
+            .max_idle_age(Duration::from_secs(50))
+            .max_redirects(0)
+            .user_agent(concat!("hubspot-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Client {
+            agent,
+            base: s.base_url,
+            token: s.token,
+            limiter: Limiter::new(s.rate, s.rate.max(1)),
+            search_limiter: Limiter::new(s.search_rate, 1),
+            policy: Policy {
+                max_retries: s.max_retries,
+                ..Policy::default()
+            },
+            call_timeout: s.call_timeout,
+            stats: Stats::default(),
+        })
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// GET `path` with `query`.
+    pub fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        deadline: Instant,
+    ) -> Result<Value, Error> {
+        self.send(Method::Get, path, query, None, Kind::Read, deadline)
+    }
+
+    /// Sends one call, with rate limiting and retries, until `deadline`. 204 answers are `Value::Null`.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: Kind,
+        deadline: Instant,
+    ) -> Result<Value, Error> {
+        let url = self.url(path, query);
+        let mut attempt = 0;
+        loop {
+            self.wait_for_slot(kind, deadline)?;
+            let now = Instant::now();
+            let Some(left) = deadline
+                .checked_duration_since(now)
+                .filter(|d| !d.is_zero())
+            else {
+                return Err(self.deadline_error());
+            };
+            self.stats.requests.fetch_add(1, Relaxed);
+            let (outcome, err) = match self.attempt(method, &url, body, left.min(self.call_timeout))
+            {
+                Ok((status, a)) if (200..300).contains(&status) => return Ok(a.body),
+                Ok((429, a)) => {
+                    self.stats.rate_limited.fetch_add(1, Relaxed);
+                    let policy = a
+                        .body
+                        .get("policyName")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let err = Error::from_response(429, &a.body);
+                    (
+                        Outcome::RateLimited {
+                            policy,
+                            retry_after: a.retry_after,
+                            interval: a.interval,
+                        },
+                        err,
+                    )
+                }
+                Ok((status, a)) if status >= 500 => (
+                    Outcome::ServerError(status),
+                    Error::from_response(status, &a.body),
+                ),
+                Ok((status, a)) => {
+                    self.stats.errors.fetch_add(1, Relaxed);
+                    return Err(Error::from_response(status, &a.body));
+                }
+                Err(x) => x,
+            };
+            match self.policy.decide(
+                attempt,
+                &outcome,
+                kind.idempotent(),
+                Instant::now(),
+                deadline,
+                retry::jitter(),
+            ) {
+                Decision::RetryAfter(wait) => {
+                    log::info!(path = path, attempt = attempt + 1, wait_ms = wait.as_millis() as u64, error = err.to_string(); "retrying HubSpot call");
+                    self.stats.retries.fetch_add(1, Relaxed);
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                }
+                Decision::GiveUp => {
+                    self.stats.errors.fetch_add(1, Relaxed);
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    fn deadline_error(&self) -> Error {
+        self.stats.errors.fetch_add(1, Relaxed);
+        Error::new(
+            ErrorKind::Timeout,
+            "the request's deadline passed before HubSpot answered",
+        )
+        .with_hint("Narrow the request (fewer records, a smaller limit) or retry.")
+    }
+
+    fn wait_for_slot(&self, kind: Kind, deadline: Instant) -> Result<(), Error> {
+        let limited = |wait: Duration| {
+            Error::new(
+                ErrorKind::RateLimited {
+                    policy: "CLIENT".into(),
+                },
+                format!(
+                    "the local HubSpot rate budget needs {} ms more than the request has left",
+                    wait.as_millis()
+                ),
+            )
+            .with_hint("Too many HubSpot calls at once; retry in a moment.")
+        };
+        if kind == Kind::Search {
+            self.search_limiter.acquire(deadline).map_err(limited)?;
+        }
+        self.limiter.acquire(deadline).map_err(limited)
+    }
+
+    fn url(&self, path: &str, query: &[(&str, String)]) -> String {
+        let mut url = format!("{}{}", self.base, path);
+        for (i, (k, v)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(k);
+            url.push('=');
+            url.push_str(&encode_query(v));
+        }
+        url
+    }
+
+    fn attempt(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<(u16, Answer), (Outcome, Error)> {
+        let auth = format!("Bearer {}", self.token.expose());
+        let result = match (method, body) {
+            (Method::Get, _) => self
+                .agent
+                .get(url)
+                .header("Authorization", &auth)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .call(),
+            (Method::Delete, _) => self
+                .agent
+                .delete(url)
+                .header("Authorization", &auth)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .call(),
+            (m, b) => {
+                let req = match m {
+                    Method::Post => self.agent.post(url),
+                    Method::Put => self.agent.put(url),
+                    _ => self.agent.patch(url),
+                };
+                let req = req
+                    .header("Authorization", &auth)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build();
+                match b {
+                    Some(v) => req.send_json(v),
+                    None => req.header("Content-Type", "application/json").send("{}"),
+                }
+            }
+        };
+        let mut resp = result.map_err(classify)?;
+        let status = resp.status().as_u16();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let retry_after = error::retry_after(header("retry-after").as_deref());
+        let interval = header("x-hubspot-ratelimit-interval-milliseconds")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis);
+        let text = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_string()
+            .map_err(classify)?;
+        let body = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_str(&text) {
+                Ok(v) => v,
+                Err(_) if status >= 300 => {
+                    serde_json::json!({ "message": text.chars().take(300).collect::<String>() })
+                }
+                Err(e) => {
+                    return Err((
+                        Outcome::ServerError(0),
+                        Error::new(ErrorKind::Decode, format!("HubSpot sent invalid JSON: {e}")),
+                    ))
+                }
+            }
+        };
+        Ok((
+            status,
+            Answer {
+                body,
+                retry_after,
+                interval,
+            },
+        ))
+    }
+}
+
+/// A parsed answer.
+struct Answer {
+    body: Value,
+    retry_after: Option<Duration>,
+    interval: Option<Duration>,
+}
+
+/// Maps a transport error to a retry outcome and an [`Error`].
+fn classify(e: ureq::Error) -> (Outcome, Error) {
+    match e {
+        ureq::Error::Timeout(t) => (
+            Outcome::Lost,
+            Error::new(
+                ErrorKind::Timeout,
+                format!("HubSpot did not answer in time ({t})"),
+            )
+            .with_hint("HubSpot was slow; retry, or narrow the request."),
+        ),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => (
+            Outcome::NotSent,
+            Error::new(ErrorKind::Network, format!("cannot reach HubSpot: {e}")).with_hint(
+                "Check network access to HUBSPOT_API_BASE_URL (proxy: HTTPS_PROXY / NO_PROXY).",
+            ),
+        ),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => (
+            Outcome::NotSent,
+            Error::new(ErrorKind::Network, format!("cannot reach HubSpot: {io}")),
+        ),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
+            (
+                Outcome::Lost,
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("HubSpot did not answer in time ({io})"),
+                ),
+            )
+        }
+        other => (
+            Outcome::Lost,
+            Error::new(
+                ErrorKind::Network,
+                format!("the connection to HubSpot failed: {other}"),
+            ),
+        ),
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode_query(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,730 @@
+//! Records family: list, get, search (with bounded auto-paging), create, update, archive, for any object
+//! type, standard or custom.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::common::{
+    after_schema, check_id, id_schema, limit_schema, next_after, object_type, object_type_schema,
+    page_output_schema, page_result, properties_query, properties_schema, render_one, trim_record,
+};
+use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use crate::hubspot::{paths, Kind, Method};
+
+/// The family's tools.
+pub fn tools() -> Vec<Box<dyn Tool>> {
+    vec![
+        Box::new(ListRecords),
+        Box::new(GetRecord),
+        Box::new(SearchRecords),
+        Box::new(CreateRecord),
+        Box::new(UpdateRecord),
+        Box::new(ArchiveRecord),
+    ]
+}
+
+const READ: Annotations = Annotations {
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+
+/// HubSpot's search returns at most this many results for one query, however it is paged.
+pub const SEARCH_CAP: u64 = 10_000;
+
+fn record_output_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "properties": {"type": "object"},
+        "createdAt": {"type": "string"}, "updatedAt": {"type": "string"}, "associations": {"type": "object"}
+    }, "required": ["id"]})
+}
+
+fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>, ToolError> {
+    let norm: Vec<String> = types
+        .iter()
+        .map(|t| object_type(t))
+        .collect::<Result<_, _>>()?;
+    Ok((!norm.is_empty()).then(|| ("associations", norm.join(","))))
+}
+
+/// `hubspot_list_records`.
+pub struct ListRecords;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ListArgs {
+    object_type: String,
+    #[serde(default = "ten")]
+    limit: u32,
+    after: Option<String>,
+    #[serde(default)]
+    properties: Vec<String>,
+    #[serde(default)]
+    associations: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+impl Tool for ListRecords {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_list_records",
+            title: "List CRM records",
+            description: "Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
+                page by page, newest ids first as HubSpot returns them. Use to browse; use hubspot_search_records to \
+                filter or sort, and hubspot_get_record when you know the id. Returns ids, the requested properties \
+                and nextAfter for the next page.",
+            family: Family::Records,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "limit": limit_schema(100, 10),
+                "after": after_schema(),
+                "properties": properties_schema(),
+                "associations": {"type": "array", "items": {"type": "string"}, "maxItems": 10,
+                                 "description": "Object types whose associated record ids to include."},
+                "archived": {"type": "boolean", "default": false, "description": "List archived (deleted) records instead."}
+            }, "required": ["objectType"], "additionalProperties": false}),
+            output_schema: Some(page_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ListArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        if !(1..=100).contains(&a.limit) {
+            return Err(ToolError::InvalidArguments("limit must be 1-100".into()));
+        }
+        let mut q = vec![
+            ("limit", a.limit.to_string()),
+            ("archived", a.archived.to_string()),
+        ];
+        q.extend(a.after.map(|x| ("after", x)));
+        q.extend(properties_query(&a.properties));
+        q.extend(associations_query(&a.associations)?);
+        let page = cx.get(&paths::objects(&ty), &q)?;
+        let results: Vec<Value> = page["results"]
+            .as_array()
+            .map(|r| r.iter().map(trim_record).collect())
+            .unwrap_or_default();
+        Ok(page_result(
+            &ty,
+            results,
+            None,
+            next_after(&page),
+            cx.services().text_limit,
+        ))
+    }
+}
+
+/// `hubspot_get_record`.
+pub struct GetRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GetArgs {
+    object_type: String,
+    id: String,
+    id_property: Option<String>,
+    #[serde(default)]
+    properties: Vec<String>,
+    #[serde(default)]
+    associations: Vec<String>,
+}
+
+impl Tool for GetRecord {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_get_record",
+            title: "Get one CRM record",
+            description: "Reads one record by its id, or by a unique property (idProperty: email for contacts, \
+                domain for companies, or any property with unique values). Use when you know which record you \
+                need; returns its properties and, if asked, the ids of associated records.",
+            family: Family::Records,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "id": id_schema("The record id, or its value of idProperty."),
+                "idProperty": {"type": "string", "maxLength": 100, "description": "A unique property to look the record up by (e.g. email)."},
+                "properties": properties_schema(),
+                "associations": {"type": "array", "items": {"type": "string"}, "maxItems": 10,
+                                 "description": "Object types whose associated record ids to include."}
+            }, "required": ["objectType", "id"], "additionalProperties": false}),
+            output_schema: Some(record_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: GetArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let id = check_id("id", &a.id)?;
+        let mut q = Vec::new();
+        q.extend(a.id_property.map(|p| ("idProperty", p)));
+        q.extend(properties_query(&a.properties));
+        q.extend(associations_query(&a.associations)?);
+        let rec = trim_record(&cx.get(&paths::object(&ty, id), &q)?);
+        let text = render_one(
+            &format!("One {ty} record, id {}.", rec["id"]),
+            &rec,
+            cx.services().text_limit,
+        );
+        Ok(ToolOutput {
+            text,
+            structured: Some(rec),
+        })
+    }
+}
+
+/// `hubspot_search_records`.
+pub struct SearchRecords;
+
+/// HubSpot's filter operators.
+pub const OPERATORS: [&str; 12] = [
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SearchArgs {
+    object_type: String,
+    query: Option<String>,
+    #[serde(default)]
+    filter_groups: Vec<FilterGroup>,
+    #[serde(default)]
+    sorts: Vec<Sort>,
+    #[serde(default)]
+    properties: Vec<String>,
+    #[serde(default = "ten")]
+    limit: u32,
+    after: Option<String>,
+    max_results: Option<u64>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct FilterGroup {
+    filters: Vec<Filter>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Filter {
+    property_name: String,
+    operator: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    high_value: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<Vec<Value>>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Sort {
+    property_name: String,
+    direction: String,
+}
+
+/// Checks search input against HubSpot's documented limits before any call.
+fn check_search(a: &SearchArgs) -> Result<(), ToolError> {
+    let bad = |m: String| Err(ToolError::InvalidArguments(m));
+    if a.filter_groups.len() > 5 {
+        return bad(format!(
+            "{} filterGroups given; HubSpot allows at most 5 (they are ORed)",
+            a.filter_groups.len()
+        ));
+    }
+    let mut total = 0;
+    for (i, g) in a.filter_groups.iter().enumerate() {
+        if g.filters.is_empty() || g.filters.len() > 6 {
+            return bad(format!(
+                "filterGroups[{i}] has {} filters; each group needs 1 to 6 (they are ANDed)",
+                g.filters.len()
+            ));
+        }
+        total += g.filters.len();
+        for f in &g.filters {
+            let op = f.operator.to_ascii_uppercase();
+            if !OPERATORS.contains(&op.as_str()) && op != "NOT_CONTAINS_TOKEN" {
+                return bad(format!(
+                    "operator {:?} is not one of {} or NOT_CONTAINS_TOKEN",
+                    f.operator,
+                    OPERATORS.join(", ")
+                ));
+            }
+            let ok = match op.as_str() {
+                "HAS_PROPERTY" | "NOT_HAS_PROPERTY" => true,
+                "BETWEEN" => f.value.is_some() && f.high_value.is_some(),
+                "IN" | "NOT_IN" => f
+                    .values
+                    .as_ref()
+                    .is_some_and(|v| !v.is_empty() && v.len() <= 100),
+                _ => f.value.is_some(),
+            };
+            if !ok {
+                return bad(format!(
+                    "filter on {:?} with {op}: BETWEEN needs value and highValue, IN / NOT_IN need values (1-100), \
+                     HAS_PROPERTY / NOT_HAS_PROPERTY need nothing, the others need value",
+                    f.property_name
+                ));
+            }
+        }
+    }
+    if total > 18 {
+        return bad(format!(
+            "{total} filters in all; HubSpot allows at most 18 per search"
+        ));
+    }
+    if a.sorts.len() > 1 {
+        return bad("HubSpot sorts search results by one property only: give one sort".into());
+    }
+    if let Some(s) = a.sorts.first() {
+        if !matches!(
+            s.direction.to_ascii_uppercase().as_str(),
+            "ASCENDING" | "DESCENDING"
+        ) {
+            return bad("sort direction must be ASCENDING or DESCENDING".into());
+        }
+    }
+    if !(1..=200).contains(&a.limit) {
+        return bad("limit must be 1-200".into());
+    }
+    let start: u64 = match &a.after {
+        Some(x) => x.parse().map_err(|_| {
+            ToolError::InvalidArguments("after must be the nextAfter of a previous page".into())
+        })?,
+        None => 0,
+    };
+    if start + u64::from(a.limit) > SEARCH_CAP {
+        return bad(format!("HubSpot's search returns at most {SEARCH_CAP} results per query; narrow the filters instead of paging further"));
+    }
+    if let Some(m) = a.max_results {
+        if !(1..=SEARCH_CAP).contains(&m) {
+            return bad(format!("maxResults must be 1-{SEARCH_CAP}"));
+        }
+    }
+    Ok(())
+}
+
+impl Tool for SearchRecords {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_search_records",
+            title: "Search CRM records",
+            description: "Finds records of one object type by free text (query) and/or filters, sorted by one \
+                property. filterGroups are ORed, filters inside a group ANDed (at most 5 groups, 6 filters each, 18 \
+                in all). Operators: EQ, NEQ, LT, LTE, GT, GTE, BETWEEN (value, highValue), IN / NOT_IN (values), \
+                HAS_PROPERTY, NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN. Dates are epoch milliseconds or \
+                ISO 8601. Returns total, one page and nextAfter; set maxResults to follow pages automatically \
+                (HubSpot stops at 10,000 results).",
+            family: Family::Records,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "query": {"type": "string", "maxLength": 3000, "description": "Free text over the type's default searchable properties (name, email, domain, ...)."},
+                "filterGroups": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
+                    "filters": {"type": "array", "minItems": 1, "maxItems": 6, "items": {"type": "object", "properties": {
+                        "propertyName": {"type": "string"},
+                        "operator": {"type": "string", "enum": ["EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
+                                                                "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"]},
+                        "value": {"type": ["string", "number", "boolean"]},
+                        "highValue": {"type": ["string", "number"]},
+                        "values": {"type": "array", "maxItems": 100, "items": {"type": ["string", "number"]}}
+                    }, "required": ["propertyName", "operator"], "additionalProperties": false}}
+                }, "required": ["filters"], "additionalProperties": false}},
+                "sorts": {"type": "array", "maxItems": 1, "items": {"type": "object", "properties": {
+                    "propertyName": {"type": "string"},
+                    "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]}
+                }, "required": ["propertyName", "direction"], "additionalProperties": false}},
+                "properties": properties_schema(),
+                "limit": limit_schema(200, 10),
+                "after": after_schema(),
+                "maxResults": {"type": "integer", "minimum": 1, "maximum": SEARCH_CAP,
+                               "description": "Follow pages automatically until this many results (or the end)."}
+            }, "required": ["objectType"], "additionalProperties": false}),
+            output_schema: Some(page_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: SearchArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        check_search(&a)?;
+        let mut body = Map::new();
+        if let Some(q) = &a.query {
+            body.insert("query".into(), q.clone().into());
+        }
+        if !a.filter_groups.is_empty() {
+            let mut groups = serde_json::to_value(&a.filter_groups)
+                .map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
+            for g in groups.as_array_mut().into_iter().flatten() {
+                for f in g["filters"].as_array_mut().into_iter().flatten() {
+                    if let Some(op) = f["operator"].as_str().map(str::to_ascii_uppercase) {
+                        f["operator"] = op.into();
+                    }
+                }
+            }
+            body.insert("filterGroups".into(), groups);
+        }
+        if !a.sorts.is_empty() {
+            let mut sorts = serde_json::to_value(&a.sorts)
+                .map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
+            for s in sorts.as_array_mut().into_iter().flatten() {
+                if let Some(d) = s["direction"].as_str().map(str::to_ascii_uppercase) {
+                    s["direction"] = d.into();
+                }
+            }
+            body.insert("sorts".into(), sorts);
+        }
+        if !a.properties.is_empty() {
+            body.insert("properties".into(), json!(a.properties));
+        }
+        let want = a.max_results.unwrap_or(u64::from(a.limit));
+        let mut after = a.after.clone();
+        let mut results = Vec::new();
+        let mut total = None;
+        let mut capped = false;
+        loop {
+            let page_size = if a.max_results.is_some() {
+                (want - results.len() as u64).min(200)
+            } else {
+                u64::from(a.limit)
+            };
+            body.insert("limit".into(), page_size.into());
+            match &after {
+                Some(x) => body.insert("after".into(), x.clone().into()),
+                None => body.remove("after"),
+            };
+            let page = cx.send(
+                Method::Post,
+                &paths::search(&ty),
+                &[],
+                Some(&Value::Object(body.clone())),
+                Kind::Search,
+            )?;
+            total = page["total"].as_u64().or(total);
+            results.extend(
+                page["results"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(trim_record),
+            );
+            after = next_after(&page);
+            if a.max_results.is_none() || after.is_none() || results.len() as u64 >= want {
+                break;
+            }
+            let next_start: u64 = after.as_deref().and_then(|x| x.parse().ok()).unwrap_or(0);
+            if next_start >= SEARCH_CAP {
+                capped = true;
+                break;
+            }
+            let goal = want.min(total.unwrap_or(want)).max(1);
+            cx.progress(
+                results.len() as f64,
+                Some(goal as f64),
+                Some(&format!("{} of {goal} {ty}", results.len())),
+            );
+        }
+        let mut out = page_result(&ty, results, total, after.clone(), cx.services().text_limit);
+        if capped {
+            out.text = format!(
+                "Stopped at HubSpot's limit of {SEARCH_CAP} results per search: narrow the filters to reach the rest.\n{}",
+                out.text
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AssocInput {
+    to_object_type: String,
+    to_id: String,
+    association_type_id: Option<u32>,
+    category: Option<String>,
+}
+
+fn assoc_input_schema() -> Value {
+    json!({"type": "array", "maxItems": 100, "description": "Records to associate the new record with.",
+           "items": {"type": "object", "properties": {
+               "toObjectType": object_type_schema(),
+               "toId": id_schema("Id of the record to associate."),
+               "associationTypeId": {"type": "integer", "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
+               "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"]}
+           }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
+}
+
+/// The default (unlabelled) HubSpot-defined association type from `from` to `to`, from the cached labels.
+pub fn default_association_type(
+    cx: &ToolContext<'_>,
+    from: &str,
+    to: &str,
+) -> Result<(String, u64), ToolError> {
+    let labels = cx.cached_get(
+        &format!("assoc-labels:{from}:{to}"),
+        &paths::association_labels(from, to),
+        &[],
+    )?;
+    labels["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["category"] == "HUBSPOT_DEFINED" && l["label"].is_null())
+        .or_else(|| labels["results"].as_array().and_then(|r| r.first()))
+        .and_then(|l| Some((l["category"].as_str()?.to_string(), l["typeId"].as_u64()?)))
+        .ok_or_else(|| {
+            ToolError::InvalidArguments(format!(
+                "HubSpot defines no association from {from} to {to}"
+            ))
+        })
+}
+
+/// Builds HubSpot's `associations` array for a create.
+fn create_associations(
+    cx: &ToolContext<'_>,
+    from: &str,
+    inputs: &[AssocInput],
+) -> Result<Value, ToolError> {
+    let mut out = Vec::new();
+    for i in inputs {
+        let to = object_type(&i.to_object_type)?;
+        let (category, type_id) = match i.association_type_id {
+            Some(t) => (
+                i.category.clone().unwrap_or_else(|| "USER_DEFINED".into()),
+                u64::from(t),
+            ),
+            None => default_association_type(cx, from, &to)?,
+        };
+        out.push(json!({"to": {"id": check_id("toId", &i.to_id)?},
+                        "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
+    }
+    Ok(Value::Array(out))
+}
+
+/// `hubspot_create_record`.
+pub struct CreateRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateArgs {
+    object_type: String,
+    properties: Map<String, Value>,
+    #[serde(default)]
+    associations: Vec<AssocInput>,
+}
+
+impl Tool for CreateRecord {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_create_record",
+            title: "Create a CRM record",
+            description: "Creates one record (contact, company, deal, ticket, custom object, ...) with the given \
+                property values, optionally associated with existing records. Check property names and allowed \
+                values with hubspot_list_properties first; search first to avoid duplicates (contacts are unique by \
+                email). Never retried automatically, so it is never created twice.",
+            family: Family::Records,
+            annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "properties": {"type": "object", "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms).",
+                               "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+                "associations": assoc_input_schema()
+            }, "required": ["objectType", "properties"], "additionalProperties": false}),
+            output_schema: Some(record_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: CreateArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        super::common::check_max("associations", a.associations.len(), 100)?;
+        let mut body = json!({"properties": a.properties});
+        if !a.associations.is_empty() {
+            body["associations"] = create_associations(cx, &ty, &a.associations)?;
+        }
+        let rec = trim_record(&cx.send(
+            Method::Post,
+            &paths::objects(&ty),
+            &[],
+            Some(&body),
+            Kind::Write,
+        )?);
+        let text = render_one(
+            &format!("Created {ty} record {}.", rec["id"]),
+            &rec,
+            cx.services().text_limit,
+        );
+        Ok(ToolOutput {
+            text,
+            structured: Some(rec),
+        })
+    }
+}
+
+/// `hubspot_update_record`.
+pub struct UpdateRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct UpdateArgs {
+    object_type: String,
+    id: String,
+    id_property: Option<String>,
+    properties: Map<String, Value>,
+}
+
+impl Tool for UpdateRecord {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_update_record",
+            title: "Update a CRM record",
+            description: "Changes property values of one record, by id or by a unique property (idProperty, e.g. \
+                email). Only the given properties change; an empty string clears a value. Returns the record as \
+                stored.",
+            family: Family::Records,
+            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "id": id_schema("The record id, or its value of idProperty."),
+                "idProperty": {"type": "string", "maxLength": 100},
+                "properties": {"type": "object", "minProperties": 1,
+                               "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+            }, "required": ["objectType", "id", "properties"], "additionalProperties": false}),
+            output_schema: Some(record_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: UpdateArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let id = check_id("id", &a.id)?;
+        if a.properties.is_empty() {
+            return Err(ToolError::InvalidArguments(
+                "properties must name at least one property".into(),
+            ));
+        }
+        let q: Vec<(&str, String)> = a
+            .id_property
+            .map(|p| ("idProperty", p))
+            .into_iter()
+            .collect();
+        let body = json!({"properties": a.properties});
+        let rec = trim_record(&cx.send(
+            Method::Patch,
+            &paths::object(&ty, id),
+            &q,
+            Some(&body),
+            Kind::Write,
+        )?);
+        let text = render_one(
+            &format!("Updated {ty} record {}.", rec["id"]),
+            &rec,
+            cx.services().text_limit,
+        );
+        Ok(ToolOutput {
+            text,
+            structured: Some(rec),
+        })
+    }
+}
+
+/// `hubspot_archive_record`.
+pub struct ArchiveRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ArchiveArgs {
+    object_type: String,
+    id: String,
+}
+
+impl Tool for ArchiveRecord {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_archive_record",
+            title: "Archive (delete) a CRM record",
+            description: "Archives one record by id: HubSpot's delete. It disappears from lists and searches and \
+                can be restored from HubSpot's recycle bin for 90 days. Confirm with the user before using.",
+            family: Family::Records,
+            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "id": id_schema("The record id.")
+            }, "required": ["objectType", "id"], "additionalProperties": false}),
+            output_schema: None,
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ArchiveArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let id = check_id("id", &a.id)?;
+        cx.send(
+            Method::Delete,
+            &paths::object(&ty, id),
+            &[],
+            None,
+            Kind::Write,
+        )?;
+        Ok(ToolOutput {
+            text: format!("Archived {ty} record {id}."),
+            structured: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(v: Value) -> Result<(), ToolError> {
+        let mut v = v;
+        v["objectType"] = "contacts".into();
+        check_search(&parse_args::<SearchArgs>(v)?)
+    }
+
+    #[test]
+    fn search_limits_are_checked_before_calling() {
+        let f = json!({"propertyName": "email", "operator": "EQ", "value": "a"});
+        assert!(search(json!({"filterGroups": [{"filters": [f]}]})).is_ok());
+        assert!(search(json!({"filterGroups": vec![json!({"filters": [f]}); 6]})).is_err());
+        assert!(search(json!({"filterGroups": [{"filters": vec![f.clone(); 7]}]})).is_err());
+        assert!(
+            search(json!({"filterGroups": vec![json!({"filters": vec![f.clone(); 4]}); 5]}))
+                .is_err(),
+            "20 > 18"
+        );
+        assert!(search(json!({"filterGroups": [{"filters": [{"propertyName": "x", "operator": "BETWEEN", "value": 1}]}]})).is_err());
+        assert!(search(json!({"filterGroups": [{"filters": [{"propertyName": "x", "operator": "IN", "values": []}]}]})).is_err());
+        assert!(search(json!({"filterGroups": [{"filters": [{"propertyName": "x", "operator": "LIKE", "value": 1}]}]})).is_err());
+        assert!(search(json!({"filterGroups": [{"filters": [{"propertyName": "x", "operator": "has_property"}]}]})).is_ok());
+        assert!(search(json!({"sorts": [{"propertyName": "a", "direction": "UP"}]})).is_err());
+        assert!(
+            search(json!({"after": "9950", "limit": 100})).is_err(),
+            "10k cap"
+        );
+        assert!(search(json!({"after": "9900", "limit": 100})).is_ok());
+        assert!(search(json!({"limit": 201})).is_err());
+        assert!(search(json!({"maxResults": 10001})).is_err());
+        assert!(search(json!({"bogus": 1})).is_err());
+    }
+}
