@@ -16,6 +16,7 @@
 
 pub mod app;
 pub mod cache;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod health;

@@ -241,9 +241,11 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
         }
     };
     let status = reply.status;
+    // Counted before the reply leaves, so a client that saw the reply also sees it counted.
+    app.metrics
+        .record(status, started.elapsed().as_micros() as u64);
     send(rq, reply, &request_id, close);
     let micros = started.elapsed().as_micros() as u64;
-    app.metrics.record(status, micros);
     log::info!(
         request_id = request_id.as_str(),
         method = method_name.as_str(),

@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::app::App;
+use crate::catalog;
 use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
 use crate::mcp::session::{LogLevel, SessionId};
 use crate::mcp::version::Revision;
@@ -77,6 +78,16 @@ pub enum Method {
     LoggingSetLevel,
     /// `server/discover` (2026-07-28).
     ServerDiscover,
+    /// `resources/list`.
+    ResourcesList,
+    /// `resources/templates/list`.
+    ResourcesTemplatesList,
+    /// `resources/read`.
+    ResourcesRead,
+    /// `prompts/list`.
+    PromptsList,
+    /// `prompts/get`.
+    PromptsGet,
 }
 
 impl Method {
@@ -88,10 +99,21 @@ impl Method {
             "tools/call" => Method::ToolsCall,
             "logging/setLevel" => Method::LoggingSetLevel,
             "server/discover" => Method::ServerDiscover,
+            "resources/list" => Method::ResourcesList,
+            "resources/templates/list" => Method::ResourcesTemplatesList,
+            "resources/read" => Method::ResourcesRead,
+            "prompts/list" => Method::PromptsList,
+            "prompts/get" => Method::PromptsGet,
             _ => return None,
         };
         let available = match m {
-            Method::ToolsList | Method::ToolsCall => true,
+            Method::ToolsList
+            | Method::ToolsCall
+            | Method::ResourcesList
+            | Method::ResourcesTemplatesList
+            | Method::ResourcesRead
+            | Method::PromptsList
+            | Method::PromptsGet => true,
             Method::Ping | Method::LoggingSetLevel => revision.has_sessions(),
             Method::ServerDiscover => !revision.has_sessions(),
         };
@@ -117,6 +139,23 @@ pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, Rpc
         Method::ToolsCall => Payload::Value(call_tool(call, &req.params)?),
         Method::LoggingSetLevel => Payload::Value(set_level(call, &req.params)?),
         Method::ServerDiscover => Payload::Value(discover_result(call.app)),
+        Method::ResourcesList => Payload::Value(list_of(
+            call,
+            &req.params,
+            "resources",
+            catalog::resources(),
+        )?),
+        Method::ResourcesTemplatesList => Payload::Value(list_of(
+            call,
+            &req.params,
+            "resourceTemplates",
+            catalog::templates(),
+        )?),
+        Method::ResourcesRead => Payload::Value(read_resource(call, &req.params)?),
+        Method::PromptsList => {
+            Payload::Value(list_of(call, &req.params, "prompts", catalog::prompts())?)
+        }
+        Method::PromptsGet => Payload::Value(get_prompt(&req.params)?),
     };
     Ok(decorate(call.app, call.revision, payload))
 }
@@ -198,7 +237,78 @@ pub fn initialize(
 
 /// What this server serves, and nothing more.
 pub fn capabilities() -> Value {
-    json!({ "tools": { "listChanged": false }, "logging": {} })
+    json!({
+        "tools": { "listChanged": false },
+        "resources": { "subscribe": false, "listChanged": false },
+        "prompts": { "listChanged": false },
+        "logging": {}
+    })
+}
+
+/// How long a 2026-07-28 client may cache resource and prompt lists and resource contents.
+pub const CATALOG_TTL_MS: u64 = 60_000;
+
+/// Adds 2026-07-28's cache hints to a list or read result.
+fn cacheable(call: &Call<'_>, mut v: Value, scope: &str) -> Value {
+    if !call.revision.has_sessions() {
+        v["ttlMs"] = CATALOG_TTL_MS.into();
+        v["cacheScope"] = scope.into();
+    }
+    v
+}
+
+/// A one-page list (`resources`, `resourceTemplates`, `prompts`): any cursor is unknown.
+fn list_of(
+    call: &Call<'_>,
+    params: &Map<String, Value>,
+    key: &str,
+    items: Vec<Value>,
+) -> Result<Value, RpcError> {
+    if params.get("cursor").is_some_and(|c| !c.is_null()) {
+        return Err(RpcError::invalid_params(
+            "unknown cursor: this list has a single page",
+        ));
+    }
+    Ok(cacheable(call, json!({ key: items }), "public"))
+}
+
+fn read_resource(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let uri = params
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("resources/read needs \"uri\" (a string)"))?;
+    let cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services);
+    match catalog::read(uri, &cx) {
+        Ok(text) => Ok(cacheable(
+            call,
+            json!({ "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }] }),
+            "private",
+        )),
+        Err(catalog::ReadError::NotFound(u)) => {
+            // 2025 revisions: -32002; 2026-07-28 folds it into -32602 (SEP-2164). Both carry the uri.
+            let code = if call.revision.has_sessions() {
+                code::RESOURCE_NOT_FOUND
+            } else {
+                code::INVALID_PARAMS
+            };
+            Err(RpcError::new(code, format!("Resource not found: {u}"))
+                .with_data(json!({ "uri": u })))
+        }
+        Err(catalog::ReadError::Tool(e)) => Err(RpcError::new(code::SERVER_ERROR, e.to_string())),
+    }
+}
+
+fn get_prompt(params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("prompts/get needs \"name\" (a string)"))?;
+    let args = params
+        .get("arguments")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    catalog::get_prompt(name, &args).map_err(RpcError::invalid_params)
 }
 
 const INSTRUCTIONS: &str =

@@ -24,6 +24,8 @@ pub mod code {
     pub const SERVER_ERROR: i32 = -32000;
     /// Unknown or expired session (the code the official SDKs use with HTTP 404).
     pub const SESSION_NOT_FOUND: i32 = -32001;
+    /// 2025 revisions: the resource named by `resources/read` does not exist.
+    pub const RESOURCE_NOT_FOUND: i32 = -32002;
     /// 2026-07-28: a standard header disagrees with the body or is missing.
     pub const HEADER_MISMATCH: i32 = -32020;
     /// 2026-07-28: a client capability the request needs was not declared.

@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod diagnostics;
+pub mod engagements;
 pub mod records;
 
 use std::collections::HashMap;
@@ -379,6 +380,7 @@ impl Registry {
     pub fn all_tools() -> Vec<Box<dyn Tool>> {
         let mut v: Vec<Box<dyn Tool>> = Vec::new();
         v.extend(records::tools());
+        v.extend(engagements::tools());
         v.push(Box::new(diagnostics::Echo));
         v
     }

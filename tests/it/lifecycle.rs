@@ -17,7 +17,9 @@ fn initialize_negotiates_each_session_revision() {
         assert_eq!(res["serverInfo"]["name"], "hubspot-mcp");
         assert_eq!(
             res["capabilities"],
-            json!({"tools": {"listChanged": false}, "logging": {}})
+            json!({"tools": {"listChanged": false}, "logging": {},
+                   "resources": {"subscribe": false, "listChanged": false},
+                   "prompts": {"listChanged": false}})
         );
         assert_eq!(r.header("content-type"), Some("application/json"));
     }
@@ -137,7 +139,7 @@ fn methods_and_their_errors_in_every_session_revision() {
         let r = c.call(&sid, v, 9, "logging/setLevel", json!({"level": "loud"}));
         assert_eq!(r.code(), -32602);
 
-        let r = c.call(&sid, v, 10, "resources/list", json!({}));
+        let r = c.call(&sid, v, 10, "completion/complete", json!({}));
         assert_eq!((r.status, r.code()), (200, -32601));
         let r = c.call(&sid, v, 11, "server/discover", json!({}));
         assert_eq!(r.code(), -32601, "server/discover is 2026-07-28 only ({v})");

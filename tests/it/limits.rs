@@ -28,16 +28,26 @@ fn read_all(s: &mut TcpStream) -> String {
 fn a_full_worker_pool_answers_503_at_once_and_recovers() {
     let s = Server::start(&[("MCP_WORKERS", "1"), ("MCP_MAX_QUEUE", "0")]);
     let c = s.client();
-    let (sid, _) = c.initialize("2025-06-18");
-    // Occupy the only worker with a streamed call, and wait for its first event: it surely runs now.
-    let body = json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{
-        "name":"echo","arguments":{"text":"s","delayMs":1000,"steps":10},"_meta":{"progressToken":1}}});
-    let mut slow = crate::streaming::Stream::open(&c, &[("Mcp-Session-Id", &sid)], &body);
+    // Stateless requests: one HTTP request each, so no earlier request can still hold the worker.
+    let mut body = crate::support::stateless_body(
+        2,
+        "tools/call",
+        json!({"name": "echo", "arguments": {"text": "s", "delayMs": 1000, "steps": 10}}),
+    );
+    body["params"]["_meta"]["progressToken"] = json!(1);
+    let headers = [
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", "echo"),
+    ];
+    let mut slow = crate::streaming::Stream::open(&c, &headers, &body);
+    assert!(slow.head.starts_with("HTTP/1.1 200"), "{}", slow.head);
+    // The first event arrived: the call surely occupies the only worker now.
     assert_eq!(
         slow.next_event().unwrap()["method"],
         "notifications/progress"
     );
-    let busy = c.call(&sid, "2025-06-18", 3, "ping", json!({}));
+    let busy = c.stateless(3, "tools/list", json!({}));
     assert_eq!(busy.status, 503, "{busy:?}");
     assert_eq!(busy.header("retry-after"), Some("1"));
     assert!(busy.body.contains("busy"));
@@ -46,16 +56,15 @@ fn a_full_worker_pool_answers_503_at_once_and_recovers() {
         last = e;
     }
     assert_eq!(last["result"]["content"][0]["text"], "s");
-    // Free again: served.
-    let mut ok = 0;
-    for _ in 0..50 {
-        if c.call(&sid, "2025-06-18", 4, "ping", json!({})).status == 200 {
-            ok += 1;
-            break;
+    // Free again: served (the worker may need a moment to finish writing the stream).
+    let served = (0..100).any(|_| {
+        let ok = c.stateless(4, "tools/list", json!({})).status == 200;
+        if !ok {
+            std::thread::sleep(Duration::from_millis(20));
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(ok, 1);
+        ok
+    });
+    assert!(served);
 }
 
 #[test]
