@@ -29,6 +29,15 @@ pub enum Command {
         /// Validate for `serve --demo` (no token required).
         demo: bool,
     },
+    /// Run the built-in HubSpot sandbox alone (for tests, benches, or pointing another client at it).
+    Sandbox {
+        /// `--port` (default 4890; 0 picks a free one).
+        port: u16,
+        /// `--host` (default 127.0.0.1).
+        host: String,
+        /// `--token`: the bearer token it accepts (default: any).
+        token: Option<String>,
+    },
     /// Print the version.
     Version,
     /// Print usage.
@@ -56,6 +65,7 @@ USAGE:
     hubspot-mcp stdio [--demo]                              serve MCP over stdin/stdout
     hubspot-mcp healthcheck [--url URL]                     exit 0 only if /health answers healthy
     hubspot-mcp check-config [--demo]                       validate the environment, list every problem
+    hubspot-mcp sandbox [--port N] [--host ADDR] [--token T]  run the built-in HubSpot sandbox alone
     hubspot-mcp --version | --help
 
 Configuration comes from the environment (PORT, HOST, NODE_ENV, LOG_LEVEL, HUBSPOT_ACCESS_TOKEN, ...);
@@ -96,6 +106,7 @@ where
     let mut port = None;
     let mut host = None;
     let mut url = None;
+    let mut token = None;
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -109,14 +120,15 @@ where
         };
         match (sub.as_str(), flag.as_str()) {
             ("serve" | "stdio" | "check-config", "--demo") => demo = true,
-            ("serve", "--port") => {
+            ("serve" | "sandbox", "--port") => {
                 let v = value("--port")?;
                 port = Some(
                     v.parse()
                         .map_err(|_| CliError(format!("--port: expected 0-65535, got {v:?}")))?,
                 );
             }
-            ("serve", "--host") => host = Some(value("--host")?),
+            ("serve" | "sandbox", "--host") => host = Some(value("--host")?),
+            ("sandbox", "--token") => token = Some(value("--token")?),
             ("healthcheck", "--url") => url = Some(value("--url")?),
             _ => return Err(CliError(format!("unexpected argument {a:?} for `{sub}`"))),
         }
@@ -126,6 +138,11 @@ where
         "stdio" => Ok(Command::Stdio { demo }),
         "healthcheck" => Ok(Command::Healthcheck { url }),
         "check-config" => Ok(Command::CheckConfig { demo }),
+        "sandbox" => Ok(Command::Sandbox {
+            port: port.unwrap_or(4890),
+            host: host.unwrap_or_else(|| "127.0.0.1".into()),
+            token,
+        }),
         other => Err(CliError(format!("unknown command {other:?}"))),
     }
 }

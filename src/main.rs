@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Stdio { demo } => run::stdio(demo),
         Command::Healthcheck { url } => run::healthcheck(url).map(|ok| println!("{ok}")),
         Command::CheckConfig { demo } => run::check_config(demo).map(|ok| println!("{ok}")),
+        Command::Sandbox { port, host, token } => run::sandbox(&host, port, token, shutdown),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

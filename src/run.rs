@@ -153,6 +153,35 @@ pub fn serve(
     Ok(())
 }
 
+/// `sandbox`: runs the built-in HubSpot sandbox until SIGTERM / SIGINT; logs `listening` with its address.
+pub fn sandbox(
+    host: &str,
+    port: u16,
+    token: Option<String>,
+    shutdown: Receiver<()>,
+) -> Result<(), RunError> {
+    let cfg = Config::from_env(Purpose::Demo).map_err(RunError::Config)?;
+    init_logging(&cfg);
+    let ip: std::net::IpAddr = host.parse().map_err(|_| {
+        RunError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "--host must be an IP address",
+        ))
+    })?;
+    let sb = Sandbox::start(
+        std::net::SocketAddr::new(ip, port),
+        SandboxOptions {
+            token,
+            ..SandboxOptions::default()
+        },
+    )
+    .map_err(RunError::Io)?;
+    log::info!(addr = sb.addr.to_string(), base_url = sb.base_url(); "listening");
+    let _ = shutdown.recv();
+    log::info!("sandbox stopped");
+    Ok(())
+}
+
 /// `stdio`: serves stdin / stdout until stdin ends.
 pub fn stdio(demo: bool) -> Result<(), RunError> {
     let purpose = if demo { Purpose::Demo } else { Purpose::Stdio };

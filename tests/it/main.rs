@@ -22,5 +22,7 @@ mod stateless;
 mod stdio;
 /// SSE progress streaming and cancellation.
 mod streaming;
+/// HUBSPOT_READ_ONLY / HUBSPOT_TOOLSETS, tools/list pages, resources and prompts.
+mod tools_catalog;
 /// MCP-Protocol-Version header and JSON-RPC batches per revision.
 mod versions;

@@ -199,7 +199,10 @@ impl Client {
     /// A 2026-07-28 request with correct `_meta` and headers.
     pub fn stateless(&self, id: i64, method: &str, params: Value) -> Resp {
         let body = stateless_body(id, method, params);
-        let name = body["params"]["name"].as_str().map(str::to_string);
+        let name = body["params"]["name"]
+            .as_str()
+            .or(body["params"]["uri"].as_str())
+            .map(str::to_string);
         let mut h = vec![
             ("MCP-Protocol-Version", "2026-07-28"),
             ("Mcp-Method", method),
@@ -279,5 +282,123 @@ pub fn read_response(s: &mut TcpStream) -> Resp {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The HubSpot sandbox run as its own process (`hubspot-mcp sandbox`), like a remote HubSpot.
+pub struct SandboxProc {
+    pub server: Server,
+    pub base_url: String,
+}
+
+pub const SANDBOX_TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
+
+impl SandboxProc {
+    pub fn start() -> SandboxProc {
+        let server = Server::start_args(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], &[]);
+        let base_url = format!("http://{}", server.addr);
+        SandboxProc { server, base_url }
+    }
+
+    fn control(&self, method: &str, path: &str, body: &str) -> Resp {
+        let auth = format!("Bearer {SANDBOX_TOKEN}");
+        self.server.client().request(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body,
+        )
+    }
+
+    /// Sets fault knobs (POST /__sandbox/faults).
+    pub fn faults(&self, v: Value) {
+        let r = self.control("POST", "/__sandbox/faults", &v.to_string());
+        assert!(r.status < 300, "faults: {r:?}");
+    }
+
+    /// Request counts by "METHOD /path/template", and "total".
+    pub fn stats(&self) -> Value {
+        self.control("GET", "/__sandbox/stats", "").json()
+    }
+
+    /// How many calls matched `key` (e.g. "POST /crm/v3/objects/{type}").
+    pub fn count(&self, key: &str) -> u64 {
+        let s = self.stats();
+        s.get("counts")
+            .and_then(|c| c.get(key))
+            .or_else(|| s.get(key))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    }
+
+    pub fn reset(&self) {
+        let r = self.control("POST", "/__sandbox/reset", "");
+        assert!(r.status < 300, "reset: {r:?}");
+    }
+}
+
+/// An MCP server pointed at `sb`, and a stateless helper to call its tools.
+pub struct Crm {
+    pub sb: SandboxProc,
+    pub mcp: Server,
+}
+
+impl Crm {
+    pub fn start(env: &[(&str, &str)]) -> Crm {
+        let sb = SandboxProc::start();
+        let mut all = vec![
+            ("HUBSPOT_API_BASE_URL", sb.base_url.as_str()),
+            ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN),
+            // The sandbox is ours: no need to pace calls in tests.
+            ("HUBSPOT_RATE_LIMIT", "1000"),
+            ("HUBSPOT_SEARCH_RATE_LIMIT", "1000"),
+        ];
+        all.extend_from_slice(env);
+        let mcp = Server::start_args(&["serve"], &all);
+        Crm { sb, mcp }
+    }
+
+    /// tools/call (2026-07-28 form); returns the `result` (panics on a JSON-RPC error).
+    pub fn call(&self, tool: &str, args: Value) -> Value {
+        let r =
+            self.mcp
+                .client()
+                .stateless(1, "tools/call", json!({"name": tool, "arguments": args}));
+        let v = r.json();
+        assert!(v.get("result").is_some(), "{tool}: protocol error {v}");
+        v["result"].clone()
+    }
+
+    /// tools/call that must succeed; returns structuredContent (or the text when there is none).
+    pub fn ok(&self, tool: &str, args: Value) -> Value {
+        let r = self.call(tool, args.clone());
+        assert_eq!(
+            r["isError"], false,
+            "{tool} {args}: {}",
+            r["content"][0]["text"]
+        );
+        r.get("structuredContent")
+            .cloned()
+            .unwrap_or_else(|| r["content"][0]["text"].clone())
+    }
+
+    /// tools/call that must fail as a tool error; returns its text.
+    pub fn err(&self, tool: &str, args: Value) -> String {
+        let r = self.call(tool, args.clone());
+        assert_eq!(r["isError"], true, "{tool} {args} should fail: {r}");
+        r["content"][0]["text"].as_str().unwrap_or("").to_string()
+    }
+
+    pub fn tool_names(&self) -> Vec<String> {
+        let r = self.mcp.client().stateless(1, "tools/list", json!({}));
+        r.json()["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
     }
 }

@@ -1,0 +1,166 @@
+use serde_json::{json, Value};
+
+use crate::support::{Server, BIN};
+
+fn tools(s: &Server) -> Vec<Value> {
+    let r = s.client().stateless(1, "tools/list", json!({}));
+    r.json()["result"]["tools"].as_array().unwrap().clone()
+}
+
+fn names(t: &[Value]) -> Vec<String> {
+    t.iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn read_only_lists_no_write_tool_and_toolsets_select_families() {
+    let all = tools(&Server::start(&[]));
+    assert!(all
+        .iter()
+        .any(|t| t["annotations"]["readOnlyHint"] == false));
+    for must in [
+        "hubspot_list_records",
+        "hubspot_search_records",
+        "hubspot_create_record",
+        "hubspot_create_engagement",
+        "echo",
+    ] {
+        assert!(names(&all).iter().any(|n| n == must), "{must} missing");
+    }
+
+    let ro = tools(&Server::start(&[("HUBSPOT_READ_ONLY", "true")]));
+    assert!(!ro.is_empty());
+    assert!(
+        ro.iter().all(|t| t["annotations"]["readOnlyHint"] == true),
+        "{:?}",
+        names(&ro)
+    );
+    assert!(ro.len() < all.len());
+    // A write tool that is not listed cannot be called either.
+    let s = Server::start(&[("HUBSPOT_READ_ONLY", "true")]);
+    let r = s.client().stateless(
+        2,
+        "tools/call",
+        json!({"name": "hubspot_create_record", "arguments": {}}),
+    );
+    assert_eq!(r.code(), -32602);
+
+    let rec = names(&tools(&Server::start(&[("HUBSPOT_TOOLSETS", "records")])));
+    let mut want: Vec<String> = [
+        "hubspot_list_records",
+        "hubspot_get_record",
+        "hubspot_search_records",
+        "hubspot_create_record",
+        "hubspot_update_record",
+        "hubspot_archive_record",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut got = rec.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let two = names(&tools(&Server::start(&[
+        ("HUBSPOT_TOOLSETS", "diagnostics, engagements"),
+        ("HUBSPOT_READ_ONLY", "1"),
+    ])));
+    let mut two_sorted = two.clone();
+    two_sorted.sort();
+    assert_eq!(
+        two_sorted,
+        vec!["echo".to_string(), "hubspot_list_engagements".to_string()]
+    );
+
+    let out = std::process::Command::new(BIN)
+        .args(["check-config", "--demo"])
+        .env_clear()
+        .env("HUBSPOT_TOOLSETS", "records,crystal_ball")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HUBSPOT_TOOLSETS"));
+}
+
+#[test]
+fn tools_list_pages_with_cursors() {
+    let full = names(&tools(&Server::start(&[])));
+    let s = Server::start(&[("MCP_TOOLS_PAGE_SIZE", "3")]);
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-11-25");
+    let (mut got, mut cursor, mut pages) = (Vec::new(), None::<String>, 0);
+    loop {
+        let params = match &cursor {
+            Some(cur) => json!({"cursor": cur}),
+            None => json!({}),
+        };
+        let r = c.call(&sid, "2025-11-25", 2, "tools/list", params).json();
+        let page = r["result"]["tools"].as_array().unwrap();
+        assert!(page.len() <= 3);
+        got.extend(names(page));
+        pages += 1;
+        match r["result"]["nextCursor"].as_str() {
+            Some(n) => cursor = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(got, full, "pages in order, nothing lost or repeated");
+    assert_eq!(pages, full.len().div_ceil(3));
+}
+
+#[test]
+fn resources_and_prompts_are_listed() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    let r = c.stateless(1, "resources/list", json!({})).json();
+    assert!(r["result"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["uri"] == "hubspot://properties/contacts"));
+    assert_eq!(r["result"]["cacheScope"], "public");
+    let r = c.stateless(2, "resources/templates/list", json!({})).json();
+    assert!(r["result"]["resourceTemplates"].as_array().unwrap().len() >= 3);
+    let r = c.stateless(
+        3,
+        "resources/read",
+        json!({"uri": "hubspot://nothing/here"}),
+    );
+    assert_eq!(r.code(), -32602);
+    assert_eq!(r.json()["error"]["data"]["uri"], "hubspot://nothing/here");
+    let (sid, _) = c.initialize("2025-06-18");
+    let r = c.call(
+        &sid,
+        "2025-06-18",
+        4,
+        "resources/read",
+        json!({"uri": "file:///etc/passwd"}),
+    );
+    assert_eq!(
+        r.code(),
+        -32002,
+        "2025 revisions use -32002 for an unknown resource"
+    );
+    let r = c
+        .call(&sid, "2025-06-18", 5, "prompts/list", json!({}))
+        .json();
+    assert!(r["result"]["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "account_brief"));
+    let r = c.call(&sid, "2025-06-18", 6, "prompts/get", json!({"name": "log_meeting_notes", "arguments": {"email": "a@b.c", "notes": "Agreed a pilot."}})).json();
+    let text = r["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("a@b.c") && text.contains("Agreed a pilot."));
+    let r = c.call(
+        &sid,
+        "2025-06-18",
+        7,
+        "prompts/get",
+        json!({"name": "log_meeting_notes", "arguments": {}}),
+    );
+    assert_eq!(r.code(), -32602);
+}
