@@ -100,10 +100,10 @@ impl Tool for ListRecords {
         if !(1..=100).contains(&a.limit) {
             return Err(ToolError::InvalidArguments("limit must be 1-100".into()));
         }
-        let mut q = vec![
-            ("limit", a.limit.to_string()),
-            ("archived", a.archived.to_string()),
-        ];
+        let mut q = vec![("limit", a.limit.to_string())];
+        if a.archived {
+            q.push(("archived", "true".to_string()));
+        }
         q.extend(a.after.map(|x| ("after", x)));
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
