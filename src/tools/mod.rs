@@ -4,6 +4,8 @@
 //! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
 //! shape (session-era and 2026-07-28), so listing tools costs one string copy.
 
+pub mod associations;
+pub mod batch;
 pub mod common;
 pub mod diagnostics;
 pub mod engagements;
@@ -380,6 +382,8 @@ impl Registry {
     pub fn all_tools() -> Vec<Box<dyn Tool>> {
         let mut v: Vec<Box<dyn Tool>> = Vec::new();
         v.extend(records::tools());
+        v.extend(batch::tools());
+        v.extend(associations::tools());
         v.extend(engagements::tools());
         v.push(Box::new(diagnostics::Echo));
         v

@@ -1,0 +1,1242 @@
+//! Batch family: read, create, update, upsert and archive up to 100 records of one object type in one
+//! HubSpot call.
+//!
+//! Every input is checked before HubSpot is called (more than 100 inputs, empty or duplicate ids, bad
+//! association targets are refused with [`ToolError::InvalidArguments`]). HubSpot answers a batch that
+//! partly failed with 207 and an `errors` list; such an answer is a result, reported truthfully (what
+//! succeeded, what failed and why), not a tool error.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::associations::association_category;
+use super::common::{
+    check_id, check_max, id_schema, object_type, object_type_schema, properties_schema,
+    render_list, trim_record,
+};
+use super::records::default_association_type;
+use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use crate::hubspot::{paths, Kind, Method};
+
+/// HubSpot's limit of inputs per batch call.
+pub const BATCH_MAX: usize = 100;
+
+/// Errors listed in a result's text (all of them are in `structuredContent`).
+const TEXT_ERRORS: usize = 10;
+/// Ids listed per line of a result's text.
+const TEXT_IDS: usize = 10;
+
+/// The family's tools.
+pub fn tools() -> Vec<Box<dyn Tool>> {
+    vec![
+        Box::new(BatchRead),
+        Box::new(BatchCreate),
+        Box::new(BatchUpdate),
+        Box::new(BatchUpsert),
+        Box::new(BatchArchive),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared helpers (also used by the associations family's batch tool).
+
+/// An id HubSpot sent as a string or a number, as a string.
+pub(crate) fn id_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Refuses an empty list or one over HubSpot's batch limit, before any call.
+pub(crate) fn check_count(what: &str, n: usize) -> Result<(), ToolError> {
+    if n == 0 {
+        return Err(ToolError::InvalidArguments(format!(
+            "{what} must hold at least one item (at most {BATCH_MAX})"
+        )));
+    }
+    check_max(what, n, BATCH_MAX)
+}
+
+/// Checks a list of ids: 1-100, each 1-500 characters (`name(i)` names the i-th in messages).
+/// Duplicates are dropped (`dedupe`) or refused.
+fn check_ids(
+    what: &str,
+    name: impl Fn(usize) -> String,
+    ids: &[String],
+    dedupe: bool,
+) -> Result<Vec<String>, ToolError> {
+    check_count(what, ids.len())?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(ids.len());
+    let mut dups = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let id = check_id(&name(i), id)?;
+        if seen.insert(id) {
+            out.push(id.to_string());
+        } else if !dups.iter().any(|d| d == id) {
+            dups.push(id.to_string());
+        }
+    }
+    if !dups.is_empty() && !dedupe {
+        return Err(ToolError::InvalidArguments(format!(
+            "{what} lists these ids more than once: {}. HubSpot refuses duplicate ids in one batch; \
+             merge their properties into one input each",
+            dups.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+/// HubSpot's `errors` of a batch answer, summarized: category, message and the ids concerned.
+pub(crate) fn error_summaries(resp: &Value) -> Vec<Value> {
+    resp.get("errors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let ids: Vec<Value> = e
+                .pointer("/context/ids")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|id| Value::String(id_string(id)))
+                .collect();
+            json!({
+                "category": e.get("category").and_then(Value::as_str).unwrap_or("UNKNOWN"),
+                "message": e.get("message").and_then(Value::as_str).unwrap_or(""),
+                "ids": ids,
+            })
+        })
+        .collect()
+}
+
+/// HubSpot's batch `status` (COMPLETE, PENDING, ...), or COMPLETE for an empty (204) answer.
+pub(crate) fn batch_status(resp: &Value) -> String {
+    resp.get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("COMPLETE")
+        .to_string()
+}
+
+/// Cuts `s` to at most `n` bytes on a character boundary, marking the cut.
+fn cap(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut cut = n;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &s[..cut])
+}
+
+/// A short list of ids for text: the first few, then how many more.
+pub(crate) fn ids_text(ids: &[Value]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .take(TEXT_IDS)
+        .map(|i| cap(&id_string(i), 100))
+        .collect();
+    let mut t = shown.join(", ");
+    if ids.len() > TEXT_IDS {
+        t.push_str(&format!(" and {} more", ids.len() - TEXT_IDS));
+    }
+    t
+}
+
+/// The text of a batch result: the headline, the errors (at most ten, shortened), then one line per
+/// item, all within `limit` characters with truthful truncation notices.
+pub(crate) fn batch_text(
+    headline: &str,
+    errors: &[Value],
+    items: &[Value],
+    limit: usize,
+) -> String {
+    let mut summary = headline.to_string();
+    if !errors.is_empty() {
+        summary.push_str(&format!("\nErrors ({}):", errors.len()));
+        for e in errors.iter().take(TEXT_ERRORS) {
+            let ids = e["ids"].as_array().map(Vec::as_slice).unwrap_or_default();
+            summary.push_str(&format!(
+                "\n- {}: {}",
+                e["category"].as_str().unwrap_or("UNKNOWN"),
+                cap(e["message"].as_str().unwrap_or(""), 300)
+            ));
+            if !ids.is_empty() {
+                summary.push_str(&format!(" [ids: {}]", ids_text(ids)));
+            }
+        }
+        if errors.len() > TEXT_ERRORS {
+            summary.push_str(&format!(
+                "\n- … {} more errors, all in structuredContent.",
+                errors.len() - TEXT_ERRORS
+            ));
+        }
+    }
+    let room = limit.saturating_sub(300).max(100);
+    if summary.len() > room {
+        summary = format!(
+            "{}\n[Error list truncated to stay within {limit} characters; every error is in structuredContent.]",
+            cap(&summary, room)
+        );
+    }
+    render_list(&summary, items, limit)
+}
+
+fn batch_output_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "status": {"type": "string", "description": "HubSpot's batch status (COMPLETE when it finished)."},
+        "requested": {"type": "integer", "description": "Inputs sent."},
+        "count": {"type": "integer", "description": "Records in results (the inputs that succeeded)."},
+        "results": {"type": "array", "items": {"type": "object"}},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "category": {"type": "string"}, "message": {"type": "string"},
+            "ids": {"type": "array", "items": {"type": "string"}}
+        }}},
+        "notFound": {"type": "array", "items": {"type": "string"}}
+    }, "required": ["status", "requested", "count", "results", "errors"]})
+}
+
+/// Schema of a `properties` map of values to write.
+fn values_schema(min: u64) -> Value {
+    json!({"type": "object", "minProperties": min,
+           "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms; \
+                           an empty string clears a value).",
+           "additionalProperties": {"type": ["string", "number", "boolean", "null"]}})
+}
+
+/// Schema of a list of 1-100 ids.
+fn ids_schema(what: &str) -> Value {
+    json!({"type": "array", "minItems": 1, "maxItems": BATCH_MAX, "items": id_schema(what)})
+}
+
+/// A finished batch write or read as a tool result.
+fn batch_result(
+    headline: String,
+    requested: usize,
+    resp: &Value,
+    results: Vec<Value>,
+    not_found: Option<Vec<Value>>,
+    limit: usize,
+) -> ToolOutput {
+    let errors = error_summaries(resp);
+    let text = batch_text(&headline, &errors, &results, limit);
+    let mut data = json!({
+        "status": batch_status(resp),
+        "requested": requested,
+        "count": results.len(),
+        "results": results,
+        "errors": errors,
+    });
+    if let Some(nf) = not_found {
+        data["notFound"] = Value::Array(nf);
+    }
+    ToolOutput {
+        text,
+        structured: Some(data),
+    }
+}
+
+/// The part of a headline that reports failures.
+fn failure_note(resp: &Value) -> String {
+    let n = resp
+        .get("errors")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    match n {
+        0 => String::new(),
+        n => format!(" {n} error(s): the batch partly failed; the inputs below under Errors were not applied."),
+    }
+}
+
+fn trimmed_results(resp: &Value) -> Vec<Value> {
+    resp.get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(trim_record)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// `hubspot_batch_read`.
+pub struct BatchRead;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ReadArgs {
+    object_type: String,
+    ids: Vec<String>,
+    id_property: Option<String>,
+    #[serde(default)]
+    properties: Vec<String>,
+}
+
+impl Tool for BatchRead {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_batch_read",
+            title: "Read up to 100 CRM records",
+            description: "Reads up to 100 records of one object type in one call, by record id or by a unique \
+                property (idProperty, e.g. email for contacts). Use instead of repeated hubspot_get_record when \
+                you already hold several ids (from a search, a list of associations, the user). Returns the \
+                records found with the requested properties, and lists the ids HubSpot did not find.",
+            family: Family::Batch,
+            annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "ids": ids_schema("A record id, or its value of idProperty."),
+                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
+                               "description": "A unique property the ids are values of (e.g. email); default: record ids."},
+                "properties": properties_schema()
+            }, "required": ["objectType", "ids"], "additionalProperties": false}),
+            output_schema: Some(batch_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ReadArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, true)?;
+        let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+        let mut body =
+            json!({"inputs": inputs, "properties": a.properties, "propertiesWithHistory": []});
+        if let Some(p) = &a.id_property {
+            body["idProperty"] = check_id("idProperty", p)?.into();
+        }
+        let resp = cx.send(
+            Method::Post,
+            &paths::batch(&ty, "read"),
+            &[],
+            Some(&body),
+            Kind::Read,
+        )?;
+        let results = trimmed_results(&resp);
+        let not_found: Vec<Value> = resp
+            .get("errors")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|e| e["category"] == "OBJECT_NOT_FOUND")
+            .flat_map(|e| {
+                e.pointer("/context/ids")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|id| Value::String(id_string(&id)))
+            .collect();
+        let mut headline = format!(
+            "Found {} of {} requested {ty} (status {}).",
+            results.len(),
+            ids.len(),
+            batch_status(&resp)
+        );
+        if !not_found.is_empty() {
+            headline.push_str(&format!(
+                " Not found ({}): {}.",
+                not_found.len(),
+                ids_text(&not_found)
+            ));
+        }
+        Ok(batch_result(
+            headline,
+            ids.len(),
+            &resp,
+            results,
+            Some(not_found),
+            cx.services().text_limit,
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// `hubspot_batch_create`.
+pub struct BatchCreate;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateArgs {
+    object_type: String,
+    inputs: Vec<CreateInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateInput {
+    properties: Map<String, Value>,
+    #[serde(default)]
+    associations: Vec<AssocInput>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AssocInput {
+    to_object_type: String,
+    to_id: String,
+    association_type_id: Option<u32>,
+    category: Option<String>,
+}
+
+/// One checked association of a new record; `spec` (category, type id) is `None` for HubSpot's default type.
+struct Assoc {
+    to: String,
+    to_id: String,
+    spec: Option<(String, u64)>,
+}
+
+/// Checks every input's associations before any call.
+fn check_create(a: &CreateArgs) -> Result<Vec<Vec<Assoc>>, ToolError> {
+    check_count("inputs", a.inputs.len())?;
+    let mut out = Vec::with_capacity(a.inputs.len());
+    for (i, input) in a.inputs.iter().enumerate() {
+        let what = format!("inputs[{i}].associations");
+        check_max(&what, input.associations.len(), BATCH_MAX)?;
+        let mut assocs = Vec::with_capacity(input.associations.len());
+        for (j, x) in input.associations.iter().enumerate() {
+            let to = object_type(&x.to_object_type)?;
+            let to_id = check_id(&format!("{what}[{j}].toId"), &x.to_id)?.to_string();
+            let spec = match x.association_type_id {
+                Some(t) => Some((association_category(x.category.as_deref())?, u64::from(t))),
+                None if x.category.is_some() => {
+                    return Err(ToolError::InvalidArguments(format!(
+                        "{what}[{j}]: category applies only with associationTypeId; omit both for the default association"
+                    )))
+                }
+                None => None,
+            };
+            assocs.push(Assoc { to, to_id, spec });
+        }
+        out.push(assocs);
+    }
+    Ok(out)
+}
+
+impl Tool for BatchCreate {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_batch_create",
+            title: "Create up to 100 CRM records",
+            description: "Creates up to 100 records of one object type in one call, each with its property values \
+                and optionally associations to existing records. Use to import or add several records at once \
+                (one record: hubspot_create_record). Search first to avoid duplicates, or use hubspot_batch_upsert \
+                keyed by a unique property. Never retried automatically. HubSpot may create some and refuse \
+                others: the result lists what was created and each error.",
+            family: Family::Batch,
+            annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
+                           "description": "The records to create (1-100).",
+                           "items": {"type": "object", "properties": {
+                    "properties": values_schema(0),
+                    "associations": {"type": "array", "maxItems": BATCH_MAX,
+                                     "description": "Existing records to associate the new record with.",
+                                     "items": {"type": "object", "properties": {
+                        "toObjectType": object_type_schema(),
+                        "toId": id_schema("Id of the record to associate."),
+                        "associationTypeId": {"type": "integer", "minimum": 1,
+                                              "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
+                        "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"],
+                                     "description": "The type id's category (default USER_DEFINED); only with associationTypeId."}
+                    }, "required": ["toObjectType", "toId"], "additionalProperties": false}}
+                }, "required": ["properties"], "additionalProperties": false}}
+            }, "required": ["objectType", "inputs"], "additionalProperties": false}),
+            output_schema: Some(batch_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: CreateArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let checked = check_create(&a)?;
+        let requested = a.inputs.len();
+        let mut inputs = Vec::with_capacity(requested);
+        for (input, assocs) in a.inputs.into_iter().zip(checked) {
+            let mut o = json!({"properties": input.properties});
+            if !assocs.is_empty() {
+                let mut list = Vec::with_capacity(assocs.len());
+                for x in assocs {
+                    let (category, type_id) = match x.spec {
+                        Some(s) => s,
+                        None => default_association_type(cx, &ty, &x.to)?,
+                    };
+                    list.push(json!({"to": {"id": x.to_id},
+                                     "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
+                }
+                o["associations"] = Value::Array(list);
+            }
+            inputs.push(o);
+        }
+        let body = json!({ "inputs": inputs });
+        let resp = cx.send(
+            Method::Post,
+            &paths::batch(&ty, "create"),
+            &[],
+            Some(&body),
+            Kind::Write,
+        )?;
+        let results = trimmed_results(&resp);
+        let headline = format!(
+            "Created {} of {requested} {ty} (status {}).{}",
+            results.len(),
+            batch_status(&resp),
+            failure_note(&resp)
+        );
+        Ok(batch_result(
+            headline,
+            requested,
+            &resp,
+            results,
+            None,
+            cx.services().text_limit,
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// `hubspot_batch_update`.
+pub struct BatchUpdate;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct UpdateArgs {
+    object_type: String,
+    inputs: Vec<IdInput>,
+    id_property: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct IdInput {
+    id: String,
+    properties: Map<String, Value>,
+}
+
+/// Checks id-keyed inputs (update, upsert): 1-100, ids valid and distinct, properties given when required.
+fn check_id_inputs(inputs: &[IdInput], need_properties: bool) -> Result<Vec<String>, ToolError> {
+    let ids: Vec<String> = inputs.iter().map(|i| i.id.clone()).collect();
+    let ids = check_ids("inputs", |i| format!("inputs[{i}].id"), &ids, false)?;
+    if need_properties {
+        if let Some(i) = inputs.iter().position(|i| i.properties.is_empty()) {
+            return Err(ToolError::InvalidArguments(format!(
+                "inputs[{i}].properties must name at least one property"
+            )));
+        }
+    }
+    Ok(ids)
+}
+
+impl Tool for BatchUpdate {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_batch_update",
+            title: "Update up to 100 CRM records",
+            description: "Changes property values of up to 100 existing records of one object type in one call, \
+                by record id or by a unique property (idProperty, e.g. email). Use for bulk edits (one record: \
+                hubspot_update_record). Only the given properties change; an empty string clears a value. Each id \
+                once per call. The result lists the records as stored and each input HubSpot refused.",
+            family: Family::Batch,
+            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
+                           "description": "The records to change (1-100, each id once).",
+                           "items": {"type": "object", "properties": {
+                    "id": id_schema("The record id, or its value of idProperty."),
+                    "properties": values_schema(1)
+                }, "required": ["id", "properties"], "additionalProperties": false}},
+                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
+                               "description": "A unique property the ids are values of (e.g. email); default: record ids."}
+            }, "required": ["objectType", "inputs"], "additionalProperties": false}),
+            output_schema: Some(batch_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: UpdateArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let ids = check_id_inputs(&a.inputs, true)?;
+        let id_property = match &a.id_property {
+            Some(p) => Some(check_id("idProperty", p)?.to_string()),
+            None => None,
+        };
+        let requested = a.inputs.len();
+        let inputs: Vec<Value> = a
+            .inputs
+            .into_iter()
+            .zip(ids)
+            .map(|(i, id)| {
+                let mut o = json!({"id": id, "properties": i.properties});
+                if let Some(p) = &id_property {
+                    o["idProperty"] = p.clone().into();
+                }
+                o
+            })
+            .collect();
+        let body = json!({ "inputs": inputs });
+        let resp = cx.send(
+            Method::Post,
+            &paths::batch(&ty, "update"),
+            &[],
+            Some(&body),
+            Kind::Write,
+        )?;
+        let results = trimmed_results(&resp);
+        let headline = format!(
+            "Updated {} of {requested} {ty} (status {}).{}",
+            results.len(),
+            batch_status(&resp),
+            failure_note(&resp)
+        );
+        Ok(batch_result(
+            headline,
+            requested,
+            &resp,
+            results,
+            None,
+            cx.services().text_limit,
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// `hubspot_batch_upsert`.
+pub struct BatchUpsert;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct UpsertArgs {
+    object_type: String,
+    id_property: String,
+    inputs: Vec<IdInput>,
+}
+
+impl Tool for BatchUpsert {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_batch_upsert",
+            title: "Create or update up to 100 CRM records by a unique property",
+            description: "Creates or updates up to 100 records of one object type in one call, matched by a unique \
+                property (idProperty: email for contacts, or any property with unique values): a record whose \
+                value matches is updated, otherwise one is created with that value. Use to sync or import without \
+                creating duplicates. Each value once per call. The result marks each record new or updated and \
+                lists each input HubSpot refused.",
+            family: Family::Batch,
+            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
+                               "description": "The unique property the ids are values of (e.g. email)."},
+                "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
+                           "description": "The records to create or update (1-100, each value once).",
+                           "items": {"type": "object", "properties": {
+                    "id": id_schema("The record's value of idProperty (e.g. the email address)."),
+                    "properties": values_schema(0)
+                }, "required": ["id", "properties"], "additionalProperties": false}}
+            }, "required": ["objectType", "idProperty", "inputs"], "additionalProperties": false}),
+            output_schema: Some(batch_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: UpsertArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let id_property = check_id("idProperty", &a.id_property)?.to_string();
+        let ids = check_id_inputs(&a.inputs, false)?;
+        let requested = a.inputs.len();
+        let inputs: Vec<Value> = a
+            .inputs
+            .into_iter()
+            .zip(ids)
+            .map(|(i, id)| json!({"id": id, "idProperty": id_property, "properties": i.properties}))
+            .collect();
+        let body = json!({ "inputs": inputs });
+        let resp = cx.send(
+            Method::Post,
+            &paths::batch(&ty, "upsert"),
+            &[],
+            Some(&body),
+            Kind::Write,
+        )?;
+        let results: Vec<Value> = resp
+            .get("results")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let mut t = trim_record(r);
+                if let (Some(n), Some(m)) = (r.get("new"), t.as_object_mut()) {
+                    m.insert("new".into(), n.clone());
+                }
+                t
+            })
+            .collect();
+        let created = results.iter().filter(|r| r["new"] == true).count();
+        let headline = format!(
+            "Upserted {} of {requested} {ty} by {id_property}: {created} created, {} updated (status {}).{}",
+            results.len(),
+            results.len() - created,
+            batch_status(&resp),
+            failure_note(&resp)
+        );
+        Ok(batch_result(
+            headline,
+            requested,
+            &resp,
+            results,
+            None,
+            cx.services().text_limit,
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// `hubspot_batch_archive`.
+pub struct BatchArchive;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ArchiveArgs {
+    object_type: String,
+    ids: Vec<String>,
+}
+
+impl Tool for BatchArchive {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_batch_archive",
+            title: "Archive (delete) up to 100 CRM records",
+            description: "Archives up to 100 records of one object type by record id in one call: HubSpot's \
+                delete. They disappear from lists and searches and can be restored from HubSpot's recycle bin \
+                for 90 days. HubSpot does not report ids that did not exist. Confirm the exact records with the \
+                user before using.",
+            family: Family::Batch,
+            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": object_type_schema(),
+                "ids": ids_schema("A record id.")
+            }, "required": ["objectType", "ids"], "additionalProperties": false}),
+            output_schema: Some(json!({"type": "object", "properties": {
+                "status": {"type": "string"},
+                "requested": {"type": "integer"},
+                "ids": {"type": "array", "items": {"type": "string"}},
+                "errors": {"type": "array", "items": {"type": "object"}}
+            }, "required": ["status", "requested", "ids", "errors"]})),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ArchiveArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, true)?;
+        let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+        let body = json!({ "inputs": inputs });
+        let resp = cx.send(
+            Method::Post,
+            &paths::batch(&ty, "archive"),
+            &[],
+            Some(&body),
+            Kind::Write,
+        )?;
+        let errors = error_summaries(&resp);
+        let id_values: Vec<Value> = ids.iter().map(|i| Value::String(i.clone())).collect();
+        let headline = if errors.is_empty() {
+            format!(
+                "HubSpot accepted the archive of {} {ty}: {}. (HubSpot does not say which ids did not exist.)",
+                ids.len(),
+                ids_text(&id_values)
+            )
+        } else {
+            format!(
+                "HubSpot answered the archive of {} {ty} with {} error(s); the ids under Errors were not archived.",
+                ids.len(),
+                errors.len()
+            )
+        };
+        let text = batch_text(&headline, &errors, &[], cx.services().text_limit);
+        Ok(ToolOutput {
+            text,
+            structured: Some(json!({
+                "status": batch_status(&resp),
+                "requested": ids.len(),
+                "ids": id_values,
+                "errors": errors,
+            })),
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::tools::{CancelToken, Services};
+
+    /// Calls a tool with no HubSpot client: arguments that pass every check end in `NotConfigured`
+    /// (the point where HubSpot would be called), bad ones in `InvalidArguments`.
+    fn call(tool: &dyn Tool, args: Value) -> Result<ToolOutput, ToolError> {
+        let services = Services::offline();
+        let cancel = CancelToken::new();
+        let mut cx = ToolContext::new(
+            None,
+            &cancel,
+            Instant::now() + Duration::from_secs(10),
+            &services,
+        );
+        tool.call(args, &mut cx)
+    }
+
+    fn invalid(r: Result<ToolOutput, ToolError>) -> String {
+        match r {
+            Err(ToolError::InvalidArguments(m)) => m,
+            other => format!("NOT INVALID: {other:?}"),
+        }
+    }
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| i.to_string()).collect()
+    }
+
+    #[test]
+    fn read_checks_ids_before_calling() {
+        let ok = call(
+            &BatchRead,
+            json!({"objectType": "contact", "ids": ids(100)}),
+        );
+        assert_eq!(ok, Err(ToolError::NotConfigured));
+        let m = invalid(call(
+            &BatchRead,
+            json!({"objectType": "contacts", "ids": ids(101)}),
+        ));
+        assert!(m.contains("101 given") && m.contains("100"), "{m}");
+        assert!(invalid(call(
+            &BatchRead,
+            json!({"objectType": "contacts", "ids": []})
+        ))
+        .contains("at least one"));
+        assert!(invalid(call(
+            &BatchRead,
+            json!({"objectType": "contacts", "ids": ["1", " "]})
+        ))
+        .contains("ids[1]"));
+        assert!(invalid(call(&BatchRead, json!({"objectType": "contacts"}))).contains("ids"));
+        assert!(invalid(call(
+            &BatchRead,
+            json!({"objectType": "contacts", "ids": ["1"], "bogus": 1})
+        ))
+        .contains("bogus"));
+        assert!(
+            !invalid(call(&BatchRead, json!({"objectType": "a/b", "ids": ["1"]})))
+                .starts_with("NOT")
+        );
+        // Duplicates are harmless for a read: dropped.
+        assert_eq!(
+            call(
+                &BatchRead,
+                json!({"objectType": "contacts", "ids": ["1", "1"], "idProperty": "email"})
+            ),
+            Err(ToolError::NotConfigured)
+        );
+    }
+
+    #[test]
+    fn create_checks_inputs_and_associations_before_calling() {
+        let one = json!({"properties": {"email": "a@b.c"}});
+        assert_eq!(
+            call(
+                &BatchCreate,
+                json!({"objectType": "contacts", "inputs": vec![one.clone(); 100]})
+            ),
+            Err(ToolError::NotConfigured)
+        );
+        assert!(invalid(call(
+            &BatchCreate,
+            json!({"objectType": "contacts", "inputs": vec![one.clone(); 101]})
+        ))
+        .contains("101 given"));
+        assert!(invalid(call(
+            &BatchCreate,
+            json!({"objectType": "contacts", "inputs": []})
+        ))
+        .contains("at least one"));
+        assert!(invalid(call(
+            &BatchCreate,
+            json!({"objectType": "contacts", "inputs": [{}]})
+        ))
+        .contains("properties"));
+        assert!(invalid(call(
+            &BatchCreate,
+            json!({"objectType": "contacts", "inputs": [{"properties": {}, "extra": 1}]})
+        ))
+        .contains("extra"));
+        let assoc = |a: Value| json!({"objectType": "deals", "inputs": [{"properties": {}, "associations": [a]}]});
+        assert_eq!(
+            call(
+                &BatchCreate,
+                assoc(json!({"toObjectType": "company", "toId": "9", "associationTypeId": 5}))
+            ),
+            Err(ToolError::NotConfigured)
+        );
+        assert!(invalid(call(
+            &BatchCreate,
+            assoc(json!({"toObjectType": "x y", "toId": "9"}))
+        ))
+        .contains("objectType"));
+        assert!(invalid(call(
+            &BatchCreate,
+            assoc(json!({"toObjectType": "companies", "toId": ""}))
+        ))
+        .contains("toId"));
+        assert!(invalid(call(
+            &BatchCreate,
+            assoc(json!({"toObjectType": "companies", "toId": "9", "category": "USER_DEFINED"}))
+        ))
+        .contains("only with associationTypeId"));
+        assert!(invalid(call(&BatchCreate, assoc(json!({"toObjectType": "companies", "toId": "9", "associationTypeId": 5, "category": "MINE"})))).contains("category"));
+        let many = json!({"objectType": "deals", "inputs": [{"properties": {},
+            "associations": vec![json!({"toObjectType": "companies", "toId": "9", "associationTypeId": 5}); 101]}]});
+        assert!(invalid(call(&BatchCreate, many)).contains("inputs[0].associations"));
+    }
+
+    #[test]
+    fn update_and_upsert_check_before_calling() {
+        let input = |id: &str| json!({"id": id, "properties": {"firstname": "A"}});
+        let inputs: Vec<Value> = (0..100).map(|i| input(&i.to_string())).collect();
+        assert_eq!(
+            call(
+                &BatchUpdate,
+                json!({"objectType": "contacts", "inputs": inputs})
+            ),
+            Err(ToolError::NotConfigured)
+        );
+        let over: Vec<Value> = (0..101).map(|i| input(&i.to_string())).collect();
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": over.clone()})
+        ))
+        .contains("101 given"));
+        assert!(invalid(call(
+            &BatchUpsert,
+            json!({"objectType": "contacts", "idProperty": "email", "inputs": over})
+        ))
+        .contains("101 given"));
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": [input("1"), input("1")]})
+        ))
+        .contains("more than once"));
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": [{"id": "1", "properties": {}}]})
+        ))
+        .contains("at least one property"));
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": [{"id": "1"}]})
+        ))
+        .contains("properties"));
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": [input("1")], "idProperty": ""})
+        ))
+        .contains("idProperty"));
+        assert!(invalid(call(
+            &BatchUpsert,
+            json!({"objectType": "contacts", "inputs": [input("a@b.c")]})
+        ))
+        .contains("idProperty"));
+        assert!(invalid(call(&BatchUpsert, json!({"objectType": "contacts", "idProperty": "email", "inputs": [input("a"), input("a")]}))).contains("more than once"));
+        assert!(invalid(call(
+            &BatchUpdate,
+            json!({"objectType": "contacts", "inputs": [input("1"), input(" ")]})
+        ))
+        .contains("inputs[1].id"));
+        assert_eq!(
+            call(
+                &BatchUpsert,
+                json!({"objectType": "contacts", "idProperty": "email", "inputs": [{"id": "a@b.c", "properties": {}}]})
+            ),
+            Err(ToolError::NotConfigured)
+        );
+    }
+
+    #[test]
+    fn archive_checks_before_calling() {
+        assert_eq!(
+            call(
+                &BatchArchive,
+                json!({"objectType": "deals", "ids": ids(100)})
+            ),
+            Err(ToolError::NotConfigured)
+        );
+        assert!(invalid(call(
+            &BatchArchive,
+            json!({"objectType": "deals", "ids": ids(101)})
+        ))
+        .contains("101 given"));
+        assert!(invalid(call(
+            &BatchArchive,
+            json!({"objectType": "deals", "ids": ids(1), "idProperty": "x"})
+        ))
+        .contains("idProperty"));
+    }
+
+    /// One request the mock HubSpot received: method, path with query, JSON body (Null when none).
+    pub(crate) type Seen = (String, String, Value);
+
+    /// Runs `f` against a mock HubSpot on 127.0.0.1 that answers `answers` (status, body; 204 sends no
+    /// body) in order, and returns `f`'s result with the requests it received, followed by one
+    /// `("PROGRESS", message, [progress, total])` entry per progress report.
+    pub(crate) fn with_hubspot<R>(
+        answers: Vec<(u16, Value)>,
+        f: impl FnOnce(&mut ToolContext<'_>) -> R,
+    ) -> (R, Vec<Seen>) {
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind a mock HubSpot");
+        let addr = server.server_addr().to_string();
+        let handle = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for (status, body) in answers {
+                let Ok(Some(mut req)) = server.recv_timeout(Duration::from_secs(5)) else {
+                    break;
+                };
+                let mut raw = String::new();
+                let _ = req.as_reader().read_to_string(&mut raw);
+                let parsed = serde_json::from_str(&raw).unwrap_or(Value::Null);
+                seen.push((req.method().to_string(), req.url().to_string(), parsed));
+                let text = if status == 204 {
+                    String::new()
+                } else {
+                    body.to_string()
+                };
+                let resp = tiny_http::Response::from_string(text).with_status_code(status);
+                let _ = req.respond(resp);
+            }
+            seen
+        });
+        let client = crate::hubspot::Client::new(crate::hubspot::Settings {
+            base_url: format!("http://{addr}"),
+            token: crate::obs::redact::Secret::new("test-token".into()),
+            rate: 1000,
+            search_rate: 100,
+            connect_timeout: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(5),
+            pool: 2,
+            max_retries: 0,
+            extra_ca_pem: None,
+        })
+        .expect("client");
+        let mut services = Services::offline();
+        services.hubspot = Some(std::sync::Arc::new(client));
+        let cancel = CancelToken::new();
+        let mut reports: Vec<Seen> = Vec::new();
+        let mut record = |p: f64, total: Option<f64>, m: Option<&str>| {
+            reports.push(("PROGRESS".into(), m.unwrap_or("").into(), json!([p, total])));
+            true
+        };
+        let mut cx = ToolContext::new(
+            Some(&mut record),
+            &cancel,
+            Instant::now() + Duration::from_secs(10),
+            &services,
+        );
+        let r = f(&mut cx);
+        let mut seen = handle.join().expect("mock HubSpot thread");
+        seen.extend(reports);
+        (r, seen)
+    }
+
+    #[test]
+    fn read_sends_hubspots_shape_and_reports_missing_ids() {
+        let answer = json!({"status": "COMPLETE", "numErrors": 1,
+            "results": [{"id": "11", "properties": {"email": "a@b.c", "firstname": null}, "archived": false}],
+            "errors": [{"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Could not get some CONTACT objects",
+                        "context": {"ids": ["x@y.z"]}}]});
+        let (out, seen) = with_hubspot(vec![(207, answer)], |cx| {
+            BatchRead.call(
+                json!({"objectType": "contact", "ids": ["a@b.c", "x@y.z", "a@b.c"], "idProperty": "email",
+                       "properties": ["email"]}),
+                cx,
+            )
+        });
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].0, "POST");
+        assert_eq!(seen[0].1, "/crm/v3/objects/contacts/batch/read");
+        assert_eq!(
+            seen[0].2,
+            json!({"inputs": [{"id": "a@b.c"}, {"id": "x@y.z"}], "properties": ["email"],
+                   "propertiesWithHistory": [], "idProperty": "email"})
+        );
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => panic!("{e}"),
+        };
+        let s = out.structured.unwrap_or_default();
+        assert_eq!(s["notFound"], json!(["x@y.z"]));
+        assert_eq!(s["count"], 1);
+        assert!(
+            out.text.starts_with(
+                "Found 1 of 2 requested contacts (status COMPLETE). Not found (1): x@y.z."
+            ),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn writes_send_hubspots_shapes() {
+        let (out, seen) = with_hubspot(
+            vec![
+                (
+                    200,
+                    json!({"results": [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": null},
+                                         {"category": "USER_DEFINED", "typeId": 9, "label": "Main"}]}),
+                ),
+                (
+                    201,
+                    json!({"status": "COMPLETE", "results": [{"id": "1", "properties": {"dealname": "A"}}]}),
+                ),
+            ],
+            |cx| {
+                BatchCreate.call(
+                    json!({"objectType": "deal", "inputs": [{"properties": {"dealname": "A"},
+                           "associations": [{"toObjectType": "company", "toId": "7"},
+                                            {"toObjectType": "company", "toId": "8", "associationTypeId": 9}]}]}),
+                    cx,
+                )
+            },
+        );
+        assert!(out.is_ok(), "{out:?}");
+        assert_eq!(seen[0].1, "/crm/v4/associations/deals/companies/labels");
+        assert_eq!(seen[1].1, "/crm/v3/objects/deals/batch/create");
+        assert_eq!(
+            seen[1].2,
+            json!({"inputs": [{"properties": {"dealname": "A"}, "associations": [
+                {"to": {"id": "7"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 5}]},
+                {"to": {"id": "8"}, "types": [{"associationCategory": "USER_DEFINED", "associationTypeId": 9}]}]}]})
+        );
+
+        let (out, seen) = with_hubspot(
+            vec![(
+                200,
+                json!({"status": "COMPLETE", "results": [{"id": "1", "new": true, "properties": {}},
+                                                                {"id": "2", "new": false, "properties": {}}]}),
+            )],
+            |cx| {
+                BatchUpsert.call(
+                    json!({"objectType": "contacts", "idProperty": "email",
+                           "inputs": [{"id": "a@b.c", "properties": {"firstname": "A"}}, {"id": "d@e.f", "properties": {}}]}),
+                    cx,
+                )
+            },
+        );
+        assert_eq!(seen[0].1, "/crm/v3/objects/contacts/batch/upsert");
+        assert_eq!(
+            seen[0].2["inputs"][0],
+            json!({"id": "a@b.c", "idProperty": "email", "properties": {"firstname": "A"}})
+        );
+        let text = out.map(|o| o.text).unwrap_or_default();
+        assert!(text.contains("1 created, 1 updated"), "{text}");
+
+        let (out, seen) = with_hubspot(
+            vec![(
+                207,
+                json!({"status": "COMPLETE", "results": [{"id": "1", "properties": {"x": "1"}}],
+                              "errors": [{"category": "VALIDATION_ERROR", "message": "Property values were not valid",
+                                          "context": {"ids": ["2"]}}]}),
+            )],
+            |cx| {
+                BatchUpdate.call(
+                    json!({"objectType": "contacts", "inputs": [{"id": "1", "properties": {"x": "1"}},
+                                                                {"id": "2", "properties": {"x": "bad"}}]}),
+                    cx,
+                )
+            },
+        );
+        assert_eq!(seen[0].1, "/crm/v3/objects/contacts/batch/update");
+        assert_eq!(
+            seen[0].2["inputs"][1],
+            json!({"id": "2", "properties": {"x": "bad"}})
+        );
+        let out = out.unwrap_or_else(|e| ToolOutput {
+            text: e.to_string(),
+            structured: None,
+        });
+        assert!(
+            out.text.starts_with("Updated 1 of 2 contacts") && out.text.contains("partly failed"),
+            "{}",
+            out.text
+        );
+        assert_eq!(
+            out.structured.unwrap_or_default()["errors"][0]["ids"],
+            json!(["2"])
+        );
+
+        let (out, seen) = with_hubspot(vec![(204, Value::Null)], |cx| {
+            BatchArchive.call(json!({"objectType": "tickets", "ids": ["5", "6"]}), cx)
+        });
+        assert_eq!(
+            (seen[0].0.as_str(), seen[0].1.as_str()),
+            ("POST", "/crm/v3/objects/tickets/batch/archive")
+        );
+        assert_eq!(seen[0].2, json!({"inputs": [{"id": "5"}, {"id": "6"}]}));
+        assert_eq!(
+            out.ok().and_then(|o| o.structured).unwrap_or_default()["ids"],
+            json!(["5", "6"])
+        );
+    }
+
+    #[test]
+    fn partial_failures_are_reported_truthfully() {
+        let resp = json!({"status": "COMPLETE", "numErrors": 1,
+            "results": [{"id": "1", "properties": {"email": "a@b.c", "phone": null}}],
+            "errors": [{"status": "error", "category": "OBJECT_NOT_FOUND",
+                        "message": "Could not get some CONTACT objects, they may be deleted or not exist.",
+                        "context": {"ids": ["2", 3]}}]});
+        let out = batch_result(
+            "Found 1 of 3 requested contacts.".into(),
+            3,
+            &resp,
+            trimmed_results(&resp),
+            None,
+            20_000,
+        );
+        let s = out.structured.unwrap_or_default();
+        assert_eq!(s["count"], 1);
+        assert_eq!(s["requested"], 3);
+        assert_eq!(s["errors"][0]["ids"], json!(["2", "3"]));
+        assert_eq!(
+            s["results"][0],
+            json!({"id": "1", "properties": {"email": "a@b.c"}})
+        );
+        assert!(out.text.contains("OBJECT_NOT_FOUND") && out.text.contains("[ids: 2, 3]"));
+        assert!(failure_note(&resp).contains("1 error"));
+        assert!(failure_note(&json!({"results": []})).is_empty());
+        assert_eq!(batch_status(&Value::Null), "COMPLETE");
+    }
+
+    #[test]
+    fn text_stays_within_the_limit() {
+        let errors: Vec<Value> = (0..50)
+            .map(|i| json!({"category": "VALIDATION_ERROR", "message": "x".repeat(1000), "ids": ids(100), "n": i}))
+            .collect();
+        let items: Vec<Value> = (0..100)
+            .map(|i| json!({"id": i, "pad": "y".repeat(100)}))
+            .collect();
+        let t = batch_text("Headline.", &errors, &items, 2000);
+        assert!(t.len() <= 2600, "{}", t.len());
+        assert!(t.contains("truncated") || t.contains("Truncated"));
+        let t = batch_text("Headline.", &errors[..2], &[], 20_000);
+        assert!(t.contains("and 90 more") && t.contains("Errors (2)"));
+    }
+}
