@@ -4,9 +4,15 @@
 //! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
 //! shape (session-era and 2026-07-28), so listing tools costs one string copy.
 
+pub mod account;
 pub mod common;
 pub mod diagnostics;
+pub mod owners;
+pub mod pipelines;
+pub mod properties;
 pub mod records;
+pub mod schemas;
+pub mod workflows;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -379,6 +385,12 @@ impl Registry {
     pub fn all_tools() -> Vec<Box<dyn Tool>> {
         let mut v: Vec<Box<dyn Tool>> = Vec::new();
         v.extend(records::tools());
+        v.extend(properties::tools());
+        v.extend(schemas::tools());
+        v.extend(owners::tools());
+        v.extend(pipelines::tools());
+        v.extend(workflows::tools());
+        v.extend(account::tools());
         v.push(Box::new(diagnostics::Echo));
         v
     }
