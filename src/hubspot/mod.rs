@@ -303,6 +303,33 @@ impl Client {
         }
     }
 
+    /// Introspects the configured token: POSTs it as `tokenKey` to [`paths::TOKEN_INFO`] and returns
+    /// HubSpot's `{userId, hubId, appId, scopes}`. Only private-app tokens are accepted there (OAuth
+    /// access tokens are refused).
+    ///
+    /// The token travels in the body (and the Authorization header) only. The call is sent as
+    /// [`Kind::Write`] so a failed attempt is never retried, and so never logged with an error body that
+    /// might echo the token; the token is scrubbed from the returned error as well.
+    pub fn token_info(&self, deadline: Instant) -> Result<Value, Error> {
+        let body = serde_json::json!({ "tokenKey": self.token.expose() });
+        self.send(
+            Method::Post,
+            paths::TOKEN_INFO,
+            &[],
+            Some(&body),
+            Kind::Write,
+            deadline,
+        )
+        .map_err(|mut e| {
+            let token = self.token.expose();
+            if !token.is_empty() {
+                e.message = e.message.replace(token, "***");
+                e.hint = e.hint.take().map(|h| h.replace(token, "***"));
+            }
+            e
+        })
+    }
+
     fn deadline_error(&self) -> Error {
         self.stats.errors.fetch_add(1, Relaxed);
         Error::new(

@@ -4,12 +4,18 @@
 //! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
 //! shape (session-era and 2026-07-28), so listing tools costs one string copy.
 
+pub mod account;
 pub mod associations;
 pub mod batch;
 pub mod common;
 pub mod diagnostics;
 pub mod engagements;
+pub mod owners;
+pub mod pipelines;
+pub mod properties;
 pub mod records;
+pub mod schemas;
+pub mod workflows;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -385,6 +391,12 @@ impl Registry {
         v.extend(batch::tools());
         v.extend(associations::tools());
         v.extend(engagements::tools());
+        v.extend(properties::tools());
+        v.extend(schemas::tools());
+        v.extend(owners::tools());
+        v.extend(pipelines::tools());
+        v.extend(workflows::tools());
+        v.extend(account::tools());
         v.push(Box::new(diagnostics::Echo));
         v
     }

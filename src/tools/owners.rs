@@ -1,0 +1,290 @@
+//! Owners family: the users (and queues) that records can be assigned to, trimmed for a model. Plain
+//! listings and single owners read through the metadata cache (`owners:list:{limit}:{archived}`,
+//! `owners:{idProperty}:{id}`); filtered or later pages are read live.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::common::{
+    after_schema, id_schema, next_after, page_output_schema, page_result, render_one,
+};
+use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use crate::hubspot::paths;
+
+/// The family's tools.
+pub fn tools() -> Vec<Box<dyn Tool>> {
+    vec![Box::new(ListOwners), Box::new(GetOwner)]
+}
+
+const READ: Annotations = Annotations {
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+
+/// Largest page HubSpot serves.
+pub const MAX_LIMIT: u32 = 500;
+
+/// An owner trimmed: id, email, names, userId, team names, and `archived` when set.
+pub fn trim_owner(o: &Value) -> Value {
+    let mut m = Map::new();
+    for k in ["id", "email", "firstName", "lastName", "userId"] {
+        if let Some(v) = o.get(k).filter(|v| !v.is_null() && v.as_str() != Some("")) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    if let Some(t) = o
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| *t != "PERSON")
+    {
+        m.insert("type".into(), t.into());
+    }
+    let teams: Vec<Value> = o["teams"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("name").cloned())
+        .collect();
+    if !teams.is_empty() {
+        m.insert("teams".into(), Value::Array(teams));
+    }
+    if o["archived"] == Value::Bool(true) {
+        m.insert("archived".into(), true.into());
+    }
+    Value::Object(m)
+}
+
+/// `hubspot_list_owners`.
+pub struct ListOwners;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ListArgs {
+    email: Option<String>,
+    #[serde(default = "hundred")]
+    limit: u32,
+    after: Option<String>,
+    #[serde(default)]
+    archived: bool,
+}
+
+fn hundred() -> u32 {
+    100
+}
+
+fn check_list(a: &ListArgs) -> Result<(), ToolError> {
+    if !(1..=MAX_LIMIT).contains(&a.limit) {
+        return Err(ToolError::InvalidArguments(format!(
+            "limit must be 1-{MAX_LIMIT}"
+        )));
+    }
+    if let Some(e) = &a.email {
+        let e = e.trim();
+        if e.is_empty() || e.len() > 254 || !e.contains('@') {
+            return Err(ToolError::InvalidArguments(
+                "email must be one full email address (user@example.com)".into(),
+            ));
+        }
+    }
+    if a.after
+        .as_deref()
+        .is_some_and(|x| x.is_empty() || x.len() > 1000)
+    {
+        return Err(ToolError::InvalidArguments(
+            "after must be the nextAfter of a previous page".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Tool for ListOwners {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_list_owners",
+            title: "List owners",
+            description: "Lists the account's owners (users records can be assigned to): owner id, email, \
+                name, userId and teams. Use to turn a person's name or email into the owner id that \
+                hubspot_owner_id (and other owner properties) store, or to show who owns a record. Filter by \
+                exact email; archived=true lists deactivated owners.",
+            family: Family::Owners,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "email": {"type": "string", "minLength": 3, "maxLength": 254, "description": "Only the owner with this email."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100,
+                          "description": "Owners per page (1-500, default 100)."},
+                "after": after_schema(),
+                "archived": {"type": "boolean", "default": false, "description": "List archived (deactivated) owners instead."}
+            }, "additionalProperties": false}),
+            output_schema: Some(page_output_schema()),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ListArgs = parse_args(args)?;
+        check_list(&a)?;
+        let mut q = vec![
+            ("limit", a.limit.to_string()),
+            ("archived", a.archived.to_string()),
+        ];
+        let page = match (&a.email, &a.after) {
+            (None, None) => cx
+                .cached_get(
+                    &format!("owners:list:{}:{}", a.limit, a.archived),
+                    paths::OWNERS,
+                    &q,
+                )?
+                .as_ref()
+                .clone(),
+            _ => {
+                q.extend(a.email.as_ref().map(|e| ("email", e.trim().to_string())));
+                q.extend(a.after.clone().map(|x| ("after", x)));
+                cx.get(paths::OWNERS, &q)?
+            }
+        };
+        let results: Vec<Value> = page["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(trim_owner)
+            .collect();
+        let mut out = page_result(
+            "owners",
+            results,
+            None,
+            next_after(&page),
+            cx.services().text_limit,
+        );
+        if a.email.is_some() && out.text.starts_with("0 owners") {
+            out.text = format!(
+                "No {}owner has that email.\n{}",
+                if a.archived { "archived " } else { "active " },
+                out.text
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// `hubspot_get_owner`.
+pub struct GetOwner;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GetArgs {
+    id: String,
+    #[serde(default = "id_property")]
+    id_property: String,
+}
+
+fn id_property() -> String {
+    "id".into()
+}
+
+fn check_get(a: &GetArgs) -> Result<(&str, &str), ToolError> {
+    let id = a.id.trim();
+    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ToolError::InvalidArguments(format!(
+            "id {:?} must be a numeric owner id (or userId with idProperty=userId)",
+            a.id
+        )));
+    }
+    match a.id_property.as_str() {
+        p @ ("id" | "userId") => Ok((id, p)),
+        other => Err(ToolError::InvalidArguments(format!(
+            "idProperty {other:?} must be id or userId"
+        ))),
+    }
+}
+
+impl Tool for GetOwner {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_get_owner",
+            title: "Get one owner",
+            description: "Reads one owner by owner id (the value of hubspot_owner_id on records) or by userId \
+                (idProperty=userId): email, name, userId and teams. Use to say who owns a record.",
+            family: Family::Owners,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "id": id_schema("The owner id (or the userId when idProperty is userId)."),
+                "idProperty": {"type": "string", "enum": ["id", "userId"], "default": "id",
+                               "description": "Whether id is an owner id or a user id."}
+            }, "required": ["id"], "additionalProperties": false}),
+            output_schema: Some(json!({"type": "object", "properties": {
+                "id": {"type": "string"}, "email": {"type": "string"}, "firstName": {"type": "string"},
+                "lastName": {"type": "string"}, "userId": {"type": "integer"},
+                "teams": {"type": "array", "items": {"type": "string"}}
+            }, "required": ["id"]})),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: GetArgs = parse_args(args)?;
+        let (id, prop) = check_get(&a)?;
+        let owner = cx.cached_get(
+            &format!("owners:{prop}:{id}"),
+            &paths::owner(id),
+            &[("idProperty", prop.to_string())],
+        )?;
+        let o = trim_owner(&owner);
+        let text = render_one(&format!("Owner {}.", o["id"]), &o, cx.services().text_limit);
+        Ok(ToolOutput {
+            text,
+            structured: Some(o),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_are_trimmed() {
+        let page = json!({"results": [
+            {"id": "41629779", "email": "ana@example.com", "type": "PERSON", "firstName": "Ana", "lastName": "Lopez",
+             "userId": 9586504, "userIdIncludingInactive": 9586504, "createdAt": "2019-12-25T13:01:35.228Z",
+             "updatedAt": "2023-08-22T13:40:26.790Z", "archived": false,
+             "teams": [{"id": "368389", "name": "Sales EMEA", "primary": true}, {"id": "9", "name": "Onboarding", "primary": false}]},
+            {"id": "5", "email": "", "type": "QUEUE", "firstName": "", "lastName": "", "archived": true, "teams": []}
+        ], "paging": {"next": {"after": "2", "link": "https://api.hubapi.com/crm/v3/owners?after=2"}}});
+        let r = page["results"].as_array().unwrap();
+        assert_eq!(
+            trim_owner(&r[0]),
+            json!({"id": "41629779", "email": "ana@example.com", "firstName": "Ana", "lastName": "Lopez",
+                   "userId": 9586504, "teams": ["Sales EMEA", "Onboarding"]})
+        );
+        assert_eq!(
+            trim_owner(&r[1]),
+            json!({"id": "5", "type": "QUEUE", "archived": true})
+        );
+        assert_eq!(next_after(&page).as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn args_are_checked() {
+        let list = |v: Value| check_list(&parse_args::<ListArgs>(v)?);
+        assert!(list(json!({})).is_ok());
+        assert!(list(json!({"limit": 500, "email": "a@b.co"})).is_ok());
+        assert!(list(json!({"limit": 501})).is_err());
+        assert!(list(json!({"limit": 0})).is_err());
+        assert!(list(json!({"email": "bob"})).is_err());
+        assert!(list(json!({"teams": true})).is_err());
+        let get = |v: Value| -> Result<(String, String), ToolError> {
+            let a = parse_args::<GetArgs>(v)?;
+            check_get(&a).map(|(i, p)| (i.to_string(), p.to_string()))
+        };
+        assert_eq!(
+            get(json!({"id": " 123 "})).unwrap(),
+            ("123".into(), "id".into())
+        );
+        assert_eq!(
+            get(json!({"id": "9", "idProperty": "userId"})).unwrap().1,
+            "userId"
+        );
+        assert!(get(json!({"id": "9", "idProperty": "email"})).is_err());
+        assert!(get(json!({"id": "ana@example.com"})).is_err());
+    }
+}

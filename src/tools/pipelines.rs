@@ -1,0 +1,233 @@
+//! Pipelines family: deal, ticket (and other) pipelines with their stages, trimmed for a model. Reads go
+//! through the metadata cache (`pipelines:{type}`, `pipelines:{type}:{id}`).
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::common::{check_id, object_type, render_list, render_one};
+use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use crate::hubspot::paths;
+
+/// The family's tools.
+pub fn tools() -> Vec<Box<dyn Tool>> {
+    vec![Box::new(ListPipelines), Box::new(GetPipeline)]
+}
+
+const READ: Annotations = Annotations {
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+
+fn pipeline_type_schema() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": 100,
+           "description": "Object type with pipelines: deals or tickets (also leads, orders, appointments, \
+                           courses, listings, services, or a custom object's type id where pipelines are enabled)."})
+}
+
+fn display_order(v: &Value) -> i64 {
+    v["displayOrder"].as_i64().unwrap_or(i64::MAX)
+}
+
+/// A stage trimmed: id, label, displayOrder, and the metadata that matters (`probability`, `isClosed`,
+/// `ticketState`), as HubSpot gives them (strings).
+pub fn trim_stage(s: &Value) -> Value {
+    let mut m = Map::new();
+    for k in ["id", "label", "displayOrder"] {
+        if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    for k in ["probability", "isClosed", "ticketState"] {
+        if let Some(v) = s["metadata"].get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    if s["archived"] == Value::Bool(true) {
+        m.insert("archived".into(), true.into());
+    }
+    Value::Object(m)
+}
+
+/// A pipeline trimmed: id, label, displayOrder and its stages in display order.
+pub fn trim_pipeline(p: &Value) -> Value {
+    let mut stages: Vec<&Value> = p["stages"].as_array().into_iter().flatten().collect();
+    stages.sort_by_key(|s| display_order(s));
+    let mut m = Map::new();
+    for k in ["id", "label", "displayOrder"] {
+        if let Some(v) = p.get(k).filter(|v| !v.is_null()) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    if p["archived"] == Value::Bool(true) {
+        m.insert("archived".into(), true.into());
+    }
+    m.insert(
+        "stages".into(),
+        Value::Array(stages.into_iter().map(trim_stage).collect()),
+    );
+    Value::Object(m)
+}
+
+fn stage_property_hint(ty: &str) -> &'static str {
+    match ty {
+        "deals" => " Deals store the stage id in dealstage and the pipeline id in pipeline.",
+        "tickets" => {
+            " Tickets store the stage id in hs_pipeline_stage and the pipeline id in hs_pipeline."
+        }
+        _ => " Records store the stage id in their stage property and the pipeline id in their pipeline property.",
+    }
+}
+
+/// `hubspot_list_pipelines`.
+pub struct ListPipelines;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ListArgs {
+    object_type: String,
+}
+
+impl Tool for ListPipelines {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_list_pipelines",
+            title: "List pipelines and stages",
+            description: "Lists the pipelines of deals or tickets (or another object type with pipelines) with \
+                their stages: ids, labels, order, deal win probability and closed flags, ticket states. Use \
+                before creating, moving or filtering deals and tickets: a deal's dealstage and a ticket's \
+                hs_pipeline_stage hold these stage ids (not labels), and pipeline / hs_pipeline hold the \
+                pipeline id.",
+            family: Family::Pipelines,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": pipeline_type_schema()
+            }, "required": ["objectType"], "additionalProperties": false}),
+            output_schema: Some(json!({"type": "object", "properties": {
+                "objectType": {"type": "string"},
+                "results": {"type": "array", "items": {"type": "object"}}
+            }, "required": ["results"]})),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: ListArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let all = cx.cached_get(&format!("pipelines:{ty}"), &paths::pipelines(&ty), &[])?;
+        let mut list: Vec<&Value> = all["results"].as_array().into_iter().flatten().collect();
+        list.sort_by_key(|p| display_order(p));
+        let results: Vec<Value> = list.into_iter().map(trim_pipeline).collect();
+        let summary = format!(
+            "{} {ty} pipelines.{}",
+            results.len(),
+            stage_property_hint(&ty)
+        );
+        let text = render_list(&summary, &results, cx.services().text_limit);
+        Ok(ToolOutput {
+            text,
+            structured: Some(json!({"objectType": ty, "results": results})),
+        })
+    }
+}
+
+/// `hubspot_get_pipeline`.
+pub struct GetPipeline;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GetArgs {
+    object_type: String,
+    pipeline_id: String,
+}
+
+impl Tool for GetPipeline {
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            name: "hubspot_get_pipeline",
+            title: "Get one pipeline",
+            description: "Reads one pipeline by id (e.g. default) with its stages in order: stage ids, labels, \
+                deal probability / closed flags, ticket states. Use when you know the pipeline and need its \
+                stage ids for dealstage or hs_pipeline_stage.",
+            family: Family::Pipelines,
+            annotations: READ,
+            input_schema: json!({"type": "object", "properties": {
+                "objectType": pipeline_type_schema(),
+                "pipelineId": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The pipeline id (default for the default deal pipeline)."}
+            }, "required": ["objectType", "pipelineId"], "additionalProperties": false}),
+            output_schema: Some(json!({"type": "object", "properties": {
+                "id": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"},
+                "stages": {"type": "array", "items": {"type": "object"}}
+            }, "required": ["id", "stages"]})),
+        }
+    }
+
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        let a: GetArgs = parse_args(args)?;
+        let ty = object_type(&a.object_type)?;
+        let id = check_id("pipelineId", &a.pipeline_id)?;
+        let p = cx.cached_get(
+            &format!("pipelines:{ty}:{id}"),
+            &paths::pipeline(&ty, id),
+            &[],
+        )?;
+        let t = trim_pipeline(&p);
+        let text = render_one(
+            &format!(
+                "{ty} pipeline {} ({} stages).{}",
+                t["id"],
+                t["stages"].as_array().map_or(0, Vec::len),
+                stage_property_hint(&ty)
+            ),
+            &t,
+            cx.services().text_limit,
+        );
+        Ok(ToolOutput {
+            text,
+            structured: Some(t),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipelines_are_trimmed() {
+        let deals = json!({"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "archived": false,
+        "createdAt": "2019-01-01T00:00:00Z", "updatedAt": "2019-01-01T00:00:00Z",
+        "stages": [
+            {"id": "closedwon", "label": "Closed won", "displayOrder": 5, "archived": false,
+             "metadata": {"isClosed": "true", "probability": "1.0"}, "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
+             "createdAt": "2019-01-01T00:00:00Z"},
+            {"id": "appointmentscheduled", "label": "Appointment scheduled", "displayOrder": 0, "archived": false,
+             "metadata": {"isClosed": "false", "probability": "0.2"}}
+        ]});
+        assert_eq!(
+            trim_pipeline(&deals),
+            json!({"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "stages": [
+                {"id": "appointmentscheduled", "label": "Appointment scheduled", "displayOrder": 0,
+                 "probability": "0.2", "isClosed": "false"},
+                {"id": "closedwon", "label": "Closed won", "displayOrder": 5, "probability": "1.0", "isClosed": "true"}
+            ]})
+        );
+        let ticket_stage = json!({"id": "1", "label": "New", "displayOrder": 0,
+                                  "metadata": {"ticketState": "OPEN"}, "archived": true});
+        assert_eq!(
+            trim_stage(&ticket_stage),
+            json!({"id": "1", "label": "New", "displayOrder": 0, "ticketState": "OPEN", "archived": true})
+        );
+        assert!(stage_property_hint("tickets").contains("hs_pipeline_stage"));
+        assert!(stage_property_hint("deals").contains("dealstage"));
+    }
+
+    #[test]
+    fn args_are_strict() {
+        assert!(
+            parse_args::<GetArgs>(json!({"objectType": "deals", "pipelineId": "default"})).is_ok()
+        );
+        assert!(parse_args::<GetArgs>(json!({"objectType": "deals"})).is_err());
+        assert!(parse_args::<ListArgs>(json!({"objectType": "deals", "archived": true})).is_err());
+    }
+}
