@@ -286,13 +286,16 @@ pub fn read_response(s: &mut TcpStream) -> Resp {
 }
 
 /// The HubSpot sandbox run as its own process (`hubspot-mcp sandbox`), like a remote HubSpot.
+#[allow(dead_code)]
 pub struct SandboxProc {
     pub server: Server,
     pub base_url: String,
 }
 
+#[allow(dead_code)]
 pub const SANDBOX_TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
 
+#[allow(dead_code)]
 impl SandboxProc {
     pub fn start() -> SandboxProc {
         let server = Server::start_args(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], &[]);
@@ -341,11 +344,13 @@ impl SandboxProc {
 }
 
 /// An MCP server pointed at `sb`, and a stateless helper to call its tools.
+#[allow(dead_code)]
 pub struct Crm {
     pub sb: SandboxProc,
     pub mcp: Server,
 }
 
+#[allow(dead_code)]
 impl Crm {
     pub fn start(env: &[(&str, &str)]) -> Crm {
         let sb = SandboxProc::start();
