@@ -76,7 +76,7 @@ impl Tool for ListRecords {
             name: "hubspot_list_records",
             title: "List CRM records",
             description: "Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
-                page by page, newest ids first as HubSpot returns them. Use to browse; use hubspot_search_records to \
+                page by page, in HubSpot's order (by id). Use to browse; use hubspot_search_records to \
                 filter or sort, and hubspot_get_record when you know the id. Returns ids, the requested properties \
                 and nextAfter for the next page.",
             family: Family::Records,
