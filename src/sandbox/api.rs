@@ -31,7 +31,10 @@ impl Query {
 
     /// The first value of `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `name`, each split on commas (`properties=a,b&properties=c`).
@@ -48,16 +51,17 @@ impl Query {
 
     /// `true` for `name=true`.
     pub(crate) fn flag(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// A non-negative integer, `default` when absent, 400 when not a number.
     pub(crate) fn number(&self, name: &str, default: u64) -> Result<u64, ApiError> {
         match self.get(name) {
             None | Some("") => Ok(default),
-            Some(v) => v
-                .parse::<u64>()
-                .map_err(|_| ApiError::validation(format!("{name} must be a non-negative integer, got {v:?}"))),
+            Some(v) => v.parse::<u64>().map_err(|_| {
+                ApiError::validation(format!("{name} must be a non-negative integer, got {v:?}"))
+            }),
         }
     }
 }
@@ -72,17 +76,26 @@ pub(crate) struct Reply {
 impl Reply {
     /// 200 with a body.
     pub(crate) fn ok(v: Value) -> Reply {
-        Reply { status: 200, body: Some(v) }
+        Reply {
+            status: 200,
+            body: Some(v),
+        }
     }
 
     /// 201 with a body.
     pub(crate) fn created(v: Value) -> Reply {
-        Reply { status: 201, body: Some(v) }
+        Reply {
+            status: 201,
+            body: Some(v),
+        }
     }
 
     /// 204.
     pub(crate) fn no_content() -> Reply {
-        Reply { status: 204, body: None }
+        Reply {
+            status: 204,
+            body: None,
+        }
     }
 }
 
@@ -105,7 +118,8 @@ impl Ctx<'_> {
     /// Path parameter `i` as an object type (400 like HubSpot when it names none).
     pub(crate) fn obj(&self, i: usize) -> Result<Obj, ApiError> {
         let raw = self.param(i);
-        Obj::parse(raw).ok_or_else(|| ApiError::validation(format!("Unable to infer object type from: {raw}")))
+        Obj::parse(raw)
+            .ok_or_else(|| ApiError::validation(format!("Unable to infer object type from: {raw}")))
     }
 
     /// The JSON body (400 when missing or malformed).

@@ -15,7 +15,8 @@ use super::types::Obj;
 const MAX_ASSOC_BATCH: usize = 1000;
 
 fn id_of(raw: &str) -> Result<u64, ApiError> {
-    raw.parse::<u64>().map_err(|_| ApiError::object_not_found(raw))
+    raw.parse::<u64>()
+        .map_err(|_| ApiError::object_not_found(raw))
 }
 
 fn exists(store: &Store, obj: Obj, id: u64) -> Result<(), ApiError> {
@@ -51,22 +52,35 @@ fn labels_between(store: &Store, from: Obj, id: u64, to: Obj, to_id: u64) -> Val
 
 /// Parses `[{associationCategory, associationTypeId}]` for the pair `from → to`.
 fn parse_types(from: Obj, to: Obj, v: Option<&Value>) -> Result<Vec<&'static AssocDef>, ApiError> {
-    let items = v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let items = v
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if items.is_empty() {
-        return Err(ApiError::bad_input("expected a non-empty array of association types"));
+        return Err(ApiError::bad_input(
+            "expected a non-empty array of association types",
+        ));
     }
     items
         .iter()
         .map(|t| {
-            let id = t.get("associationTypeId").and_then(Value::as_u64).unwrap_or(0) as u32;
-            let cat = t.get("associationCategory").and_then(Value::as_str).unwrap_or("");
-            assoc::find(from, to, id).filter(|d| d.category() == cat).ok_or_else(|| {
-                ApiError::validation(format!(
-                    "association type {id} in category {cat} is not valid from {} to {}",
-                    from.name(),
-                    to.name()
-                ))
-            })
+            let id = t
+                .get("associationTypeId")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as u32;
+            let cat = t
+                .get("associationCategory")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            assoc::find(from, to, id)
+                .filter(|d| d.category() == cat)
+                .ok_or_else(|| {
+                    ApiError::validation(format!(
+                        "association type {id} in category {cat} is not valid from {} to {}",
+                        from.name(),
+                        to.name()
+                    ))
+                })
         })
         .collect()
 }
@@ -88,7 +102,11 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .collect();
     let mut body = json!({ "results": results });
     if after + limit < targets.len() {
-        let path = format!("{ASSOCIATIONS_OBJECTS}/{}/{id}/associations/{}", ctx.param(0), ctx.param(2));
+        let path = format!(
+            "{ASSOCIATIONS_OBJECTS}/{}/{id}/associations/{}",
+            ctx.param(0),
+            ctx.param(2)
+        );
         body["paging"] = ctx.next_page(&path, &(after + limit).to_string());
     }
     Ok(Reply::ok(body))
@@ -100,13 +118,20 @@ pub(crate) fn put_default(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let (from, to) = (ctx.obj(0)?, ctx.obj(2)?);
     let (id, to_id) = (id_of(ctx.param(1))?, id_of(ctx.param(3))?);
     let d = assoc::default_type(from, to).ok_or_else(|| {
-        ApiError::validation(format!("{} cannot be associated with {}", from.name(), to.name()))
+        ApiError::validation(format!(
+            "{} cannot be associated with {}",
+            from.name(),
+            to.name()
+        ))
     })?;
     let mut store = ctx.shared.store.write();
     exists(&store, from, id)?;
     exists(&store, to, to_id)?;
     store.assoc.add((from, id), (to, to_id), d);
-    let results = vec![spec(id, to_id, d.category(), d.id), spec(to_id, id, d.category(), d.inverse)];
+    let results = vec![
+        spec(id, to_id, d.category(), d.id),
+        spec(to_id, id, d.category(), d.inverse),
+    ];
     Ok(Reply::ok(batch_body(started, results, Vec::new())))
 }
 
@@ -129,7 +154,11 @@ pub(crate) fn put_labels(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let (from, to) = (ctx.obj(0)?, ctx.obj(2)?);
     let (id, to_id) = (id_of(ctx.param(1))?, id_of(ctx.param(3))?);
-    ctx.shared.store.write().assoc.remove_pair((from, id), (to, to_id));
+    ctx.shared
+        .store
+        .write()
+        .assoc
+        .remove_pair((from, id), (to, to_id));
     Ok(Reply::no_content())
 }
 
@@ -179,9 +208,19 @@ fn missing_error(ids: Vec<String>) -> Vec<Value> {
 }
 
 /// Both ends of a batch input, if both exist.
-fn ends(store: &Store, from: Obj, to: Obj, input: &Value, missing: &mut Vec<String>) -> Option<(u64, u64)> {
+fn ends(
+    store: &Store,
+    from: Obj,
+    to: Obj,
+    input: &Value,
+    missing: &mut Vec<String>,
+) -> Option<(u64, u64)> {
     let (a, b) = (input_id(input, "from"), input_id(input, "to"));
-    let ok = |obj: Obj, raw: &str| raw.parse::<u64>().ok().filter(|id| store.get(obj, *id, false).is_some());
+    let ok = |obj: Obj, raw: &str| {
+        raw.parse::<u64>()
+            .ok()
+            .filter(|id| store.get(obj, *id, false).is_some())
+    };
     match (ok(from, &a), ok(to, &b)) {
         (Some(x), Some(y)) => Some((x, y)),
         (x, y) => {
@@ -217,7 +256,10 @@ pub(crate) fn batch_create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     let errors = missing_error(missing);
     let status = if errors.is_empty() { 201 } else { 207 };
-    Ok(Reply { status, body: Some(batch_body(started, results, errors)) })
+    Ok(Reply {
+        status,
+        body: Some(batch_body(started, results, errors)),
+    })
 }
 
 /// `POST /crm/v4/associations/{from}/{to}/batch/associate/default`
@@ -225,7 +267,11 @@ pub(crate) fn batch_default(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let started = ctx.now();
     let (from, to) = (ctx.obj(0)?, ctx.obj(1)?);
     let d = assoc::default_type(from, to).ok_or_else(|| {
-        ApiError::validation(format!("{} cannot be associated with {}", from.name(), to.name()))
+        ApiError::validation(format!(
+            "{} cannot be associated with {}",
+            from.name(),
+            to.name()
+        ))
     })?;
     let inputs = inputs(ctx)?;
     let mut store = ctx.shared.store.write();
@@ -238,7 +284,10 @@ pub(crate) fn batch_default(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     let errors = missing_error(missing);
     let status = if errors.is_empty() { 200 } else { 207 };
-    Ok(Reply { status, body: Some(batch_body(started, results, errors)) })
+    Ok(Reply {
+        status,
+        body: Some(batch_body(started, results, errors)),
+    })
 }
 
 /// `POST /crm/v4/associations/{from}/{to}/batch/read`
@@ -254,7 +303,11 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
         };
-        match raw.parse::<u64>().ok().filter(|id| store.get(from, *id, false).is_some()) {
+        match raw
+            .parse::<u64>()
+            .ok()
+            .filter(|id| store.get(from, *id, false).is_some())
+        {
             Some(id) => {
                 let to_list: Vec<Value> = store
                     .assoc
@@ -269,7 +322,10 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     let errors = missing_error(missing);
     let status = if errors.is_empty() { 200 } else { 207 };
-    Ok(Reply { status, body: Some(batch_body(started, results, errors)) })
+    Ok(Reply {
+        status,
+        body: Some(batch_body(started, results, errors)),
+    })
 }
 
 /// `POST /crm/v4/associations/{from}/{to}/batch/archive` with `[{from: {id}, to: [{id}]}]`: 204.
@@ -278,8 +334,14 @@ pub(crate) fn batch_archive(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let inputs = inputs(ctx)?;
     let mut store = ctx.shared.store.write();
     for input in &inputs {
-        let Ok(a) = input_id(input, "from").parse::<u64>() else { continue };
-        let targets = input.get("to").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let Ok(a) = input_id(input, "from").parse::<u64>() else {
+            continue;
+        };
+        let targets = input
+            .get("to")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         for t in targets {
             let raw = match t.get("id") {
                 Some(Value::String(s)) => s.clone(),

@@ -14,11 +14,19 @@ use super::time::{iso_ms, now_ms, DAY_MS};
 use super::types::{Obj, CUSTOM_FQN, CUSTOM_TYPE_ID, PORTAL_ID};
 
 fn group_names(store: &Store, obj: Obj) -> Vec<String> {
-    store.groups[obj.idx()].iter().filter(|g| !g.archived).map(|g| g.name.clone()).collect()
+    store.groups[obj.idx()]
+        .iter()
+        .filter(|g| !g.archived)
+        .map(|g| g.name.clone())
+        .collect()
 }
 
 fn no_property(name: &str) -> ApiError {
-    ApiError::new(404, "OBJECT_NOT_FOUND", format!("Unable to find property {name}"))
+    ApiError::new(
+        404,
+        "OBJECT_NOT_FOUND",
+        format!("Unable to find property {name}"),
+    )
 }
 
 /// `GET /crm/v3/properties/{type}`
@@ -108,7 +116,11 @@ pub(crate) fn prop_delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn group_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let obj = ctx.obj(0)?;
     let store = ctx.shared.store.read();
-    let results: Vec<Value> = store.groups[obj.idx()].iter().filter(|g| !g.archived).map(Group::json).collect();
+    let results: Vec<Value> = store.groups[obj.idx()]
+        .iter()
+        .filter(|g| !g.archived)
+        .map(Group::json)
+        .collect();
     Ok(Reply::ok(json!({ "results": results })))
 }
 
@@ -121,7 +133,13 @@ pub(crate) fn group_get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .iter()
         .find(|g| g.name == name && !g.archived)
         .map(|g| Reply::ok(g.json()))
-        .ok_or_else(|| ApiError::new(404, "OBJECT_NOT_FOUND", format!("Unable to find property group {name}")))
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "OBJECT_NOT_FOUND",
+                format!("Unable to find property group {name}"),
+            )
+        })
 }
 
 /// `POST /crm/v3/properties/{type}/groups`
@@ -208,7 +226,12 @@ pub(crate) fn owners(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .iter()
         .filter(|o| o.archived == archived && email.is_none_or(|e| o.email.eq_ignore_ascii_case(e)))
         .collect();
-    let results: Vec<Value> = all.iter().skip(after).take(limit).map(|o| o.json()).collect();
+    let results: Vec<Value> = all
+        .iter()
+        .skip(after)
+        .take(limit)
+        .map(|o| o.json())
+        .collect();
     let mut body = json!({ "results": results });
     if after + limit < all.len() {
         body["paging"] = ctx.next_page(OWNERS, &(after + limit).to_string());
@@ -222,14 +245,20 @@ pub(crate) fn owner(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let by_user = match ctx.query.get("idProperty").unwrap_or("id") {
         "id" => false,
         "userId" => true,
-        other => return Err(ApiError::validation(format!("idProperty must be id or userId, got {other}"))),
+        other => {
+            return Err(ApiError::validation(format!(
+                "idProperty must be id or userId, got {other}"
+            )))
+        }
     };
     let archived = ctx.query.flag("archived");
     let store = ctx.shared.store.read();
     store
         .owners
         .iter()
-        .find(|o| o.archived == archived && (if by_user { o.user_id } else { o.id }).to_string() == raw)
+        .find(|o| {
+            o.archived == archived && (if by_user { o.user_id } else { o.id }).to_string() == raw
+        })
         .map(|o| Reply::ok(o.json()))
         .ok_or_else(ApiError::resource_not_found)
 }
@@ -238,7 +267,10 @@ fn pipeline_obj(ctx: &Ctx<'_>) -> Result<Obj, ApiError> {
     let obj = ctx.obj(0)?;
     match obj {
         Obj::Deals | Obj::Tickets | Obj::Leads => Ok(obj),
-        _ => Err(ApiError::validation(format!("Pipelines are not supported for object type {}", obj.name()))),
+        _ => Err(ApiError::validation(format!(
+            "Pipelines are not supported for object type {}",
+            obj.name()
+        ))),
     }
 }
 
@@ -250,11 +282,18 @@ pub(crate) fn pipelines(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({ "results": results })))
 }
 
-fn find_pipeline<'s>(store: &'s Store, obj: Obj, id: &str) -> Result<&'s super::fixtures::Pipeline, ApiError> {
-    store
-        .pipelines_of(obj)
-        .find(|p| p.id == id)
-        .ok_or_else(|| ApiError::new(404, "OBJECT_NOT_FOUND", format!("Unable to find pipeline {id}")))
+fn find_pipeline<'s>(
+    store: &'s Store,
+    obj: Obj,
+    id: &str,
+) -> Result<&'s super::fixtures::Pipeline, ApiError> {
+    store.pipelines_of(obj).find(|p| p.id == id).ok_or_else(|| {
+        ApiError::new(
+            404,
+            "OBJECT_NOT_FOUND",
+            format!("Unable to find pipeline {id}"),
+        )
+    })
 }
 
 /// `GET /crm/v3/pipelines/{type}/{pipelineId}`
@@ -269,7 +308,12 @@ pub(crate) fn stages(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let obj = pipeline_obj(ctx)?;
     let store = ctx.shared.store.read();
     let p = find_pipeline(&store, obj, ctx.param(1))?;
-    let results: Vec<Value> = p.stages.iter().enumerate().map(|(i, s)| s.json(i)).collect();
+    let results: Vec<Value> = p
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.json(i))
+        .collect();
     Ok(Reply::ok(json!({ "results": results })))
 }
 
@@ -311,8 +355,13 @@ pub(crate) fn flows(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let limit = ctx.query.number("limit", 100)?.clamp(1, 100) as usize;
     let after = ctx.query.number("after", 0)? as usize;
     let store = ctx.shared.store.read();
-    let results: Vec<Value> =
-        store.flows.iter().skip(after).take(limit).map(super::fixtures::flow_listing).collect();
+    let results: Vec<Value> = store
+        .flows
+        .iter()
+        .skip(after)
+        .take(limit)
+        .map(super::fixtures::flow_listing)
+        .collect();
     let mut body = json!({ "results": results });
     if after + limit < store.flows.len() {
         body["paging"] = ctx.next_page(FLOWS, &(after + limit).to_string());

@@ -18,7 +18,11 @@ use super::types::Obj;
 pub(crate) const MAX_BATCH: usize = 100;
 
 fn with_assoc(ctx: &Ctx<'_>) -> Vec<Obj> {
-    ctx.query.list("associations").iter().filter_map(|s| Obj::parse(s)).collect()
+    ctx.query
+        .list("associations")
+        .iter()
+        .filter_map(|s| Obj::parse(s))
+        .collect()
 }
 
 fn scalar(v: Option<&Value>) -> Option<String> {
@@ -30,7 +34,10 @@ fn scalar(v: Option<&Value>) -> Option<String> {
 }
 
 /// Parses `associations: [{to: {id}, types: [{associationCategory, associationTypeId}]}]` of a create.
-pub(crate) fn parse_assoc_inputs(obj: Obj, v: Option<&Value>) -> Result<Vec<(Key, &'static AssocDef)>, ApiError> {
+pub(crate) fn parse_assoc_inputs(
+    obj: Obj,
+    v: Option<&Value>,
+) -> Result<Vec<(Key, &'static AssocDef)>, ApiError> {
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
@@ -39,22 +46,38 @@ pub(crate) fn parse_assoc_inputs(obj: Obj, v: Option<&Value>) -> Result<Vec<(Key
     let mut out = Vec::new();
     for item in items {
         let raw = scalar(item.get("to").and_then(|t| t.get("id"))).unwrap_or_default();
-        let to_id = raw
-            .parse::<u64>()
-            .map_err(|_| ApiError::validation(format!("Invalid association: to.id {raw:?} is not an object id")))?;
-        let types = item.get("types").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let to_id = raw.parse::<u64>().map_err(|_| {
+            ApiError::validation(format!(
+                "Invalid association: to.id {raw:?} is not an object id"
+            ))
+        })?;
+        let types = item
+            .get("types")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if types.is_empty() {
-            return Err(ApiError::validation("Invalid association: types must list at least one association type"));
+            return Err(ApiError::validation(
+                "Invalid association: types must list at least one association type",
+            ));
         }
         for t in types {
-            let id = t.get("associationTypeId").and_then(Value::as_u64).unwrap_or(0) as u32;
-            let cat = t.get("associationCategory").and_then(Value::as_str).unwrap_or("");
-            let d = assoc::find_from(obj, id).filter(|d| d.category() == cat).ok_or_else(|| {
-                ApiError::validation(format!(
-                    "Invalid association: type {id} in category {cat} does not exist from {}",
-                    obj.name()
-                ))
-            })?;
+            let id = t
+                .get("associationTypeId")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as u32;
+            let cat = t
+                .get("associationCategory")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let d = assoc::find_from(obj, id)
+                .filter(|d| d.category() == cat)
+                .ok_or_else(|| {
+                    ApiError::validation(format!(
+                        "Invalid association: type {id} in category {cat} does not exist from {}",
+                        obj.name()
+                    ))
+                })?;
             out.push(((d.to, to_id), d));
         }
     }
@@ -93,11 +116,17 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let names = ctx.query.list("properties");
     let with = with_assoc(ctx);
     let store = ctx.shared.store.read();
-    let mut live = store.records(obj).range(after..).map(|(_, r)| r).filter(|r| r.archived == archived);
+    let mut live = store
+        .records(obj)
+        .range(after..)
+        .map(|(_, r)| r)
+        .filter(|r| r.archived == archived);
     let page: Vec<_> = live.by_ref().take(limit).collect();
     let next = live.next().map(|r| r.id);
-    let results: Vec<Value> =
-        page.into_iter().map(|r| store.record_json(obj, r, PropSel::from_names(&names), &with)).collect();
+    let results: Vec<Value> = page
+        .into_iter()
+        .map(|r| store.record_json(obj, r, PropSel::from_names(&names), &with))
+        .collect();
     let mut body = json!({ "results": results });
     if let Some(n) = next {
         body["paging"] = ctx.next_page(&format!("{OBJECTS}/{}", ctx.param(0)), &n.to_string());
@@ -112,8 +141,15 @@ pub(crate) fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let names = ctx.query.list("properties");
     let store = ctx.shared.store.read();
     let id = store.resolve(obj, ctx.param(1), ctx.query.get("idProperty"), archived)?;
-    let r = store.get(obj, id, archived).ok_or_else(|| ApiError::object_not_found(ctx.param(1)))?;
-    Ok(Reply::ok(store.record_json(obj, r, PropSel::from_names(&names), &with_assoc(ctx))))
+    let r = store
+        .get(obj, id, archived)
+        .ok_or_else(|| ApiError::object_not_found(ctx.param(1)))?;
+    Ok(Reply::ok(store.record_json(
+        obj,
+        r,
+        PropSel::from_names(&names),
+        &with_assoc(ctx),
+    )))
 }
 
 fn object_body(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
@@ -138,8 +174,15 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     for (to, d) in links {
         store.assoc.add((obj, id), to, d);
     }
-    let r = store.get(obj, id, false).ok_or_else(|| ApiError::object_not_found(&id.to_string()))?;
-    Ok(Reply::created(store.record_json(obj, r, PropSel::AllSet, &[])))
+    let r = store
+        .get(obj, id, false)
+        .ok_or_else(|| ApiError::object_not_found(&id.to_string()))?;
+    Ok(Reply::created(store.record_json(
+        obj,
+        r,
+        PropSel::AllSet,
+        &[],
+    )))
 }
 
 /// `PATCH /crm/v3/objects/{type}/{id}`
@@ -150,7 +193,9 @@ pub(crate) fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let id = store.resolve(obj, ctx.param(1), ctx.query.get("idProperty"), false)?;
     let changes = store.check_values(obj, body.get("properties"), Some(id))?;
     store.update(obj, id, changes, ctx.now());
-    let r = store.get(obj, id, false).ok_or_else(|| ApiError::object_not_found(ctx.param(1)))?;
+    let r = store
+        .get(obj, id, false)
+        .ok_or_else(|| ApiError::object_not_found(ctx.param(1)))?;
     Ok(Reply::ok(store.record_json(obj, r, PropSel::AllSet, &[])))
 }
 
@@ -177,7 +222,11 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     };
     let mut groups = Vec::with_capacity(s.groups.len());
     for g in &s.groups {
-        groups.push(g.iter().map(|f| kind_of(&f.property).map(|k| (f, k))).collect::<Result<Vec<_>, _>>()?);
+        groups.push(
+            g.iter()
+                .map(|f| kind_of(&f.property).map(|k| (f, k)))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
     }
     let sort = match &s.sort {
         Some((p, desc)) => Some((p.as_str(), kind_of(p)?, *desc)),
@@ -191,20 +240,30 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .filter(|r| {
             groups.is_empty()
                 || groups.iter().any(|g| {
-                    g.iter().all(|(f, k)| search::matches(f, *k, r.props.get(&f.property).map(String::as_str)))
+                    g.iter().all(|(f, k)| {
+                        search::matches(f, *k, r.props.get(&f.property).map(String::as_str))
+                    })
                 })
         })
         .filter(|r| {
             s.query.as_deref().is_none_or(|q| {
-                let values: Vec<&str> = searchable.iter().filter_map(|p| r.props.get(*p).map(String::as_str)).collect();
+                let values: Vec<&str> = searchable
+                    .iter()
+                    .filter_map(|p| r.props.get(*p).map(String::as_str))
+                    .collect();
                 search::matches_query(q, &values)
             })
         })
         .collect();
     if let Some((p, kind, desc)) = sort {
         hits.sort_by(|a, b| {
-            search::sort_order(kind, a.props.get(p).map(String::as_str), b.props.get(p).map(String::as_str), desc)
-                .then(a.id.cmp(&b.id))
+            search::sort_order(
+                kind,
+                a.props.get(p).map(String::as_str),
+                b.props.get(p).map(String::as_str),
+                desc,
+            )
+            .then(a.id.cmp(&b.id))
         });
     }
     let total = hits.len();
@@ -239,7 +298,9 @@ pub(crate) fn batch_inputs(body: &Value) -> Result<&[Value], ApiError> {
 fn duplicates(ids: &[String]) -> Result<(), ApiError> {
     let mut seen = HashSet::new();
     match ids.iter().find(|id| !seen.insert(id.to_ascii_lowercase())) {
-        Some(dup) => Err(ApiError::validation(format!("Duplicate IDs found in batch input: [{dup}]"))),
+        Some(dup) => Err(ApiError::validation(format!(
+            "Duplicate IDs found in batch input: [{dup}]"
+        ))),
         None => Ok(()),
     }
 }
@@ -279,7 +340,12 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let names: Vec<String> = body
         .get("properties")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let archived = ctx.query.flag("archived");
     let store = ctx.shared.store.read();
@@ -289,13 +355,20 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for input in inputs {
         let raw = scalar(input.get("id")).unwrap_or_default();
-        match store.resolve(obj, &raw, id_prop, archived).ok().and_then(|id| store.get(obj, id, archived)) {
+        match store
+            .resolve(obj, &raw, id_prop, archived)
+            .ok()
+            .and_then(|id| store.get(obj, id, archived))
+        {
             Some(r) => results.push(store.record_json(obj, r, PropSel::from_names(&names), &[])),
             None => missing.push(raw),
         }
     }
     let errors = not_found_error(obj, missing);
-    Ok(Reply { status: status_for(&errors, 200), body: Some(batch_body(started, results, errors)) })
+    Ok(Reply {
+        status: status_for(&errors, 200),
+        body: Some(batch_body(started, results, errors)),
+    })
 }
 
 /// `POST /crm/v3/objects/{type}/batch/create`: all or nothing on validation errors.
@@ -344,7 +417,10 @@ pub(crate) fn batch_update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let obj = ctx.obj(0)?;
     let body = object_body(ctx)?;
     let inputs = batch_inputs(&body)?;
-    let ids: Vec<String> = inputs.iter().map(|i| scalar(i.get("id")).unwrap_or_default()).collect();
+    let ids: Vec<String> = inputs
+        .iter()
+        .map(|i| scalar(i.get("id")).unwrap_or_default())
+        .collect();
     duplicates(&ids)?;
     let mut store = ctx.shared.store.write();
     let mut planned = Vec::new();
@@ -355,7 +431,10 @@ pub(crate) fn batch_update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             store.check_id_property(obj, p)?;
         }
         match store.resolve(obj, &raw, id_prop, false) {
-            Ok(id) => planned.push((id, store.check_values(obj, input.get("properties"), Some(id))?)),
+            Ok(id) => planned.push((
+                id,
+                store.check_values(obj, input.get("properties"), Some(id))?,
+            )),
             Err(_) => missing.push(raw),
         }
     }
@@ -368,7 +447,10 @@ pub(crate) fn batch_update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         }
     }
     let errors = not_found_error(obj, missing);
-    Ok(Reply { status: status_for(&errors, 200), body: Some(batch_body(started, results, errors)) })
+    Ok(Reply {
+        status: status_for(&errors, 200),
+        body: Some(batch_body(started, results, errors)),
+    })
 }
 
 /// `POST /crm/v3/objects/{type}/batch/upsert`: updates the record whose `idProperty` equals `id`, or
@@ -378,7 +460,10 @@ pub(crate) fn batch_upsert(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let obj = ctx.obj(0)?;
     let body = object_body(ctx)?;
     let inputs = batch_inputs(&body)?;
-    let ids: Vec<String> = inputs.iter().map(|i| scalar(i.get("id")).unwrap_or_default()).collect();
+    let ids: Vec<String> = inputs
+        .iter()
+        .map(|i| scalar(i.get("id")).unwrap_or_default())
+        .collect();
     duplicates(&ids)?;
     let mut store = ctx.shared.store.write();
     let mut planned = Vec::with_capacity(inputs.len());
@@ -390,13 +475,21 @@ pub(crate) fn batch_upsert(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::bad_input("Missing required creator property 'idProperty'"))?
             .to_string();
         if prop == "hs_object_id" {
-            return Err(ApiError::validation("Upsert needs a unique property other than hs_object_id as idProperty"));
+            return Err(ApiError::validation(
+                "Upsert needs a unique property other than hs_object_id as idProperty",
+            ));
         }
         store.check_id_property(obj, &prop)?;
         match store.find_by(obj, &prop, &raw, None) {
-            Some(id) => planned.push((Some(id), store.check_values(obj, input.get("properties"), Some(id))?)),
+            Some(id) => planned.push((
+                Some(id),
+                store.check_values(obj, input.get("properties"), Some(id))?,
+            )),
             None => {
-                let mut props = input.get("properties").cloned().unwrap_or_else(|| json!({}));
+                let mut props = input
+                    .get("properties")
+                    .cloned()
+                    .unwrap_or_else(|| json!({}));
                 if let Some(m) = props.as_object_mut() {
                     m.insert(prop.clone(), json!(raw));
                 }

@@ -41,7 +41,11 @@ impl AssocDef {
     /// The v3 type name (`contact_to_company`, `contact_to_company_unlabeled`, `decision_maker`).
     pub(crate) fn v3_name(&self) -> String {
         if self.user_defined {
-            return self.label.unwrap_or("label").to_ascii_lowercase().replace(' ', "_");
+            return self
+                .label
+                .unwrap_or("label")
+                .to_ascii_lowercase()
+                .replace(' ', "_");
         }
         let base = format!("{}_to_{}", self.from.singular(), self.to.singular());
         let has_primary = between(self.from, self.to).any(|d| d.label.is_some() && !d.user_defined);
@@ -57,15 +61,55 @@ impl AssocDef {
 type Pair = (Obj, Obj, u32, u32, Option<&'static str>, bool, bool);
 
 const PAIRS: &[Pair] = &[
-    (Obj::Contacts, Obj::Companies, 1, 2, Some("Primary"), false, true),
+    (
+        Obj::Contacts,
+        Obj::Companies,
+        1,
+        2,
+        Some("Primary"),
+        false,
+        true,
+    ),
     (Obj::Contacts, Obj::Companies, 279, 280, None, false, false),
-    (Obj::Contacts, Obj::Companies, 103, 104, Some("Billing contact"), true, false),
+    (
+        Obj::Contacts,
+        Obj::Companies,
+        103,
+        104,
+        Some("Billing contact"),
+        true,
+        false,
+    ),
     (Obj::Deals, Obj::Contacts, 3, 4, None, false, false),
-    (Obj::Deals, Obj::Contacts, 101, 102, Some("Decision maker"), true, false),
-    (Obj::Deals, Obj::Companies, 5, 6, Some("Primary"), false, true),
+    (
+        Obj::Deals,
+        Obj::Contacts,
+        101,
+        102,
+        Some("Decision maker"),
+        true,
+        false,
+    ),
+    (
+        Obj::Deals,
+        Obj::Companies,
+        5,
+        6,
+        Some("Primary"),
+        false,
+        true,
+    ),
     (Obj::Deals, Obj::Companies, 341, 342, None, false, false),
     (Obj::Tickets, Obj::Contacts, 16, 15, None, false, false),
-    (Obj::Tickets, Obj::Companies, 26, 25, Some("Primary"), false, true),
+    (
+        Obj::Tickets,
+        Obj::Companies,
+        26,
+        25,
+        Some("Primary"),
+        false,
+        true,
+    ),
     (Obj::Tickets, Obj::Companies, 339, 340, None, false, false),
     (Obj::Deals, Obj::Tickets, 27, 28, None, false, false),
     (Obj::Deals, Obj::LineItems, 19, 20, None, false, false),
@@ -73,8 +117,24 @@ const PAIRS: &[Pair] = &[
     (Obj::Quotes, Obj::LineItems, 67, 68, None, false, false),
     (Obj::Quotes, Obj::Contacts, 69, 70, None, false, false),
     (Obj::Quotes, Obj::Companies, 71, 72, None, false, false),
-    (Obj::Leads, Obj::Contacts, 578, 579, Some("Primary"), false, true),
-    (Obj::Leads, Obj::Companies, 580, 581, Some("Primary"), false, true),
+    (
+        Obj::Leads,
+        Obj::Contacts,
+        578,
+        579,
+        Some("Primary"),
+        false,
+        true,
+    ),
+    (
+        Obj::Leads,
+        Obj::Companies,
+        580,
+        581,
+        Some("Primary"),
+        false,
+        true,
+    ),
     (Obj::Calls, Obj::Contacts, 194, 193, None, false, false),
     (Obj::Calls, Obj::Companies, 182, 181, None, false, false),
     (Obj::Calls, Obj::Deals, 206, 205, None, false, false),
@@ -96,7 +156,15 @@ const PAIRS: &[Pair] = &[
     (Obj::Tasks, Obj::Deals, 216, 215, None, false, false),
     (Obj::Tasks, Obj::Tickets, 230, 229, None, false, false),
     (Obj::Projects, Obj::Contacts, 1001, 1002, None, false, false),
-    (Obj::Projects, Obj::Companies, 1003, 1004, None, false, false),
+    (
+        Obj::Projects,
+        Obj::Companies,
+        1003,
+        1004,
+        None,
+        false,
+        false,
+    ),
     (Obj::Projects, Obj::Deals, 1005, 1006, None, false, false),
 ];
 
@@ -106,8 +174,24 @@ pub(crate) fn all() -> &'static [AssocDef] {
     DEFS.get_or_init(|| {
         let mut v = Vec::with_capacity(PAIRS.len() * 2);
         for &(a, b, ab, ba, label, user, unique) in PAIRS {
-            v.push(AssocDef { from: a, to: b, id: ab, inverse: ba, label, user_defined: user, unique_from: unique });
-            v.push(AssocDef { from: b, to: a, id: ba, inverse: ab, label, user_defined: user, unique_from: false });
+            v.push(AssocDef {
+                from: a,
+                to: b,
+                id: ab,
+                inverse: ba,
+                label,
+                user_defined: user,
+                unique_from: unique,
+            });
+            v.push(AssocDef {
+                from: b,
+                to: a,
+                id: ba,
+                inverse: ab,
+                label,
+                user_defined: user,
+                unique_from: false,
+            });
         }
         v
     })
@@ -149,7 +233,12 @@ pub(crate) struct Graph {
 
 impl Graph {
     fn insert(&mut self, from: Key, to: Key, id: u32) {
-        self.edges.entry(from).or_default().entry(to).or_default().insert(id);
+        self.edges
+            .entry(from)
+            .or_default()
+            .entry(to)
+            .or_default()
+            .insert(id);
     }
 
     fn remove(&mut self, from: Key, to: Key, id: u32) {
@@ -217,7 +306,11 @@ impl Graph {
 
     /// Removes a record's associations (it was archived).
     pub(crate) fn remove_record(&mut self, k: Key) {
-        let targets: Vec<Key> = self.edges.get(&k).map(|t| t.keys().copied().collect()).unwrap_or_default();
+        let targets: Vec<Key> = self
+            .edges
+            .get(&k)
+            .map(|t| t.keys().copied().collect())
+            .unwrap_or_default();
         for t in targets {
             self.remove_pair(k, t);
         }
@@ -266,10 +359,22 @@ mod tests {
             assert_eq!(inv.inverse, d.id);
             assert_eq!(inv.label, d.label);
         }
-        assert_eq!(find(Obj::Contacts, Obj::Companies, 279).unwrap().v3_name(), "contact_to_company_unlabeled");
-        assert_eq!(find(Obj::Contacts, Obj::Companies, 1).unwrap().v3_name(), "contact_to_company");
-        assert_eq!(find(Obj::Deals, Obj::Contacts, 3).unwrap().v3_name(), "deal_to_contact");
-        assert_eq!(find(Obj::Deals, Obj::Contacts, 101).unwrap().v3_name(), "decision_maker");
+        assert_eq!(
+            find(Obj::Contacts, Obj::Companies, 279).unwrap().v3_name(),
+            "contact_to_company_unlabeled"
+        );
+        assert_eq!(
+            find(Obj::Contacts, Obj::Companies, 1).unwrap().v3_name(),
+            "contact_to_company"
+        );
+        assert_eq!(
+            find(Obj::Deals, Obj::Contacts, 3).unwrap().v3_name(),
+            "deal_to_contact"
+        );
+        assert_eq!(
+            find(Obj::Deals, Obj::Contacts, 101).unwrap().v3_name(),
+            "decision_maker"
+        );
         assert_eq!(default_type(Obj::Notes, Obj::Contacts).unwrap().id, 202);
         assert_eq!(default_type(Obj::Leads, Obj::Contacts).unwrap().id, 578);
         assert_eq!(find_from(Obj::Contacts, 279).unwrap().to, Obj::Companies);

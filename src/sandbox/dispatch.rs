@@ -35,9 +35,17 @@ pub(crate) struct Shared {
 
 const JSON: &str = "application/json;charset=utf-8";
 
-fn json_response(status: u16, body: Option<&Value>, mut headers: Vec<(String, String)>) -> Response {
+fn json_response(
+    status: u16,
+    body: Option<&Value>,
+    mut headers: Vec<(String, String)>,
+) -> Response {
     headers.insert(0, ("Content-Type".into(), JSON.into()));
-    Response { status, headers, body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default() }
+    Response {
+        status,
+        headers,
+        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+    }
 }
 
 fn plain(status: u16, text: &str) -> Response {
@@ -88,7 +96,9 @@ impl Shared {
             Some(s) => s.clone(),
             None => DEFAULT_SCOPES.iter().map(|s| (*s).to_string()).collect(),
         };
-        all.into_iter().filter(|s| !self.faults.is_revoked(s)).collect()
+        all.into_iter()
+            .filter(|s| !self.faults.is_revoked(s))
+            .collect()
     }
 
     /// Restores the seed data and clears faults, statistics and rate-limit windows.
@@ -103,15 +113,28 @@ impl Shared {
         bearer(req).filter(|t| self.token_ok(t)).map(str::to_string)
     }
 
-    fn error(&self, e: &ApiError, correlation: &str, mut headers: Vec<(String, String)>) -> Response {
+    fn error(
+        &self,
+        e: &ApiError,
+        correlation: &str,
+        mut headers: Vec<(String, String)>,
+    ) -> Response {
         headers.push(("X-HubSpot-Correlation-Id".into(), correlation.into()));
         json_response(e.status, Some(&e.body(correlation)), headers)
     }
 
     fn too_many(&self, policy: Policy, usage: Usage, correlation: &str, search: bool) -> Response {
         let (message, name, group) = match policy {
-            Policy::TenSecondly => ("You have reached your ten_secondly_rolling limit.", "TEN_SECONDLY_ROLLING", "ten-secondly"),
-            Policy::Secondly => ("You have reached your secondly limit.", "SECONDLY", "search"),
+            Policy::TenSecondly => (
+                "You have reached your ten_secondly_rolling limit.",
+                "TEN_SECONDLY_ROLLING",
+                "ten-secondly",
+            ),
+            Policy::Secondly => (
+                "You have reached your secondly limit.",
+                "SECONDLY",
+                "search",
+            ),
             Policy::Daily => ("You have reached your daily limit.", "DAILY", "daily"),
         };
         let body = json!({
@@ -140,7 +163,11 @@ impl Shared {
         if self.authorized(req).is_none() {
             return self.error(&ApiError::unauthorized(), &correlation, Vec::new());
         }
-        let sub = req.path.strip_prefix(CONTROL).unwrap_or("").trim_end_matches('/');
+        let sub = req
+            .path
+            .strip_prefix(CONTROL)
+            .unwrap_or("")
+            .trim_end_matches('/');
         let ok = |v: Value| json_response(200, Some(&v), Vec::new());
         let to_value = |r: Result<Value, serde_json::Error>| r.unwrap_or(Value::Null);
         match (req.method.as_str(), sub) {
@@ -148,7 +175,9 @@ impl Shared {
             ("POST", "/faults") => {
                 let body: Value = match serde_json::from_slice(&req.body) {
                     Ok(v) => v,
-                    Err(e) => return self.error(&ApiError::invalid_json(&e), &correlation, Vec::new()),
+                    Err(e) => {
+                        return self.error(&ApiError::invalid_json(&e), &correlation, Vec::new())
+                    }
                 };
                 match self.faults.apply_json(&body) {
                     Ok(()) => ok(to_value(serde_json::to_value(self.faults.snapshot()))),
@@ -172,7 +201,9 @@ impl Shared {
         let token = match self.authorized(req) {
             Some(t) => t,
             // The token-info endpoint authenticates with the token in its body.
-            None if op == Op::TokenInfo && req.header("authorization").is_none() => "(token-info)".to_string(),
+            None if op == Op::TokenInfo && req.header("authorization").is_none() => {
+                "(token-info)".to_string()
+            }
             None => return self.error(&ApiError::unauthorized(), correlation, Vec::new()),
         };
         let search = op == Op::ObjSearch;
@@ -183,19 +214,36 @@ impl Shared {
                 504 => "Gateway Timeout",
                 _ => "internal error",
             };
-            return self.error(&ApiError::new(status, "INTERNAL_ERROR", message), correlation, Vec::new());
+            return self.error(
+                &ApiError::new(status, "INTERNAL_ERROR", message),
+                correlation,
+                Vec::new(),
+            );
         }
         if self.faults.take_429() {
-            return self.too_many(Policy::TenSecondly, self.limiter.usage(&token), correlation, false);
+            return self.too_many(
+                Policy::TenSecondly,
+                self.limiter.usage(&token),
+                correlation,
+                false,
+            );
         }
         if self.faults.daily_exhausted() {
-            return self.too_many(Policy::Daily, self.limiter.usage(&token), correlation, search);
+            return self.too_many(
+                Policy::Daily,
+                self.limiter.usage(&token),
+                correlation,
+                search,
+            );
         }
         let usage = match self.limiter.check(&token, search) {
             Ok(u) => u,
             Err((policy, u)) => return self.too_many(policy, u, correlation, search),
         };
-        let mut headers = vec![("X-HubSpot-Correlation-Id".to_string(), correlation.to_string())];
+        let mut headers = vec![(
+            "X-HubSpot-Correlation-Id".to_string(),
+            correlation.to_string(),
+        )];
         if !search {
             headers.extend(self.limiter.headers(usage));
         }
@@ -207,8 +255,16 @@ impl Shared {
             }
         }
         let query = Query::parse(&req.query);
-        let base = req.header("host").map_or_else(|| self.base.clone(), |h| format!("http://{h}"));
-        let ctx = Ctx { shared: self, params, query: &query, body: &req.body, base };
+        let base = req
+            .header("host")
+            .map_or_else(|| self.base.clone(), |h| format!("http://{h}"));
+        let ctx = Ctx {
+            shared: self,
+            params,
+            query: &query,
+            body: &req.body,
+            base,
+        };
         match api::call(op, &ctx) {
             Ok(reply) => json_response(reply.status, reply.body.as_ref(), headers),
             Err(e) => self.error(&e, correlation, headers),
@@ -222,18 +278,31 @@ impl Handler for Shared {
             return Outcome::Respond(self.control(&req));
         }
         let (op, params) = match self.routes.resolve(&req.method, &req.path) {
-            Resolved::Found { op, template, params } => {
-                self.stats.record(&req.method, template, req.path.trim_end_matches('/'));
+            Resolved::Found {
+                op,
+                template,
+                params,
+            } => {
+                self.stats
+                    .record(&req.method, template, req.path.trim_end_matches('/'));
                 (op, params)
             }
             Resolved::MethodNotAllowed => {
-                let e = ApiError::new(405, "VALIDATION_ERROR", format!("Method {} is not allowed here", req.method));
+                let e = ApiError::new(
+                    405,
+                    "VALIDATION_ERROR",
+                    format!("Method {} is not allowed here", req.method),
+                );
                 return Outcome::Respond(self.error(&e, &correlation_id(), Vec::new()));
             }
             Resolved::NotFound => return Outcome::Respond(plain(404, "Not Found")),
         };
         if self.faults.take_drop() {
-            log::debug!("sandbox: dropping the connection of {} {}", req.method, req.path);
+            log::debug!(
+                "sandbox: dropping the connection of {} {}",
+                req.method,
+                req.path
+            );
             return Outcome::Drop;
         }
         let latency = self.faults.latency_ms();

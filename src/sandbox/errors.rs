@@ -127,7 +127,11 @@ impl ApiError {
         m.insert("correlationId".into(), json!(correlation_id));
         m.insert("category".into(), json!(self.category));
         if let Some(x) = &self.extra {
-            for (k, v) in [("context", &x.context), ("errors", &x.errors), ("links", &x.links)] {
+            for (k, v) in [
+                ("context", &x.context),
+                ("errors", &x.errors),
+                ("links", &x.links),
+            ] {
                 if let Some(v) = v {
                     m.insert(k.into(), v.clone());
                 }
@@ -239,7 +243,9 @@ mod tests {
     fn property_error_message_embeds_the_json_list() {
         let e = property_errors(&[PropError::unknown("foo")]);
         assert_eq!(e.status, 400);
-        assert!(e.message.starts_with("Property values were not valid: [{\"isValid\":false"));
+        assert!(e
+            .message
+            .starts_with("Property values were not valid: [{\"isValid\":false"));
         assert!(e.message.contains("\"error\":\"PROPERTY_DOESNT_EXIST\""));
         assert!(e.message.contains("Property \\\"foo\\\" does not exist"));
         let body = e.body("x");

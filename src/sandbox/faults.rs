@@ -169,12 +169,22 @@ impl Faults {
         let num = |k: &str| -> Result<Option<u64>, String> {
             match m.get(k) {
                 None | Some(Value::Null) => Ok(None),
-                Some(v) => v.as_u64().map(Some).ok_or_else(|| format!("{k} must be a non-negative integer")),
+                Some(v) => v
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| format!("{k} must be a non-negative integer")),
             }
         };
         const KNOWN: [&str; 9] = [
-            "clear", "latencyMs", "status5xx", "fail5xxNext", "rate429Next", "dailyExhausted", "dropNext",
-            "revokeScopes", "stallMs",
+            "clear",
+            "latencyMs",
+            "status5xx",
+            "fail5xxNext",
+            "rate429Next",
+            "dailyExhausted",
+            "dropNext",
+            "revokeScopes",
+            "stallMs",
         ];
         if let Some(k) = m.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(format!("unknown fault {k}; known: {}", KNOWN.join(", ")));
@@ -189,7 +199,11 @@ impl Faults {
             None | Some(Value::Null) => None,
             Some(Value::Array(a)) => Some(
                 a.iter()
-                    .map(|s| s.as_str().map(str::to_string).ok_or("revokeScopes must hold strings"))
+                    .map(|s| {
+                        s.as_str()
+                            .map(str::to_string)
+                            .ok_or("revokeScopes must hold strings")
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             Some(_) => return Err("revokeScopes must be an array of scope names".into()),
@@ -198,8 +212,13 @@ impl Faults {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_bool().ok_or("dailyExhausted must be a boolean")?),
         };
-        let (latency, fail, r429, drop, stall) =
-            (num("latencyMs")?, num("fail5xxNext")?, num("rate429Next")?, num("dropNext")?, num("stallMs")?);
+        let (latency, fail, r429, drop, stall) = (
+            num("latencyMs")?,
+            num("fail5xxNext")?,
+            num("rate429Next")?,
+            num("dropNext")?,
+            num("stallMs")?,
+        );
         if m.get("clear").and_then(Value::as_bool) == Some(true) {
             self.clear();
         }
@@ -266,7 +285,9 @@ impl Stats {
     pub(crate) fn record(&self, method: &str, template: &str, path: &str) {
         let mut s = self.inner.lock();
         s.total += 1;
-        *s.requests.entry(format!("{method} {template}")).or_default() += 1;
+        *s.requests
+            .entry(format!("{method} {template}"))
+            .or_default() += 1;
         *s.paths.entry(format!("{method} {path}")).or_default() += 1;
     }
 
@@ -302,7 +323,8 @@ mod tests {
         assert!(snap.get("fail5xxNext").is_some() && snap.get("rate429Next").is_some());
         assert!(f.apply_json(&json!({"bogus": 1})).is_err());
         assert!(f.apply_json(&json!({"status5xx": 404})).is_err());
-        f.apply_json(&json!({"clear": true, "rate429Next": 1})).unwrap();
+        f.apply_json(&json!({"clear": true, "rate429Next": 1}))
+            .unwrap();
         assert!(!f.is_revoked("tickets"));
         assert!(f.take_429() && !f.take_429());
         f.set_fail_5xx_next(1);
@@ -316,7 +338,10 @@ mod tests {
         s.record("POST", "/crm/v3/objects/{type}", "/crm/v3/objects/contacts");
         s.record("POST", "/crm/v3/objects/{type}", "/crm/v3/objects/deals");
         let snap = s.snapshot();
-        assert_eq!((snap.total, snap.count("POST /crm/v3/objects/{type}")), (2, 2));
+        assert_eq!(
+            (snap.total, snap.count("POST /crm/v3/objects/{type}")),
+            (2, 2)
+        );
         assert_eq!(snap.path_count("POST /crm/v3/objects/deals"), 1);
         s.clear();
         assert_eq!(s.snapshot().total, 0);

@@ -77,7 +77,11 @@ pub(crate) fn owners() -> Vec<Owner> {
             email: format!("{}.{}@example.com", f.to_lowercase(), l.to_lowercase()),
             first: (*f).to_string(),
             last: (*l).to_string(),
-            team: if i < 6 { ("4001", "Sales") } else { ("4002", "Customer Success") },
+            team: if i < 6 {
+                ("4001", "Sales")
+            } else {
+                ("4002", "Customer Success")
+            },
             archived: i == 10,
         })
         .collect()
@@ -123,7 +127,9 @@ impl Stage {
 
     /// True when the stage closes the record (`isClosed`).
     pub(crate) fn is_closed(&self) -> bool {
-        self.metadata.iter().any(|(k, v)| *k == "isClosed" && v == "true")
+        self.metadata
+            .iter()
+            .any(|(k, v)| *k == "isClosed" && v == "true")
     }
 }
 
@@ -176,10 +182,25 @@ pub(crate) fn pipelines() -> Vec<Pipeline> {
             label: "Sales Pipeline".into(),
             order: 0,
             stages: vec![
-                deal_stage("appointmentscheduled", "Appointment Scheduled", "0.2", false),
+                deal_stage(
+                    "appointmentscheduled",
+                    "Appointment Scheduled",
+                    "0.2",
+                    false,
+                ),
                 deal_stage("qualifiedtobuy", "Qualified To Buy", "0.4", false),
-                deal_stage("presentationscheduled", "Presentation Scheduled", "0.6", false),
-                deal_stage("decisionmakerboughtin", "Decision Maker Bought-In", "0.8", false),
+                deal_stage(
+                    "presentationscheduled",
+                    "Presentation Scheduled",
+                    "0.6",
+                    false,
+                ),
+                deal_stage(
+                    "decisionmakerboughtin",
+                    "Decision Maker Bought-In",
+                    "0.8",
+                    false,
+                ),
                 deal_stage("contractsent", "Contract Sent", "0.9", false),
                 deal_stage("closedwon", "Closed Won", "1.0", true),
                 deal_stage("closedlost", "Closed Lost", "0.0", true),
@@ -230,7 +251,14 @@ pub(crate) fn pipelines() -> Vec<Pipeline> {
     ]
 }
 
-fn flow(id: &str, name: &str, object_type_id: &str, enabled: bool, kind: &str, revision: u32) -> Value {
+fn flow(
+    id: &str,
+    name: &str,
+    object_type_id: &str,
+    enabled: bool,
+    kind: &str,
+    revision: u32,
+) -> Value {
     json!({
         "id": id,
         "name": name,
@@ -267,16 +295,46 @@ fn flow(id: &str, name: &str, object_type_id: &str, enabled: bool, kind: &str, r
 /// Three read-only workflows.
 pub(crate) fn flows() -> Vec<Value> {
     vec![
-        flow("585051946", "New lead nurture", Obj::Contacts.type_id(), true, "CONTACT_FLOW", 12),
-        flow("585051947", "Closed won: create onboarding ticket", Obj::Deals.type_id(), true, "PLATFORM_FLOW", 4),
-        flow("585051948", "Escalate urgent tickets", Obj::Tickets.type_id(), false, "PLATFORM_FLOW", 7),
+        flow(
+            "585051946",
+            "New lead nurture",
+            Obj::Contacts.type_id(),
+            true,
+            "CONTACT_FLOW",
+            12,
+        ),
+        flow(
+            "585051947",
+            "Closed won: create onboarding ticket",
+            Obj::Deals.type_id(),
+            true,
+            "PLATFORM_FLOW",
+            4,
+        ),
+        flow(
+            "585051948",
+            "Escalate urgent tickets",
+            Obj::Tickets.type_id(),
+            false,
+            "PLATFORM_FLOW",
+            7,
+        ),
     ]
 }
 
 /// The listing form of a flow (`GET /automation/v4/flows`).
 pub(crate) fn flow_listing(f: &Value) -> Value {
     let mut out = serde_json::Map::new();
-    for k in ["id", "name", "isEnabled", "flowType", "revisionId", "objectTypeId", "createdAt", "updatedAt"] {
+    for k in [
+        "id",
+        "name",
+        "isEnabled",
+        "flowType",
+        "revisionId",
+        "objectTypeId",
+        "createdAt",
+        "updatedAt",
+    ] {
         if let Some(v) = f.get(k) {
             out.insert(k.to_string(), v.clone());
         }

@@ -31,7 +31,10 @@ pub(crate) struct Request {
 impl Request {
     /// The first header called `name` (lower-case).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -76,7 +79,11 @@ pub(crate) struct Server {
 
 impl Server {
     /// Serves `listener` from background threads.
-    pub(crate) fn start(listener: TcpListener, handler: Arc<dyn Handler>, limits: Limits) -> io::Result<Server> {
+    pub(crate) fn start(
+        listener: TcpListener,
+        handler: Arc<dyn Handler>,
+        limits: Limits,
+    ) -> io::Result<Server> {
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let conns: Arc<Mutex<HashMap<u64, TcpStream>>> = Arc::default();
@@ -84,7 +91,12 @@ impl Server {
         let accept = std::thread::Builder::new()
             .name("sandbox-accept".into())
             .spawn(move || accept_loop(&listener, &handler, limits, &stop2, &conns2))?;
-        Ok(Server { addr, stop, conns, accept: Some(accept) })
+        Ok(Server {
+            addr,
+            stop,
+            conns,
+            accept: Some(accept),
+        })
     }
 
     /// Stops accepting, closes every open connection and waits for the accept loop to end.
@@ -94,7 +106,11 @@ impl Server {
         }
         let mut wake = self.addr;
         if wake.ip().is_unspecified() {
-            wake.set_ip(if wake.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+            wake.set_ip(if wake.is_ipv4() {
+                [127, 0, 0, 1].into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            });
         }
         let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         if let Some(h) = self.accept.take() {
@@ -145,7 +161,12 @@ fn accept_loop(
             conns.lock().insert(id, clone);
         }
         open.fetch_add(1, Ordering::SeqCst);
-        let (h, o, c, s) = (Arc::clone(handler), Arc::clone(&open), Arc::clone(conns), Arc::clone(stop));
+        let (h, o, c, s) = (
+            Arc::clone(handler),
+            Arc::clone(&open),
+            Arc::clone(conns),
+            Arc::clone(stop),
+        );
         let spawned = std::thread::Builder::new()
             .name("sandbox-conn".into())
             .stack_size(1024 * 1024)
@@ -173,7 +194,11 @@ enum ReadError {
 
 fn read_line(r: &mut BufReader<TcpStream>, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
     buf.clear();
-    let n = r.by_ref().take(MAX_LINE as u64 + 1).read_until(b'\n', buf).map_err(|_| ReadError::Io)?;
+    let n = r
+        .by_ref()
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', buf)
+        .map_err(|_| ReadError::Io)?;
     if buf.len() > MAX_LINE {
         return Err(ReadError::TooLarge(431));
     }
@@ -203,7 +228,8 @@ fn read_head(r: &mut BufReader<TcpStream>) -> Result<Head, ReadError> {
     }
     let text = String::from_utf8_lossy(&line).to_string();
     let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(ReadError::Bad("malformed request line"));
     };
@@ -227,7 +253,12 @@ fn read_head(r: &mut BufReader<TcpStream>) -> Result<Head, ReadError> {
         };
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
     }
-    Ok(Head { method: method.to_string(), target: target.to_string(), version: version.to_string(), headers })
+    Ok(Head {
+        method: method.to_string(),
+        target: target.to_string(),
+        version: version.to_string(),
+        headers,
+    })
 }
 
 fn read_chunked(r: &mut BufReader<TcpStream>, max: usize) -> Result<Vec<u8>, ReadError> {
@@ -237,7 +268,8 @@ fn read_chunked(r: &mut BufReader<TcpStream>, max: usize) -> Result<Vec<u8>, Rea
         read_line(r, &mut line)?;
         let text = String::from_utf8_lossy(&line);
         let size_hex = text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| ReadError::Bad("bad chunk size"))?;
+        let size =
+            usize::from_str_radix(size_hex, 16).map_err(|_| ReadError::Bad("bad chunk size"))?;
         if size == 0 {
             // Trailers, up to the empty line.
             loop {
@@ -251,7 +283,8 @@ fn read_chunked(r: &mut BufReader<TcpStream>, max: usize) -> Result<Vec<u8>, Rea
         }
         let start = body.len();
         body.resize(start + size, 0);
-        r.read_exact(&mut body[start..]).map_err(|_| ReadError::Io)?;
+        r.read_exact(&mut body[start..])
+            .map_err(|_| ReadError::Io)?;
         read_line(r, &mut line)?;
     }
 }
@@ -280,7 +313,12 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_response(w: &mut TcpStream, resp: &Response, keep_alive: bool, head_only: bool) -> io::Result<()> {
+fn write_response(
+    w: &mut TcpStream,
+    resp: &Response,
+    keep_alive: bool,
+    head_only: bool,
+) -> io::Result<()> {
     let mut out = Vec::with_capacity(512 + resp.body.len());
     write!(out, "HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status))?;
     write!(out, "Date: {}\r\n", http_date(now_ms()))?;
@@ -293,7 +331,11 @@ fn write_response(w: &mut TcpStream, resp: &Response, keep_alive: bool, head_onl
     if !no_body {
         write!(out, "Content-Length: {}\r\n", resp.body.len())?;
     }
-    write!(out, "Connection: {}\r\n\r\n", if keep_alive { "keep-alive" } else { "close" })?;
+    write!(
+        out,
+        "Connection: {}\r\n\r\n",
+        if keep_alive { "keep-alive" } else { "close" }
+    )?;
     if !no_body && !head_only {
         out.extend_from_slice(&resp.body);
     }
@@ -313,7 +355,9 @@ fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &Atomic
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(limits.idle_timeout));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
-    let Ok(mut writer) = stream.try_clone() else { return };
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(stream);
     while !stop.load(Ordering::SeqCst) {
         let head = match read_head(&mut reader) {
@@ -323,12 +367,22 @@ fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &Atomic
                 break;
             }
             Err(ReadError::TooLarge(status)) => {
-                let _ = write_response(&mut writer, &plain(status, "request head too large"), false, false);
+                let _ = write_response(
+                    &mut writer,
+                    &plain(status, "request head too large"),
+                    false,
+                    false,
+                );
                 break;
             }
             Err(ReadError::Eof | ReadError::Io) => break,
         };
-        let header = |n: &str| head.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.to_ascii_lowercase());
+        let header = |n: &str| {
+            head.headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.to_ascii_lowercase())
+        };
         let connection = header("connection").unwrap_or_default();
         let keep_alive = if head.version == "HTTP/1.0" {
             connection.contains("keep-alive")
@@ -340,12 +394,18 @@ fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &Atomic
             None => 0,
             Some(Ok(n)) => n,
             Some(Err(_)) => {
-                let _ = write_response(&mut writer, &plain(400, "bad Content-Length"), false, false);
+                let _ =
+                    write_response(&mut writer, &plain(400, "bad Content-Length"), false, false);
                 break;
             }
         };
         if !chunked && length > limits.max_body {
-            let _ = write_response(&mut writer, &plain(413, "request body too large"), false, false);
+            let _ = write_response(
+                &mut writer,
+                &plain(413, "request body too large"),
+                false,
+                false,
+            );
             break;
         }
         if (chunked || length > 0)
@@ -358,7 +418,12 @@ fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &Atomic
             match read_chunked(&mut reader, limits.max_body) {
                 Ok(b) => b,
                 Err(ReadError::TooLarge(_)) => {
-                    let _ = write_response(&mut writer, &plain(413, "request body too large"), false, false);
+                    let _ = write_response(
+                        &mut writer,
+                        &plain(413, "request body too large"),
+                        false,
+                        false,
+                    );
                     break;
                 }
                 Err(ReadError::Bad(why)) => {
@@ -379,7 +444,13 @@ fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &Atomic
             None => (head.target.clone(), String::new()),
         };
         let head_only = head.method == "HEAD";
-        let req = Request { method: head.method, path, query, headers: head.headers, body };
+        let req = Request {
+            method: head.method,
+            path,
+            query,
+            headers: head.headers,
+            body,
+        };
         match handler.handle(req) {
             Outcome::Drop => {
                 let _ = writer.shutdown(Shutdown::Both);

@@ -26,14 +26,17 @@ mod fixtures;
 mod http;
 mod props;
 mod props_data;
+mod props_data_more;
 mod ratelimit;
 mod routes;
 mod search;
 mod seed;
 mod seed_data;
+mod seed_more;
 mod store;
 mod time;
 mod types;
+mod validate;
 
 #[cfg(test)]
 mod tests_client;
@@ -41,6 +44,8 @@ mod tests_client;
 mod tests_http;
 #[cfg(test)]
 mod tests_http_faults;
+#[cfg(test)]
+mod tests_http_meta;
 
 pub use faults::{Faults, FaultsSnapshot, Stats, StatsSnapshot};
 
@@ -119,7 +124,9 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,7 +145,11 @@ impl Sandbox {
         let handler: Arc<dyn http::Handler> = shared.clone();
         let server = http::Server::start(listener, handler, limits)?;
         log::debug!("sandbox: serving HubSpot's API at http://{addr}");
-        Ok(Sandbox { addr, shared, server })
+        Ok(Sandbox {
+            addr,
+            shared,
+            server,
+        })
     }
 
     /// `http://ADDR`, to use as `HUBSPOT_API_BASE_URL`.

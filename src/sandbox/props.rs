@@ -5,7 +5,9 @@
 use serde_json::{json, Map, Value};
 
 use super::errors::{ApiError, PropError};
-use super::props_data::{Def, Kind, CALC, HIDDEN, OPT_OWNERS, OPT_PIPELINES, OPT_STAGES, READ_ONLY, UNIQUE};
+use super::props_data::{
+    Def, Kind, CALC, HIDDEN, OPT_OWNERS, OPT_PIPELINES, OPT_STAGES, READ_ONLY, UNIQUE,
+};
 use super::time::{iso_date, iso_ms, parse_instant, DAY_MS};
 
 /// When the HubSpot-defined properties were "created".
@@ -97,7 +99,10 @@ impl Group {
         Ok(Group {
             name,
             label: req_str(body, "label")?,
-            display_order: body.get("displayOrder").and_then(Value::as_i64).unwrap_or(-1),
+            display_order: body
+                .get("displayOrder")
+                .and_then(Value::as_i64)
+                .unwrap_or(-1),
             archived: false,
         })
     }
@@ -229,7 +234,10 @@ impl Property {
             },
             "enumeration" => {
                 let parts: Vec<&str> = if self.field_type == "checkbox" {
-                    raw.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()
+                    raw.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect()
                 } else {
                     vec![raw]
                 };
@@ -254,7 +262,11 @@ impl Property {
     }
 
     /// Parses a property-create body; `groups` are the object type's group names.
-    pub(crate) fn from_create(body: &Value, groups: &[String], now: &str) -> Result<Property, ApiError> {
+    pub(crate) fn from_create(
+        body: &Value,
+        groups: &[String],
+        now: &str,
+    ) -> Result<Property, ApiError> {
         let name = req_str(body, "name")?;
         check_name(&name)?;
         let label = req_str(body, "label")?;
@@ -272,7 +284,10 @@ impl Property {
             display_order: -1,
             calculated: false,
             external_options: false,
-            has_unique_value: body.get("hasUniqueValue").and_then(Value::as_bool).unwrap_or(false),
+            has_unique_value: body
+                .get("hasUniqueValue")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             hidden: false,
             hubspot_defined: false,
             read_only_value: false,
@@ -296,7 +311,12 @@ impl Property {
 
     /// Applies a property-update body (label, description, groupName, options, displayOrder, hidden,
     /// formField, type, fieldType).
-    pub(crate) fn apply_patch(&mut self, body: &Value, groups: &[String], now: &str) -> Result<(), ApiError> {
+    pub(crate) fn apply_patch(
+        &mut self,
+        body: &Value,
+        groups: &[String],
+        now: &str,
+    ) -> Result<(), ApiError> {
         let Some(obj) = body.as_object() else {
             return Err(ApiError::bad_input("expected a JSON object"));
         };
@@ -316,7 +336,9 @@ impl Property {
             }
         }
         if self.read_only_definition
-            && (next.ptype != self.ptype || next.field_type != self.field_type || next.options != self.options)
+            && (next.ptype != self.ptype
+                || next.field_type != self.field_type
+                || next.options != self.options)
         {
             return Err(ApiError::validation(format!(
                 "The definition of the HubSpot-defined property {} is read-only",
@@ -371,7 +393,10 @@ fn parse_options(v: &Value) -> Result<Vec<Opt>, ApiError> {
         out.push(Opt {
             label,
             value,
-            display_order: item.get("displayOrder").and_then(Value::as_i64).unwrap_or(i as i64),
+            display_order: item
+                .get("displayOrder")
+                .and_then(Value::as_i64)
+                .unwrap_or(i as i64),
             hidden: item.get("hidden").and_then(Value::as_bool).unwrap_or(false),
             description: item
                 .get("description")
@@ -401,7 +426,10 @@ fn req_str(body: &Value, key: &str) -> Result<String, ApiError> {
 fn check_name(name: &str) -> Result<(), ApiError> {
     let mut bytes = name.bytes();
     let first_ok = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
-    if first_ok && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') && name.len() <= 100 {
+    if first_ok
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.len() <= 100
+    {
         Ok(())
     } else {
         Err(ApiError::validation(format!(
@@ -418,7 +446,11 @@ mod tests {
     use crate::sandbox::types::Obj;
 
     fn prop(obj: Obj, name: &str) -> Property {
-        let (i, d) = defs(obj).iter().enumerate().find(|(_, d)| d.name == name).unwrap();
+        let (i, d) = defs(obj)
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.name == name)
+            .unwrap();
         Property::from_def(d, i, None)
     }
 
@@ -429,16 +461,31 @@ mod tests {
         assert_eq!(amount.normalize("").unwrap(), None);
         assert_eq!(amount.normalize("12a").unwrap_err().error, "INVALID_NUMBER");
         let close = prop(Obj::Deals, "closedate");
-        assert_eq!(close.normalize("0").unwrap(), Some("1970-01-01T00:00:00.000Z".into()));
-        assert_eq!(close.normalize("2024-03-01").unwrap(), Some("2024-03-01T00:00:00.000Z".into()));
+        assert_eq!(
+            close.normalize("0").unwrap(),
+            Some("1970-01-01T00:00:00.000Z".into())
+        );
+        assert_eq!(
+            close.normalize("2024-03-01").unwrap(),
+            Some("2024-03-01T00:00:00.000Z".into())
+        );
         let stage = prop(Obj::Contacts, "lifecyclestage");
-        assert_eq!(stage.normalize("customer").unwrap(), Some("customer".into()));
+        assert_eq!(
+            stage.normalize("customer").unwrap(),
+            Some("customer".into())
+        );
         let err = stage.normalize("Customer").unwrap_err();
         assert_eq!(err.error, "INVALID_OPTION");
         assert!(err.message.contains("subscriber, lead"));
         let start = prop(Obj::Projects, "start_date");
-        assert_eq!(start.normalize("1704067200000").unwrap(), Some("2024-01-01".into()));
-        assert_eq!(start.normalize("1704067200001").unwrap_err().error, "INVALID_DATE");
+        assert_eq!(
+            start.normalize("1704067200000").unwrap(),
+            Some("2024-01-01".into())
+        );
+        assert_eq!(
+            start.normalize("1704067200001").unwrap_err().error,
+            "INVALID_DATE"
+        );
     }
 
     #[test]
@@ -450,12 +497,25 @@ mod tests {
         let mut p = Property::from_create(&body, &groups, "now").unwrap();
         assert!(!p.hubspot_defined);
         assert_eq!(p.json()["options"][1]["displayOrder"], 1);
-        p.apply_patch(&json!({"label": "Colour"}), &groups, "later").unwrap();
+        p.apply_patch(&json!({"label": "Colour"}), &groups, "later")
+            .unwrap();
         assert_eq!(p.label, "Colour");
-        assert!(p.apply_patch(&json!({"groupName": "nope"}), &groups, "x").is_err());
-        assert!(Property::from_create(&json!({"name": "Bad Name", "label": "x", "type": "string",
-            "fieldType": "text", "groupName": "contactinformation"}), &groups, "n").is_err());
-        assert!(Property::from_create(&json!({"name": "n", "label": "x", "type": "string",
-            "fieldType": "select", "groupName": "contactinformation"}), &groups, "n").is_err());
+        assert!(p
+            .apply_patch(&json!({"groupName": "nope"}), &groups, "x")
+            .is_err());
+        assert!(Property::from_create(
+            &json!({"name": "Bad Name", "label": "x", "type": "string",
+            "fieldType": "text", "groupName": "contactinformation"}),
+            &groups,
+            "n"
+        )
+        .is_err());
+        assert!(Property::from_create(
+            &json!({"name": "n", "label": "x", "type": "string",
+            "fieldType": "select", "groupName": "contactinformation"}),
+            &groups,
+            "n"
+        )
+        .is_err());
     }
 }

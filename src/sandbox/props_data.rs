@@ -2,6 +2,7 @@
 //! HubSpot's `type` and `fieldType`), group, enumeration options (HubSpot's own values, e.g. lifecycle
 //! stages) and flags (unique, read-only value, calculated, options filled from owners or pipelines).
 
+use super::props_data_more as more;
 use super::types::Obj;
 
 /// How a property is stored and edited; maps to HubSpot's (`type`, `fieldType`).
@@ -65,7 +66,13 @@ pub(crate) struct Def {
     pub flags: u16,
 }
 
-const fn p(name: &'static str, label: &'static str, kind: Kind, group: &'static str) -> Def {
+/// A table helper.
+pub(super) const fn p(
+    name: &'static str,
+    label: &'static str,
+    kind: Kind,
+    group: &'static str,
+) -> Def {
     Def {
         name,
         label,
@@ -76,7 +83,8 @@ const fn p(name: &'static str, label: &'static str, kind: Kind, group: &'static 
     }
 }
 
-const fn e(
+/// A table helper.
+pub(super) const fn e(
     name: &'static str,
     label: &'static str,
     group: &'static str,
@@ -93,7 +101,8 @@ const fn e(
 }
 
 impl Def {
-    const fn f(self, flags: u16) -> Def {
+    /// Adds flags.
+    pub(super) const fn f(self, flags: u16) -> Def {
         Def {
             flags: self.flags | flags,
             ..self
@@ -105,19 +114,23 @@ use Kind::*;
 
 const OWNER_PROP: &str = "hubspot_owner_id";
 
-const fn owner(group: &'static str) -> Def {
+/// A table helper.
+pub(super) const fn owner(group: &'static str) -> Def {
     p(OWNER_PROP, "Owner", Select, group).f(OPT_OWNERS)
 }
 
-const fn obj_id(group: &'static str) -> Def {
+/// A table helper.
+pub(super) const fn obj_id(group: &'static str) -> Def {
     p("hs_object_id", "Record ID", Number, group).f(READ_ONLY)
 }
 
-const fn created(name: &'static str, group: &'static str) -> Def {
+/// A table helper.
+pub(super) const fn created(name: &'static str, group: &'static str) -> Def {
     p(name, "Create Date", DateTime, group).f(READ_ONLY)
 }
 
-const fn modified(name: &'static str, group: &'static str) -> Def {
+/// A table helper.
+pub(super) const fn modified(name: &'static str, group: &'static str) -> Def {
     p(name, "Last Modified Date", DateTime, group).f(READ_ONLY)
 }
 
@@ -148,7 +161,10 @@ pub(crate) const LEAD_STATUS: &[(&str, &str)] = &[
 /// A subset of HubSpot's industries.
 pub(crate) const INDUSTRIES: &[(&str, &str)] = &[
     ("COMPUTER_SOFTWARE", "Computer Software"),
-    ("INFORMATION_TECHNOLOGY_AND_SERVICES", "Information Technology and Services"),
+    (
+        "INFORMATION_TECHNOLOGY_AND_SERVICES",
+        "Information Technology and Services",
+    ),
     ("MARKETING_AND_ADVERTISING", "Marketing and Advertising"),
     ("FINANCIAL_SERVICES", "Financial Services"),
     ("HOSPITAL_HEALTH_CARE", "Hospital & Health Care"),
@@ -175,7 +191,12 @@ const CONTACTS: &[Def] = &[
     p("firstname", "First Name", Text, "contactinformation"),
     p("lastname", "Last Name", Text, "contactinformation"),
     p("phone", "Phone Number", Phone, "contactinformation"),
-    p("mobilephone", "Mobile Phone Number", Phone, "contactinformation"),
+    p(
+        "mobilephone",
+        "Mobile Phone Number",
+        Phone,
+        "contactinformation",
+    ),
     p("company", "Company Name", Text, "contactinformation"),
     p("jobtitle", "Job Title", Text, "contactinformation"),
     p("website", "Website URL", Text, "contactinformation"),
@@ -184,8 +205,22 @@ const CONTACTS: &[Def] = &[
     p("state", "State/Region", Text, "contactinformation"),
     p("zip", "Postal Code", Text, "contactinformation"),
     p("country", "Country/Region", Text, "contactinformation"),
-    e("lifecyclestage", "Lifecycle Stage", "contactinformation", LIFECYCLE).f(0),
-    Def { kind: Radio, ..e("hs_lead_status", "Lead Status", "sales_properties", LEAD_STATUS) },
+    e(
+        "lifecyclestage",
+        "Lifecycle Stage",
+        "contactinformation",
+        LIFECYCLE,
+    )
+    .f(0),
+    Def {
+        kind: Radio,
+        ..e(
+            "hs_lead_status",
+            "Lead Status",
+            "sales_properties",
+            LEAD_STATUS,
+        )
+    },
     Def {
         kind: Checkbox,
         ..e(
@@ -203,7 +238,13 @@ const CONTACTS: &[Def] = &[
         )
     },
     owner("sales_properties"),
-    p("notes_last_updated", "Last Activity Date", DateTime, "sales_properties").f(READ_ONLY | CALC),
+    p(
+        "notes_last_updated",
+        "Last Activity Date",
+        DateTime,
+        "sales_properties",
+    )
+    .f(READ_ONLY | CALC),
     created("createdate", "contactinformation"),
     modified("lastmodifieddate", "contactinformation"),
     modified("hs_lastmodifieddate", "contactinformation").f(HIDDEN),
@@ -221,8 +262,18 @@ const COMPANIES: &[Def] = &[
     p("state", "State/Region", Text, "companyinformation"),
     p("zip", "Postal Code", Text, "companyinformation"),
     p("country", "Country/Region", Text, "companyinformation"),
-    p("numberofemployees", "Number of Employees", Number, "companyinformation"),
-    p("annualrevenue", "Annual Revenue", Number, "companyinformation"),
+    p(
+        "numberofemployees",
+        "Number of Employees",
+        Number,
+        "companyinformation",
+    ),
+    p(
+        "annualrevenue",
+        "Annual Revenue",
+        Number,
+        "companyinformation",
+    ),
     p("description", "Description", TextArea, "companyinformation"),
     p("is_public", "Is Public", Bool, "companyinformation"),
     e(
@@ -237,7 +288,12 @@ const COMPANIES: &[Def] = &[
             ("OTHER", "Other"),
         ],
     ),
-    e("lifecyclestage", "Lifecycle Stage", "companyinformation", LIFECYCLE),
+    e(
+        "lifecyclestage",
+        "Lifecycle Stage",
+        "companyinformation",
+        LIFECYCLE,
+    ),
     owner("companyinformation"),
     created("createdate", "companyinformation"),
     modified("hs_lastmodifieddate", "companyinformation"),
@@ -256,10 +312,18 @@ const DEALS: &[Def] = &[
             "dealtype",
             "Deal Type",
             "dealinformation",
-            &[("newbusiness", "New Business"), ("existingbusiness", "Existing Business")],
+            &[
+                ("newbusiness", "New Business"),
+                ("existingbusiness", "Existing Business"),
+            ],
         )
     },
-    p("description", "Deal Description", TextArea, "dealinformation"),
+    p(
+        "description",
+        "Deal Description",
+        TextArea,
+        "dealinformation",
+    ),
     e(
         "hs_priority",
         "Priority",
@@ -274,14 +338,30 @@ const DEALS: &[Def] = &[
 
 const TICKETS: &[Def] = &[
     p("subject", "Ticket name", Text, "ticketinformation"),
-    p("content", "Ticket description", TextArea, "ticketinformation"),
+    p(
+        "content",
+        "Ticket description",
+        TextArea,
+        "ticketinformation",
+    ),
     e("hs_pipeline", "Pipeline", "ticketinformation", &[]).f(OPT_PIPELINES),
-    e("hs_pipeline_stage", "Ticket status", "ticketinformation", &[]).f(OPT_STAGES),
+    e(
+        "hs_pipeline_stage",
+        "Ticket status",
+        "ticketinformation",
+        &[],
+    )
+    .f(OPT_STAGES),
     e(
         "hs_ticket_priority",
         "Priority",
         "ticketinformation",
-        &[("LOW", "Low"), ("MEDIUM", "Medium"), ("HIGH", "High"), ("URGENT", "Urgent")],
+        &[
+            ("LOW", "Low"),
+            ("MEDIUM", "Medium"),
+            ("HIGH", "High"),
+            ("URGENT", "Urgent"),
+        ],
     ),
     e(
         "hs_ticket_category",
@@ -298,257 +378,18 @@ const TICKETS: &[Def] = &[
         "source_type",
         "Source",
         "ticketinformation",
-        &[("EMAIL", "Email"), ("CHAT", "Chat"), ("PHONE", "Phone"), ("FORM", "Form")],
+        &[
+            ("EMAIL", "Email"),
+            ("CHAT", "Chat"),
+            ("PHONE", "Phone"),
+            ("FORM", "Form"),
+        ],
     ),
     p("closed_date", "Close date", DateTime, "ticketinformation"),
     owner("ticketinformation"),
     created("createdate", "ticketinformation"),
     modified("hs_lastmodifieddate", "ticketinformation"),
     obj_id("ticketinformation"),
-];
-
-const PRODUCTS: &[Def] = &[
-    p("name", "Name", Text, "productinformation"),
-    p("description", "Description", TextArea, "productinformation"),
-    p("price", "Unit price", Number, "productinformation"),
-    p("hs_sku", "SKU", Text, "productinformation"),
-    p("hs_cost_of_goods_sold", "Unit cost", Number, "productinformation"),
-    e(
-        "recurringbillingfrequency",
-        "Billing frequency",
-        "productinformation",
-        &[
-            ("monthly", "Monthly"),
-            ("quarterly", "Quarterly"),
-            ("per_six_months", "Semi-annually"),
-            ("annually", "Annually"),
-        ],
-    ),
-    created("createdate", "productinformation"),
-    modified("hs_lastmodifieddate", "productinformation"),
-    obj_id("productinformation"),
-];
-
-const LINE_ITEMS: &[Def] = &[
-    p("name", "Name", Text, "lineiteminformation"),
-    p("description", "Description", TextArea, "lineiteminformation"),
-    p("hs_product_id", "Product ID", Number, "lineiteminformation"),
-    p("quantity", "Quantity", Number, "lineiteminformation"),
-    p("price", "Unit price", Number, "lineiteminformation"),
-    p("hs_discount_percentage", "Discount percentage", Number, "lineiteminformation"),
-    p("amount", "Net price", Number, "lineiteminformation").f(READ_ONLY | CALC),
-    created("createdate", "lineiteminformation"),
-    modified("hs_lastmodifieddate", "lineiteminformation"),
-    obj_id("lineiteminformation"),
-];
-
-const QUOTES: &[Def] = &[
-    p("hs_title", "Quote name", Text, "quoteinformation"),
-    p("hs_expiration_date", "Expiration date", Date, "quoteinformation"),
-    e(
-        "hs_status",
-        "Quote approval status",
-        "quoteinformation",
-        &[
-            ("DRAFT", "Draft"),
-            ("APPROVAL_NOT_NEEDED", "Approval not needed"),
-            ("PENDING_APPROVAL", "Pending approval"),
-            ("APPROVED", "Approved"),
-            ("REJECTED", "Rejected"),
-        ],
-    ),
-    p("hs_public_url_key", "Public URL key", Text, "quoteinformation"),
-    p("hs_quote_number", "Quote number", Text, "quoteinformation"),
-    p("hs_quote_amount", "Quote amount", Number, "quoteinformation"),
-    p("hs_currency", "Currency", Text, "quoteinformation"),
-    p("hs_language", "Language", Text, "quoteinformation"),
-    p("hs_sender_firstname", "Sender first name", Text, "quoteinformation"),
-    p("hs_sender_lastname", "Sender last name", Text, "quoteinformation"),
-    p("hs_sender_email", "Sender email", Text, "quoteinformation"),
-    p("hs_sender_company_name", "Sender company name", Text, "quoteinformation"),
-    owner("quoteinformation"),
-    created("hs_createdate", "quoteinformation"),
-    modified("hs_lastmodifieddate", "quoteinformation"),
-    obj_id("quoteinformation"),
-];
-
-const LEADS: &[Def] = &[
-    p("hs_lead_name", "Lead name", Text, "leadinformation"),
-    e(
-        "hs_lead_type",
-        "Lead type",
-        "leadinformation",
-        &[("NEW_BUSINESS", "New Business"), ("UPSELL", "Upsell"), ("RE_ATTEMPTING", "Re-attempting")],
-    ),
-    e(
-        "hs_lead_label",
-        "Lead label",
-        "leadinformation",
-        &[("COLD", "Cold"), ("WARM", "Warm"), ("HOT", "Hot")],
-    ),
-    e("hs_pipeline", "Pipeline", "leadinformation", &[("lead-pipeline-id", "Lead pipeline")]),
-    e("hs_pipeline_stage", "Lead stage", "leadinformation", LEAD_STAGES),
-    owner("leadinformation"),
-    created("hs_createdate", "leadinformation"),
-    modified("hs_lastmodifieddate", "leadinformation"),
-    obj_id("leadinformation"),
-];
-
-const NOTES: &[Def] = &[
-    p("hs_timestamp", "Activity date", DateTime, "engagement"),
-    p("hs_note_body", "Note body", Html, "engagement"),
-    owner("engagement"),
-    created("hs_createdate", "engagement"),
-    modified("hs_lastmodifieddate", "engagement"),
-    obj_id("engagement"),
-];
-
-const TASKS: &[Def] = &[
-    p("hs_timestamp", "Due date", DateTime, "task"),
-    p("hs_task_subject", "Task title", Text, "task"),
-    p("hs_task_body", "Notes", Html, "task"),
-    e(
-        "hs_task_status",
-        "Task status",
-        "task",
-        &[
-            ("NOT_STARTED", "Not started"),
-            ("IN_PROGRESS", "In progress"),
-            ("WAITING", "Waiting"),
-            ("COMPLETED", "Completed"),
-            ("DEFERRED", "Deferred"),
-        ],
-    ),
-    e(
-        "hs_task_priority",
-        "Priority",
-        "task",
-        &[("NONE", "None"), ("LOW", "Low"), ("MEDIUM", "Medium"), ("HIGH", "High")],
-    ),
-    e(
-        "hs_task_type",
-        "Task type",
-        "task",
-        &[("TODO", "To-do"), ("CALL", "Call"), ("EMAIL", "Email")],
-    ),
-    owner("task"),
-    created("hs_createdate", "task"),
-    modified("hs_lastmodifieddate", "task"),
-    obj_id("task"),
-];
-
-const CALLS: &[Def] = &[
-    p("hs_timestamp", "Activity date", DateTime, "call"),
-    p("hs_call_title", "Call title", Text, "call"),
-    p("hs_call_body", "Call notes", Html, "call"),
-    p("hs_call_duration", "Call duration (ms)", Number, "call"),
-    e(
-        "hs_call_direction",
-        "Call direction",
-        "call",
-        &[("INBOUND", "Inbound"), ("OUTBOUND", "Outbound")],
-    ),
-    e(
-        "hs_call_status",
-        "Call status",
-        "call",
-        &[
-            ("BUSY", "Busy"),
-            ("CALLING_CRM_USER", "Calling CRM user"),
-            ("CANCELED", "Canceled"),
-            ("COMPLETED", "Completed"),
-            ("CONNECTING", "Connecting"),
-            ("FAILED", "Failed"),
-            ("IN_PROGRESS", "In progress"),
-            ("NO_ANSWER", "No answer"),
-            ("QUEUED", "Queued"),
-            ("RINGING", "Ringing"),
-        ],
-    ),
-    p("hs_call_from_number", "From number", Text, "call"),
-    p("hs_call_to_number", "To number", Text, "call"),
-    owner("call"),
-    created("hs_createdate", "call"),
-    modified("hs_lastmodifieddate", "call"),
-    obj_id("call"),
-];
-
-const EMAILS: &[Def] = &[
-    p("hs_timestamp", "Activity date", DateTime, "email"),
-    p("hs_email_subject", "Email subject", Text, "email"),
-    p("hs_email_text", "Email body", TextArea, "email"),
-    p("hs_email_html", "Email HTML body", Html, "email"),
-    e(
-        "hs_email_direction",
-        "Email direction",
-        "email",
-        &[
-            ("EMAIL", "Logged from CRM"),
-            ("INCOMING_EMAIL", "Incoming email"),
-            ("FORWARDED_EMAIL", "Forwarded email"),
-        ],
-    ),
-    e(
-        "hs_email_status",
-        "Email send status",
-        "email",
-        &[
-            ("BOUNCED", "Bounced"),
-            ("FAILED", "Failed"),
-            ("SCHEDULED", "Scheduled"),
-            ("SENDING", "Sending"),
-            ("SENT", "Sent"),
-        ],
-    ),
-    p("hs_email_headers", "Email headers", TextArea, "email"),
-    owner("email"),
-    created("hs_createdate", "email"),
-    modified("hs_lastmodifieddate", "email"),
-    obj_id("email"),
-];
-
-const MEETINGS: &[Def] = &[
-    p("hs_timestamp", "Activity date", DateTime, "meeting"),
-    p("hs_meeting_title", "Meeting name", Text, "meeting"),
-    p("hs_meeting_body", "Meeting description", Html, "meeting"),
-    p("hs_internal_meeting_notes", "Internal notes", Html, "meeting"),
-    p("hs_meeting_location", "Location", Text, "meeting"),
-    p("hs_meeting_start_time", "Start time", DateTime, "meeting"),
-    p("hs_meeting_end_time", "End time", DateTime, "meeting"),
-    e(
-        "hs_meeting_outcome",
-        "Outcome",
-        "meeting",
-        &[
-            ("SCHEDULED", "Scheduled"),
-            ("COMPLETED", "Completed"),
-            ("RESCHEDULED", "Rescheduled"),
-            ("NO_SHOW", "No show"),
-            ("CANCELED", "Canceled"),
-        ],
-    ),
-    owner("meeting"),
-    created("hs_createdate", "meeting"),
-    modified("hs_lastmodifieddate", "meeting"),
-    obj_id("meeting"),
-];
-
-const PROJECTS: &[Def] = &[
-    p("project_name", "Project name", Text, "projects_information"),
-    p("project_code", "Project code", Text, "projects_information").f(UNIQUE),
-    e(
-        "status",
-        "Status",
-        "projects_information",
-        &[("planned", "Planned"), ("active", "Active"), ("on_hold", "On hold"), ("done", "Done")],
-    ),
-    p("budget", "Budget", Number, "projects_information"),
-    p("start_date", "Start date", Date, "projects_information"),
-    p("end_date", "End date", Date, "projects_information"),
-    owner("projects_information"),
-    created("hs_createdate", "projects_information"),
-    modified("hs_lastmodifieddate", "projects_information"),
-    obj_id("projects_information"),
 ];
 
 /// The HubSpot-defined properties of `obj`.
@@ -558,16 +399,16 @@ pub(crate) fn defs(obj: Obj) -> &'static [Def] {
         Obj::Companies => COMPANIES,
         Obj::Deals => DEALS,
         Obj::Tickets => TICKETS,
-        Obj::Products => PRODUCTS,
-        Obj::LineItems => LINE_ITEMS,
-        Obj::Quotes => QUOTES,
-        Obj::Leads => LEADS,
-        Obj::Notes => NOTES,
-        Obj::Tasks => TASKS,
-        Obj::Calls => CALLS,
-        Obj::Emails => EMAILS,
-        Obj::Meetings => MEETINGS,
-        Obj::Projects => PROJECTS,
+        Obj::Products => more::PRODUCTS,
+        Obj::LineItems => more::LINE_ITEMS,
+        Obj::Quotes => more::QUOTES,
+        Obj::Leads => more::LEADS,
+        Obj::Notes => more::NOTES,
+        Obj::Tasks => more::TASKS,
+        Obj::Calls => more::CALLS,
+        Obj::Emails => more::EMAILS,
+        Obj::Meetings => more::MEETINGS,
+        Obj::Projects => more::PROJECTS,
     }
 }
 

@@ -68,7 +68,11 @@ impl TokenState {
     fn usage(&self, now: Instant) -> Usage {
         Usage {
             in_window: self.calls.len() as u32,
-            in_second: self.calls.iter().filter(|t| now.duration_since(**t) < Duration::from_secs(1)).count() as u32,
+            in_second: self
+                .calls
+                .iter()
+                .filter(|t| now.duration_since(**t) < Duration::from_secs(1))
+                .count() as u32,
             daily_used: self.daily_used,
         }
     }
@@ -77,7 +81,10 @@ impl TokenState {
 impl RateLimiter {
     /// A limiter with these budgets.
     pub(crate) fn new(limits: Limits) -> RateLimiter {
-        RateLimiter { limits, tokens: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limits,
+            tokens: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The budgets.
@@ -144,12 +151,24 @@ impl RateLimiter {
         let secondly = (l.ten_secondly / 10).max(1);
         vec![
             ("X-HubSpot-RateLimit-Daily".into(), l.daily.to_string()),
-            ("X-HubSpot-RateLimit-Daily-Remaining".into(), l.daily.saturating_sub(usage.daily_used).to_string()),
-            ("X-HubSpot-RateLimit-Interval-Milliseconds".into(), INTERVAL_MS.to_string()),
+            (
+                "X-HubSpot-RateLimit-Daily-Remaining".into(),
+                l.daily.saturating_sub(usage.daily_used).to_string(),
+            ),
+            (
+                "X-HubSpot-RateLimit-Interval-Milliseconds".into(),
+                INTERVAL_MS.to_string(),
+            ),
             ("X-HubSpot-RateLimit-Max".into(), l.ten_secondly.to_string()),
-            ("X-HubSpot-RateLimit-Remaining".into(), l.ten_secondly.saturating_sub(usage.in_window).to_string()),
+            (
+                "X-HubSpot-RateLimit-Remaining".into(),
+                l.ten_secondly.saturating_sub(usage.in_window).to_string(),
+            ),
             ("X-HubSpot-RateLimit-Secondly".into(), secondly.to_string()),
-            ("X-HubSpot-RateLimit-Secondly-Remaining".into(), secondly.saturating_sub(usage.in_second).to_string()),
+            (
+                "X-HubSpot-RateLimit-Secondly-Remaining".into(),
+                secondly.saturating_sub(usage.in_second).to_string(),
+            ),
         ]
     }
 }
@@ -160,14 +179,24 @@ mod tests {
 
     #[test]
     fn windows_and_daily_budget() {
-        let rl = RateLimiter::new(Limits { ten_secondly: 3, search_per_second: 2, daily: 6 });
+        let rl = RateLimiter::new(Limits {
+            ten_secondly: 3,
+            search_per_second: 2,
+            daily: 6,
+        });
         assert_eq!(rl.check("a", false).map(|u| u.in_window).ok(), Some(1));
         rl.check("a", false).ok();
         rl.check("a", false).ok();
-        assert_eq!(rl.check("a", false).err().map(|e| e.0), Some(Policy::TenSecondly));
+        assert_eq!(
+            rl.check("a", false).err().map(|e| e.0),
+            Some(Policy::TenSecondly)
+        );
         assert!(rl.check("b", false).is_ok(), "tokens are separate");
         assert!(rl.check("a", true).is_ok() && rl.check("a", true).is_ok());
-        assert_eq!(rl.check("a", true).err().map(|e| e.0), Some(Policy::Secondly));
+        assert_eq!(
+            rl.check("a", true).err().map(|e| e.0),
+            Some(Policy::Secondly)
+        );
         let h = rl.headers(rl.usage("a"));
         assert!(h.contains(&("X-HubSpot-RateLimit-Remaining".into(), "0".into())));
         assert!(h.contains(&("X-HubSpot-RateLimit-Daily-Remaining".into(), "1".into())));
@@ -175,8 +204,15 @@ mod tests {
         rl.check("a", false).ok();
         rl.reset();
         assert!(rl.check("a", false).is_ok());
-        let daily = RateLimiter::new(Limits { ten_secondly: 100, search_per_second: 5, daily: 1 });
+        let daily = RateLimiter::new(Limits {
+            ten_secondly: 100,
+            search_per_second: 5,
+            daily: 1,
+        });
         daily.check("t", false).ok();
-        assert_eq!(daily.check("t", true).err().map(|e| e.0), Some(Policy::Daily));
+        assert_eq!(
+            daily.check("t", true).err().map(|e| e.0),
+            Some(Policy::Daily)
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! `"METHOD template"` used in statistics and the OAuth scopes each operation needs.
 
 use super::paths::{
-    ACCOUNT_DETAILS, ACCOUNT_USAGE, ASSOCIATIONS, ASSOCIATIONS_OBJECTS, FLOWS, OBJECTS, OWNERS, PIPELINES,
-    PROPERTIES, SCHEMAS, TOKEN_INFO,
+    ACCOUNT_DETAILS, ACCOUNT_USAGE, ASSOCIATIONS, ASSOCIATIONS_OBJECTS, FLOWS, OBJECTS, OWNERS,
+    PIPELINES, PROPERTIES, SCHEMAS, TOKEN_INFO,
 };
 use super::types::Obj;
 
@@ -67,7 +67,11 @@ pub(crate) struct Routes {
 
 /// The result of matching a request.
 pub(crate) enum Resolved<'a> {
-    Found { op: Op, template: &'a str, params: Vec<String> },
+    Found {
+        op: Op,
+        template: &'a str,
+        params: Vec<String>,
+    },
     MethodNotAllowed,
     NotFound,
 }
@@ -104,39 +108,107 @@ impl Routes {
         let table: Vec<(&'static str, String, Op)> = vec![
             ("POST", format!("{o}/{{type}}/search"), Op::ObjSearch),
             ("POST", format!("{o}/{{type}}/batch/read"), Op::BatchRead),
-            ("POST", format!("{o}/{{type}}/batch/create"), Op::BatchCreate),
-            ("POST", format!("{o}/{{type}}/batch/update"), Op::BatchUpdate),
-            ("POST", format!("{o}/{{type}}/batch/upsert"), Op::BatchUpsert),
-            ("POST", format!("{o}/{{type}}/batch/archive"), Op::BatchArchive),
+            (
+                "POST",
+                format!("{o}/{{type}}/batch/create"),
+                Op::BatchCreate,
+            ),
+            (
+                "POST",
+                format!("{o}/{{type}}/batch/update"),
+                Op::BatchUpdate,
+            ),
+            (
+                "POST",
+                format!("{o}/{{type}}/batch/upsert"),
+                Op::BatchUpsert,
+            ),
+            (
+                "POST",
+                format!("{o}/{{type}}/batch/archive"),
+                Op::BatchArchive,
+            ),
             ("GET", format!("{o}/{{type}}"), Op::ObjList),
             ("POST", format!("{o}/{{type}}"), Op::ObjCreate),
             ("GET", format!("{o}/{{type}}/{{id}}"), Op::ObjGet),
             ("PATCH", format!("{o}/{{type}}/{{id}}"), Op::ObjUpdate),
             ("DELETE", format!("{o}/{{type}}/{{id}}"), Op::ObjArchive),
-            ("GET", format!("{ao}/{{from}}/{{id}}/associations/{{to}}"), Op::AssocList),
-            ("PUT", format!("{ao}/{{from}}/{{id}}/associations/default/{{to}}/{{toId}}"), Op::AssocPutDefault),
-            ("PUT", format!("{ao}/{{from}}/{{id}}/associations/{{to}}/{{toId}}"), Op::AssocPut),
-            ("DELETE", format!("{ao}/{{from}}/{{id}}/associations/{{to}}/{{toId}}"), Op::AssocDelete),
-            ("GET", format!("{a}/{{from}}/{{to}}/labels"), Op::AssocLabels),
-            ("POST", format!("{a}/{{from}}/{{to}}/batch/create"), Op::AssocBatchCreate),
-            ("POST", format!("{a}/{{from}}/{{to}}/batch/associate/default"), Op::AssocBatchDefault),
-            ("POST", format!("{a}/{{from}}/{{to}}/batch/read"), Op::AssocBatchRead),
-            ("POST", format!("{a}/{{from}}/{{to}}/batch/archive"), Op::AssocBatchArchive),
+            (
+                "GET",
+                format!("{ao}/{{from}}/{{id}}/associations/{{to}}"),
+                Op::AssocList,
+            ),
+            (
+                "PUT",
+                format!("{ao}/{{from}}/{{id}}/associations/default/{{to}}/{{toId}}"),
+                Op::AssocPutDefault,
+            ),
+            (
+                "PUT",
+                format!("{ao}/{{from}}/{{id}}/associations/{{to}}/{{toId}}"),
+                Op::AssocPut,
+            ),
+            (
+                "DELETE",
+                format!("{ao}/{{from}}/{{id}}/associations/{{to}}/{{toId}}"),
+                Op::AssocDelete,
+            ),
+            (
+                "GET",
+                format!("{a}/{{from}}/{{to}}/labels"),
+                Op::AssocLabels,
+            ),
+            (
+                "POST",
+                format!("{a}/{{from}}/{{to}}/batch/create"),
+                Op::AssocBatchCreate,
+            ),
+            (
+                "POST",
+                format!("{a}/{{from}}/{{to}}/batch/associate/default"),
+                Op::AssocBatchDefault,
+            ),
+            (
+                "POST",
+                format!("{a}/{{from}}/{{to}}/batch/read"),
+                Op::AssocBatchRead,
+            ),
+            (
+                "POST",
+                format!("{a}/{{from}}/{{to}}/batch/archive"),
+                Op::AssocBatchArchive,
+            ),
             ("GET", format!("{p}/{{type}}/groups"), Op::GroupList),
             ("POST", format!("{p}/{{type}}/groups"), Op::GroupCreate),
-            ("GET", format!("{p}/{{type}}/groups/{{groupName}}"), Op::GroupGet),
+            (
+                "GET",
+                format!("{p}/{{type}}/groups/{{groupName}}"),
+                Op::GroupGet,
+            ),
             ("GET", format!("{p}/{{type}}"), Op::PropList),
             ("POST", format!("{p}/{{type}}"), Op::PropCreate),
             ("GET", format!("{p}/{{type}}/{{propertyName}}"), Op::PropGet),
-            ("PATCH", format!("{p}/{{type}}/{{propertyName}}"), Op::PropUpdate),
-            ("DELETE", format!("{p}/{{type}}/{{propertyName}}"), Op::PropDelete),
+            (
+                "PATCH",
+                format!("{p}/{{type}}/{{propertyName}}"),
+                Op::PropUpdate,
+            ),
+            (
+                "DELETE",
+                format!("{p}/{{type}}/{{propertyName}}"),
+                Op::PropDelete,
+            ),
             ("GET", SCHEMAS.to_string(), Op::Schemas),
             ("GET", format!("{SCHEMAS}/{{objectType}}"), Op::Schema),
             ("GET", OWNERS.to_string(), Op::Owners),
             ("GET", format!("{OWNERS}/{{ownerId}}"), Op::Owner),
             ("GET", format!("{pl}/{{type}}"), Op::Pipelines),
             ("GET", format!("{pl}/{{type}}/{{pipelineId}}"), Op::Pipeline),
-            ("GET", format!("{pl}/{{type}}/{{pipelineId}}/stages"), Op::Stages),
+            (
+                "GET",
+                format!("{pl}/{{type}}/{{pipelineId}}/stages"),
+                Op::Stages,
+            ),
             ("GET", ACCOUNT_DETAILS.to_string(), Op::AccountDetails),
             ("GET", ACCOUNT_USAGE.to_string(), Op::ApiUsage),
             ("POST", TOKEN_INFO.to_string(), Op::TokenInfo),
@@ -166,7 +238,11 @@ impl Routes {
         let mut wrong_method = false;
         for e in &self.entries {
             if e.segs.len() != segs.len()
-                || !e.segs.iter().zip(&segs).all(|(pat, s)| pat.as_deref().is_none_or(|lit| lit == *s))
+                || !e
+                    .segs
+                    .iter()
+                    .zip(&segs)
+                    .all(|(pat, s)| pat.as_deref().is_none_or(|lit| lit == *s))
             {
                 continue;
             }
@@ -181,7 +257,11 @@ impl Routes {
                 .filter(|(pat, _)| pat.is_none())
                 .map(|(_, s)| pct_decode(s, false))
                 .collect();
-            return Resolved::Found { op: e.op, template: &e.template, params };
+            return Resolved::Found {
+                op: e.op,
+                template: &e.template,
+                params,
+            };
         }
         if wrong_method {
             Resolved::MethodNotAllowed
@@ -214,7 +294,9 @@ pub(crate) fn required_scopes(op: Op, params: &[String]) -> &'static [&'static s
         | Op::AssocBatchDefault
         | Op::AssocBatchArchive => pick(Obj::write_scopes),
         Op::PropList | Op::PropGet | Op::GroupList | Op::GroupGet => pick(Obj::schema_read_scopes),
-        Op::PropCreate | Op::PropUpdate | Op::PropDelete | Op::GroupCreate => pick(Obj::schema_write_scopes),
+        Op::PropCreate | Op::PropUpdate | Op::PropDelete | Op::GroupCreate => {
+            pick(Obj::schema_write_scopes)
+        }
         Op::Schemas | Op::Schema => &["crm.schemas.custom.read"],
         Op::Owners | Op::Owner => &["crm.objects.owners.read"],
         Op::Flows | Op::Flow => &["automation"],
@@ -228,7 +310,11 @@ mod tests {
 
     fn found(r: Resolved<'_>) -> (Op, String, Vec<String>) {
         match r {
-            Resolved::Found { op, template, params } => (op, template.to_string(), params),
+            Resolved::Found {
+                op,
+                template,
+                params,
+            } => (op, template.to_string(), params),
             _ => panic!("not found"),
         }
     }
@@ -237,20 +323,62 @@ mod tests {
     fn resolves_paths() {
         let r = Routes::new();
         let (op, t, p) = found(r.resolve("POST", "/crm/v3/objects/contacts/search"));
-        assert_eq!((op, t.as_str(), p), (Op::ObjSearch, "/crm/v3/objects/{type}/search", vec!["contacts".to_string()]));
-        let (op, _, p) = found(r.resolve("GET", "/crm/v3/objects/contacts/maria.chen%40acme.example.com"));
-        assert_eq!((op, p[1].as_str()), (Op::ObjGet, "maria.chen@acme.example.com"));
-        assert_eq!(found(r.resolve("GET", "/crm/v3/objects/contacts/search")).0, Op::ObjGet);
-        assert_eq!(found(r.resolve("PUT", "/crm/v4/objects/contacts/1/associations/default/companies/2")).0, Op::AssocPutDefault);
-        assert_eq!(found(r.resolve("DELETE", "/crm/v4/objects/contacts/1/associations/companies/2")).0, Op::AssocDelete);
-        assert_eq!(found(r.resolve("GET", "/crm/v3/properties/contacts/groups")).0, Op::GroupList);
-        assert_eq!(found(r.resolve("GET", "/crm/v3/properties/contacts/email")).0, Op::PropGet);
+        assert_eq!(
+            (op, t.as_str(), p),
+            (
+                Op::ObjSearch,
+                "/crm/v3/objects/{type}/search",
+                vec!["contacts".to_string()]
+            )
+        );
+        let (op, _, p) = found(r.resolve(
+            "GET",
+            "/crm/v3/objects/contacts/maria.chen%40acme.example.com",
+        ));
+        assert_eq!(
+            (op, p[1].as_str()),
+            (Op::ObjGet, "maria.chen@acme.example.com")
+        );
+        assert_eq!(
+            found(r.resolve("GET", "/crm/v3/objects/contacts/search")).0,
+            Op::ObjGet
+        );
+        assert_eq!(
+            found(r.resolve(
+                "PUT",
+                "/crm/v4/objects/contacts/1/associations/default/companies/2"
+            ))
+            .0,
+            Op::AssocPutDefault
+        );
+        assert_eq!(
+            found(r.resolve(
+                "DELETE",
+                "/crm/v4/objects/contacts/1/associations/companies/2"
+            ))
+            .0,
+            Op::AssocDelete
+        );
+        assert_eq!(
+            found(r.resolve("GET", "/crm/v3/properties/contacts/groups")).0,
+            Op::GroupList
+        );
+        assert_eq!(
+            found(r.resolve("GET", "/crm/v3/properties/contacts/email")).0,
+            Op::PropGet
+        );
         assert_eq!(found(r.resolve("HEAD", "/crm/v3/owners")).0, Op::Owners);
-        assert!(matches!(r.resolve("PUT", "/crm/v3/objects/contacts"), Resolved::MethodNotAllowed));
+        assert!(matches!(
+            r.resolve("PUT", "/crm/v3/objects/contacts"),
+            Resolved::MethodNotAllowed
+        ));
         assert!(matches!(r.resolve("GET", "/nope"), Resolved::NotFound));
         assert_eq!(pct_decode("a%20b+c%zz", true), "a b c%zz");
         assert_eq!(pct_decode("%4", false), "%4");
-        assert_eq!(required_scopes(Op::ObjCreate, &["contacts".into()]), ["crm.objects.contacts.write"]);
+        assert_eq!(
+            required_scopes(Op::ObjCreate, &["contacts".into()]),
+            ["crm.objects.contacts.write"]
+        );
         assert!(required_scopes(Op::ObjCreate, &["foos".into()]).is_empty());
     }
 }

@@ -144,9 +144,18 @@ fn parse_filter(f: &Value) -> Result<Filter, ApiError> {
         .map(|a| a.iter().filter_map(scalar).collect())
         .unwrap_or_default();
     let problem = match op {
-        Op::Between if value.is_none() || high.is_none() => Some("operator BETWEEN requires a value and a highValue"),
+        Op::Between if value.is_none() || high.is_none() => {
+            Some("operator BETWEEN requires a value and a highValue")
+        }
         Op::In | Op::NotIn if values.is_empty() => Some("operator IN and NOT_IN require values"),
-        Op::Eq | Op::Neq | Op::Lt | Op::Lte | Op::Gt | Op::Gte | Op::ContainsToken | Op::NotContainsToken
+        Op::Eq
+        | Op::Neq
+        | Op::Lt
+        | Op::Lte
+        | Op::Gt
+        | Op::Gte
+        | Op::ContainsToken
+        | Op::NotContainsToken
             if value.is_none() =>
         {
             Some("this operator requires a value")
@@ -158,7 +167,13 @@ fn parse_filter(f: &Value) -> Result<Filter, ApiError> {
             "Cannot construct instance of `com.hubspot.inbounddb.publicobject.core.v3.search.Filter`, problem: {p}"
         )));
     }
-    Ok(Filter { property, op, value, high, values })
+    Ok(Filter {
+        property,
+        op,
+        value,
+        high,
+        values,
+    })
 }
 
 /// Parses and checks a search body.
@@ -188,7 +203,11 @@ pub(crate) fn parse(body: &Value) -> Result<Search, ApiError> {
     let mut groups = Vec::with_capacity(raw_groups.len());
     let mut total = 0;
     for g in raw_groups {
-        let filters = g.get("filters").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let filters = g
+            .get("filters")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if filters.len() > MAX_FILTERS_PER_GROUP {
             return Err(ApiError::validation(format!(
                 "Too many filters in a filter group: {} were provided, the maximum is {MAX_FILTERS_PER_GROUP}.",
@@ -196,14 +215,23 @@ pub(crate) fn parse(body: &Value) -> Result<Search, ApiError> {
             )));
         }
         total += filters.len();
-        groups.push(filters.iter().map(parse_filter).collect::<Result<Vec<_>, _>>()?);
+        groups.push(
+            filters
+                .iter()
+                .map(parse_filter)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
     }
     if total > MAX_FILTERS {
         return Err(ApiError::validation(format!(
             "Too many filters: {total} were provided across all filter groups, the maximum is {MAX_FILTERS}."
         )));
     }
-    let sort = match body.get("sorts").and_then(Value::as_array).and_then(|a| a.first()) {
+    let sort = match body
+        .get("sorts")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         Some(Value::String(s)) => match s.strip_prefix('-') {
             Some(p) => Some((p.to_string(), true)),
             None => Some((s.clone(), false)),
@@ -212,7 +240,9 @@ pub(crate) fn parse(body: &Value) -> Result<Search, ApiError> {
             let name = o
                 .get("propertyName")
                 .and_then(Value::as_str)
-                .ok_or_else(|| ApiError::bad_input("Missing required creator property 'propertyName'"))?;
+                .ok_or_else(|| {
+                    ApiError::bad_input("Missing required creator property 'propertyName'")
+                })?;
             let desc = o.get("direction").and_then(Value::as_str) == Some("DESCENDING");
             Some((name.to_string(), desc))
         }
@@ -234,7 +264,12 @@ pub(crate) fn parse(body: &Value) -> Result<Search, ApiError> {
     let properties = body
         .get("properties")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let query = body
         .get("query")
@@ -242,12 +277,23 @@ pub(crate) fn parse(body: &Value) -> Result<Search, ApiError> {
         .map(str::trim)
         .filter(|q| !q.is_empty())
         .map(str::to_string);
-    Ok(Search { groups, query, sort, properties, limit, after })
+    Ok(Search {
+        groups,
+        query,
+        sort,
+        properties,
+        limit,
+        after,
+    })
 }
 
 fn compare(kind: Kind, a: &str, b: &str) -> Option<Ordering> {
     match kind {
-        Kind::Number => a.trim().parse::<f64>().ok()?.partial_cmp(&b.trim().parse::<f64>().ok()?),
+        Kind::Number => a
+            .trim()
+            .parse::<f64>()
+            .ok()?
+            .partial_cmp(&b.trim().parse::<f64>().ok()?),
         Kind::Date => Some(parse_instant(a)?.cmp(&parse_instant(b)?)),
         Kind::Text => Some(a.to_lowercase().cmp(&b.to_lowercase())),
     }
@@ -345,7 +391,12 @@ pub(crate) fn matches_query(query: &str, values: &[&str]) -> bool {
 }
 
 /// Sort order of two values; unset values come last in both directions.
-pub(crate) fn sort_order(kind: Kind, a: Option<&str>, b: Option<&str>, descending: bool) -> Ordering {
+pub(crate) fn sort_order(
+    kind: Kind,
+    a: Option<&str>,
+    b: Option<&str>,
+    descending: bool,
+) -> Ordering {
     let a = a.filter(|s| !s.is_empty());
     let b = b.filter(|s| !s.is_empty());
     match (a, b) {
@@ -389,42 +440,102 @@ mod tests {
         assert!(matches(&inn, Kind::Text, Some("customer")));
         assert!(!matches(&inn, Kind::Text, Some("other")));
         let not_in = f("NOT_IN", json!({"values": ["lead"]}));
-        assert!(matches(&not_in, Kind::Text, Some("customer")) && matches(&not_in, Kind::Text, None));
-        assert!(matches(&f("HAS_PROPERTY", json!({})), Kind::Text, Some("x")));
-        assert!(!matches(&f("HAS_PROPERTY", json!({})), Kind::Text, Some("")));
+        assert!(
+            matches(&not_in, Kind::Text, Some("customer")) && matches(&not_in, Kind::Text, None)
+        );
+        assert!(matches(
+            &f("HAS_PROPERTY", json!({})),
+            Kind::Text,
+            Some("x")
+        ));
+        assert!(!matches(
+            &f("HAS_PROPERTY", json!({})),
+            Kind::Text,
+            Some("")
+        ));
         assert!(matches(&f("NOT_HAS_PROPERTY", json!({})), Kind::Text, None));
         let tok = f("CONTAINS_TOKEN", json!({"value": "*@acme.example.com"}));
-        assert!(matches(&tok, Kind::Text, Some("maria.chen@acme.example.com")));
+        assert!(matches(
+            &tok,
+            Kind::Text,
+            Some("maria.chen@acme.example.com")
+        ));
         assert!(!matches(&tok, Kind::Text, Some("maria@other.example.com")));
         let word = f("CONTAINS_TOKEN", json!({"value": "Annual"}));
-        assert!(matches(&word, Kind::Text, Some("Acme Corporation - Annual Plan")));
+        assert!(matches(
+            &word,
+            Kind::Text,
+            Some("Acme Corporation - Annual Plan")
+        ));
         assert!(!matches(&word, Kind::Text, Some("Annually")));
         let pre = f("CONTAINS_TOKEN", json!({"value": "ann*"}));
         assert!(matches(&pre, Kind::Text, Some("Annually billed")));
         let not_tok = f("NOT_CONTAINS_TOKEN", json!({"value": "plan"}));
         assert!(!matches(&not_tok, Kind::Text, Some("Annual Plan")));
         assert!(matches(&not_tok, Kind::Text, None));
-        assert!(matches(&f("LT", json!({"value": "b"})), Kind::Text, Some("Apple")));
+        assert!(matches(
+            &f("LT", json!({"value": "b"})),
+            Kind::Text,
+            Some("Apple")
+        ));
     }
 
     #[test]
     fn number_and_date_operators() {
-        assert!(matches(&f("GT", json!({"value": 900})), Kind::Number, Some("1000")));
-        assert!(!matches(&f("GT", json!({"value": "1000"})), Kind::Number, Some("1000")));
-        assert!(matches(&f("GTE", json!({"value": "1000"})), Kind::Number, Some("1000.0")));
-        assert!(matches(&f("LT", json!({"value": "20"})), Kind::Number, Some("3")));
-        assert!(matches(&f("LTE", json!({"value": "3"})), Kind::Number, Some("3")));
-        assert!(matches(&f("EQ", json!({"value": "48000"})), Kind::Number, Some("48000.00")));
+        assert!(matches(
+            &f("GT", json!({"value": 900})),
+            Kind::Number,
+            Some("1000")
+        ));
+        assert!(!matches(
+            &f("GT", json!({"value": "1000"})),
+            Kind::Number,
+            Some("1000")
+        ));
+        assert!(matches(
+            &f("GTE", json!({"value": "1000"})),
+            Kind::Number,
+            Some("1000.0")
+        ));
+        assert!(matches(
+            &f("LT", json!({"value": "20"})),
+            Kind::Number,
+            Some("3")
+        ));
+        assert!(matches(
+            &f("LTE", json!({"value": "3"})),
+            Kind::Number,
+            Some("3")
+        ));
+        assert!(matches(
+            &f("EQ", json!({"value": "48000"})),
+            Kind::Number,
+            Some("48000.00")
+        ));
         let between = f("BETWEEN", json!({"value": "10", "highValue": "20"}));
-        assert!(matches(&between, Kind::Number, Some("10")) && matches(&between, Kind::Number, Some("20")));
+        assert!(
+            matches(&between, Kind::Number, Some("10"))
+                && matches(&between, Kind::Number, Some("20"))
+        );
         assert!(!matches(&between, Kind::Number, Some("21")));
         assert!(!matches(&between, Kind::Number, Some("abc")));
         let after = f("GTE", json!({"value": "2024-01-01"}));
-        assert!(matches(&after, Kind::Date, Some("2024-06-01T10:00:00.000Z")));
-        assert!(!matches(&after, Kind::Date, Some("2023-12-31T23:59:59.999Z")));
+        assert!(matches(
+            &after,
+            Kind::Date,
+            Some("2024-06-01T10:00:00.000Z")
+        ));
+        assert!(!matches(
+            &after,
+            Kind::Date,
+            Some("2023-12-31T23:59:59.999Z")
+        ));
         let ms = f("LT", json!({"value": 1_704_067_200_000_i64}));
         assert!(matches(&ms, Kind::Date, Some("2023-12-31T23:59:59.999Z")));
-        let days = f("BETWEEN", json!({"value": "2024-01-01T00:00:00Z", "highValue": "1706745600000"}));
+        let days = f(
+            "BETWEEN",
+            json!({"value": "2024-01-01T00:00:00Z", "highValue": "1706745600000"}),
+        );
         assert!(matches(&days, Kind::Date, Some("2024-01-15")));
         assert!(!matches(&days, Kind::Date, Some("2024-03-15")));
     }
@@ -434,11 +545,17 @@ mod tests {
         let filter = json!({"propertyName": "email", "operator": "HAS_PROPERTY"});
         let group = |n: usize| json!({"filters": vec![filter.clone(); n]});
         assert!(parse(&json!({"filterGroups": vec![group(1); 5]})).is_ok());
-        assert_eq!(parse(&json!({"filterGroups": vec![group(1); 6]})).unwrap_err().status, 400);
+        assert_eq!(
+            parse(&json!({"filterGroups": vec![group(1); 6]}))
+                .unwrap_err()
+                .status,
+            400
+        );
         assert!(parse(&json!({"filterGroups": [group(6)]})).is_ok());
         assert!(parse(&json!({"filterGroups": [group(7)]})).is_err());
         assert!(parse(&json!({"filterGroups": [group(6), group(6), group(6)]})).is_ok());
-        let e = parse(&json!({"filterGroups": [group(6), group(6), group(6), group(1)]})).unwrap_err();
+        let e =
+            parse(&json!({"filterGroups": [group(6), group(6), group(6), group(1)]})).unwrap_err();
         assert!(e.message.contains("19"));
         assert!(parse(&json!({"limit": 200})).is_ok());
         assert!(parse(&json!({"limit": 201})).is_err());
@@ -449,8 +566,14 @@ mod tests {
             "query": " maria ", "properties": ["email"], "after": 20})).unwrap();
         assert_eq!(s.groups.len(), 1);
         assert_eq!(s.sort, Some(("createdate".into(), true)));
-        assert_eq!((s.query.as_deref(), s.limit, s.after), (Some("maria"), 10, 20));
-        assert_eq!(parse(&json!({"sorts": ["-amount"]})).unwrap().sort, Some(("amount".into(), true)));
+        assert_eq!(
+            (s.query.as_deref(), s.limit, s.after),
+            (Some("maria"), 10, 20)
+        );
+        assert_eq!(
+            parse(&json!({"sorts": ["-amount"]})).unwrap().sort,
+            Some(("amount".into(), true))
+        );
         assert!(parse(&json!({"filterGroups": [{"filters": [{"propertyName": "a", "operator": "NOPE", "value": "1"}]}]})).is_err());
         assert!(parse(&json!({"filterGroups": [{"filters": [{"propertyName": "a", "operator": "BETWEEN", "value": "1"}]}]})).is_err());
         assert!(parse(&json!([])).is_err());
@@ -460,11 +583,26 @@ mod tests {
     fn query_glob_and_sort() {
         assert!(matches_query("mar chen", &["Maria", "Chen", "x@y.com"]));
         assert!(!matches_query("ria", &["Maria"]));
-        assert!(matches_query("acme.example", &["maria.chen@acme.example.com"]));
+        assert!(matches_query(
+            "acme.example",
+            &["maria.chen@acme.example.com"]
+        ));
         assert!(glob("a*c*", "abcd") && glob("*", "") && !glob("a*z", "abc"));
-        assert_eq!(sort_order(Kind::Number, Some("9"), Some("10"), false), Ordering::Less);
-        assert_eq!(sort_order(Kind::Number, Some("9"), Some("10"), true), Ordering::Greater);
-        assert_eq!(sort_order(Kind::Text, None, Some("a"), true), Ordering::Greater);
-        assert_eq!(sort_order(Kind::Text, Some("a"), None, false), Ordering::Less);
+        assert_eq!(
+            sort_order(Kind::Number, Some("9"), Some("10"), false),
+            Ordering::Less
+        );
+        assert_eq!(
+            sort_order(Kind::Number, Some("9"), Some("10"), true),
+            Ordering::Greater
+        );
+        assert_eq!(
+            sort_order(Kind::Text, None, Some("a"), true),
+            Ordering::Greater
+        );
+        assert_eq!(
+            sort_order(Kind::Text, Some("a"), None, false),
+            Ordering::Less
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::assoc::{self, Graph};
-use super::errors::{property_errors, ApiError, PropError};
+use super::errors::ApiError;
 use super::fixtures::{self, Owner, Pipeline};
 use super::props::{Group, Opt, Property};
 use super::props_data::{defs, groups, OPT_OWNERS, OPT_PIPELINES, OPT_STAGES};
@@ -70,28 +70,6 @@ pub(crate) fn modified_props(obj: Obj) -> &'static [&'static str] {
     } else {
         &["hs_lastmodifieddate"]
     }
-}
-
-fn value_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null => Some(String::new()),
-        _ => None,
-    }
-}
-
-fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(char::is_whitespace)
 }
 
 impl Store {
@@ -173,12 +151,16 @@ impl Store {
 
     /// A live (or, with `archived`, an archived) record.
     pub(crate) fn get(&self, obj: Obj, id: u64, archived: bool) -> Option<&Record> {
-        self.records(obj).get(&id).filter(|r| r.archived == archived)
+        self.records(obj)
+            .get(&id)
+            .filter(|r| r.archived == archived)
     }
 
     /// A live property definition.
     pub(crate) fn prop(&self, obj: Obj, name: &str) -> Option<&Property> {
-        self.props[obj.idx()].iter().find(|p| p.name == name && !p.archived)
+        self.props[obj.idx()]
+            .iter()
+            .find(|p| p.name == name && !p.archived)
     }
 
     /// The pipelines of `obj`.
@@ -187,31 +169,33 @@ impl Store {
     }
 
     /// The live record of `obj` whose `prop` equals `value` (case-insensitively), other than `except`.
-    pub(crate) fn find_by(&self, obj: Obj, prop: &str, value: &str, except: Option<u64>) -> Option<u64> {
+    pub(crate) fn find_by(
+        &self,
+        obj: Obj,
+        prop: &str,
+        value: &str,
+        except: Option<u64>,
+    ) -> Option<u64> {
         self.records(obj)
             .values()
             .find(|r| {
                 !r.archived
                     && Some(r.id) != except
-                    && r.props.get(prop).is_some_and(|v| v.eq_ignore_ascii_case(value))
+                    && r.props
+                        .get(prop)
+                        .is_some_and(|v| v.eq_ignore_ascii_case(value))
             })
             .map(|r| r.id)
     }
 
-    /// Checks that `prop` may be used as `idProperty`.
-    pub(crate) fn check_id_property(&self, obj: Obj, prop: &str) -> Result<(), ApiError> {
-        let special = (obj == Obj::Contacts && prop == "email") || (obj == Obj::Companies && prop == "domain");
-        match self.prop(obj, prop) {
-            Some(p) if p.has_unique_value || special || prop == "hs_object_id" => Ok(()),
-            Some(_) => Err(ApiError::validation(format!(
-                "{prop} is not a unique property and cannot be used as idProperty"
-            ))),
-            None => Err(property_errors(&[PropError::unknown(prop)])),
-        }
-    }
-
     /// Resolves a path or input id (by `idProperty` when given) to a record id.
-    pub(crate) fn resolve(&self, obj: Obj, raw: &str, id_prop: Option<&str>, archived: bool) -> Result<u64, ApiError> {
+    pub(crate) fn resolve(
+        &self,
+        obj: Obj,
+        raw: &str,
+        id_prop: Option<&str>,
+        archived: bool,
+    ) -> Result<u64, ApiError> {
         match id_prop.filter(|p| !p.is_empty() && *p != "hs_object_id") {
             None => raw
                 .parse::<u64>()
@@ -222,119 +206,36 @@ impl Store {
                 self.check_id_property(obj, p)?;
                 self.records(obj)
                     .values()
-                    .find(|r| r.archived == archived && r.props.get(p).is_some_and(|v| v.eq_ignore_ascii_case(raw)))
+                    .find(|r| {
+                        r.archived == archived
+                            && r.props.get(p).is_some_and(|v| v.eq_ignore_ascii_case(raw))
+                    })
                     .map(|r| r.id)
                     .ok_or_else(|| ApiError::object_not_found(raw))
             }
         }
     }
 
-    /// Validates a `properties` object for a create (`existing` None) or an update of `existing`.
-    pub(crate) fn check_values(&self, obj: Obj, input: Option<&Value>, existing: Option<u64>) -> Result<Changes, ApiError> {
-        let empty = Map::new();
-        let map = match input {
-            None | Some(Value::Null) => &empty,
-            Some(Value::Object(m)) => m,
-            Some(_) => return Err(ApiError::bad_input("properties must be an object")),
-        };
-        let mut errs = Vec::new();
-        let mut out: Changes = Vec::with_capacity(map.len());
-        for (k, v) in map {
-            let Some(raw) = value_string(v) else {
-                errs.push(PropError::new(k, "INVALID_PROPERTY_VALUE", format!("The value of {k} must be a string")));
-                continue;
-            };
-            let Some(p) = self.prop(obj, k) else {
-                errs.push(PropError::unknown(k));
-                continue;
-            };
-            if p.read_only_value && !(existing.is_none() && k == obj.created_prop()) {
-                errs.push(PropError::new(k, "READ_ONLY_VALUE", format!("Property \"{k}\" is read-only")));
-                continue;
-            }
-            match p.normalize(&raw) {
-                Ok(Some(val)) if obj == Obj::Contacts && k == "email" => {
-                    if valid_email(&val) {
-                        out.push((k.clone(), Some(val.to_ascii_lowercase())));
-                    } else {
-                        errs.push(PropError::new(k, "INVALID_EMAIL", format!("Email address {val} is invalid")));
-                    }
-                }
-                Ok(val) => out.push((k.clone(), val)),
-                Err(e) => errs.push(e),
-            }
-        }
-        if existing.is_none() {
-            for req in obj.required() {
-                if !out.iter().any(|(k, v)| k == req && v.is_some()) {
-                    errs.push(PropError::new(req, "REQUIRED_PROPERTY", format!("Property \"{req}\" is required")));
-                }
-            }
-        }
-        self.check_stage(obj, &out, existing, &mut errs);
-        if !errs.is_empty() {
-            return Err(property_errors(&errs));
-        }
-        for (k, v) in &out {
-            let Some(v) = v else { continue };
-            let unique = self.prop(obj, k).is_some_and(|p| p.has_unique_value);
-            if unique {
-                if let Some(other) = self.find_by(obj, k, v, existing) {
-                    let what = if obj == Obj::Contacts { "Contact" } else { "Object" };
-                    return Err(ApiError::conflict(format!("{what} already exists. Existing ID: {other}")));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// The (pipeline, stage) properties of `obj`, if it has pipelines with stages checked here.
-    fn stage_props(obj: Obj) -> Option<(&'static str, &'static str, &'static str)> {
-        match obj {
-            Obj::Deals => Some(("pipeline", "dealstage", "default")),
-            Obj::Tickets => Some(("hs_pipeline", "hs_pipeline_stage", "0")),
-            Obj::Leads => Some(("hs_pipeline", "hs_pipeline_stage", "lead-pipeline-id")),
-            _ => None,
-        }
-    }
-
-    fn check_stage(&self, obj: Obj, out: &Changes, existing: Option<u64>, errs: &mut Vec<PropError>) {
-        let Some((pp, sp, default)) = Self::stage_props(obj) else { return };
-        let current = |name: &str| -> Option<String> {
-            match out.iter().find(|(k, _)| k == name) {
-                Some((_, v)) => v.clone(),
-                None => existing
-                    .and_then(|id| self.records(obj).get(&id))
-                    .and_then(|r| r.props.get(name).cloned()),
-            }
-        };
-        let pipeline = current(pp).unwrap_or_else(|| default.to_string());
-        let Some(stage) = current(sp) else { return };
-        let ok = self
-            .pipelines_of(obj)
-            .find(|p| p.id == pipeline)
-            .is_some_and(|p| p.stages.iter().any(|s| s.id == stage));
-        let touched = out.iter().any(|(k, _)| k == pp || k == sp);
-        if !ok && touched && !errs.iter().any(|e| e.name == sp || e.name == pp) {
-            errs.push(PropError::new(
-                sp,
-                "INVALID_OPTION",
-                format!("{stage} is not a valid stage of pipeline {pipeline}"),
-            ));
-        }
-    }
-
     fn apply_defaults(&self, obj: Obj, props: &mut BTreeMap<String, String>) {
         if let Some((pp, sp, default)) = Self::stage_props(obj) {
-            let pipeline = props.entry(pp.to_string()).or_insert_with(|| default.to_string()).clone();
+            let pipeline = props
+                .entry(pp.to_string())
+                .or_insert_with(|| default.to_string())
+                .clone();
             if !props.contains_key(sp) {
-                if let Some(first) = self.pipelines_of(obj).find(|p| p.id == pipeline).and_then(|p| p.stages.first()) {
+                if let Some(first) = self
+                    .pipelines_of(obj)
+                    .find(|p| p.id == pipeline)
+                    .and_then(|p| p.stages.first())
+                {
                     props.insert(sp.to_string(), first.id.clone());
                 }
             }
         }
         if obj == Obj::Tasks {
-            props.entry("hs_task_status".into()).or_insert_with(|| "NOT_STARTED".into());
+            props
+                .entry("hs_task_status".into())
+                .or_insert_with(|| "NOT_STARTED".into());
         }
     }
 
@@ -366,8 +267,10 @@ impl Store {
     pub(crate) fn create(&mut self, obj: Obj, changes: Changes, now: i64) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let mut props: BTreeMap<String, String> =
-            changes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+        let mut props: BTreeMap<String, String> = changes
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
         self.apply_defaults(obj, &mut props);
         Self::derive(obj, &mut props);
         let created = props
@@ -376,7 +279,14 @@ impl Store {
             .unwrap_or(now);
         props.insert(obj.created_prop().to_string(), iso_ms(created));
         props.insert("hs_object_id".into(), id.to_string());
-        let mut r = Record { id, props, created, updated: now, archived: false, archived_at: 0 };
+        let mut r = Record {
+            id,
+            props,
+            created,
+            updated: now,
+            archived: false,
+            archived_at: 0,
+        };
         Self::touch(obj, &mut r, now);
         self.objects[obj.idx()].insert(id, r);
         id
@@ -411,7 +321,13 @@ impl Store {
 
     /// HubSpot's record JSON with the selected properties and, for each type in `with_assoc`, the v3
     /// `associations` block.
-    pub(crate) fn record_json(&self, obj: Obj, r: &Record, sel: PropSel<'_>, with_assoc: &[Obj]) -> Value {
+    pub(crate) fn record_json(
+        &self,
+        obj: Obj,
+        r: &Record,
+        sel: PropSel<'_>,
+        with_assoc: &[Obj],
+    ) -> Value {
         let mut props = Map::new();
         let mut put = |name: &str| {
             let v = r.props.get(name).map_or(Value::Null, |v| json!(v));
@@ -488,41 +404,90 @@ mod tests {
     #[test]
     fn validates_and_creates() {
         let mut s = Store::empty();
-        let err = s.check_values(Obj::Contacts, Some(&props(json!({"foo": "x"}))), None).unwrap_err();
+        let err = s
+            .check_values(Obj::Contacts, Some(&props(json!({"foo": "x"}))), None)
+            .unwrap_err();
         assert!(err.message.contains("PROPERTY_DOESNT_EXIST"));
         let err = s
             .check_values(Obj::Contacts, Some(&json!({"email": "not-an-email"})), None)
             .unwrap_err();
         assert!(err.message.contains("INVALID_EMAIL"));
-        let ch = s.check_values(Obj::Contacts, Some(&json!({"email": "A@Example.com", "firstname": "A"})), None).unwrap();
+        let ch = s
+            .check_values(
+                Obj::Contacts,
+                Some(&json!({"email": "A@Example.com", "firstname": "A"})),
+                None,
+            )
+            .unwrap();
         let id = s.create(Obj::Contacts, ch, 1_700_000_000_000);
         assert_eq!(id, 101);
         let r = s.get(Obj::Contacts, id, false).unwrap();
         assert_eq!(r.props["email"], "a@example.com");
         assert_eq!(r.props["hs_object_id"], "101");
         assert_eq!(r.props["createdate"], "2023-11-14T22:13:20.000Z");
-        let err = s.check_values(Obj::Contacts, Some(&json!({"email": "a@example.COM"})), None).unwrap_err();
-        assert_eq!((err.status, err.message.as_str()), (409, "Contact already exists. Existing ID: 101"));
-        assert_eq!(s.resolve(Obj::Contacts, "A@EXAMPLE.com", Some("email"), false).unwrap(), 101);
-        assert!(s.resolve(Obj::Contacts, "x", Some("firstname"), false).is_err());
-        let err = s.check_values(Obj::Deals, Some(&json!({"amount": "5"})), None).unwrap_err();
+        let err = s
+            .check_values(
+                Obj::Contacts,
+                Some(&json!({"email": "a@example.COM"})),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(
+            (err.status, err.message.as_str()),
+            (409, "Contact already exists. Existing ID: 101")
+        );
+        assert_eq!(
+            s.resolve(Obj::Contacts, "A@EXAMPLE.com", Some("email"), false)
+                .unwrap(),
+            101
+        );
+        assert!(s
+            .resolve(Obj::Contacts, "x", Some("firstname"), false)
+            .is_err());
+        let err = s
+            .check_values(Obj::Deals, Some(&json!({"amount": "5"})), None)
+            .unwrap_err();
         assert!(err.message.contains("REQUIRED_PROPERTY"));
-        let ch = s.check_values(Obj::Deals, Some(&json!({"dealname": "D"})), None).unwrap();
+        let ch = s
+            .check_values(Obj::Deals, Some(&json!({"dealname": "D"})), None)
+            .unwrap();
         let d = s.create(Obj::Deals, ch, 0);
-        assert_eq!(s.get(Obj::Deals, d, false).unwrap().props["dealstage"], "appointmentscheduled");
-        let err = s.check_values(Obj::Deals, Some(&json!({"dealstage": "87263452"})), Some(d)).unwrap_err();
+        assert_eq!(
+            s.get(Obj::Deals, d, false).unwrap().props["dealstage"],
+            "appointmentscheduled"
+        );
+        let err = s
+            .check_values(Obj::Deals, Some(&json!({"dealstage": "87263452"})), Some(d))
+            .unwrap_err();
         assert!(err.message.contains("not a valid stage"));
-        assert!(s.check_values(Obj::Deals, Some(&json!({"pipeline": "87263451", "dealstage": "87263452"})), Some(d)).is_ok());
-        let err = s.check_values(Obj::Contacts, Some(&json!({"hs_object_id": "5"})), Some(id)).unwrap_err();
+        assert!(s
+            .check_values(
+                Obj::Deals,
+                Some(&json!({"pipeline": "87263451", "dealstage": "87263452"})),
+                Some(d)
+            )
+            .is_ok());
+        let err = s
+            .check_values(Obj::Contacts, Some(&json!({"hs_object_id": "5"})), Some(id))
+            .unwrap_err();
         assert!(err.message.contains("READ_ONLY_VALUE"));
     }
 
     #[test]
     fn line_item_amount_is_derived() {
         let mut s = Store::empty();
-        let ch = s.check_values(Obj::LineItems, Some(&json!({"quantity": 3, "price": "19.5"})), None).unwrap();
+        let ch = s
+            .check_values(
+                Obj::LineItems,
+                Some(&json!({"quantity": 3, "price": "19.5"})),
+                None,
+            )
+            .unwrap();
         let id = s.create(Obj::LineItems, ch, 0);
-        assert_eq!(s.get(Obj::LineItems, id, false).unwrap().props["amount"], "58.5");
+        assert_eq!(
+            s.get(Obj::LineItems, id, false).unwrap().props["amount"],
+            "58.5"
+        );
         assert_eq!(format_number(1500.0), "1500");
     }
 }

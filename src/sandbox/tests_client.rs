@@ -24,12 +24,21 @@ pub(crate) struct Resp {
 impl Resp {
     /// A header (case-insensitive).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Sends one request; `None` when the connection closed without a response.
-pub(crate) fn try_send(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Option<Resp> {
+pub(crate) fn try_send(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Option<Resp> {
     let addr = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
@@ -39,7 +48,10 @@ pub(crate) fn try_send(base: &str, method: &str, path: &str, token: Option<&str>
         req.push_str(&format!("Authorization: Bearer {t}\r\n"));
     }
     if body.is_some() {
-        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", payload.len()));
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            payload.len()
+        ));
     }
     req.push_str("\r\n");
     req.push_str(&payload);
@@ -52,7 +64,14 @@ pub(crate) fn try_send(base: &str, method: &str, path: &str, token: Option<&str>
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, body) = text.split_once("\r\n\r\n").expect("head");
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -65,7 +84,12 @@ pub(crate) fn try_send(base: &str, method: &str, path: &str, token: Option<&str>
         assert_eq!(body.len(), n, "Content-Length matches the body");
     }
     let json = serde_json::from_str(body).unwrap_or(Value::Null);
-    Some(Resp { status, headers, body: json, raw: body.to_string() })
+    Some(Resp {
+        status,
+        headers,
+        body: json,
+        raw: body.to_string(),
+    })
 }
 
 /// A started sandbox and its base URL.
@@ -77,7 +101,20 @@ pub(crate) struct T {
 impl T {
     /// A sandbox with the test token and seed 42.
     pub(crate) fn start() -> T {
-        T::with(SandboxOptions { token: Some(TOKEN.into()), ..SandboxOptions::default() })
+        T::with(SandboxOptions {
+            token: Some(TOKEN.into()),
+            ..SandboxOptions::default()
+        })
+    }
+
+    /// A sandbox with the test token and rate limits high enough for tests that make many calls.
+    pub(crate) fn fast() -> T {
+        T::with(SandboxOptions {
+            token: Some(TOKEN.into()),
+            ten_secondly_limit: 100_000,
+            search_per_second: 100_000,
+            ..SandboxOptions::default()
+        })
     }
 
     /// A sandbox with these options.

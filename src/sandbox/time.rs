@@ -81,7 +81,10 @@ pub(crate) fn http_date(ms: i64) -> String {
         .get(days.rem_euclid(7) as usize)
         .copied()
         .unwrap_or("Thu");
-    let mon = MONTHS.get((m as usize).wrapping_sub(1)).copied().unwrap_or("Jan");
+    let mon = MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("Jan");
     format!(
         "{wd}, {d:02} {mon} {y:04} {:02}:{:02}:{:02} GMT",
         rem / 3600,
@@ -128,9 +131,17 @@ pub(crate) fn parse_instant(s: &str) -> Option<i64> {
         (c, 0i64)
     } else if let Some(i) = time.rfind(['+', '-']) {
         let zone = time.get(i + 1..)?.replace(':', "");
-        let sign = if time.get(i..i + 1) == Some("-") { -1 } else { 1 };
+        let sign = if time.get(i..i + 1) == Some("-") {
+            -1
+        } else {
+            1
+        };
         let hh = i64::from(num(zone.get(..2)?)?);
-        let mm = if zone.len() > 2 { i64::from(num(zone.get(2..)?)?) } else { 0 };
+        let mm = if zone.len() > 2 {
+            i64::from(num(zone.get(2..)?)?)
+        } else {
+            0
+        };
         (time.get(..i)?, sign * (hh * 60 + mm))
     } else {
         (time, 0)
@@ -168,7 +179,10 @@ mod tests {
         assert_eq!(iso_ms(ms), "2024-01-15T10:05:07.123Z");
         assert_eq!(parse_instant("2024-01-15T10:05:07.123Z"), Some(ms));
         assert_eq!(parse_instant(&ms.to_string()), Some(ms));
-        assert_eq!(parse_instant("2024-01-15"), Some(ms_of(2024, 1, 15, 0, 0, 0)));
+        assert_eq!(
+            parse_instant("2024-01-15"),
+            Some(ms_of(2024, 1, 15, 0, 0, 0))
+        );
         assert_eq!(parse_instant("2024-01-15T12:05:07.123+02:00"), Some(ms));
         assert_eq!(parse_instant("2024-01-15 10:05:07.123Z"), Some(ms));
         assert_eq!(parse_instant("2024-01-15T10:05Z"), Some(ms - 7123));
@@ -177,6 +191,9 @@ mod tests {
         assert_eq!(parse_instant("2024-13-01"), None);
         assert_eq!(iso_ms(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(http_date(ms_of(2024, 1, 15, 0, 0, 0)), "Mon, 15 Jan 2024 00:00:00 GMT");
+        assert_eq!(
+            http_date(ms_of(2024, 1, 15, 0, 0, 0)),
+            "Mon, 15 Jan 2024 00:00:00 GMT"
+        );
     }
 }
