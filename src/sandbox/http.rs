@@ -161,27 +161,39 @@ fn accept_loop(
             conns.lock().insert(id, clone);
         }
         open.fetch_add(1, Ordering::SeqCst);
-        let (h, o, c, s) = (
-            Arc::clone(handler),
-            Arc::clone(&open),
-            Arc::clone(conns),
-            Arc::clone(stop),
-        );
+        let guard = ConnGuard {
+            id,
+            open: Arc::clone(&open),
+            conns: Arc::clone(conns),
+        };
+        let (h, s) = (Arc::clone(handler), Arc::clone(stop));
         let spawned = std::thread::Builder::new()
             .name("sandbox-conn".into())
             .stack_size(1024 * 1024)
             .spawn(move || {
+                let _guard = guard;
                 serve(stream, h.as_ref(), limits, &s);
-                c.lock().remove(&id);
-                o.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
+            // The closure (and with it the guard) was dropped: the count and registry are already undone.
             log::warn!("sandbox: cannot start a connection thread: {e}");
-            open.fetch_sub(1, Ordering::SeqCst);
-            if let Some(s) = conns.lock().remove(&id) {
-                let _ = s.shutdown(Shutdown::Both);
-            }
         }
+    }
+}
+
+/// Undoes a connection's bookkeeping when its thread ends, even by a panic.
+struct ConnGuard {
+    id: u64,
+    open: Arc<AtomicUsize>,
+    conns: Arc<Mutex<HashMap<u64, TcpStream>>>,
+}
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        if let Some(s) = self.conns.lock().remove(&self.id) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        self.open.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

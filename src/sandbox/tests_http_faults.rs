@@ -364,3 +364,31 @@ fn stop_closes_the_listener() {
     );
     assert!(TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err());
 }
+
+#[test]
+fn concurrent_reads_and_writes() {
+    let t = T::fast();
+    let base = t.base.clone();
+    let workers: Vec<_> = (0..16)
+        .map(|w| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                for i in 0..20 {
+                    let email = format!("w{w}.i{i}@example.com");
+                    let body = json!({"properties": {"email": email}});
+                    let c = try_send(&base, "POST", "/crm/v3/objects/contacts", Some(TOKEN), Some(&body)).unwrap();
+                    assert_eq!(c.status, 201, "{}", c.raw);
+                    let s = json!({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}]});
+                    let found = try_send(&base, "POST", "/crm/v3/objects/contacts/search", Some(TOKEN), Some(&s)).unwrap();
+                    assert_eq!(found.body["total"], 1);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let list = t.get("/crm/v3/objects/contacts?limit=100&after=1095");
+    assert_eq!(list.body["results"].as_array().unwrap().len(), 100);
+    assert_eq!(t.sb.stats().count("POST /crm/v3/objects/{type}"), 320);
+}
