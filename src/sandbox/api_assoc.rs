@@ -11,8 +11,10 @@ use super::paths::ASSOCIATIONS_OBJECTS;
 use super::store::Store;
 use super::types::Obj;
 
-/// Most inputs in one association batch request.
+/// Most inputs in one association batch create, associate-default or archive request.
 const MAX_ASSOC_BATCH: usize = 1000;
+/// Most inputs in one association batch read (HubSpot lowered it to 100 in 2024).
+const MAX_ASSOC_READ: usize = 100;
 
 fn id_of(raw: &str) -> Result<u64, ApiError> {
     raw.parse::<u64>()
@@ -169,17 +171,17 @@ pub(crate) fn labels(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({ "results": results })))
 }
 
-fn inputs(ctx: &Ctx<'_>) -> Result<Vec<Value>, ApiError> {
+fn inputs(ctx: &Ctx<'_>, max: usize) -> Result<Vec<Value>, ApiError> {
     let body = ctx.json()?;
     let inputs = body
         .get("inputs")
         .and_then(Value::as_array)
         .cloned()
         .ok_or_else(|| ApiError::bad_input("Missing required creator property 'inputs'"))?;
-    if inputs.len() > MAX_ASSOC_BATCH {
+    if inputs.len() > max {
         return Err(ApiError::validation(format!(
-            "Batch input limit exceeded: {} inputs were sent, the limit is {MAX_ASSOC_BATCH}",
-            inputs.len()
+            "The maximum number of inputs supported in a batch request is {max}. Please reduce the number \
+             of items and try again"
         )));
     }
     Ok(inputs)
@@ -239,7 +241,7 @@ fn ends(
 pub(crate) fn batch_create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let started = ctx.now();
     let (from, to) = (ctx.obj(0)?, ctx.obj(1)?);
-    let inputs = inputs(ctx)?;
+    let inputs = inputs(ctx, MAX_ASSOC_BATCH)?;
     let planned = inputs
         .iter()
         .map(|i| parse_types(from, to, i.get("types")).map(|t| (i, t)))
@@ -273,7 +275,7 @@ pub(crate) fn batch_default(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             to.name()
         ))
     })?;
-    let inputs = inputs(ctx)?;
+    let inputs = inputs(ctx, MAX_ASSOC_BATCH)?;
     let mut store = ctx.shared.store.write();
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -294,7 +296,7 @@ pub(crate) fn batch_default(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let started = ctx.now();
     let (from, to) = (ctx.obj(0)?, ctx.obj(1)?);
-    let inputs = inputs(ctx)?;
+    let inputs = inputs(ctx, MAX_ASSOC_READ)?;
     let store = ctx.shared.store.read();
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -331,7 +333,7 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 /// `POST /crm/v4/associations/{from}/{to}/batch/archive` with `[{from: {id}, to: [{id}]}]`: 204.
 pub(crate) fn batch_archive(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let (from, to) = (ctx.obj(0)?, ctx.obj(1)?);
-    let inputs = inputs(ctx)?;
+    let inputs = inputs(ctx, MAX_ASSOC_BATCH)?;
     let mut store = ctx.shared.store.write();
     for input in &inputs {
         let Ok(a) = input_id(input, "from").parse::<u64>() else {

@@ -288,8 +288,8 @@ pub(crate) fn batch_inputs(body: &Value) -> Result<&[Value], ApiError> {
         .ok_or_else(|| ApiError::bad_input("Missing required creator property 'inputs'"))?;
     if inputs.len() > MAX_BATCH {
         return Err(ApiError::validation(format!(
-            "Batch input limit exceeded: {} inputs were sent, the limit is {MAX_BATCH}",
-            inputs.len()
+            "The maximum number of inputs supported in a batch request is {MAX_BATCH}. Please reduce the \
+             number of items and try again"
         )));
     }
     Ok(inputs)

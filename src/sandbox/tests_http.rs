@@ -504,6 +504,10 @@ fn batches() {
         (too_many.status, too_many.body["category"].as_str()),
         (400, Some("VALIDATION_ERROR"))
     );
+    assert!(too_many.body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The maximum number of inputs supported in a batch request is 100"));
     let created = t.post(
         "/crm/v3/objects/companies/batch/create",
         json!({"inputs": [
