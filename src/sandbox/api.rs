@@ -137,7 +137,7 @@ impl Ctx<'_> {
         now_ms()
     }
 
-    /// A `paging.next` block for `after`, linking to `path` with `extra` query parameters.
+    /// A `paging.next` block for `after`, linking to `path`.
     pub(crate) fn next_page(&self, path: &str, after: &str) -> Value {
         json!({ "next": { "after": after, "link": format!("{}{path}?after={after}", self.base) } })
     }
