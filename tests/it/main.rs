@@ -22,7 +22,13 @@ mod stateless;
 mod stdio;
 /// SSE progress streaming and cancellation.
 mod streaming;
+/// Every listed tool end to end against the sandbox.
+mod tools_all;
 /// HUBSPOT_READ_ONLY / HUBSPOT_TOOLSETS, tools/list pages, resources and prompts.
 mod tools_catalog;
+/// HubSpot failures: scopes, 429 / DAILY, 5xx, dropped writes, timeouts, batch bounds.
+mod tools_errors;
+/// Records: paging to the end, get, search and auto-paging, create / update / archive and their errors.
+mod tools_records;
 /// MCP-Protocol-Version header and JSON-RPC batches per revision.
 mod versions;

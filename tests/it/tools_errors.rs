@@ -8,22 +8,34 @@ const LIST: &str = "GET /crm/v3/objects/{type}";
 const CREATE: &str = "POST /crm/v3/objects/{type}";
 
 fn list(crm: &Crm) -> serde_json::Value {
-    crm.call("hubspot_list_records", json!({"objectType": "companies", "limit": 2}))
+    crm.call(
+        "hubspot_list_records",
+        json!({"objectType": "companies", "limit": 2}),
+    )
 }
 
 fn create(crm: &Crm, tag: &str) -> serde_json::Value {
-    crm.call("hubspot_create_record", json!({"objectType": "companies", "properties": {"name": format!("Retry Test {tag}")}}))
+    crm.call(
+        "hubspot_create_record",
+        json!({"objectType": "companies", "properties": {"name": format!("Retry Test {tag}")}}),
+    )
 }
 
 #[test]
 fn missing_scopes_are_named() {
     let crm = Crm::start(&[]);
-    crm.sb.faults(json!({"revokeScopes": ["crm.objects.companies.write"]}));
+    crm.sb
+        .faults(json!({"revokeScopes": ["crm.objects.companies.write"]}));
     let r = create(&crm, "scopes");
     assert_eq!(r["isError"], true);
     let t = r["content"][0]["text"].as_str().unwrap();
-    assert!(t.contains("MISSING_SCOPES") && t.contains("crm.objects.companies.write"), "{t}");
+    assert!(
+        t.contains("MISSING_SCOPES") && t.contains("crm.objects.companies.write"),
+        "{t}"
+    );
     assert_eq!(list(&crm)["isError"], false, "reads still work");
+    crm.sb.reset();
+    assert_eq!(create(&crm, "scopes back")["isError"], false, "the scope is back after a reset");
 }
 
 #[test]
@@ -31,7 +43,11 @@ fn rate_limits_back_off_and_retry_but_daily_does_not() {
     let crm = Crm::start(&[]);
     crm.sb.faults(json!({"rate429Next": 2}));
     let before = crm.sb.count(LIST);
-    assert_eq!(list(&crm)["isError"], false, "429 TEN_SECONDLY then success");
+    assert_eq!(
+        list(&crm)["isError"],
+        false,
+        "429 TEN_SECONDLY then success"
+    );
     assert_eq!(crm.sb.count(LIST) - before, 3);
     // Writes are retried on 429 too: HubSpot did nothing.
     crm.sb.faults(json!({"rate429Next": 1}));
@@ -61,19 +77,31 @@ fn server_errors_are_retried_for_reads_only_and_writes_are_never_sent_twice() {
     let r = create(&crm, "5xx");
     assert_eq!(r["isError"], true);
     assert!(r["content"][0]["text"].as_str().unwrap().contains("503"));
-    assert_eq!(crm.sb.count(CREATE) - before, 1, "a write is not retried on 5xx");
+    assert_eq!(
+        crm.sb.count(CREATE) - before,
+        1,
+        "a write is not retried on 5xx"
+    );
 
     // A connection dropped after the request was sent: the write may have happened, so it is not resent.
     crm.sb.faults(json!({"dropNext": 1}));
     let before = crm.sb.count(CREATE);
     let r = create(&crm, "drop");
     assert_eq!(r["isError"], true, "{r}");
-    assert_eq!(crm.sb.count(CREATE) - before, 1, "no retry duplicates a write");
+    assert_eq!(
+        crm.sb.count(CREATE) - before,
+        1,
+        "no retry duplicates a write"
+    );
 }
 
 #[test]
 fn an_upstream_timeout_is_a_tool_error_within_the_deadline() {
-    let crm = Crm::start(&[("HUBSPOT_TIMEOUT_MS", "400"), ("HUBSPOT_MAX_RETRIES", "1"), ("MCP_REQUEST_TIMEOUT_MS", "2000")]);
+    let crm = Crm::start(&[
+        ("HUBSPOT_TIMEOUT_MS", "400"),
+        ("HUBSPOT_MAX_RETRIES", "1"),
+        ("MCP_REQUEST_TIMEOUT_MS", "2000"),
+    ]);
     crm.sb.faults(json!({"stallMs": 5000}));
     let t0 = Instant::now();
     let r = list(&crm);
@@ -81,7 +109,10 @@ fn an_upstream_timeout_is_a_tool_error_within_the_deadline() {
     assert_eq!(r["isError"], true);
     let t = r["content"][0]["text"].as_str().unwrap();
     assert!(t.to_lowercase().contains("time"), "{t}");
-    assert!(took < Duration::from_millis(4000), "answered within the request deadline, not the stall: {took:?}");
+    assert!(
+        took < Duration::from_millis(4000),
+        "answered within the request deadline, not the stall: {took:?}"
+    );
 }
 
 #[test]
@@ -89,9 +120,19 @@ fn batches_over_100_are_refused_before_any_call() {
     let crm = Crm::start(&[]);
     let total_before = crm.sb.stats()["total"].as_u64().unwrap_or(0);
     let ids: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
-    let e = crm.err("hubspot_batch_read", json!({"objectType": "contacts", "ids": ids}));
+    let e = crm.err(
+        "hubspot_batch_read",
+        json!({"objectType": "contacts", "ids": ids}),
+    );
     assert!(e.contains("100"), "{e}");
-    let e = crm.err("hubspot_batch_archive", json!({"objectType": "contacts", "ids": ids}));
+    let e = crm.err(
+        "hubspot_batch_archive",
+        json!({"objectType": "contacts", "ids": ids}),
+    );
     assert!(e.contains("100"), "{e}");
-    assert_eq!(crm.sb.stats()["total"].as_u64().unwrap_or(0), total_before, "HubSpot was not called");
+    assert_eq!(
+        crm.sb.stats()["total"].as_u64().unwrap_or(0),
+        total_before,
+        "HubSpot was not called"
+    );
 }

@@ -286,16 +286,13 @@ pub fn read_response(s: &mut TcpStream) -> Resp {
 }
 
 /// The HubSpot sandbox run as its own process (`hubspot-mcp sandbox`), like a remote HubSpot.
-#[allow(dead_code)]
 pub struct SandboxProc {
     pub server: Server,
     pub base_url: String,
 }
 
-#[allow(dead_code)]
 pub const SANDBOX_TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
 
-#[allow(dead_code)]
 impl SandboxProc {
     pub fn start() -> SandboxProc {
         let server = Server::start_args(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], &[]);
@@ -330,7 +327,7 @@ impl SandboxProc {
     /// How many calls matched `key` (e.g. "POST /crm/v3/objects/{type}").
     pub fn count(&self, key: &str) -> u64 {
         let s = self.stats();
-        s.get("counts")
+        s.get("requests")
             .and_then(|c| c.get(key))
             .or_else(|| s.get(key))
             .and_then(Value::as_u64)
@@ -344,13 +341,11 @@ impl SandboxProc {
 }
 
 /// An MCP server pointed at `sb`, and a stateless helper to call its tools.
-#[allow(dead_code)]
 pub struct Crm {
     pub sb: SandboxProc,
     pub mcp: Server,
 }
 
-#[allow(dead_code)]
 impl Crm {
     pub fn start(env: &[(&str, &str)]) -> Crm {
         let sb = SandboxProc::start();
