@@ -50,30 +50,13 @@ mod tests_http_meta;
 pub use faults::{Faults, FaultsSnapshot, Stats, StatsSnapshot};
 
 /// HubSpot's path prefixes, versions included, in one place: moving to HubSpot's date-versioned paths
-/// (`/crm/objects/2026-03/...`) is a change to these constants only. The names match the client's.
+/// (`/crm/objects/2026-03/...`) is a change to the client's constants (`crate::hubspot::paths`), which the
+/// sandbox re-exports, so both move together.
 pub mod paths {
-    /// Prefix of the CRM objects API.
-    pub const OBJECTS: &str = "/crm/v3/objects";
-    /// Prefix of the associations API (v4) on records.
-    pub const ASSOCIATIONS_OBJECTS: &str = "/crm/v4/objects";
-    /// Prefix of association definitions (labels) and association batches (v4).
-    pub const ASSOCIATIONS: &str = "/crm/v4/associations";
-    /// Prefix of the properties API.
-    pub const PROPERTIES: &str = "/crm/v3/properties";
-    /// Prefix of the schemas API.
-    pub const SCHEMAS: &str = "/crm/v3/schemas";
-    /// Prefix of the owners API.
-    pub const OWNERS: &str = "/crm/v3/owners";
-    /// Prefix of the pipelines API.
-    pub const PIPELINES: &str = "/crm/v3/pipelines";
-    /// Account details.
-    pub const ACCOUNT_DETAILS: &str = "/account-info/v3/details";
-    /// Daily API usage of private apps.
-    pub const ACCOUNT_USAGE: &str = "/account-info/v3/api-usage/daily/private-apps";
-    /// Private-app token introspection.
-    pub const TOKEN_INFO: &str = "/oauth/v2/private-apps/get/access-token-info";
-    /// Workflows (automation v4).
-    pub const FLOWS: &str = "/automation/v4/flows";
+    pub use crate::hubspot::paths::{
+        ACCOUNT_DETAILS, ACCOUNT_USAGE, ASSOCIATIONS, ASSOCIATIONS_OBJECTS, FLOWS, OBJECTS, OWNERS,
+        PIPELINES, PROPERTIES, SCHEMAS, TOKEN_INFO,
+    };
     /// The sandbox's own control paths (faults, stats, reset); not part of HubSpot's namespace.
     pub const CONTROL: &str = "/__sandbox";
 }

@@ -35,7 +35,11 @@ fn missing_scopes_are_named() {
     );
     assert_eq!(list(&crm)["isError"], false, "reads still work");
     crm.sb.reset();
-    assert_eq!(create(&crm, "scopes back")["isError"], false, "the scope is back after a reset");
+    assert_eq!(
+        create(&crm, "scopes back")["isError"],
+        false,
+        "the scope is back after a reset"
+    );
 }
 
 #[test]
