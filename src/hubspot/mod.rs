@@ -520,3 +520,30 @@ fn encode_query(v: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_extra_ca_bundle_is_added_to_the_embedded_roots() {
+        let pem = include_bytes!("../../tests/fixtures/extra-ca.pem");
+        match root_certs(Some(pem)) {
+            Ok(RootCerts::Specific(certs)) => {
+                assert_eq!(
+                    certs.len(),
+                    webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + 1
+                )
+            }
+            _ => panic!("expected the embedded roots plus one"),
+        }
+        assert!(matches!(root_certs(None), Ok(RootCerts::WebPki)));
+        let e = root_certs(Some(b"not a certificate")).err().unwrap();
+        assert!(e.to_string().contains("HUBSPOT_CA_FILE"), "{e}");
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode_query("a b&c=d,e"), "a%20b%26c%3Dd,e");
+    }
+}

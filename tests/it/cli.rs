@@ -97,3 +97,65 @@ fn healthcheck_exits_zero_only_for_a_healthy_server() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("unhealthy"), "{err}");
 }
+
+#[test]
+fn a_bad_ca_file_is_a_configuration_error() {
+    let (code, _, err) = run(
+        &["serve"],
+        &[
+            ("PORT", "0"),
+            ("HUBSPOT_ACCESS_TOKEN", TOKEN),
+            ("HUBSPOT_CA_FILE", "/nonexistent/ca.pem"),
+        ],
+    );
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("HUBSPOT_CA_FILE") && err.contains("/nonexistent/ca.pem"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_mode_serves_the_sandbox_over_http_and_stdio() {
+    let s = Server::start(&[]);
+    let r = s.client().stateless(
+        1,
+        "tools/call",
+        serde_json::json!({"name": "hubspot_search_records", "arguments": {"objectType": "contacts", "query": "maria.chen@acme.example.com"}}),
+    );
+    let res = &r.json()["result"];
+    assert_eq!(res["isError"], false, "{res}");
+    assert!(
+        res["structuredContent"]["total"].as_u64().unwrap() >= 1,
+        "{res}"
+    );
+    assert!(s
+        .logs()
+        .join("\n")
+        .contains("demo mode: HubSpot sandbox started"));
+
+    use std::io::{BufRead, Write};
+    let mut child = Command::new(BIN)
+        .args(["stdio", "--demo"])
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", crate::support::init_body("2025-11-25")).unwrap();
+    writeln!(stdin, r#"{{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{{"name":"hubspot_list_owners","arguments":{{}}}}}}"#).unwrap();
+    drop(stdin);
+    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    assert!(child.wait().unwrap().success());
+    let owners: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(owners["result"]["isError"], false, "{owners}");
+    assert!(
+        owners.to_string().contains("olivia.bennett@example.com"),
+        "{owners}"
+    );
+}
