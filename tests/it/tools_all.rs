@@ -158,6 +158,15 @@ fn every_tool_end_to_end() {
     );
     let pname = uniq("it_prop_");
     t.ok("hubspot_create_property", json!({"objectType": "contacts", "name": pname, "label": "IT prop", "type": "string", "fieldType": "text", "groupName": "contactinformation"}));
+    // The property list was cached above; creating a property invalidates it.
+    let again = t.ok(
+        "hubspot_list_properties",
+        json!({"objectType": "contacts", "query": pname}),
+    );
+    assert!(
+        again.to_string().contains(&pname),
+        "cache invalidated after create: {again}"
+    );
     t.ok(
         "hubspot_update_property",
         json!({"objectType": "contacts", "name": pname, "label": "IT property"}),

@@ -129,6 +129,39 @@ fn resources_and_prompts_are_listed() {
     );
     assert_eq!(r.code(), -32602);
     assert_eq!(r.json()["error"]["data"]["uri"], "hubspot://nothing/here");
+    // Demo mode reads real (sandbox) data.
+    let r = c
+        .stateless(
+            8,
+            "resources/read",
+            json!({"uri": "hubspot://properties/contacts"}),
+        )
+        .json();
+    let text = r["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(text.contains("lifecyclestage"), "{text}");
+    assert_eq!(r["result"]["cacheScope"], "private");
+    let r = c
+        .stateless(
+            9,
+            "resources/read",
+            json!({"uri": "hubspot://records/contacts/101"}),
+        )
+        .json();
+    assert!(r["result"]["contents"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("maria.chen@acme.example.com"));
+    let r = c
+        .stateless(
+            10,
+            "resources/read",
+            json!({"uri": "hubspot://pipelines/deals"}),
+        )
+        .json();
+    assert!(r["result"]["contents"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("closedwon"));
     let (sid, _) = c.initialize("2025-06-18");
     let r = c.call(
         &sid,
