@@ -12,6 +12,8 @@ mod http_rules;
 mod lifecycle;
 /// Limits: busy 503, slow clients, oversized headers, connection cap, handler panics.
 mod limits;
+/// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
+mod proxy;
 /// Session rules: 400 / 404, DELETE, expiry by the reaper, the session cap.
 mod sessions;
 /// SIGTERM drain and exit 0, dual-stack bind.
