@@ -33,6 +33,8 @@ pub struct App {
     pub server_info: Value,
     /// What tools share: the HubSpot client, the metadata cache.
     pub services: Services,
+    /// Per-client request limits on `/mcp`.
+    pub limiter: crate::http::ratelimit::RateLimiter,
 }
 
 impl App {
@@ -64,6 +66,11 @@ impl App {
             config.max_sessions(),
             config.session_max_age(),
         ));
+        let limiter = crate::http::ratelimit::RateLimiter::new(
+            config.rate_limit_window(),
+            config.rate_limit_max(),
+            100_000,
+        );
         App {
             config,
             registry,
@@ -73,6 +80,7 @@ impl App {
             started: Instant::now(),
             server_info,
             services,
+            limiter,
         }
     }
 }

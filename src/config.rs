@@ -226,6 +226,7 @@ pub struct Config {
     drain_timeout: Duration,
     allowed_hosts: Vec<String>,
     tools_page_size: usize,
+    trust_proxy_hops: usize,
 }
 
 /// The original design's minimum session age (5 minutes); below it only in development, with a warning.
@@ -472,6 +473,10 @@ impl Config {
             })
             .unwrap_or_default();
         let tools_page_size = p.count("MCP_TOOLS_PAGE_SIZE", 100, 1);
+        let trust_proxy_hops = p.count("MCP_TRUST_PROXY_HOPS", 0, 0);
+        if trust_proxy_hops > 10 {
+            p.rule("MCP_TRUST_PROXY_HOPS", "must be at most 10");
+        }
 
         if !p.errors.is_empty() {
             return Err(ConfigErrors(p.errors));
@@ -519,6 +524,7 @@ impl Config {
             drain_timeout,
             allowed_hosts,
             tools_page_size,
+            trust_proxy_hops,
         })
     }
 
@@ -691,6 +697,11 @@ impl Config {
     /// `MCP_TOOLS_PAGE_SIZE`: tools per `tools/list` page. Defaults to 100.
     pub fn tools_page_size(&self) -> usize {
         self.tools_page_size
+    }
+    /// `MCP_TRUST_PROXY_HOPS`: how many reverse proxies in front of the server append to
+    /// `X-Forwarded-For` (1 on Railway); 0 ignores the header. Defaults to 0.
+    pub fn trust_proxy_hops(&self) -> usize {
+        self.trust_proxy_hops
     }
     /// True when the HTTP server binds only a loopback address.
     pub fn is_loopback_bind(&self) -> bool {

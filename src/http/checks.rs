@@ -130,6 +130,36 @@ pub fn check_origin(cfg: &Config, origin: Option<&str>, host: Option<&str>) -> R
     Err(Refusal::Origin(o.to_string()))
 }
 
+/// Headers browsers need to read a reply to an allowed cross-origin request (none without `Origin`).
+pub fn cors_headers(
+    cfg: &Config,
+    origin: Option<&str>,
+    host: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    match origin {
+        Some(o) if check_origin(cfg, Some(o), host).is_ok() => vec![
+            ("Access-Control-Allow-Origin", o.trim().to_string()),
+            ("Vary", "Origin".to_string()),
+            (
+                "Access-Control-Expose-Headers",
+                "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy"
+                    .to_string(),
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The extra headers of a CORS preflight answer.
+pub const PREFLIGHT: [(&str, &str); 3] = [
+    ("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"),
+    (
+        "Access-Control-Allow-Headers",
+        "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name",
+    ),
+    ("Access-Control-Max-Age", "600"),
+];
+
 /// True when `accept` admits `mime` (exactly, by `type/*` or by `*/*`).
 fn accepts(accept: &str, mime: &str) -> bool {
     let (ty, _) = mime.split_once('/').unwrap_or((mime, ""));

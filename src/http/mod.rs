@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod message;
+pub mod ratelimit;
 pub mod route;
 pub mod server;
 pub mod sse;

@@ -41,7 +41,16 @@ pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
         )
         .with_header("Allow", "POST, DELETE"),
         Verb::Delete => delete(app, req),
-        Verb::Options => Reply::empty(204).with_header("Allow", "POST, DELETE, OPTIONS"),
+        Verb::Options => {
+            // A CORS preflight: the Origin, if any, passed the allowlist above.
+            let mut r = Reply::empty(204).with_header("Allow", "GET, POST, DELETE, OPTIONS");
+            if req.get("origin").is_some() {
+                for (k, v) in checks::PREFLIGHT {
+                    r = r.with_header(k, v);
+                }
+            }
+            r
+        }
         _ => transport_error(405, code::SERVER_ERROR, "Method Not Allowed: use POST (or DELETE to end a session)")
             .with_header("Allow", "POST, DELETE"),
     }

@@ -14,6 +14,8 @@ mod lifecycle;
 mod limits;
 /// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
 mod proxy;
+/// Security headers, CORS, per-client rate limits.
+mod security;
 /// Session rules: 400 / 404, DELETE, expiry by the reaper, the session cap.
 mod sessions;
 /// SIGTERM drain and exit 0, dual-stack bind.

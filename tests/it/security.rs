@@ -1,0 +1,164 @@
+use serde_json::json;
+
+use crate::support::{init_body, Server, ACCEPT};
+
+#[test]
+fn security_headers_on_every_response() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    for (method, path) in [("GET", "/health"), ("GET", "/nope"), ("GET", "/mcp")] {
+        let r = c.request(method, path, &[], "");
+        for (h, v) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+            ("cross-origin-resource-policy", "same-origin"),
+        ] {
+            assert_eq!(r.header(h), Some(v), "{method} {path} {h}");
+        }
+        assert!(r
+            .header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'"));
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "HSTS only in production"
+        );
+    }
+}
+
+#[test]
+fn cors_preflight_and_exposed_headers() {
+    let s = Server::start(&[("CORS_ORIGIN", "https://claude.ai")]);
+    let c = s.client();
+    let pre = |origin: &str| {
+        c.request(
+            "OPTIONS",
+            "/mcp",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type, mcp-session-id",
+                ),
+            ],
+            "",
+        )
+    };
+    let r = pre("https://claude.ai");
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://claude.ai")
+    );
+    let allowed = r
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in [
+        "authorization",
+        "mcp-session-id",
+        "mcp-protocol-version",
+        "last-event-id",
+    ] {
+        assert!(allowed.contains(h), "{h} not allowed: {allowed}");
+    }
+    assert!(r
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+    assert_eq!(pre("https://evil.example").status, 403);
+
+    let r = c.request(
+        "POST",
+        "/mcp",
+        &[
+            ("Origin", "https://claude.ai"),
+            ("Content-Type", "application/json"),
+            ("Accept", ACCEPT),
+        ],
+        &init_body("2025-11-25").to_string(),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://claude.ai")
+    );
+    assert!(r
+        .header("access-control-expose-headers")
+        .unwrap()
+        .contains("Mcp-Session-Id"));
+    // No Origin, no CORS headers.
+    let r = c.post(&[], &init_body("2025-11-25"));
+    assert!(r.header("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn per_client_rate_limit_with_trusted_forwarding() {
+    let s = Server::start(&[("RATE_LIMIT_MAX", "5"), ("RATE_LIMIT_WINDOW_MS", "60000")]);
+    let c = s.client();
+    let ping = |xff: Option<&str>| {
+        let mut h = vec![
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/list"),
+        ];
+        if let Some(x) = xff {
+            h.push(("X-Forwarded-For", x));
+        }
+        c.post(
+            &h,
+            &crate::support::stateless_body(1, "tools/list", json!({})),
+        )
+    };
+    for i in 0..5 {
+        let r = ping(None);
+        assert_eq!(r.status, 200, "request {i}");
+        assert_eq!(
+            r.header("ratelimit"),
+            Some(format!("limit=5, remaining={}, reset=60", 4 - i).as_str())
+        );
+    }
+    let r = ping(None);
+    assert_eq!(r.status, 429);
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(r.header("ratelimit-policy"), Some("5;w=60"));
+    assert!(r.body.contains("Too Many Requests"));
+    // Without trusted proxies a forged X-Forwarded-For changes nothing.
+    assert_eq!(ping(Some("198.51.100.7")).status, 429);
+    // Health checks are not limited.
+    assert_eq!(c.request("GET", "/health", &[], "").status, 200);
+
+    let s = Server::start(&[("RATE_LIMIT_MAX", "2"), ("MCP_TRUST_PROXY_HOPS", "1")]);
+    let c2 = s.client();
+    let ping2 = |xff: &str| {
+        c2.post(
+            &[
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", "tools/list"),
+                ("X-Forwarded-For", xff),
+            ],
+            &crate::support::stateless_body(1, "tools/list", json!({})),
+        )
+        .status
+    };
+    assert_eq!(
+        (
+            ping2("203.0.113.1"),
+            ping2("203.0.113.1"),
+            ping2("203.0.113.1")
+        ),
+        (200, 200, 429)
+    );
+    assert_eq!(
+        ping2("203.0.113.2"),
+        200,
+        "another client behind the proxy has its own budget"
+    );
+    assert_eq!(
+        ping2("9.9.9.9, 203.0.113.1"),
+        429,
+        "only the entry the trusted proxy wrote counts"
+    );
+}
