@@ -162,3 +162,58 @@ fn per_client_rate_limit_with_trusted_forwarding() {
         "only the entry the trusted proxy wrote counts"
     );
 }
+
+#[test]
+fn logs_never_show_tokens_secrets_or_session_ids() {
+    let token = "pat-na1-PLANTED0-SECRET00-TOKEN000-0000000000000";
+    let jwt_secret = "PLANTED-JWT-SECRET-0123456789abcdefghijkl";
+    let sb = crate::support::SandboxProc::start();
+    let s = Server::start_args(
+        &["serve"],
+        &[
+            ("HUBSPOT_ACCESS_TOKEN", token),
+            ("HUBSPOT_API_BASE_URL", sb.base_url.as_str()),
+            ("JWT_SECRET", jwt_secret),
+            ("LOG_LEVEL", "trace"),
+        ],
+    );
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-11-25");
+    // The sandbox only knows its own token, so HubSpot answers 401: an error path that logs.
+    let r = c.call(
+        &sid,
+        "2025-11-25",
+        2,
+        "tools/call",
+        json!({"name": "hubspot_whoami", "arguments": {}}),
+    );
+    assert_eq!(r.json()["result"]["isError"], true);
+    let r = c.call(
+        &sid,
+        "2025-11-25",
+        3,
+        "tools/call",
+        json!({"name": "hubspot_list_records", "arguments": {"objectType": "contacts"}}),
+    );
+    assert_eq!(r.json()["result"]["isError"], true);
+    let text = r.json()["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !text.contains(token),
+        "a tool result must not echo the token"
+    );
+    c.request("DELETE", "/mcp", &[("Mcp-Session-Id", &sid)], "");
+    let logs = s.logs().join("\n");
+    assert!(
+        logs.contains("session opened") && logs.contains("session ended"),
+        "the lines were logged"
+    );
+    for planted in [token, jwt_secret, sid.as_str()] {
+        assert!(
+            !logs.contains(planted),
+            "a secret or a full session id reached the logs"
+        );
+    }
+}
