@@ -14,7 +14,7 @@ use crate::catalog;
 use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
 use crate::mcp::session::{LogLevel, SessionId};
 use crate::mcp::version::Revision;
-use crate::tools::{CancelToken, ListShape, ToolContext, ToolError};
+use crate::tools::{CancelToken, ListShape, ToolContext, ToolError, View};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
 pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -63,6 +63,9 @@ pub struct Call<'a> {
     pub cancel: CancelToken,
     /// When the request must be answered by.
     pub deadline: Instant,
+    /// False for an authenticated principal without the write scope: write tools are neither listed
+    /// nor callable.
+    pub can_write: bool,
 }
 
 /// The methods this server serves.
@@ -414,9 +417,14 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
         Revision::V2025_06_18 | Revision::V2025_11_25 => ListShape::Session,
         Revision::V2026_07_28 => ListShape::Stateless,
     };
+    let view = if call.can_write {
+        View::Full
+    } else {
+        View::ReadOnly
+    };
     call.app
         .registry
-        .page(cursor, shape)
+        .page(cursor, shape, view)
         .map(Payload::Raw)
         .ok_or_else(|| {
             RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list")
@@ -433,11 +441,17 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         Some(v @ Value::Object(_)) => v.clone(),
         Some(_) => return Err(RpcError::invalid_params("\"arguments\" must be an object")),
     };
-    let (_, tool) = call
+    let (def, tool) = call
         .app
         .registry
         .get(name)
         .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+    if !call.can_write && !def.annotations.read_only {
+        return Ok(json!({ "content": [{ "type": "text", "text": format!(
+            "{name} changes HubSpot data, and this token has read access only: ask for a token with a write scope \
+             (MCP_WRITE_SCOPES), or use read-only tools."
+        ) }], "isError": true }));
+    }
     let token = progress_token(params).cloned();
     let started = Instant::now();
     let result = match (token, call.notify.as_mut()) {

@@ -168,6 +168,7 @@ fn serve<'a>(
         notify,
         cancel: guard.token.clone(),
         deadline: Instant::now() + app.config.request_timeout(),
+        can_write: true,
     };
     match catch_unwind(AssertUnwindSafe(|| dispatch::handle_request(&mut call, r))) {
         Ok(Ok(p)) => p.into_response(&r.id),

@@ -426,6 +426,7 @@ fn run<'a>(
         notify,
         cancel: guard.token.clone(),
         deadline: Instant::now() + app.config.request_timeout(),
+        can_write: true,
     };
     dispatch::handle_request(&mut call, r)
 }

@@ -371,13 +371,21 @@ pub enum ListShape {
     Stateless,
 }
 
+/// Which tools a caller may see: all, or (a principal without the write scope) the read-only ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Every tool.
+    Full = 0,
+    /// Only tools with `readOnlyHint`.
+    ReadOnly = 1,
+}
+
 /// The one list of tools, with its pre-rendered `tools/list` pages.
 pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
-    pages_2025_03_26: Vec<Arc<str>>,
-    pages_session: Vec<Arc<str>>,
-    pages_stateless: Vec<Arc<str>>,
+    /// `[view][shape]` → rendered pages.
+    pages: [[Vec<Arc<str>>; 3]; 2],
 }
 
 /// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
@@ -428,8 +436,12 @@ impl Registry {
             .map(|(i, (d, _))| (d.name, i))
             .collect();
         let page_size = page_size.max(1);
-        let pages = |shape: ListShape| -> Vec<Arc<str>> {
-            let json: Vec<Value> = tools.iter().map(|(d, _)| d.to_json_for(shape)).collect();
+        let pages = |view: View, shape: ListShape| -> Vec<Arc<str>> {
+            let json: Vec<Value> = tools
+                .iter()
+                .filter(|(d, _)| view == View::Full || d.annotations.read_only)
+                .map(|(d, _)| d.to_json_for(shape))
+                .collect();
             let chunks: Vec<&[Value]> = if json.is_empty() {
                 vec![&[]]
             } else {
@@ -448,7 +460,12 @@ impl Registry {
                     if shape == ListShape::Stateless {
                         m.insert("resultType".into(), "complete".into());
                         m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
-                        m.insert("cacheScope".into(), "public".into());
+                        let scope = if view == View::Full {
+                            "public"
+                        } else {
+                            "private"
+                        };
+                        m.insert("cacheScope".into(), scope.into());
                         m.insert(
                             "_meta".into(),
                             json!({ "io.modelcontextprotocol/serverInfo": server_info }),
@@ -458,27 +475,33 @@ impl Registry {
                 })
                 .collect()
         };
+        let shapes = |view| {
+            [
+                pages(view, ListShape::V2025_03_26),
+                pages(view, ListShape::Session),
+                pages(view, ListShape::Stateless),
+            ]
+        };
         Registry {
-            pages_2025_03_26: pages(ListShape::V2025_03_26),
-            pages_session: pages(ListShape::Session),
-            pages_stateless: pages(ListShape::Stateless),
+            pages: [shapes(View::Full), shapes(View::ReadOnly)],
             tools,
             index,
         }
     }
 
-    /// The rendered `tools/list` result for `cursor`, or `None` for a cursor this server did not issue.
-    pub fn page(&self, cursor: Option<&str>, shape: ListShape) -> Option<Arc<str>> {
+    /// The rendered `tools/list` result for `cursor` in `view`, or `None` for a cursor this server did
+    /// not issue.
+    pub fn page(&self, cursor: Option<&str>, shape: ListShape, view: View) -> Option<Arc<str>> {
         let i = match cursor {
             None => 0,
             Some(c) => parse_cursor(c)?,
         };
-        let pages = match shape {
-            ListShape::V2025_03_26 => &self.pages_2025_03_26,
-            ListShape::Session => &self.pages_session,
-            ListShape::Stateless => &self.pages_stateless,
+        let s = match shape {
+            ListShape::V2025_03_26 => 0,
+            ListShape::Session => 1,
+            ListShape::Stateless => 2,
         };
-        pages.get(i).cloned()
+        self.pages[view as usize][s].get(i).cloned()
     }
 
     /// A tool by name.
@@ -586,16 +609,24 @@ mod tests {
         let tools: Vec<Box<dyn Tool>> =
             vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
         let reg = Registry::build(tools, 1, &json!({}));
-        let p0: Value = serde_json::from_str(&reg.page(None, ListShape::Session).unwrap()).unwrap();
+        let p0: Value =
+            serde_json::from_str(&reg.page(None, ListShape::Session, View::Full).unwrap()).unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
         let next = p0["nextCursor"].as_str().unwrap();
-        let p1: Value =
-            serde_json::from_str(&reg.page(Some(next), ListShape::Stateless).unwrap()).unwrap();
+        let p1: Value = serde_json::from_str(
+            &reg.page(Some(next), ListShape::Stateless, View::Full)
+                .unwrap(),
+        )
+        .unwrap();
         assert!(p1.get("nextCursor").is_none());
         assert_eq!(p1["resultType"], "complete");
         assert_eq!(p1["cacheScope"], "public");
-        assert!(reg.page(Some("page:9"), ListShape::Session).is_none());
-        assert!(reg.page(Some("bogus"), ListShape::Session).is_none());
+        assert!(reg
+            .page(Some("page:9"), ListShape::Session, View::Full)
+            .is_none());
+        assert!(reg
+            .page(Some("bogus"), ListShape::Session, View::Full)
+            .is_none());
         assert!(
             !valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d")
         );
