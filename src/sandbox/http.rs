@@ -1,19 +1,22 @@
-//! The sandbox's small HTTP/1.1 server on `std::net`: one accept loop, one thread per open connection
-//! (capped; over the cap a connection gets 503 and is closed), keep-alive, `Content-Length` and chunked
-//! request bodies, `Expect: 100-continue`, bounded request heads and bodies, idle timeouts, and what
-//! tiny_http cannot do and the fault knobs need: closing a connection without answering (`dropNext`).
+//! The sandbox's HTTP transport on the project's vendored tiny_http (`vendor/tiny_http`, the one HTTP
+//! parser in the project): tiny_http reads requests (keep-alive, `Content-Length` and chunked bodies,
+//! `Expect: 100-continue`, bounded heads, socket timeouts, at most `max_connections` open connections,
+//! 503 over the cap); one accept thread hands each request to a pool of worker threads (latency and
+//! stall faults sleep in a worker). This module caps request bodies (413), converts between tiny_http's
+//! types and the sandbox's [`Request`] and [`Response`], and for [`Outcome::Drop`] (`dropNext`) closes
+//! the connection without answering (`Request::abort`, a local tiny_http patch: see
+//! `vendor/tiny_http/PATCHES.md`).
 
-use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::io::{self, ErrorKind, Read};
+use std::net::{Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use threadpool::ThreadPool;
 
-use super::time::{http_date, now_ms};
+use super::errors::{correlation_id, ApiError};
 
 /// A request.
 #[derive(Debug)]
@@ -53,7 +56,7 @@ pub(crate) enum Outcome {
     Drop,
 }
 
-/// Handles requests (from many connection threads at once).
+/// Handles requests (from many worker threads at once).
 pub(crate) trait Handler: Send + Sync + 'static {
     fn handle(&self, req: Request) -> Outcome;
 }
@@ -66,14 +69,18 @@ pub(crate) struct Limits {
     pub idle_timeout: Duration,
 }
 
-const MAX_LINE: usize = 16 * 1024;
-const MAX_HEADERS: usize = 100;
+/// Worker threads: more than the main server's, since latency and stall faults sleep in a worker.
+const WORKERS: usize = 32;
+/// How long the accept thread waits for a request before it looks at the stop flag again.
+const POLL: Duration = Duration::from_millis(200);
+/// Bounds a client that stops reading a response.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running server.
 pub(crate) struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
-    conns: Arc<Mutex<HashMap<u64, TcpStream>>>,
+    inner: Arc<tiny_http::Server>,
     accept: Option<JoinHandle<()>>,
 }
 
@@ -85,39 +92,51 @@ impl Server {
         limits: Limits,
     ) -> io::Result<Server> {
         let addr = listener.local_addr()?;
+        let conn_limits = tiny_http::ConnectionLimits {
+            read_timeout: Some(limits.idle_timeout),
+            write_timeout: Some(WRITE_TIMEOUT),
+            max_connections: limits.max_connections,
+        };
+        let inner = tiny_http::Server::from_listener_with_limits(listener, None, conn_limits)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let inner = Arc::new(inner);
         let stop = Arc::new(AtomicBool::new(false));
-        let conns: Arc<Mutex<HashMap<u64, TcpStream>>> = Arc::default();
-        let (stop2, conns2) = (Arc::clone(&stop), Arc::clone(&conns));
+        let (server, stop2) = (Arc::clone(&inner), Arc::clone(&stop));
         let accept = std::thread::Builder::new()
             .name("sandbox-accept".into())
-            .spawn(move || accept_loop(&listener, &handler, limits, &stop2, &conns2))?;
+            .spawn(move || accept_loop(&server, &handler, limits.max_body, &stop2))?;
         Ok(Server {
             addr,
             stop,
-            conns,
+            inner,
             accept: Some(accept),
         })
     }
 
-    /// Stops accepting, closes every open connection and waits for the accept loop to end.
+    /// Stops accepting, closes the listener and every open connection, and waits for the accept
+    /// thread to end. Requests already handed to a worker run to the end; their responses are lost.
     pub(crate) fn stop(&mut self) {
         if self.stop.swap(true, Ordering::SeqCst) {
             return;
         }
-        let mut wake = self.addr;
-        if wake.ip().is_unspecified() {
-            wake.set_ip(if wake.is_ipv4() {
-                [127, 0, 0, 1].into()
-            } else {
-                std::net::Ipv6Addr::LOCALHOST.into()
-            });
-        }
-        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        self.inner.unblock();
         if let Some(h) = self.accept.take() {
             let _ = h.join();
         }
-        for (_, s) in self.conns.lock().drain() {
-            let _ = s.shutdown(Shutdown::Both);
+        self.inner.stop_accepting();
+        wait_until_closed(self.addr);
+        self.inner.close_connections();
+        // Requests read but never handed out: their connections are closed; let them go. Twice quiet
+        // in a row, as the first empty answer may be the accept thread's unused wake-up.
+        let mut quiet = 0;
+        while quiet < 2 {
+            match self.inner.recv_timeout(Duration::from_millis(20)) {
+                Ok(Some(rq)) => {
+                    rq.abort();
+                    quiet = 0;
+                }
+                _ => quiet += 1,
+            }
         }
     }
 }
@@ -128,231 +147,88 @@ impl Drop for Server {
     }
 }
 
+/// Waits (at most a second) until the listening socket is closed: tiny_http's accept thread closes it
+/// just after `stop_accepting` wakes it, and [`Server::stop`] returns with the listener closed.
+fn wait_until_closed(mut addr: SocketAddr) {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            [127, 0, 0, 1].into()
+        } else {
+            Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < deadline {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(probe) => {
+                drop(probe);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
 fn accept_loop(
-    listener: &TcpListener,
+    server: &tiny_http::Server,
     handler: &Arc<dyn Handler>,
-    limits: Limits,
-    stop: &Arc<AtomicBool>,
-    conns: &Arc<Mutex<HashMap<u64, TcpStream>>>,
+    max_body: usize,
+    stop: &AtomicBool,
 ) {
-    let open = Arc::new(AtomicUsize::new(0));
-    let next = AtomicU64::new(0);
-    for conn in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let mut stream = match conn {
-            Ok(s) => s,
+    let pool = threadpool::Builder::new()
+        .num_threads(WORKERS)
+        .thread_name("sandbox-worker".into())
+        .build();
+    while !stop.load(Ordering::SeqCst) {
+        match server.recv_timeout(POLL) {
+            Ok(Some(rq)) => dispatch(&pool, handler, rq, max_body),
+            Ok(None) => {}
             Err(e) => {
-                log::warn!("sandbox: accept failed: {e}");
+                log::warn!("sandbox: receive failed: {e}");
                 std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        if open.load(Ordering::SeqCst) >= limits.max_connections {
-            let _ = stream.write_all(
-                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            );
-            let _ = stream.shutdown(Shutdown::Both);
-            continue;
-        }
-        let id = next.fetch_add(1, Ordering::Relaxed);
-        if let Ok(clone) = stream.try_clone() {
-            conns.lock().insert(id, clone);
-        }
-        open.fetch_add(1, Ordering::SeqCst);
-        let guard = ConnGuard {
-            id,
-            open: Arc::clone(&open),
-            conns: Arc::clone(conns),
-        };
-        let (h, s) = (Arc::clone(handler), Arc::clone(stop));
-        let spawned = std::thread::Builder::new()
-            .name("sandbox-conn".into())
-            .stack_size(1024 * 1024)
-            .spawn(move || {
-                let _guard = guard;
-                serve(stream, h.as_ref(), limits, &s);
-            });
-        if let Err(e) = spawned {
-            // The closure (and with it the guard) was dropped: the count and registry are already undone.
-            log::warn!("sandbox: cannot start a connection thread: {e}");
-        }
-    }
-}
-
-/// Undoes a connection's bookkeeping when its thread ends, even by a panic.
-struct ConnGuard {
-    id: u64,
-    open: Arc<AtomicUsize>,
-    conns: Arc<Mutex<HashMap<u64, TcpStream>>>,
-}
-
-impl Drop for ConnGuard {
-    fn drop(&mut self) {
-        if let Some(s) = self.conns.lock().remove(&self.id) {
-            let _ = s.shutdown(Shutdown::Both);
-        }
-        self.open.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-enum ReadError {
-    Eof,
-    Bad(&'static str),
-    TooLarge(u16),
-    Io,
-}
-
-fn read_line(r: &mut BufReader<TcpStream>, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
-    buf.clear();
-    let n = r
-        .by_ref()
-        .take(MAX_LINE as u64 + 1)
-        .read_until(b'\n', buf)
-        .map_err(|_| ReadError::Io)?;
-    if buf.len() > MAX_LINE {
-        return Err(ReadError::TooLarge(431));
-    }
-    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-        buf.pop();
-    }
-    Ok(n)
-}
-
-struct Head {
-    method: String,
-    target: String,
-    version: String,
-    headers: Vec<(String, String)>,
-}
-
-fn read_head(r: &mut BufReader<TcpStream>) -> Result<Head, ReadError> {
-    let mut line = Vec::new();
-    // Tolerate empty lines before a request line.
-    loop {
-        if read_line(r, &mut line)? == 0 {
-            return Err(ReadError::Eof);
-        }
-        if !line.is_empty() {
-            break;
-        }
-    }
-    let text = String::from_utf8_lossy(&line).to_string();
-    let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Bad("malformed request line"));
-    };
-    if !version.starts_with("HTTP/1.") || method.is_empty() || !target.starts_with('/') {
-        return Err(ReadError::Bad("malformed request line"));
-    }
-    let mut headers = Vec::new();
-    loop {
-        if read_line(r, &mut line)? == 0 {
-            return Err(ReadError::Io);
-        }
-        if line.is_empty() {
-            break;
-        }
-        if headers.len() >= MAX_HEADERS {
-            return Err(ReadError::TooLarge(431));
-        }
-        let l = String::from_utf8_lossy(&line);
-        let Some((k, v)) = l.split_once(':') else {
-            return Err(ReadError::Bad("malformed header"));
-        };
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    Ok(Head {
-        method: method.to_string(),
-        target: target.to_string(),
-        version: version.to_string(),
-        headers,
-    })
-}
-
-fn read_chunked(r: &mut BufReader<TcpStream>, max: usize) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        read_line(r, &mut line)?;
-        let text = String::from_utf8_lossy(&line);
-        let size_hex = text.split(';').next().unwrap_or("").trim();
-        let size =
-            usize::from_str_radix(size_hex, 16).map_err(|_| ReadError::Bad("bad chunk size"))?;
-        if size == 0 {
-            // Trailers, up to the empty line.
-            loop {
-                if read_line(r, &mut line)? == 0 || line.is_empty() {
-                    return Ok(body);
-                }
             }
         }
-        if body.len().saturating_add(size) > max {
-            return Err(ReadError::TooLarge(413));
-        }
-        let start = body.len();
-        body.resize(start + size, 0);
-        r.read_exact(&mut body[start..])
-            .map_err(|_| ReadError::Io)?;
-        read_line(r, &mut line)?;
     }
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        207 => "Multi-Status",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Unknown",
-    }
+fn dispatch(pool: &ThreadPool, handler: &Arc<dyn Handler>, rq: tiny_http::Request, max: usize) {
+    let handler = Arc::clone(handler);
+    pool.execute(move || serve(rq, handler.as_ref(), max));
 }
 
-fn write_response(
-    w: &mut TcpStream,
-    resp: &Response,
-    keep_alive: bool,
-    head_only: bool,
-) -> io::Result<()> {
-    let mut out = Vec::with_capacity(512 + resp.body.len());
-    write!(out, "HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status))?;
-    write!(out, "Date: {}\r\n", http_date(now_ms()))?;
-    for (k, v) in &resp.headers {
-        if !k.contains(['\r', '\n']) && !v.contains(['\r', '\n']) {
-            write!(out, "{k}: {v}\r\n")?;
+enum BodyError {
+    /// Over the cap (413).
+    TooLarge,
+    /// An unparsable `Content-Length` or chunked framing (400).
+    Malformed(&'static str),
+    /// The client went away or stalled past the read timeout: close without answering.
+    Broken,
+}
+
+fn read_body(rq: &mut tiny_http::Request, max: usize) -> Result<Vec<u8>, BodyError> {
+    let has = |name: &'static str| rq.headers().iter().any(|h| h.field.equiv(name));
+    // tiny_http decodes the body as chunked whenever a Transfer-Encoding is given.
+    let chunked = has("Transfer-Encoding");
+    if !chunked && has("Content-Length") && rq.body_length().is_none() {
+        return Err(BodyError::Malformed("bad Content-Length"));
+    }
+    let length = rq.body_length().unwrap_or(0);
+    if !chunked && length == 0 {
+        // No body: nothing to read, and no `100 Continue` to send.
+        return Ok(Vec::new());
+    }
+    if length > max {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::with_capacity(length);
+    match rq.as_reader().take(max as u64 + 1).read_to_end(&mut body) {
+        Ok(_) if body.len() > max => Err(BodyError::TooLarge),
+        Ok(_) => Ok(body),
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::InvalidData) => {
+            Err(BodyError::Malformed("malformed chunked body"))
         }
+        Err(_) => Err(BodyError::Broken),
     }
-    let no_body = resp.status == 204 || resp.status == 304 || resp.status < 200;
-    if !no_body {
-        write!(out, "Content-Length: {}\r\n", resp.body.len())?;
-    }
-    write!(
-        out,
-        "Connection: {}\r\n\r\n",
-        if keep_alive { "keep-alive" } else { "close" }
-    )?;
-    if !no_body && !head_only {
-        out.extend_from_slice(&resp.body);
-    }
-    w.write_all(&out)?;
-    w.flush()
 }
 
 fn plain(status: u16, text: &str) -> Response {
@@ -363,120 +239,94 @@ fn plain(status: u16, text: &str) -> Response {
     }
 }
 
-fn serve(stream: TcpStream, handler: &dyn Handler, limits: Limits, stop: &AtomicBool) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(limits.idle_timeout));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    while !stop.load(Ordering::SeqCst) {
-        let head = match read_head(&mut reader) {
-            Ok(h) => h,
-            Err(ReadError::Bad(why)) => {
-                let _ = write_response(&mut writer, &plain(400, why), false, false);
-                break;
-            }
-            Err(ReadError::TooLarge(status)) => {
-                let _ = write_response(
-                    &mut writer,
-                    &plain(status, "request head too large"),
-                    false,
-                    false,
-                );
-                break;
-            }
-            Err(ReadError::Eof | ReadError::Io) => break,
-        };
-        let header = |n: &str| {
-            head.headers
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.to_ascii_lowercase())
-        };
-        let connection = header("connection").unwrap_or_default();
-        let keep_alive = if head.version == "HTTP/1.0" {
-            connection.contains("keep-alive")
-        } else {
-            !connection.contains("close")
-        };
-        let chunked = header("transfer-encoding").is_some_and(|t| t.contains("chunked"));
-        let length = match header("content-length").map(|v| v.trim().parse::<usize>()) {
-            None => 0,
-            Some(Ok(n)) => n,
-            Some(Err(_)) => {
-                let _ =
-                    write_response(&mut writer, &plain(400, "bad Content-Length"), false, false);
-                break;
-            }
-        };
-        if !chunked && length > limits.max_body {
-            let _ = write_response(
-                &mut writer,
-                &plain(413, "request body too large"),
-                false,
-                false,
-            );
-            break;
-        }
-        if (chunked || length > 0)
-            && header("expect").is_some_and(|e| e == "100-continue")
-            && writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+/// 413 with HubSpot's error body.
+fn too_large(max: usize) -> Response {
+    let correlation = correlation_id();
+    let e = ApiError::new(
+        413,
+        "VALIDATION_ERROR",
+        format!("Request body too large: at most {max} bytes are accepted"),
+    );
+    Response {
+        status: 413,
+        headers: vec![
+            (
+                "Content-Type".into(),
+                "application/json;charset=utf-8".into(),
+            ),
+            ("X-HubSpot-Correlation-Id".into(), correlation.clone()),
+        ],
+        body: e.body(&correlation).to_string().into_bytes(),
+    }
+}
+
+/// The response for tiny_http: `Content-Length` always (never chunked), headers that would not make a
+/// valid header line skipped.
+fn to_tiny(resp: Response) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+    let mut out = tiny_http::Response::from_data(resp.body)
+        .with_status_code(resp.status)
+        .with_chunked_threshold(usize::MAX);
+    for (k, v) in &resp.headers {
+        if k.eq_ignore_ascii_case("content-length")
+            || k.contains(['\r', '\n'])
+            || v.contains(['\r', '\n'])
         {
-            break;
+            continue;
         }
-        let body = if chunked {
-            match read_chunked(&mut reader, limits.max_body) {
-                Ok(b) => b,
-                Err(ReadError::TooLarge(_)) => {
-                    let _ = write_response(
-                        &mut writer,
-                        &plain(413, "request body too large"),
-                        false,
-                        false,
-                    );
-                    break;
-                }
-                Err(ReadError::Bad(why)) => {
-                    let _ = write_response(&mut writer, &plain(400, why), false, false);
-                    break;
-                }
-                Err(_) => break,
-            }
-        } else {
-            let mut b = vec![0u8; length];
-            if reader.read_exact(&mut b).is_err() {
-                break;
-            }
-            b
-        };
-        let (path, query) = match head.target.split_once('?') {
-            Some((p, q)) => (p.to_string(), q.to_string()),
-            None => (head.target.clone(), String::new()),
-        };
-        let head_only = head.method == "HEAD";
-        let req = Request {
-            method: head.method,
-            path,
-            query,
-            headers: head.headers,
-            body,
-        };
-        match handler.handle(req) {
-            Outcome::Drop => {
-                let _ = writer.shutdown(Shutdown::Both);
-                return;
-            }
-            Outcome::Respond(resp) => {
-                if write_response(&mut writer, &resp, keep_alive, head_only).is_err() {
-                    break;
-                }
-            }
-        }
-        if !keep_alive {
-            break;
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            out.add_header(h);
         }
     }
-    let _ = writer.shutdown(Shutdown::Both);
+    out
+}
+
+fn serve(mut rq: tiny_http::Request, handler: &dyn Handler, max_body: usize) {
+    let target = rq.url().to_string();
+    if !target.starts_with('/') {
+        let _ = rq.respond_and_close(to_tiny(plain(400, "malformed request line")));
+        return;
+    }
+    let body = match read_body(&mut rq, max_body) {
+        Ok(b) => b,
+        // The rest of the body is unread: answer, then close the connection.
+        Err(BodyError::TooLarge) => {
+            let _ = rq.respond_and_close(to_tiny(too_large(max_body)));
+            return;
+        }
+        Err(BodyError::Malformed(why)) => {
+            let _ = rq.respond_and_close(to_tiny(plain(400, why)));
+            return;
+        }
+        Err(BodyError::Broken) => {
+            rq.abort();
+            return;
+        }
+    };
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target, String::new()),
+    };
+    let headers = rq
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_string(),
+            )
+        })
+        .collect();
+    let req = Request {
+        method: rq.method().as_str().to_string(),
+        path,
+        query,
+        headers,
+        body,
+    };
+    match handler.handle(req) {
+        Outcome::Drop => rq.abort(),
+        Outcome::Respond(resp) => {
+            let _ = rq.respond(to_tiny(resp));
+        }
+    }
 }

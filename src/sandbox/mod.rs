@@ -114,8 +114,8 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Starts a sandbox on `bind` (port 0 picks one) serving in background threads: one accept loop and
-    /// one thread per open connection. Returns once the socket is bound.
+    /// Starts a sandbox on `bind` (port 0 picks one) serving in background threads (tiny_http's
+    /// connection threads, one accept loop, a pool of workers). Returns once the socket is bound.
     pub fn start(bind: SocketAddr, opts: SandboxOptions) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(bind)?;
         let addr = listener.local_addr()?;

@@ -1,5 +1,5 @@
 //! Time helpers without dependencies: the clock in epoch milliseconds, ISO 8601 formatting as HubSpot
-//! writes it (`2024-01-15T10:00:00.000Z`), `YYYY-MM-DD` dates, HTTP dates, and a lenient parser for the
+//! writes it (`2024-01-15T10:00:00.000Z`), `YYYY-MM-DD` dates, and a lenient parser for the
 //! forms HubSpot accepts in property values and search filters (epoch milliseconds or ISO 8601).
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -66,31 +66,6 @@ pub(crate) fn iso_ms(ms: i64) -> String {
 pub(crate) fn iso_date(ms: i64) -> String {
     let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// `Mon, 15 Jan 2024 10:00:00 GMT` for the `Date` header.
-pub(crate) fn http_date(ms: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = ms.div_euclid(DAY_MS);
-    let rem = ms.rem_euclid(DAY_MS) / 1000;
-    let (y, m, d) = civil_from_days(days);
-    let wd = DAYS
-        .get(days.rem_euclid(7) as usize)
-        .copied()
-        .unwrap_or("Thu");
-    let mon = MONTHS
-        .get((m as usize).wrapping_sub(1))
-        .copied()
-        .unwrap_or("Jan");
-    format!(
-        "{wd}, {d:02} {mon} {y:04} {:02}:{:02}:{:02} GMT",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 fn num(s: &str) -> Option<u32> {
@@ -190,10 +165,5 @@ mod tests {
         assert_eq!(parse_instant("not a date"), None);
         assert_eq!(parse_instant("2024-13-01"), None);
         assert_eq!(iso_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(
-            http_date(ms_of(2024, 1, 15, 0, 0, 0)),
-            "Mon, 15 Jan 2024 00:00:00 GMT"
-        );
     }
 }

@@ -6,8 +6,10 @@ use std::io::{BufReader, BufWriter, ErrorKind, Read};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::common::{HTTPVersion, Method};
+use crate::connection::Connection;
 use crate::util::RefinedTcpStream;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
@@ -34,6 +36,9 @@ pub struct ClientConnection {
 
     // true if the connection goes through SSL
     secure: bool,
+
+    // hubspot-mcp patch: the socket, shared with every request read from it, for `Request::abort`.
+    abort_handle: Option<Arc<Connection>>,
 }
 
 /// Error that can happen when reading a request.
@@ -65,7 +70,14 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             secure,
+            abort_handle: None,
         }
+    }
+
+    /// hubspot-mcp patch: the socket every request read from this connection may shut down.
+    pub(crate) fn with_abort_handle(mut self, handle: Option<Arc<Connection>>) -> Self {
+        self.abort_handle = handle;
+        self
     }
 
     /// true if the connection is HTTPS
@@ -178,7 +190,7 @@ impl ClientConnection {
         })?;
 
         // return the request
-        Ok(request)
+        Ok(request.with_abort_handle(self.abort_handle.clone()))
     }
 }
 

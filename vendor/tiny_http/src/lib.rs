@@ -141,6 +141,38 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    // hubspot-mcp patch: a handle on every open connection, for `close_connections`.
+    open_sockets: Arc<OpenSockets>,
+}
+
+/// hubspot-mcp patch: the open connections by id.
+type OpenSockets = std::sync::Mutex<std::collections::HashMap<u64, Arc<Connection>>>;
+
+/// hubspot-mcp patch: keeps a connection listed in `OpenSockets` while it is served.
+struct SocketRegistration {
+    sockets: Arc<OpenSockets>,
+    id: u64,
+}
+
+impl SocketRegistration {
+    fn new(sockets: &Arc<OpenSockets>, id: u64, conn: Option<Arc<Connection>>) -> Self {
+        if let Some(conn) = conn {
+            let mut map = sockets.lock().unwrap_or_else(|e| e.into_inner());
+            map.insert(id, conn);
+        }
+        SocketRegistration {
+            sockets: sockets.clone(),
+            id,
+        }
+    }
+}
+
+impl Drop for SocketRegistration {
+    fn drop(&mut self) {
+        let mut map = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&self.id);
+    }
 }
 
 enum Message {
@@ -292,6 +324,8 @@ impl Server {
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         let open_connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let open_sockets: Arc<OpenSockets> = Arc::default(); // hubspot-mcp patch
+        let inside_open_sockets = open_sockets.clone();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
 
@@ -336,6 +370,7 @@ impl Server {
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
+            let mut next_id: u64 = 0; // hubspot-mcp patch
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
@@ -356,6 +391,14 @@ impl Server {
                             continue;
                         }
                         let guard = ConnectionGuard::new(open_connections.clone());
+                        // hubspot-mcp patch: one more handle on the socket, listed for
+                        // `close_connections` while served and given to requests for `abort`.
+                        let handle = sock.try_clone().ok().map(Arc::new);
+                        next_id = next_id.wrapping_add(1);
+                        let guard = (
+                            guard,
+                            SocketRegistration::new(&inside_open_sockets, next_id, handle.clone()),
+                        );
                         let (read_closable, write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
@@ -373,7 +416,9 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok((ClientConnection::new(write_closable, read_closable), guard))
+                        let client = ClientConnection::new(write_closable, read_closable)
+                            .with_abort_handle(handle); // hubspot-mcp patch
+                        Ok((client, guard))
                     }
                     Err(e) => Err(e),
                 };
@@ -417,6 +462,7 @@ impl Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            open_sockets,
         })
     }
 
@@ -499,6 +545,19 @@ impl Server {
         };
         if let Ok(stream) = maybe_stream {
             let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// hubspot-mcp patch: shuts down (both directions) every connection open now, idle or not:
+    /// their threads see end-of-file and end, and responses still being written fail. Call it after
+    /// `stop_accepting`, once the accept thread is done, to close everything.
+    pub fn close_connections(&self) {
+        let conns: Vec<Arc<Connection>> = {
+            let mut map = self.open_sockets.lock().unwrap_or_else(|e| e.into_inner());
+            map.drain().map(|(_, conn)| conn).collect()
+        };
+        for conn in conns {
+            let _ = conn.shutdown(Shutdown::Both);
         }
     }
 }

@@ -2,11 +2,13 @@ use std::io::Error as IoError;
 use std::io::{self, Cursor, ErrorKind, Read, Write};
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr};
 use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 
+use crate::connection::Connection;
 use crate::util::{EqualReader, FusedReader};
 use crate::{HTTPVersion, Header, Method, Response, StatusCode};
 use chunked_transfer::Decoder;
@@ -74,6 +76,10 @@ pub struct Request {
 
     // If Some, a message must be sent after responding
     notify_when_responded: Option<Sender<()>>,
+
+    // hubspot-mcp patch: the connection's socket, to close it without answering (`abort`) or right
+    // after answering (`respond_and_close`). None for requests not read from a socket.
+    abort_handle: Option<Arc<Connection>>,
 }
 
 struct NotifyOnDrop<R> {
@@ -238,6 +244,7 @@ where
         body_length: content_length,
         must_send_continue: expects_continue,
         notify_when_responded: None,
+        abort_handle: None,
     })
 }
 
@@ -472,6 +479,46 @@ impl Request {
     pub(crate) fn with_notify_sender(mut self, sender: Sender<()>) -> Self {
         self.notify_when_responded = Some(sender);
         self
+    }
+
+    /// hubspot-mcp patch: the socket `abort` and `respond_and_close` shut down.
+    pub(crate) fn with_abort_handle(mut self, handle: Option<Arc<Connection>>) -> Self {
+        self.abort_handle = handle;
+        self
+    }
+
+    /// hubspot-mcp patch: shuts the connection down (both directions) without sending a response:
+    /// the client sees the connection closed. Requests pipelined behind this one on the same
+    /// connection are lost as well. Counts as answered, so `Drop` writes no 500.
+    pub fn abort(mut self) {
+        self.close_connection();
+        // Dropped unwritten: the next response in the pipeline may go (to a closed socket).
+        drop(self.response_writer.take());
+        if let Some(sender) = self.notify_when_responded.take() {
+            let _ = sender.send(());
+        }
+    }
+
+    /// hubspot-mcp patch: sends `response`, then shuts the connection down (both directions), for a
+    /// request whose body is left unread (a 413): otherwise tiny_http would read and discard the
+    /// rest of the body, up to the read timeout, before the connection could close or carry on.
+    pub fn respond_and_close<R>(mut self, response: Response<R>) -> Result<(), IoError>
+    where
+        R: Read,
+    {
+        let res = self.respond_impl(response);
+        self.close_connection();
+        if let Some(sender) = self.notify_when_responded.take() {
+            let _ = sender.send(());
+        }
+        res
+    }
+
+    /// hubspot-mcp patch: shuts down the socket this request came on, if known.
+    fn close_connection(&mut self) {
+        if let Some(conn) = self.abort_handle.take() {
+            let _ = conn.shutdown(Shutdown::Both);
+        }
     }
 }
 

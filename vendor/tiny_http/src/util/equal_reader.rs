@@ -65,11 +65,15 @@ where
 {
     fn drop(&mut self) {
         let mut remaining_to_read = self.size;
+        // hubspot-mcp patch: discard through a fixed buffer. Upstream allocated the whole unread
+        // remainder at once, so a request declaring a huge `Content-Length` whose body was not read
+        // (a 413) aborted the process ("memory allocation of N bytes failed").
+        let mut buf = [0u8; 8 * 1024];
 
         while remaining_to_read > 0 {
-            let mut buf = vec![0; remaining_to_read];
+            let want = remaining_to_read.min(buf.len());
 
-            match self.reader.read(&mut buf) {
+            match self.reader.read(&mut buf[..want]) {
                 Err(e) => {
                     self.last_read_signal.send(Err(e)).ok();
                     break;
