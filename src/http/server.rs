@@ -123,9 +123,14 @@ fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining:
             jsonrpc::code::SERVER_ERROR,
             "Service Unavailable: every worker is busy; retry after the delay in Retry-After",
         ));
-        let _ = rq.respond(with_headers(
+        // Answered from the accept loop, so the body is never read: close the connection after it.
+        let _ = rq.respond_and_close(with_headers(
             tiny_http::Response::from_data(body).with_status_code(503),
-            &[("Content-Type", "application/json"), ("Retry-After", "1")],
+            &[
+                ("Content-Type", "application/json"),
+                ("Retry-After", "1"),
+                ("Connection", "close"),
+            ],
         ));
         app.metrics.record(503, 0);
         return;
@@ -318,6 +323,17 @@ fn with_headers<R: Read>(
     resp
 }
 
+/// Sends a reply; with `close`, shuts the socket down right after, so an unread body (a 413, a request
+/// during the drain) is never read and discarded by a worker, which a client trickling a huge declared
+/// body could otherwise stretch out indefinitely.
+fn respond<R: Read>(rq: tiny_http::Request, resp: tiny_http::Response<R>, close: bool) {
+    let _ = if close {
+        rq.respond_and_close(resp)
+    } else {
+        rq.respond(resp)
+    };
+}
+
 fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool, hsts: bool) {
     let mut headers: Vec<(&str, &str)> = vec![("X-Request-Id", request_id)];
     if hsts {
@@ -330,14 +346,14 @@ fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool, hst
     match reply.body {
         ReplyBody::Empty => {
             headers.extend(SECURITY_HEADERS);
-            let resp = tiny_http::Response::empty(reply.status);
-            let _ = rq.respond(with_headers(resp, &headers));
+            let resp = with_headers(tiny_http::Response::empty(reply.status), &headers);
+            respond(rq, resp, close);
         }
         ReplyBody::Full(ctype, body) => {
             headers.extend(SECURITY_HEADERS);
             headers.push(("Content-Type", ctype));
             let resp = tiny_http::Response::from_data(body).with_status_code(reply.status);
-            let _ = rq.respond(with_headers(resp, &headers));
+            respond(rq, with_headers(resp, &headers), close);
         }
         ReplyBody::Sse(stream) => {
             let mut head = String::from(

@@ -175,3 +175,15 @@ fn a_panicking_handler_becomes_500_and_minus_32603() {
     let ok = hubspot_mcp::http::server::handle(&app, &Req::new(Verb::Get, "/health/live"));
     assert_eq!(ok.status, 200);
 }
+
+#[test]
+fn a_huge_declared_body_gets_413_at_once_and_the_server_lives_on() {
+    let s = Server::start(&[]);
+    let mut c = raw(
+        s.addr,
+        b"POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 1000000000000000\r\n\r\n{",
+    );
+    let r = read_all(&mut c);
+    assert!(r.starts_with("HTTP/1.1 413"), "{r:?}");
+    assert_eq!(s.client().request("GET", "/health", &[], "").status, 200);
+}
