@@ -212,6 +212,12 @@ pub struct Config {
     jwt_audience: Option<String>,
     jwks_uri: Option<String>,
     jwks_cache_ttl: Duration,
+    jwks_min_refresh: Duration,
+    jwt_leeway: Duration,
+    read_scopes: Vec<String>,
+    write_scopes: Vec<String>,
+    require_scopes: bool,
+    public_url: Option<String>,
     metrics_enabled: bool,
     health_check_enabled: bool,
     redis_url: Option<Secret>,
@@ -404,9 +410,39 @@ impl Config {
         if let Some(v) = &jwks_uri {
             if !is_http_url(v) {
                 p.invalid("JWKS_URI", "an http(s) URL", v);
+            } else if v.starts_with("http://") && !is_loopback_url(v) {
+                // Whoever can change the key set in transit can mint tokens.
+                p.rule(
+                    "JWKS_URI",
+                    "plain http is allowed only to a loopback address; use https",
+                );
             }
         }
         let jwks_cache_ttl = Duration::from_secs(p.count("JWKS_CACHE_TTL", 3600, 1) as u64);
+        let jwks_min_refresh =
+            Duration::from_secs(p.count("JWKS_MIN_REFRESH_SECONDS", 10, 1) as u64);
+        let jwt_leeway = p.count("JWT_LEEWAY_SECONDS", 30, 0);
+        if jwt_leeway > 300 {
+            p.rule("JWT_LEEWAY_SECONDS", "must be at most 300 (5 minutes)");
+        }
+        let jwt_leeway = Duration::from_secs(jwt_leeway.min(300) as u64);
+        let read_scopes = p.scopes("MCP_READ_SCOPES", "hubspot.read");
+        let write_scopes = p.scopes("MCP_WRITE_SCOPES", "hubspot.write");
+        let require_scopes = p.flag("MCP_REQUIRE_SCOPES", false);
+        let public_url = p
+            .string("MCP_PUBLIC_URL")
+            .map(|s| s.trim_end_matches('/').to_string());
+        if let Some(v) = &public_url {
+            if !is_http_url(v) || v.contains(['?', '#']) {
+                p.invalid(
+                    "MCP_PUBLIC_URL",
+                    "the server's public http(s) URL without query or fragment, such as https://mcp.example.com",
+                    v,
+                );
+            } else if prod && v.starts_with("http://") && !is_loopback_url(v) {
+                p.rule("MCP_PUBLIC_URL", "must be https in production");
+            }
+        }
         if prod && purpose != Purpose::Stdio && jwt_secret.is_none() && jwks_uri.is_none() {
             p.missing(
                 "JWT_SECRET",
@@ -510,6 +546,12 @@ impl Config {
             jwt_audience,
             jwks_uri,
             jwks_cache_ttl,
+            jwks_min_refresh,
+            jwt_leeway,
+            read_scopes,
+            write_scopes,
+            require_scopes,
+            public_url,
             metrics_enabled,
             health_check_enabled,
             redis_url,
@@ -621,25 +663,59 @@ impl Config {
     pub fn tool_text_limit(&self) -> usize {
         self.tool_text_limit
     }
-    /// `JWT_SECRET` (HS256), at least 32 characters.
+    /// `JWT_SECRET`: the shared secret of HS256/HS384/HS512 tokens, at least 32 characters. Defaults to none.
+    /// With neither it nor `JWKS_URI`, bearer authentication is off (refused in production).
     pub fn jwt_secret(&self) -> Option<&Secret> {
         self.jwt_secret.as_ref()
     }
-    /// `JWT_ISSUER`.
+    /// `JWT_ISSUER`: the `iss` a token must carry, and the authorization server named in the protected
+    /// resource metadata. Defaults to none (not checked); required in production when authentication is on.
     pub fn jwt_issuer(&self) -> Option<&str> {
         self.jwt_issuer.as_deref()
     }
-    /// `JWT_AUDIENCE`.
+    /// `JWT_AUDIENCE`: a value the token's `aud` must contain. Defaults to none (not checked); required in
+    /// production when authentication is on.
     pub fn jwt_audience(&self) -> Option<&str> {
         self.jwt_audience.as_deref()
     }
-    /// `JWKS_URI`.
+    /// `JWKS_URI`: where the public keys of RS*/PS*/ES*/EdDSA tokens are fetched (https, or http to
+    /// loopback). Defaults to none.
     pub fn jwks_uri(&self) -> Option<&str> {
         self.jwks_uri.as_deref()
     }
-    /// `JWKS_CACHE_TTL` (seconds). Defaults to 3600.
+    /// `JWKS_CACHE_TTL` (seconds): how long a fetched key set is used before it is fetched again (stale keys
+    /// keep serving while the endpoint is down). Defaults to 3600.
     pub fn jwks_cache_ttl(&self) -> Duration {
         self.jwks_cache_ttl
+    }
+    /// `JWKS_MIN_REFRESH_SECONDS`: fetch attempts (for an unknown `kid`, an expired set, or after a failure)
+    /// are at least this far apart. Defaults to 10, minimum 1.
+    pub fn jwks_min_refresh(&self) -> Duration {
+        self.jwks_min_refresh
+    }
+    /// `JWT_LEEWAY_SECONDS`: clock skew allowed when checking `exp` and `nbf`. Defaults to 30, at most 300.
+    pub fn jwt_leeway(&self) -> Duration {
+        self.jwt_leeway
+    }
+    /// `MCP_READ_SCOPES`: scopes (comma-separated) any of which lets a token read. Defaults to `hubspot.read`.
+    pub fn read_scopes(&self) -> &[String] {
+        &self.read_scopes
+    }
+    /// `MCP_WRITE_SCOPES`: scopes (comma-separated) any of which lets a token write, and so read. Defaults to
+    /// `hubspot.write`.
+    pub fn write_scopes(&self) -> &[String] {
+        &self.write_scopes
+    }
+    /// `MCP_REQUIRE_SCOPES`: when true a token must carry a `scope`/`scp` claim naming a read or write scope;
+    /// when false a token with no scope claim at all may read and write (simple HS256 setups). Defaults to
+    /// false.
+    pub fn require_scopes(&self) -> bool {
+        self.require_scopes
+    }
+    /// `MCP_PUBLIC_URL`: the server's public base URL (such as `https://mcp.example.com`), without a trailing
+    /// slash; the protected resource is this plus `/mcp`. Defaults to none (derived from the `Host` header).
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
     }
     /// `METRICS_ENABLED`. Defaults to true.
     pub fn metrics_enabled(&self) -> bool {
@@ -779,6 +855,31 @@ impl Parser<'_> {
             return default;
         }
         n
+    }
+    /// A comma-separated list of OAuth scope tokens (RFC 6749 section 3.3: printable ASCII except space,
+    /// `"` and `\`); `default` when unset.
+    fn scopes(&mut self, var: &'static str, default: &str) -> Vec<String> {
+        let Some(v) = self.string(var) else {
+            return vec![default.to_string()];
+        };
+        let list: Vec<String> = v
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let valid = |s: &String| {
+            s.bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+        };
+        if list.is_empty() || !list.iter().all(valid) {
+            self.invalid(
+                var,
+                "a comma-separated list of OAuth scopes such as hubspot.read,crm.read",
+                &v,
+            );
+            return vec![default.to_string()];
+        }
+        list
     }
     fn flag(&mut self, var: &'static str, default: bool) -> bool {
         self.parse_with(var, "true or false", |v| {
@@ -923,6 +1024,93 @@ mod tests {
             Purpose::Demo
         )
         .is_ok());
+    }
+
+    #[test]
+    fn auth_variables_default_and_parse() {
+        let c = cfg(&[], Purpose::Demo).unwrap();
+        assert_eq!(c.jwks_cache_ttl(), Duration::from_secs(3600));
+        assert_eq!(c.jwks_min_refresh(), Duration::from_secs(10));
+        assert_eq!(c.jwt_leeway(), Duration::from_secs(30));
+        assert_eq!(c.read_scopes(), ["hubspot.read"]);
+        assert_eq!(c.write_scopes(), ["hubspot.write"]);
+        assert!(!c.require_scopes());
+        assert_eq!(c.public_url(), None);
+
+        let c = cfg(
+            &[
+                ("JWKS_URI", "https://idp.example.com/.well-known/jwks.json"),
+                ("JWKS_MIN_REFRESH_SECONDS", "60"),
+                ("JWT_LEEWAY_SECONDS", "0"),
+                ("MCP_READ_SCOPES", " crm.read , crm.objects.contacts.read,"),
+                ("MCP_WRITE_SCOPES", "crm.write"),
+                ("MCP_REQUIRE_SCOPES", "yes"),
+                ("MCP_PUBLIC_URL", "https://mcp.example.com/"),
+            ],
+            Purpose::Demo,
+        )
+        .unwrap();
+        assert_eq!(c.jwks_min_refresh(), Duration::from_secs(60));
+        assert_eq!(c.jwt_leeway(), Duration::ZERO);
+        assert_eq!(c.read_scopes(), ["crm.read", "crm.objects.contacts.read"]);
+        assert_eq!(c.write_scopes(), ["crm.write"]);
+        assert!(c.require_scopes());
+        assert_eq!(c.public_url(), Some("https://mcp.example.com"));
+        assert!(cfg(&[("JWKS_URI", "http://127.0.0.1:9000/jwks")], Purpose::Demo).is_ok());
+    }
+
+    #[test]
+    fn auth_variable_problems_are_reported_together() {
+        let errs = cfg(
+            &[
+                ("JWKS_URI", "http://idp.example.com/jwks"),
+                ("JWKS_MIN_REFRESH_SECONDS", "0"),
+                ("JWT_LEEWAY_SECONDS", "3600"),
+                ("MCP_READ_SCOPES", ","),
+                ("MCP_WRITE_SCOPES", "hubspot write"),
+                ("MCP_REQUIRE_SCOPES", "sometimes"),
+                ("MCP_PUBLIC_URL", "mcp.example.com"),
+            ],
+            Purpose::Demo,
+        )
+        .unwrap_err();
+        let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
+        assert_eq!(
+            vars,
+            [
+                "JWKS_URI",
+                "JWKS_MIN_REFRESH_SECONDS",
+                "JWT_LEEWAY_SECONDS",
+                "MCP_READ_SCOPES",
+                "MCP_WRITE_SCOPES",
+                "MCP_REQUIRE_SCOPES",
+                "MCP_PUBLIC_URL"
+            ]
+        );
+        let text = errs.to_string();
+        assert!(
+            text.contains("JWKS_URI: plain http is allowed only to a loopback address"),
+            "{text}"
+        );
+        assert!(
+            text.contains("MCP_WRITE_SCOPES: expected a comma-separated list of OAuth scopes"),
+            "{text}"
+        );
+        let errs = cfg(
+            &[
+                ("NODE_ENV", "production"),
+                ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("JWT_ISSUER", "https://idp.example.com"),
+                ("JWT_AUDIENCE", "hubspot-mcp"),
+                ("MCP_PUBLIC_URL", "http://mcp.example.com"),
+                ("CORS_ORIGIN", "https://claude.ai"),
+            ],
+            Purpose::Demo,
+        )
+        .unwrap_err();
+        assert_eq!(errs.0.len(), 1);
+        assert_eq!(errs.0[0].var, "MCP_PUBLIC_URL");
+        assert!(!errs.to_string().contains("0123456789abcdef"));
     }
 
     #[test]

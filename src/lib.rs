@@ -9,12 +9,14 @@
 //! - [`http`]: binding, accept loop, worker pool, routing, request checks, SSE framing.
 //! - [`mcp`]: JSON-RPC envelopes, revisions, sessions, dispatch, Streamable HTTP and stdio transports.
 //! - [`tools`]: the `Tool` trait and the registry of every tool.
+//! - [`auth`]: bearer tokens (HS256 secret or JWKS) → `Principal`; RFC 9728 metadata.
 //! - [`health`]: the `/health` report.
 //! - [`obs`]: logs, redaction, counters.
 //! - [`app`]: the shared state.
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

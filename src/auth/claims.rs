@@ -1,0 +1,441 @@
+//! The pure parts of a token: the JOSE header read before any key is chosen, the registered claims
+//! (`exp`, `nbf`, `iss`, `aud`, `sub`), the scope claims (`scope`, `scp`), and what the scopes grant.
+//!
+//! Nothing here verifies a signature or does I/O: [`super::Verifier`] calls these around
+//! `jsonwebtoken::decode`, which checks the signature only (its own time checks read the system clock,
+//! ours take `now` from the caller so they can be tested).
+
+use serde_json::{Map, Value};
+
+use super::AuthError;
+
+/// Longest `kid` / `alg` value echoed back in an error (they come from the client).
+const ECHO_MAX: usize = 64;
+
+/// A value from the token, safe to put in an error message and a `WWW-Authenticate` quoted string:
+/// printable ASCII without `"` or `\`, at most [`ECHO_MAX`] characters.
+pub(crate) fn echo(s: &str) -> String {
+    s.chars()
+        .take(ECHO_MAX)
+        .map(|c| match c {
+            ' ' | '!' | '#'..='[' | ']'..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Decodes unpadded base64url (RFC 7515 section 2), as JWT segments are written. `None` on any other byte
+/// or an impossible length.
+///
+/// ```
+/// # use hubspot_mcp::auth::claims::b64url_decode;
+/// assert_eq!(b64url_decode("eyJhbGciOiJub25lIn0").as_deref(), Some(&br#"{"alg":"none"}"#[..]));
+/// assert_eq!(b64url_decode("a+b/"), None);
+/// ```
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes = s.as_bytes();
+    if bytes.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for &c in chunk {
+            acc = (acc << 6) | val(c)?;
+        }
+        match chunk.len() {
+            4 => out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]),
+            3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+            2 => out.push((acc >> 4) as u8),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// What the verifier needs from the JOSE header before it picks a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHeader {
+    /// `alg` as written (checked against the key's allowlist later).
+    pub alg: String,
+    /// `kid`, when present.
+    pub kid: Option<String>,
+}
+
+/// Splits a compact JWS into its three segments and reads the header. Refuses anything that is not
+/// `header.payload.signature` in base64url, a header that is not a JSON object with a string `alg`, and
+/// a header with `crit` (no extension is understood here, so RFC 7515 section 4.1.11 says refuse).
+pub fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(AuthError::Malformed(
+            "expected a JWT: three base64url segments separated by dots".into(),
+        ));
+    };
+    let bytes = b64url_decode(h)
+        .ok_or_else(|| AuthError::Malformed("the header is not base64url".into()))?;
+    let header: Map<String, Value> = serde_json::from_slice(&bytes)
+        .map_err(|_| AuthError::Malformed("the header is not a JSON object".into()))?;
+    let alg = match header.get("alg") {
+        Some(Value::String(a)) => a.clone(),
+        _ => return Err(AuthError::Malformed("the header has no `alg`".into())),
+    };
+    if header.contains_key("crit") {
+        return Err(AuthError::Malformed(
+            "the header lists critical extensions (`crit`), which are not supported".into(),
+        ));
+    }
+    let kid = match header.get("kid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) => Some(k.clone()),
+        Some(_) => return Err(AuthError::Malformed("`kid` is not a string".into())),
+    };
+    Ok(TokenHeader { alg, kid })
+}
+
+/// The claims this server reads, taken from a verified payload.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Claims {
+    /// `sub`, else `client_id`, else `azp` (client-credential tokens often carry no `sub`), else empty.
+    pub subject: String,
+    /// `exp` (required: a token that never expires could never leave the verified-token cache).
+    pub exp: u64,
+    /// `nbf`.
+    pub nbf: Option<u64>,
+    /// `iss`.
+    pub iss: Option<String>,
+    /// `aud`, a string or an array of strings.
+    pub aud: Vec<String>,
+    /// The union of `scope` (space-separated) and `scp` (array, or space-separated string).
+    pub scopes: Vec<String>,
+    /// Whether `scope` or `scp` was present at all (even empty).
+    pub has_scope_claim: bool,
+}
+
+impl Claims {
+    /// Reads the claims from a payload; wrong types are [`AuthError::Malformed`].
+    pub fn from_value(v: &Value) -> Result<Claims, AuthError> {
+        let Some(obj) = v.as_object() else {
+            return Err(AuthError::Malformed(
+                "the payload is not a JSON object".into(),
+            ));
+        };
+        let exp = match obj.get("exp") {
+            None | Some(Value::Null) => {
+                return Err(AuthError::Malformed("the token has no `exp` claim".into()))
+            }
+            Some(v) => numeric_date(v, "exp")?,
+        };
+        let nbf = match obj.get("nbf") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(numeric_date(v, "nbf")?),
+        };
+        let iss = optional_string(obj, "iss")?;
+        let aud = match obj.get("aud") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => string_list(v, "aud", false)?,
+        };
+        let subject = ["sub", "client_id", "azp"]
+            .iter()
+            .find_map(|k| obj.get(*k).and_then(Value::as_str))
+            .unwrap_or("")
+            .to_string();
+        let mut scopes = Vec::new();
+        let mut has_scope_claim = false;
+        for name in ["scope", "scp"] {
+            match obj.get(name) {
+                None | Some(Value::Null) => {}
+                Some(v) => {
+                    has_scope_claim = true;
+                    for s in string_list(v, name, true)? {
+                        if !scopes.contains(&s) {
+                            scopes.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Claims {
+            subject,
+            exp,
+            nbf,
+            iss,
+            aud,
+            scopes,
+            has_scope_claim,
+        })
+    }
+
+    /// `exp` and `nbf` against `now` (unix seconds) with `leeway` seconds of clock skew either way.
+    pub fn check_time(&self, now: u64, leeway: u64) -> Result<(), AuthError> {
+        if now > self.exp.saturating_add(leeway) {
+            return Err(AuthError::Expired);
+        }
+        if self.nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+            return Err(AuthError::NotYetValid);
+        }
+        Ok(())
+    }
+
+    /// `iss` must equal `issuer` and `aud` must contain `audience`, when those are configured.
+    pub fn check_iss_aud(
+        &self,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+    ) -> Result<(), AuthError> {
+        if let Some(want) = issuer {
+            // Compare without a trailing slash: issuers are written both ways.
+            let norm = |s: &str| s.trim_end_matches('/').to_string();
+            if self.iss.as_deref().map(norm) != Some(norm(want)) {
+                return Err(AuthError::WrongIssuer);
+            }
+        }
+        if let Some(want) = audience {
+            if !self.aud.iter().any(|a| a == want) {
+                return Err(AuthError::WrongAudience);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn numeric_date(v: &Value, name: &str) -> Result<u64, AuthError> {
+    match v {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
+                    .map(|f| f as u64)
+            })
+            .ok_or_else(|| AuthError::Malformed(format!("`{name}` is not a valid NumericDate"))),
+        _ => Err(AuthError::Malformed(format!(
+            "`{name}` is not a number of seconds"
+        ))),
+    }
+}
+
+fn optional_string(obj: &Map<String, Value>, name: &str) -> Result<Option<String>, AuthError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(AuthError::Malformed(format!("`{name}` is not a string"))),
+    }
+}
+
+/// A string or an array of strings; `split` also splits strings on whitespace (scope claims).
+fn string_list(v: &Value, name: &str, split: bool) -> Result<Vec<String>, AuthError> {
+    let bad = || AuthError::Malformed(format!("`{name}` is not a string or an array of strings"));
+    let mut out = Vec::new();
+    let mut push = |s: &str| {
+        if split {
+            out.extend(s.split_whitespace().map(str::to_string));
+        } else {
+            out.push(s.to_string());
+        }
+    };
+    match v {
+        Value::String(s) => push(s),
+        Value::Array(items) => {
+            for item in items {
+                push(item.as_str().ok_or_else(bad)?);
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(out)
+}
+
+/// What the scopes allow: `(can_read, can_write)`. A write scope implies read. A token with no scope claim
+/// at all may read and write unless `require` (`MCP_REQUIRE_SCOPES`); a token that has one gets only what
+/// it names.
+pub fn grant(
+    claims: &Claims,
+    read_scopes: &[String],
+    write_scopes: &[String],
+    require: bool,
+) -> (bool, bool) {
+    if !claims.has_scope_claim && !require {
+        return (true, true);
+    }
+    let has = |wanted: &[String]| claims.scopes.iter().any(|s| wanted.contains(s));
+    let can_write = has(write_scopes);
+    (can_write || has(read_scopes), can_write)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn b64(s: &str) -> String {
+        // Test-only encoder (the server only ever decodes).
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let b = s.as_bytes();
+        let mut out = String::new();
+        for c in b.chunks(3) {
+            let n = c.iter().fold(0u32, |a, &x| (a << 8) | x as u32) << (8 * (3 - c.len()));
+            for i in 0..=c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for s in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "{\"alg\":\"RS256\",\"kid\":\"k-1\"}",
+        ] {
+            assert_eq!(b64url_decode(&b64(s)).unwrap(), s.as_bytes(), "{s}");
+        }
+        assert_eq!(b64url_decode("a"), None);
+        assert_eq!(b64url_decode("ab=="), None, "padding is not base64url");
+    }
+
+    #[test]
+    fn header_needs_three_segments_alg_and_no_crit() {
+        let h = b64(r#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#);
+        assert_eq!(
+            parse_header(&format!("{h}.e30.c2ln")).unwrap(),
+            TokenHeader {
+                alg: "ES256".into(),
+                kid: Some("k1".into())
+            }
+        );
+        for bad in [
+            "abc".to_string(),
+            format!("{h}.e30"),
+            format!("{h}.e30.x.y"),
+            format!("{}.e30.x", b64("[1]")),
+            format!("{}.e30.x", b64(r#"{"typ":"JWT"}"#)),
+            format!("{}.e30.x", b64(r#"{"alg":"RS256","crit":["exp"]}"#)),
+            format!("{}.e30.x", b64(r#"{"alg":"RS256","kid":7}"#)),
+            "!!!.e30.x".to_string(),
+        ] {
+            assert!(
+                matches!(parse_header(&bad), Err(AuthError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn claims_read_scope_and_scp_and_need_exp() {
+        let c = Claims::from_value(&json!({
+            "sub": "user-1", "exp": 2000, "nbf": 1000.4, "iss": "https://idp", "aud": ["a", "b"],
+            "scope": "hubspot.read  openid", "scp": ["hubspot.write", "openid"]
+        }))
+        .unwrap();
+        assert_eq!(c.subject, "user-1");
+        assert_eq!((c.exp, c.nbf), (2000, Some(1000)));
+        assert_eq!(c.aud, ["a", "b"]);
+        assert_eq!(c.scopes, ["hubspot.read", "openid", "hubspot.write"]);
+        assert!(c.has_scope_claim);
+
+        let c = Claims::from_value(&json!({"client_id": "svc", "exp": 5, "scp": "a b"})).unwrap();
+        assert_eq!((c.subject.as_str(), c.scopes.len()), ("svc", 2));
+
+        for bad in [
+            json!({"sub": "x"}),
+            json!({"exp": "soon"}),
+            json!({"exp": -1}),
+            json!({"exp": 1, "aud": 3}),
+            json!({"exp": 1, "scope": ["ok", 1]}),
+            json!({"exp": 1, "iss": false}),
+            json!([1]),
+        ] {
+            assert!(
+                matches!(Claims::from_value(&bad), Err(AuthError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn time_checks_allow_the_leeway_and_no_more() {
+        let c = Claims {
+            exp: 1000,
+            nbf: Some(900),
+            ..Claims::default()
+        };
+        assert_eq!(c.check_time(1030, 30), Ok(()));
+        assert_eq!(c.check_time(1031, 30), Err(AuthError::Expired));
+        assert_eq!(c.check_time(870, 30), Ok(()));
+        assert_eq!(c.check_time(869, 30), Err(AuthError::NotYetValid));
+        let far = Claims {
+            exp: u64::MAX,
+            ..Claims::default()
+        };
+        assert_eq!(far.check_time(u64::MAX, 30), Ok(()));
+    }
+
+    #[test]
+    fn issuer_and_audience_when_configured() {
+        let c = Claims {
+            iss: Some("https://idp.example.com/".into()),
+            aud: vec!["x".into(), "hubspot-mcp".into()],
+            ..Claims::default()
+        };
+        assert_eq!(c.check_iss_aud(None, None), Ok(()));
+        assert_eq!(
+            c.check_iss_aud(Some("https://idp.example.com"), Some("hubspot-mcp")),
+            Ok(())
+        );
+        assert_eq!(
+            c.check_iss_aud(Some("https://evil.example.com"), None),
+            Err(AuthError::WrongIssuer)
+        );
+        assert_eq!(
+            c.check_iss_aud(None, Some("other")),
+            Err(AuthError::WrongAudience)
+        );
+        assert_eq!(
+            Claims::default().check_iss_aud(Some("https://idp.example.com"), None),
+            Err(AuthError::WrongIssuer)
+        );
+    }
+
+    #[test]
+    fn scopes_grant_read_and_write() {
+        let r = vec!["hubspot.read".to_string()];
+        let w = vec!["hubspot.write".to_string(), "crm.admin".to_string()];
+        let with = |scopes: &[&str]| Claims {
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            has_scope_claim: true,
+            ..Claims::default()
+        };
+        assert_eq!(grant(&Claims::default(), &r, &w, false), (true, true));
+        assert_eq!(grant(&Claims::default(), &r, &w, true), (false, false));
+        assert_eq!(
+            grant(&with(&["hubspot.read"]), &r, &w, false),
+            (true, false)
+        );
+        assert_eq!(grant(&with(&["crm.admin"]), &r, &w, true), (true, true));
+        assert_eq!(grant(&with(&["openid"]), &r, &w, false), (false, false));
+        assert_eq!(grant(&with(&[]), &r, &w, false), (false, false));
+    }
+
+    #[test]
+    fn echo_keeps_quoted_strings_safe() {
+        assert_eq!(echo("k\"1\\\n✓"), "k?1???");
+        assert_eq!(echo(&"x".repeat(100)).len(), ECHO_MAX);
+    }
+}
