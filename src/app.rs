@@ -35,6 +35,8 @@ pub struct App {
     pub services: Services,
     /// Per-client request limits on `/mcp`.
     pub limiter: crate::http::ratelimit::RateLimiter,
+    /// Bearer-token verification; `None` when auth is off (demo, or a loopback bind outside production).
+    pub verifier: Option<crate::auth::Verifier>,
 }
 
 impl App {
@@ -81,7 +83,14 @@ impl App {
             server_info,
             services,
             limiter,
+            verifier: None,
         }
+    }
+
+    /// Turns bearer-token verification on (`serve` does, from the configuration).
+    pub fn with_verifier(mut self, verifier: Option<crate::auth::Verifier>) -> App {
+        self.verifier = verifier;
+        self
     }
 }
 

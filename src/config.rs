@@ -449,6 +449,22 @@ impl Config {
                 "in production (or JWKS_URI): the HTTP endpoint must not run without authentication",
             );
         }
+        let loopback_bind = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !prod
+            && purpose == Purpose::Serve
+            && jwt_secret.is_none()
+            && jwks_uri.is_none()
+            && !loopback_bind
+        {
+            p.missing(
+                "JWT_SECRET",
+                "(or JWKS_URI) to serve a real HubSpot account on a non-loopback HOST: authentication may be off \
+                 only with --demo or when HOST is a loopback address such as 127.0.0.1",
+            );
+        }
         if prod && (jwt_secret.is_some() || jwks_uri.is_some()) {
             if jwt_issuer.is_none() {
                 p.missing("JWT_ISSUER", "in production to check the token's issuer");
@@ -919,6 +935,7 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "pat-na1-00000000-0000-0000-0000-000000000000";
+    const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
 
     fn cfg(pairs: &[(&str, &str)], purpose: Purpose) -> Result<Config, ConfigErrors> {
         Config::from_raw(&RawEnv::from_pairs(pairs.iter().copied()), purpose)
@@ -926,7 +943,11 @@ mod tests {
 
     #[test]
     fn defaults_follow_the_original_design() {
-        let c = cfg(&[("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
+        let c = cfg(
+            &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("JWT_SECRET", SECRET)],
+            Purpose::Serve,
+        )
+        .unwrap();
         assert_eq!(c.port(), 3000);
         assert_eq!(c.host(), "::");
         assert_eq!(c.session_max_age(), Duration::from_millis(1_800_000));
@@ -948,6 +969,7 @@ mod tests {
                 ("LOG_LEVEL", "loud"),
                 ("SESSION_MAX_AGE", "soon"),
                 ("METRICS_ENABLED", "maybe"),
+                ("HOST", "127.0.0.1"),
             ],
             Purpose::Serve,
         )
@@ -1000,8 +1022,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(errs.0.len(), 2);
         assert!(!errs.to_string().contains(secret));
-        let c = cfg(&[("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap();
-        assert!(!format!("{c:?}").contains(TOKEN));
+        let c = cfg(
+            &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("JWT_SECRET", SECRET)],
+            Purpose::Serve,
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains(TOKEN) && !format!("{c:?}").contains(SECRET));
     }
 
     #[test]
@@ -1114,9 +1140,31 @@ mod tests {
     }
 
     #[test]
+    fn auth_may_be_off_only_for_demo_or_a_loopback_bind() {
+        let errs = cfg(&[("HUBSPOT_ACCESS_TOKEN", TOKEN)], Purpose::Serve).unwrap_err();
+        assert_eq!(errs.0[0].var, "JWT_SECRET");
+        assert!(errs.to_string().contains("loopback"), "{errs}");
+        assert!(cfg(
+            &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("HOST", "127.0.0.1")],
+            Purpose::Serve
+        )
+        .is_ok());
+        assert!(cfg(
+            &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("HOST", "::1")],
+            Purpose::Serve
+        )
+        .is_ok());
+        assert!(cfg(&[], Purpose::Demo).is_ok());
+    }
+
+    #[test]
     fn empty_values_count_as_unset() {
         let c = cfg(
-            &[("PORT", ""), ("HUBSPOT_ACCESS_TOKEN", TOKEN)],
+            &[
+                ("PORT", ""),
+                ("HUBSPOT_ACCESS_TOKEN", TOKEN),
+                ("HOST", "127.0.0.1"),
+            ],
             Purpose::Serve,
         )
         .unwrap();

@@ -127,7 +127,13 @@ pub fn serve(
     init_logging(&cfg);
     let bound = server::bind(&cfg).map_err(RunError::Io)?;
     let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
-    let app = Arc::new(App::new(cfg, hubspot));
+    let verifier = crate::auth::Verifier::from_config(&cfg)
+        .map_err(|e| RunError::Config(ConfigErrors(vec![e])))?;
+    if let Some(v) = &verifier {
+        // Warm the key cache so the first request does not wait for the JWKS (failures are retried later).
+        let _ = v.refresh_jwks(std::time::SystemTime::now());
+    }
+    let app = Arc::new(App::new(cfg, hubspot).with_verifier(verifier));
     let reaper = Reaper::spawn(
         Arc::clone(&app.sessions),
         app.config.session_cleanup_interval(),
@@ -141,11 +147,8 @@ pub fn serve(
         tools = app.registry.len();
         "listening"
     );
-    if !app.config.is_loopback_bind()
-        && app.config.jwt_secret().is_none()
-        && app.config.jwks_uri().is_none()
-    {
-        log::warn!("authentication is off on a non-loopback address: set JWT_SECRET or JWKS_URI before exposing this server");
+    if app.verifier.is_none() && !app.config.is_loopback_bind() {
+        log::warn!("demo mode with authentication off on a non-loopback address: anyone who reaches it can use it");
     }
     let left = server::run(bound, Arc::clone(&app), shutdown);
     drop(reaper);

@@ -30,6 +30,8 @@ pub struct Req {
     pub verb: Verb,
     /// Path without the query string.
     pub path: String,
+    /// The query string (after `?`), if any.
+    pub query: Option<String>,
     /// Headers, names lowercased, in arrival order.
     pub headers: Vec<(String, String)>,
     /// The body.
@@ -46,6 +48,7 @@ impl Req {
         Req {
             verb,
             path: path.to_string(),
+            query: None,
             headers: Vec::new(),
             body: Vec::new(),
             remote: None,

@@ -195,7 +195,10 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     let started = Instant::now();
     let request_id = request_id();
     let verb = to_verb(rq.method());
-    let path = rq.url().split('?').next().unwrap_or("/").to_string();
+    let (path, query) = match rq.url().split_once('?') {
+        Some((p, q)) => (p.to_string(), Some(q.to_string())),
+        None => (rq.url().to_string(), None),
+    };
     let headers: Vec<(String, String)> = rq
         .headers()
         .iter()
@@ -215,6 +218,7 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
             let req = Req {
                 verb,
                 path,
+                query,
                 headers,
                 body,
                 remote,

@@ -13,6 +13,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 
 use crate::app::App;
+use crate::auth::Principal;
 use crate::http::checks::{self, Refusal};
 use crate::http::message::{Reply, Req, Verb};
 use crate::http::sse::SseWriter;
@@ -21,11 +22,14 @@ use crate::mcp::jsonrpc::{self, code, Body, Message, Request, RpcError};
 use crate::mcp::session::{now_ms, Session, SessionId, StoreError};
 use crate::mcp::version::Revision;
 
+/// The authenticated caller, when auth is on.
+pub type Who<'a> = Option<&'a Principal>;
+
 /// Most messages one JSON-RPC batch may hold.
 pub const MAX_BATCH: usize = 100;
 
 /// Serves one request to `/mcp`.
-pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
+pub fn handle(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
     let host = req.get("host");
     if let Err(r) = checks::check_host(&app.config, host)
         .and_then(|()| checks::check_origin(&app.config, req.get("origin"), host))
@@ -33,14 +37,14 @@ pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
         return refusal(r);
     }
     match req.verb {
-        Verb::Post => post(app, req),
+        Verb::Post => post(app, req, who),
         Verb::Get => transport_error(
             405,
             code::SERVER_ERROR,
             "Method Not Allowed: this server sends no server-initiated messages, so it offers no GET stream; POST requests to /mcp",
         )
         .with_header("Allow", "POST, DELETE"),
-        Verb::Delete => delete(app, req),
+        Verb::Delete => delete(app, req, who),
         Verb::Options => {
             // A CORS preflight: the Origin, if any, passed the allowlist above.
             let mut r = Reply::empty(204).with_header("Allow", "GET, POST, DELETE, OPTIONS");
@@ -90,7 +94,7 @@ fn header_revision(req: &Req) -> Result<Option<Revision>, Reply> {
 }
 
 /// The session a request names: 400 when it names none, 404 when it is unknown or expired.
-fn require_session(app: &App, req: &Req) -> Result<Session, Reply> {
+fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply> {
     let Some(raw) = req.get("mcp-session-id") else {
         return Err(transport_error(
             400,
@@ -100,6 +104,8 @@ fn require_session(app: &App, req: &Req) -> Result<Session, Reply> {
     };
     SessionId::parse(raw)
         .and_then(|id| app.sessions.touch(&id, now_ms()))
+        // A session belongs to the principal that opened it: to anyone else it does not exist.
+        .filter(|s| s.principal.as_deref() == who.map(|p| p.subject.as_str()))
         .ok_or_else(|| {
             transport_error(
                 404,
@@ -109,7 +115,7 @@ fn require_session(app: &App, req: &Req) -> Result<Session, Reply> {
         })
 }
 
-fn post(app: &Arc<App>, req: &Req) -> Reply {
+fn post(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
     if let Err(r) = checks::check_accept_post(req.get("accept"))
         .and_then(|()| checks::check_content_type(req.get("content-type")))
     {
@@ -120,9 +126,9 @@ fn post(app: &Arc<App>, req: &Req) -> Reply {
         Err(e) => return rpc_error(400, &Value::Null, &e),
     };
     match body {
-        Body::Batch(items) => post_batch(app, req, items),
+        Body::Batch(items) => post_batch(app, req, items, who),
         Body::Single(v) => match jsonrpc::parse_message(v) {
-            Ok(msg) => post_single(app, req, msg),
+            Ok(msg) => post_single(app, req, msg, who),
             Err((id, e)) => rpc_error(400, &id, &e),
         },
     }
@@ -142,9 +148,9 @@ fn is_stateless(req: &Req, msg: &Message) -> bool {
             && req.get("mcp-session-id").is_none())
 }
 
-fn post_single(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
+fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
     if is_stateless(req, &msg) {
-        return post_stateless(app, req, msg);
+        return post_stateless(app, req, msg, who);
     }
     let header = match header_revision(req) {
         Ok(h) => h,
@@ -152,10 +158,10 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
     };
     if let Message::Request(r) = &msg {
         if r.method == "initialize" {
-            return initialize(app, r);
+            return initialize(app, r, who);
         }
     }
-    let session = match require_session(app, req) {
+    let session = match require_session(app, req, who) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -170,11 +176,11 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
             Reply::empty(202)
         }
         Message::Response => Reply::empty(202),
-        Message::Request(r) => respond(app, revision, Some(session.id), r, |_| 200),
+        Message::Request(r) => respond(app, revision, Some(session.id), r, |_| 200, who),
     }
 }
 
-fn initialize(app: &App, r: &Request) -> Reply {
+fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
     let (revision, result, client_name) = match dispatch::initialize(app, &r.params) {
         Ok(x) => x,
         Err(e) => return rpc_error(200, &r.id, &e),
@@ -198,7 +204,7 @@ fn initialize(app: &App, r: &Request) -> Reply {
         last_seen_ms: now,
         initialized: false,
         log_level: None,
-        principal: None,
+        principal: who.map(|p| p.subject.clone().into_boxed_str()),
         client_name: client_name.into_boxed_str(),
     };
     if let Err(e) = app.sessions.insert(session) {
@@ -218,7 +224,7 @@ fn initialize(app: &App, r: &Request) -> Reply {
         .with_header("Mcp-Session-Id", id.to_string())
 }
 
-fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
+fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Reply {
     let header = match header_revision(req) {
         Ok(h) => h,
         Err(reply) => return reply,
@@ -230,7 +236,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
             "Invalid request: 2026-07-28 has no JSON-RPC batches",
         );
     }
-    let session = match require_session(app, req) {
+    let session = match require_session(app, req, who) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -260,7 +266,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
                 ))
             }
             Ok(Message::Request(r)) => {
-                out.push(match run(app, revision, Some(session.id), &r, None) {
+                out.push(match run(app, revision, Some(session.id), &r, None, who) {
                     Ok(p) => p.into_response(&r.id),
                     Err(e) => jsonrpc::error_response(&r.id, &e),
                 })
@@ -278,7 +284,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>) -> Reply {
     }
 }
 
-fn post_stateless(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
+fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
     let r = match msg {
         // 2026-07-28 defines no notification over HTTP; accepting them is harmless.
         Message::Notification(_) | Message::Response => return Reply::empty(202),
@@ -318,13 +324,20 @@ fn post_stateless(app: &Arc<App>, req: &Req, msg: Message) -> Reply {
     if let Err(e) = check_standard_headers(req, &r) {
         return rpc_error(400, &r.id, &e);
     }
-    respond(app, revision, None, r, |code| {
-        if code == code::METHOD_NOT_FOUND {
-            404
-        } else {
-            200
-        }
-    })
+    respond(
+        app,
+        revision,
+        None,
+        r,
+        |code| {
+            if code == code::METHOD_NOT_FOUND {
+                404
+            } else {
+                200
+            }
+        },
+        who,
+    )
 }
 
 fn header_mismatch(detail: &str) -> RpcError {
@@ -417,6 +430,7 @@ fn run<'a>(
     session: Option<SessionId>,
     r: &Request,
     notify: Option<&'a mut NotifyFn<'a>>,
+    who: Who<'_>,
 ) -> Result<Payload, RpcError> {
     let guard = app.inflight.register(session, &r.id);
     let mut call = Call {
@@ -426,7 +440,7 @@ fn run<'a>(
         notify,
         cancel: guard.token.clone(),
         deadline: Instant::now() + app.config.request_timeout(),
-        can_write: true,
+        can_write: who.is_none_or(|p| p.can_write),
     };
     dispatch::handle_request(&mut call, r)
 }
@@ -438,13 +452,15 @@ fn respond(
     session: Option<SessionId>,
     r: Request,
     status_of: fn(i32) -> u16,
+    who: Who<'_>,
 ) -> Reply {
     if r.method == "tools/call" && dispatch::progress_token(&r.params).is_some() {
         let app = Arc::clone(app);
+        let who: Option<Principal> = who.cloned();
         return Reply::sse(Box::new(move |w: &mut SseWriter<'_>| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let mut notify = |line: &str| w.event(line);
-                run(&app, revision, session, &r, Some(&mut notify))
+                run(&app, revision, session, &r, Some(&mut notify), who.as_ref())
             }));
             let text = match outcome {
                 Ok(Ok(p)) => p.into_response(&r.id),
@@ -461,13 +477,13 @@ fn respond(
             w.event(&text);
         }));
     }
-    match run(app, revision, session, &r, None) {
+    match run(app, revision, session, &r, None, who) {
         Ok(p) => Reply::json(200, p.into_response(&r.id)),
         Err(e) => rpc_error(status_of(e.code), &r.id, &e),
     }
 }
 
-fn delete(app: &App, req: &Req) -> Reply {
+fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
     match header_revision(req) {
         Err(reply) => return reply,
         Ok(Some(Revision::V2026_07_28)) => {
@@ -480,7 +496,7 @@ fn delete(app: &App, req: &Req) -> Reply {
         }
         Ok(_) => {}
     }
-    let session = match require_session(app, req) {
+    let session = match require_session(app, req, who) {
         Ok(s) => s,
         Err(reply) => return reply,
     };

@@ -48,7 +48,10 @@ fn check_config_lists_every_problem_and_hides_secrets() {
 
 #[test]
 fn check_config_accepts_a_good_environment() {
-    let (code, out, err) = run(&["check-config"], &[("HUBSPOT_ACCESS_TOKEN", TOKEN)]);
+    let (code, out, err) = run(
+        &["check-config"],
+        &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("HOST", "127.0.0.1")],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("configuration OK"), "{out}");
     assert!(!out.contains(TOKEN));
@@ -104,6 +107,7 @@ fn a_bad_ca_file_is_a_configuration_error() {
         &["serve"],
         &[
             ("PORT", "0"),
+            ("HOST", "127.0.0.1"),
             ("HUBSPOT_ACCESS_TOKEN", TOKEN),
             ("HUBSPOT_CA_FILE", "/nonexistent/ca.pem"),
         ],

@@ -4,6 +4,8 @@
 
 mod support;
 
+/// Bearer tokens (HS256, RS256 / ES256 from a loopback JWKS), scopes, session binding, metadata.
+mod auth;
 /// CLI: check-config, --version, --help, healthcheck, refusing bad configuration.
 mod cli;
 /// HTTP rules on /mcp: Host/Origin 403, Accept 406, Content-Type 415, 413, parse and envelope errors.

@@ -174,10 +174,23 @@ fn logs_never_show_tokens_secrets_or_session_ids() {
             ("HUBSPOT_ACCESS_TOKEN", token),
             ("HUBSPOT_API_BASE_URL", sb.base_url.as_str()),
             ("JWT_SECRET", jwt_secret),
+            ("HOST", "127.0.0.1"),
             ("LOG_LEVEL", "trace"),
         ],
     );
-    let c = s.client();
+    let bearer = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "log-test", "exp": 4_000_000_000u64}),
+        &jsonwebtoken::EncodingKey::from_secret(jwt_secret.as_bytes()),
+    )
+    .unwrap();
+    let mut c = s.client();
+    assert_eq!(
+        c.post(&[], &init_body("2025-11-25")).status,
+        401,
+        "auth is on"
+    );
+    c.bearer = Some(bearer.clone());
     let (sid, _) = c.initialize("2025-11-25");
     // The sandbox only knows its own token, so HubSpot answers 401: an error path that logs.
     let r = c.call(
@@ -210,7 +223,7 @@ fn logs_never_show_tokens_secrets_or_session_ids() {
         logs.contains("session opened") && logs.contains("session ended"),
         "the lines were logged"
     );
-    for planted in [token, jwt_secret, sid.as_str()] {
+    for planted in [token, jwt_secret, sid.as_str(), bearer.as_str()] {
         assert!(
             !logs.contains(planted),
             "a secret or a full session id reached the logs"

@@ -81,6 +81,7 @@ fn the_default_host_serves_ipv4_and_ipv6() {
     let v4 = crate::support::Client {
         addr: ([127, 0, 0, 1], port).into(),
         host: format!("127.0.0.1:{port}"),
+        bearer: None,
     };
     assert_eq!(v4.request("GET", "/health/live", &[], "").status, 200);
     if logs.contains("IPv6 unavailable") {
@@ -97,6 +98,7 @@ fn the_default_host_serves_ipv4_and_ipv6() {
             })
             .unwrap(),
         host: format!("[::1]:{port}"),
+        bearer: None,
     };
     assert_eq!(v6.request("GET", "/health/live", &[], "").status, 200);
 }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod keys;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_hubspot-mcp");
 pub const TOKEN: &str = "pat-na1-00000000-0000-0000-0000-000000000000";
 
@@ -102,6 +104,7 @@ impl Server {
         Client {
             addr: self.addr,
             host: format!("127.0.0.1:{}", self.addr.port()),
+            bearer: None,
         }
     }
 }
@@ -146,6 +149,8 @@ pub const ACCEPT: &str = "application/json, text/event-stream";
 pub struct Client {
     pub addr: SocketAddr,
     pub host: String,
+    /// Sent as `Authorization: Bearer …` on every request when set.
+    pub bearer: Option<String>,
 }
 
 impl Client {
@@ -158,6 +163,9 @@ impl Client {
         }
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(t) = &self.bearer {
+            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
         }
         if !body.is_empty() || method == "POST" {
             req.push_str(&format!("Content-Length: {}\r\n", body.len()));
