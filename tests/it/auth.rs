@@ -290,3 +290,45 @@ fn jwks_keys_rotation_outages_and_algorithm_confusion() {
         r.body
     );
 }
+
+#[test]
+fn production_sends_hsts_and_a_principal_has_one_budget_across_addresses() {
+    let s = Server::start(&[
+        ("NODE_ENV", "production"),
+        ("JWT_SECRET", SECRET),
+        ("JWT_ISSUER", ISS),
+        ("JWT_AUDIENCE", AUD),
+        ("CORS_ORIGIN", "https://claude.ai"),
+        ("LOG_LEVEL", "info"),
+        ("RATE_LIMIT_MAX", "3"),
+        ("MCP_TRUST_PROXY_HOPS", "1"),
+    ]);
+    let mut c = s.client();
+    let r = c.request("GET", "/health", &[], "");
+    assert!(r
+        .header("strict-transport-security")
+        .unwrap()
+        .contains("max-age=31536000"));
+    c.bearer = Some(hs256(SECRET, &claims("one-user")));
+    let from = |ip: &str| {
+        c.post(
+            &[
+                ("X-Forwarded-For", ip),
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", "tools/list"),
+            ],
+            &crate::support::stateless_body(1, "tools/list", json!({})),
+        )
+        .status
+    };
+    // Three addresses, one principal: its budget of 3 is shared.
+    assert_eq!(
+        (
+            from("203.0.113.1"),
+            from("203.0.113.2"),
+            from("203.0.113.3")
+        ),
+        (200, 200, 200)
+    );
+    assert_eq!(from("203.0.113.4"), 429);
+}

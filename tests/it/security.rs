@@ -230,3 +230,126 @@ fn logs_never_show_tokens_secrets_or_session_ids() {
         );
     }
 }
+
+#[test]
+fn hostile_traffic_gets_its_answers_while_a_good_client_is_served() {
+    use std::io::{Read, Write};
+    let s = Server::start(&[
+        ("MCP_TRUST_PROXY_HOPS", "1"),
+        ("RATE_LIMIT_MAX", "20"),
+        ("MCP_READ_TIMEOUT_MS", "500"),
+        ("MCP_MAX_BODY_BYTES", "4096"),
+    ]);
+    let addr = s.addr;
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-11-25");
+    let hostile = std::thread::spawn(move || {
+        let mut answers = Vec::new();
+        let hc = crate::support::Client {
+            addr,
+            host: format!("127.0.0.1:{}", addr.port()),
+            bearer: None,
+        };
+        let evil = [("X-Forwarded-For", "198.51.100.66")];
+        // Slow-loris connections that never finish their headers.
+        let mut slow: Vec<std::net::TcpStream> = (0..5)
+            .map(|_| {
+                let mut t = std::net::TcpStream::connect(addr).unwrap();
+                t.write_all(b"POST /mcp HTTP/1.1\r\nHost: localhost\r\n")
+                    .unwrap();
+                t
+            })
+            .collect();
+        for _ in 0..3 {
+            answers.push((
+                "bad host",
+                hc.request("GET", "/mcp", &[("Host", "evil.example"), evil[0]], "")
+                    .status,
+            ));
+            answers.push((
+                "bad origin",
+                hc.request(
+                    "POST",
+                    "/mcp",
+                    &[("Origin", "https://evil.example"), evil[0]],
+                    "{}",
+                )
+                .status,
+            ));
+            answers.push((
+                "preflight",
+                hc.request(
+                    "OPTIONS",
+                    "/mcp",
+                    &[("Origin", "https://evil.example"), evil[0]],
+                    "",
+                )
+                .status,
+            ));
+            let big = "x".repeat(10_000);
+            answers.push((
+                "oversized",
+                hc.request(
+                    "POST",
+                    "/mcp",
+                    &[
+                        ("Content-Type", "application/json"),
+                        ("Accept", ACCEPT),
+                        evil[0],
+                    ],
+                    &big,
+                )
+                .status,
+            ));
+        }
+        for _ in 0..30 {
+            let r = hc.post(
+                &[
+                    evil[0],
+                    ("MCP-Protocol-Version", "2026-07-28"),
+                    ("Mcp-Method", "tools/list"),
+                ],
+                &crate::support::stateless_body(1, "tools/list", json!({})),
+            );
+            answers.push(("flood", r.status));
+        }
+        for t in &mut slow {
+            t.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut b = Vec::new();
+            let _ = t.read_to_end(&mut b);
+            answers.push(("slow-loris", if b.is_empty() { 0 } else { 408 }));
+        }
+        answers
+    });
+    // Meanwhile the good client (its own address) keeps being served (session hijacks: auth.rs).
+    for i in 0..10 {
+        let r = c.post(
+            &[
+                ("X-Forwarded-For", "203.0.113.10"),
+                ("Mcp-Session-Id", &sid),
+            ],
+            &json!({"jsonrpc":"2.0","id":i,"method":"ping"}),
+        );
+        assert_eq!(r.status, 200, "good client refused at {i}: {r:?}");
+    }
+    let answers = hostile.join().unwrap();
+    let status_of = |what: &str| {
+        answers
+            .iter()
+            .filter(|(w, _)| *w == what)
+            .map(|(_, s)| *s)
+            .collect::<Vec<_>>()
+    };
+    assert!(status_of("bad host").iter().all(|s| *s == 403));
+    assert!(status_of("bad origin").iter().all(|s| *s == 403));
+    assert!(status_of("preflight").iter().all(|s| *s == 403));
+    assert!(status_of("oversized").iter().all(|s| *s == 413));
+    let flood = status_of("flood");
+    assert!(
+        flood.contains(&429) && flood.iter().all(|s| *s == 200 || *s == 429),
+        "{flood:?}"
+    );
+    assert!(status_of("slow-loris").iter().all(|s| *s == 408 || *s == 0));
+    assert_eq!(c.request("GET", "/health", &[], "").status, 200);
+}
