@@ -635,31 +635,10 @@ impl Tool for BatchCreateAssociations {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::tools::{CancelToken, Services};
 
-    /// Calls a tool with no HubSpot client: arguments that pass every check end in `NotConfigured`
-    /// (the point where HubSpot would be called), bad ones in `InvalidArguments`.
-    fn call(tool: &dyn Tool, args: Value) -> Result<ToolOutput, ToolError> {
-        let services = Services::offline();
-        let cancel = CancelToken::new();
-        let mut cx = ToolContext::new(
-            None,
-            &cancel,
-            Instant::now() + Duration::from_secs(10),
-            &services,
-        );
-        tool.call(args, &mut cx)
-    }
-
-    fn invalid(r: Result<ToolOutput, ToolError>) -> String {
-        match r {
-            Err(ToolError::InvalidArguments(m)) => m,
-            other => format!("NOT INVALID: {other:?}"),
-        }
-    }
+    use crate::tools::batch::tests::{call, invalid};
 
     #[test]
     fn list_checks_before_calling() {

@@ -785,7 +785,7 @@ pub(crate) mod tests {
 
     /// Calls a tool with no HubSpot client: arguments that pass every check end in `NotConfigured`
     /// (the point where HubSpot would be called), bad ones in `InvalidArguments`.
-    fn call(tool: &dyn Tool, args: Value) -> Result<ToolOutput, ToolError> {
+    pub(crate) fn call(tool: &dyn Tool, args: Value) -> Result<ToolOutput, ToolError> {
         let services = Services::offline();
         let cancel = CancelToken::new();
         let mut cx = ToolContext::new(
@@ -797,7 +797,7 @@ pub(crate) mod tests {
         tool.call(args, &mut cx)
     }
 
-    fn invalid(r: Result<ToolOutput, ToolError>) -> String {
+    pub(crate) fn invalid(r: Result<ToolOutput, ToolError>) -> String {
         match r {
             Err(ToolError::InvalidArguments(m)) => m,
             other => format!("NOT INVALID: {other:?}"),
