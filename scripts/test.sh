@@ -31,7 +31,9 @@ run_stage() { # name cmd...
   fi
 }
 
-DEBIAN_PACKAGES=(musl-tools)
+# Debian packages: musl-tools for the static build, shellcheck for the shell scripts, jq and curl for
+# scripts/deploy.sh, scripts/rollback.sh and their test.
+DEBIAN_PACKAGES=(musl-tools shellcheck jq curl)
 
 install_all() {
   step "install (idempotent)"
@@ -96,6 +98,9 @@ run_stage "cargo test (unit, integration, doc)" cargo test --locked
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance
+run_stage "shellcheck" shellcheck scripts/*.sh tests/deploy/*.sh .ci/run
+run_stage "railway.json (keys Railway's schema defines)" bash tests/deploy/check-railway-json.sh railway.json
+run_stage "deploy / rollback scripts" bash tests/deploy/test-deploy.sh
 
 step "summary"
 printf '%s\n' "${STAGES[@]}"
