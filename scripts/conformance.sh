@@ -73,7 +73,7 @@ WAIT_SECS=${CONF_WAIT_SECS:-30}
 
 # ---------------------------------------------------------------- install (idempotent)
 pkg_version() { # version field of an installed package.json, or empty
-  [ -f "$1" ] && sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$1" | head -n1 || true
+  if [ -f "$1" ]; then sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$1" | head -n1 || true; fi
 }
 
 ensure_pkg() { # dir name version
@@ -134,6 +134,7 @@ RUN_DIR="$CONF_DIR/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RUN_DIR"
 
 # Summarise a scenario's checks.json: "passed failed warnings failing-ids"
+# shellcheck disable=SC2016 # JavaScript: no shell expansion wanted
 SUMMARY_JS='
 const fs = require("fs"), path = require("path");
 const dir = process.argv[1];

@@ -32,8 +32,10 @@ run_stage() { # name cmd...
   fi
 }
 
-# buildah, jq, curl: scripts/test-image.sh (builds and runs the FROM scratch image without a Docker engine).
-DEBIAN_PACKAGES=(musl-tools buildah jq curl)
+# Debian packages: musl-tools for the static build; buildah, jq, curl for scripts/test-image.sh (the FROM
+# scratch image without a Docker engine); shellcheck for the shell scripts; jq and curl for
+# scripts/deploy.sh, scripts/rollback.sh and their test.
+DEBIAN_PACKAGES=(musl-tools buildah jq curl shellcheck)
 HADOLINT_VERSION=2.15.1
 HADOLINT=$CACHE/tools/bin/hadolint
 
@@ -114,6 +116,9 @@ run_stage "MCP conformance suite" conformance
 run_stage "hadolint" "$HADOLINT" Dockerfile.scratch
 # Rebuilds dist/hubspot-mcp (scripts/build-static.sh, else cargo --target x86_64-unknown-linux-musl) first.
 run_stage "FROM scratch image (buildah)" scripts/test-image.sh --rebuild
+run_stage "shellcheck" shellcheck scripts/*.sh tests/deploy/*.sh .ci/run
+run_stage "railway.json (keys Railway's schema defines)" bash tests/deploy/check-railway-json.sh railway.json
+run_stage "deploy / rollback scripts" bash tests/deploy/test-deploy.sh
 
 step "summary"
 printf '%s\n' "${STAGES[@]}"
