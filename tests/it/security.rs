@@ -218,6 +218,7 @@ fn logs_never_show_tokens_secrets_or_session_ids() {
         "a tool result must not echo the token"
     );
     c.request("DELETE", "/mcp", &[("Mcp-Session-Id", &sid)], "");
+    assert!(s.wait_log("session ended"), "log line never came");
     let logs = s.logs().join("\n");
     assert!(
         logs.contains("session opened") && logs.contains("session ended"),

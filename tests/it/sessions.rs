@@ -47,6 +47,7 @@ fn delete_ends_a_session() {
     assert_eq!(del(Some(&sid)).status, 404);
     let r = c.call(&sid, "2025-11-25", 2, "ping", json!({}));
     assert_eq!(r.status, 404);
+    assert!(s.wait_log("session ended by client"), "log line never came");
     let logs = s.logs().join("\n");
     assert!(logs.contains("session ended by client"));
     assert!(!logs.contains(&sid), "full session id must never be logged");
@@ -77,6 +78,10 @@ fn idle_sessions_expire_and_the_reaper_removes_them() {
     assert_eq!(
         c.call(&kept, "2025-06-18", 4, "ping", json!({})).status,
         200
+    );
+    assert!(
+        s.wait_log("expired sessions removed"),
+        "log line never came"
     );
     let logs = s.logs().join("\n");
     assert!(

@@ -40,6 +40,7 @@ fn sigterm_finishes_in_flight_requests_then_exits_zero() {
     assert_eq!(last.unwrap()["result"]["content"][0]["text"], "drained");
     let st = s.wait_exit(Duration::from_secs(10)).expect("did not exit");
     assert_eq!(st.code(), Some(0));
+    assert!(s.wait_log("\"unfinished\":0"), "log line never came");
     let logs = s.logs().join("\n");
     assert!(
         logs.contains("shutting down") && logs.contains("\"unfinished\":0"),
@@ -56,6 +57,7 @@ fn the_drain_timeout_bounds_shutdown() {
         .wait_exit(Duration::from_secs(8))
         .expect("did not exit within the drain timeout");
     assert_eq!(st.code(), Some(0));
+    assert!(s.wait_log("\"unfinished\":1"), "log line never came");
     let logs = s.logs().join("\n");
     assert!(
         logs.contains("drain timeout reached") && logs.contains("\"unfinished\":1"),

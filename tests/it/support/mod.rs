@@ -79,6 +79,18 @@ impl Server {
         self.logs.lock().unwrap().clone()
     }
 
+    /// Waits (at most 10 s) until a log line contains `needle`: stderr is read by another thread.
+    pub fn wait_log(&self, needle: &str) -> bool {
+        let end = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < end {
+            if self.logs.lock().unwrap().iter().any(|l| l.contains(needle)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
     /// Sends a signal with kill(1).
     pub fn signal(&self, sig: &str) {
         let st = Command::new("kill")
