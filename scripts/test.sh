@@ -31,7 +31,8 @@ run_stage() { # name cmd...
   fi
 }
 
-DEBIAN_PACKAGES=(musl-tools)
+# musl-tools: musl-gcc for the C code in the static build; binutils, file, curl: scripts/test-static.sh.
+DEBIAN_PACKAGES=(musl-tools binutils file curl)
 
 install_all() {
   step "install (idempotent)"
@@ -96,6 +97,7 @@ run_stage "cargo test (unit, integration, doc)" cargo test --locked
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance
+run_stage "static binary in an empty root" scripts/test-static.sh
 
 step "summary"
 printf '%s\n' "${STAGES[@]}"
