@@ -32,10 +32,10 @@ run_stage() { # name cmd...
   fi
 }
 
-# Debian packages: musl-tools for the static build; buildah, jq, curl for scripts/test-image.sh (the FROM
+# Debian packages: musl-tools for the static build; binutils and file for scripts/test-static.sh; buildah, jq, curl for scripts/test-image.sh (the FROM
 # scratch image without a Docker engine); shellcheck for the shell scripts; jq and curl for
 # scripts/deploy.sh, scripts/rollback.sh and their test.
-DEBIAN_PACKAGES=(musl-tools buildah jq curl shellcheck)
+DEBIAN_PACKAGES=(musl-tools binutils file buildah jq curl shellcheck)
 HADOLINT_VERSION=2.15.1
 HADOLINT=$CACHE/tools/bin/hadolint
 
@@ -119,6 +119,7 @@ run_stage "FROM scratch image (buildah)" scripts/test-image.sh --rebuild
 run_stage "shellcheck" shellcheck scripts/*.sh tests/deploy/*.sh .ci/run
 run_stage "railway.json (keys Railway's schema defines)" bash tests/deploy/check-railway-json.sh railway.json
 run_stage "deploy / rollback scripts" bash tests/deploy/test-deploy.sh
+run_stage "static binary in an empty root" scripts/test-static.sh
 
 step "summary"
 printf '%s\n' "${STAGES[@]}"
