@@ -8,7 +8,7 @@
 # an empty directory, which becomes the root of a process in fresh mount, PID, IPC and UTS namespaces,
 # running as uid/gid 65534: no /etc, no /lib, no /proc, no certificates, no shell. The network namespace
 # is the host's, so the server is probed from outside over 127.0.0.1. Checks:
-#   1. no program interpreter and no shared library (static)
+#   1. static: no program interpreter, no dynamic section (so no shared library), file(1) agrees
 #   2. the root holds the binary and nothing else; the server runs as 65534:65534 inside it
 #   3. GET /health answers 200 "healthy"
 #   4. serve --demo answers a stateless tools/call of hubspot_list_records {contacts, limit 2} end to end
@@ -76,10 +76,12 @@ headers=$(readelf -lW "$BIN")
 dynamic=$(readelf -dW "$BIN" 2>&1 || true)
 if grep -q INTERP <<<"$headers"; then
   fail "static: $BIN asks for a program interpreter"
-elif grep -q '(NEEDED)' <<<"$dynamic"; then
-  fail "static: $BIN needs shared libraries: $(grep '(NEEDED)' <<<"$dynamic" | tr -s ' ' | tr '\n' ' ')"
+elif ! grep -q "There is no dynamic section" <<<"$dynamic"; then
+  fail "static: $BIN has a dynamic section: $(head -c 300 <<<"$dynamic" | tr '\n' ' ')"
+elif ! file -b "$BIN" | grep -q "statically linked"; then
+  fail "static: file(1) does not call $BIN statically linked: $(file -b "$BIN")"
 else
-  pass "static: no interpreter, no shared library ($(file -b "$BIN" | tr , "\n" | grep linked | sed "s/^ //"))"
+  pass "static: no interpreter, no dynamic section ($(file -b "$BIN" | tr , "\n" | grep linked | sed "s/^ //"))"
 fi
 
 # ---- 2. the empty root
