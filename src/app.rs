@@ -29,6 +29,8 @@ pub struct App {
     pub metrics: Metrics,
     /// When the process started serving.
     pub started: Instant,
+    /// The same moment in seconds since the Unix epoch (`process_start_time_seconds`).
+    pub started_unix: f64,
     /// `serverInfo` as sent to clients.
     pub server_info: Value,
     /// What tools share: the HubSpot client, the metadata cache.
@@ -37,6 +39,10 @@ pub struct App {
     pub limiter: crate::http::ratelimit::RateLimiter,
     /// Bearer-token verification; `None` when auth is off (demo, or a loopback bind outside production).
     pub verifier: Option<crate::auth::Verifier>,
+    /// Load samples and cooldowns behind `/scaling`.
+    pub scaling: crate::scaling::Advisor,
+    /// What the background dependency checks last found (`/health`'s `dependencies`).
+    pub dependencies: crate::health::Board,
 }
 
 impl App {
@@ -59,6 +65,7 @@ impl App {
     ) -> App {
         let server_info = server_info();
         let registry = Registry::build(tools, config.tools_page_size(), &server_info);
+        let metrics = Metrics::new(registry.defs().map(|d| d.name));
         let services = Services {
             hubspot,
             cache: TtlCache::new(config.hubspot_cache_ttl(), config.hubspot_cache_max()),
@@ -73,17 +80,26 @@ impl App {
             config.rate_limit_max(),
             100_000,
         );
+        let started = Instant::now();
         App {
+            scaling: crate::scaling::Advisor::new(crate::scaling::Policy::default(), started),
             config,
             registry,
             sessions,
             inflight: InFlight::default(),
-            metrics: Metrics::default(),
-            started: Instant::now(),
+            metrics,
+            started,
+            started_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
             server_info,
             services,
             limiter,
             verifier: None,
+            dependencies: crate::health::Board::new(vec![
+                Box::new(crate::health::probes::HubSpotProbe),
+                Box::new(crate::health::probes::AuthProbe),
+            ]),
         }
     }
 

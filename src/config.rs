@@ -219,7 +219,9 @@ pub struct Config {
     require_scopes: bool,
     public_url: Option<String>,
     metrics_enabled: bool,
+    metrics_token: Option<Secret>,
     health_check_enabled: bool,
+    health_check_interval: Duration,
     redis_url: Option<Secret>,
     redis_session_prefix: String,
     railway: Railway,
@@ -479,6 +481,17 @@ impl Config {
 
         let metrics_enabled = p.flag("METRICS_ENABLED", true);
         let health_check_enabled = p.flag("HEALTH_CHECK_ENABLED", true);
+        let health_check_interval = p.millis("HEALTH_CHECK_INTERVAL_MS", 30_000, 100);
+        let metrics_token = p.secret("METRICS_TOKEN");
+        if metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().len() < 16 || t.expose().contains(char::is_whitespace))
+        {
+            p.rule(
+                "METRICS_TOKEN",
+                "must be at least 16 characters with no spaces (openssl rand -hex 24 makes one)",
+            );
+        }
         let redis_url = p.secret("REDIS_URL");
         if let Some(u) = &redis_url {
             let u = u.expose();
@@ -569,7 +582,9 @@ impl Config {
             require_scopes,
             public_url,
             metrics_enabled,
+            metrics_token,
             health_check_enabled,
+            health_check_interval,
             redis_url,
             redis_session_prefix,
             railway,
@@ -737,9 +752,17 @@ impl Config {
     pub fn metrics_enabled(&self) -> bool {
         self.metrics_enabled
     }
+    /// `METRICS_TOKEN`: when set, `/metrics` and `/scaling` require `Authorization: Bearer <it>`.
+    pub fn metrics_token(&self) -> Option<&Secret> {
+        self.metrics_token.as_ref()
+    }
     /// `HEALTH_CHECK_ENABLED`: background dependency checks. Defaults to true.
     pub fn health_check_enabled(&self) -> bool {
         self.health_check_enabled
+    }
+    /// `HEALTH_CHECK_INTERVAL_MS`: time between two rounds of dependency checks. Defaults to 30 s.
+    pub fn health_check_interval(&self) -> Duration {
+        self.health_check_interval
     }
     /// `REDIS_URL` (may hold a password, hence secret).
     pub fn redis_url(&self) -> Option<&Secret> {

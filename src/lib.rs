@@ -28,5 +28,6 @@ pub mod mcp;
 pub mod obs;
 pub mod run;
 pub mod sandbox;
+pub mod scaling;
 pub mod signals;
 pub mod tools;

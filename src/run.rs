@@ -134,11 +134,21 @@ pub fn serve(
         let _ = v.refresh_jwks(std::time::SystemTime::now());
     }
     let app = Arc::new(App::new(cfg, hubspot).with_verifier(verifier));
+    let counted = Arc::clone(&app);
     let reaper = Reaper::spawn(
         Arc::clone(&app.sessions),
         app.config.session_cleanup_interval(),
+        move |n| counted.metrics.sessions_expired(n),
     )
     .map_err(RunError::Io)?;
+    let _checker = if app.config.health_check_enabled() {
+        Some(
+            crate::health::Checker::spawn(Arc::clone(&app), app.config.health_check_interval())
+                .map_err(RunError::Io)?,
+        )
+    } else {
+        None
+    };
     log::info!(
         addr = bound.addr.to_string(),
         workers = app.config.workers(),

@@ -110,6 +110,15 @@ impl Reply {
             body: ReplyBody::Full("application/json", body.into_bytes()),
         }
     }
+    /// A reply with a body of the given type (such as the Prometheus exposition).
+    pub fn text(status: u16, content_type: &'static str, body: String) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: ReplyBody::Full(content_type, body.into_bytes()),
+        }
+    }
+
     /// A reply with no body.
     pub fn empty(status: u16) -> Reply {
         Reply {

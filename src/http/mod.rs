@@ -3,6 +3,7 @@
 //! Only [`server`] touches tiny_http; handlers see [`message::Req`] and return [`message::Reply`].
 
 pub mod checks;
+pub mod gzip;
 pub mod message;
 pub mod ratelimit;
 pub mod route;

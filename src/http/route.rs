@@ -14,6 +14,9 @@ use crate::http::ratelimit::Verdict;
 use crate::http::{checks, ratelimit};
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::streamable;
+use crate::obs::log as obslog;
+use crate::obs::metrics::Rejection;
+use crate::obs::prometheus;
 
 /// Picks the handler for a request.
 pub fn route(app: &Arc<App>, req: &Req) -> Reply {
@@ -21,6 +24,12 @@ pub fn route(app: &Arc<App>, req: &Req) -> Reply {
     match (readable, req.path.as_str()) {
         (_, "/mcp" | "/mcp/") => gate(app, req),
         (true, "/health") => health::report(app),
+        (true, "/metrics") if app.config.metrics_enabled() => operator_only(app, req, || {
+            Reply::text(200, prometheus::CONTENT_TYPE, prometheus::render(app))
+        }),
+        (true, "/scaling") => operator_only(app, req, || {
+            Reply::json(200, crate::scaling::report(app).to_string())
+        }),
         (true, "/health/live" | "/healthz") => Reply::json(200, json!({"status": "alive"}).to_string()),
         (true, auth::METADATA_PATH | "/.well-known/oauth-protected-resource/mcp") => {
             // RFC 9728 protected-resource metadata: public, readable from any origin.
@@ -37,14 +46,47 @@ pub fn route(app: &Arc<App>, req: &Req) -> Reply {
             })
             .to_string(),
         ),
-        (false, "/health" | "/health/live" | "/healthz" | "/") => {
+        (false, "/health" | "/health/live" | "/healthz" | "/" | "/metrics" | "/scaling") => {
             Reply::json(405, json!({"error": "method not allowed; use GET"}).to_string()).with_header("Allow", "GET, HEAD")
         }
         _ => Reply::json(
             404,
-            json!({"error": "not found", "hint": "the MCP endpoint is POST /mcp; health is GET /health"}).to_string(),
+            json!({"error": "not found", "hint": "the MCP endpoint is POST /mcp; health is GET /health, metrics GET /metrics"}).to_string(),
         ),
     }
+}
+
+/// `/metrics` and `/scaling`: open, or with `METRICS_TOKEN` set, only to `Authorization: Bearer <it>`
+/// (compared in constant time). Nothing else guards them: they reveal load, not data.
+fn operator_only(app: &App, req: &Req, serve: impl FnOnce() -> Reply) -> Reply {
+    let Some(token) = app.config.metrics_token() else {
+        return serve();
+    };
+    let given = req
+        .get("authorization")
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    if constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
+        return serve();
+    }
+    app.metrics.record_rejection(Rejection::Unauthenticated);
+    Reply::json(
+        401,
+        json!({"error": "unauthorized", "hint": "send Authorization: Bearer <METRICS_TOKEN>"})
+            .to_string(),
+    )
+    .with_header("WWW-Authenticate", "Bearer realm=\"metrics\"")
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `/mcp` behind the per-client request limit, authentication (when configured) and the per-principal
@@ -58,6 +100,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Reply {
     );
     let mut verdict = app.limiter.check(&key, Instant::now());
     if !verdict.allowed {
+        app.metrics.record_rejection(Rejection::ClientRateLimit);
         log::warn!(client = key.as_str(); "rate limit reached");
         return with_cors(app, req, too_many(app, verdict));
     }
@@ -70,16 +113,21 @@ fn gate(app: &Arc<App>, req: &Req) -> Reply {
                 SystemTime::now(),
             ) {
                 Ok(p) => Some(p),
-                Err(e) => return with_cors(app, req, auth_error(app, v, req, &e)),
+                Err(e) => {
+                    app.metrics.record_rejection(Rejection::Unauthenticated);
+                    return with_cors(app, req, auth_error(app, v, req, &e));
+                }
             }
         }
         _ => None,
     };
     if let Some(p) = &principal {
+        obslog::note(|n| n.principal = Some(p.subject.chars().take(128).collect()));
         let by_principal = app
             .limiter
             .check(&format!("sub:{}", p.subject), Instant::now());
         if !by_principal.allowed {
+            app.metrics.record_rejection(Rejection::PrincipalRateLimit);
             log::warn!("rate limit reached for a principal");
             return with_cors(app, req, too_many(app, by_principal));
         }

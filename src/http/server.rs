@@ -17,9 +17,11 @@ use threadpool::ThreadPool;
 use crate::app::App;
 use crate::config::Config;
 use crate::http::message::{Reply, ReplyBody, Req, Verb};
-use crate::http::route;
 use crate::http::sse::SseWriter;
+use crate::http::{gzip, route};
 use crate::mcp::jsonrpc::{self, RpcError};
+use crate::obs::log as obslog;
+use crate::obs::metrics::Route;
 
 /// A bound server, ready to [`run`].
 pub struct Bound {
@@ -119,6 +121,8 @@ fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining:
     // "no waiting": a request is served at once or refused).
     if pool.active_count() >= pool.max_count() && pool.queued_count() >= app.config.max_queue() {
         app.metrics.record_busy();
+        let route = Route::of(rq.url().split('?').next().unwrap_or(""));
+        let method = rq.method().as_str().to_string();
         let body = jsonrpc::error_without_id(&RpcError::new(
             jsonrpc::code::SERVER_ERROR,
             "Service Unavailable: every worker is busy; retry after the delay in Retry-After",
@@ -132,9 +136,10 @@ fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining:
                 ("Connection", "close"),
             ],
         ));
-        app.metrics.record(503, 0);
+        app.metrics.record_http(route, &method, 503, Duration::ZERO);
         return;
     }
+    app.metrics.request_queued();
     let app = Arc::clone(app);
     pool.execute(move || serve(rq, &app, draining));
 }
@@ -193,7 +198,9 @@ fn to_verb(m: &tiny_http::Method) -> Verb {
 
 fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     let started = Instant::now();
+    app.metrics.request_started();
     let request_id = request_id();
+    obslog::begin_request(&request_id);
     let verb = to_verb(rq.method());
     let (path, query) = match rq.url().split_once('?') {
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
@@ -209,9 +216,19 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
             )
         })
         .collect();
+    let gzip_ok = gzip::accepts(
+        header_of(&headers, "accept-encoding"),
+        header_of(&headers, "x-no-compression").is_some(),
+    );
     let remote = rq.remote_addr().map(|a| a.ip());
     let method_name = rq.method().as_str().to_string();
-    let log_path = path.clone();
+    let route = Route::of(&path);
+    let log_path = if route == Route::Other {
+        // Unknown paths are whatever a scanner sends: keep the access log bounded and printable.
+        path.chars().take(64).filter(|c| !c.is_control()).collect()
+    } else {
+        path.clone()
+    };
     let mut close = draining;
     let reply = match read_body(&mut rq, app.config.max_body_bytes()) {
         Ok(body) => {
@@ -250,20 +267,47 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
         }
     };
     let status = reply.status;
-    // Counted before the reply leaves, so a client that saw the reply also sees it counted.
-    app.metrics
-        .record(status, started.elapsed().as_micros() as u64);
-    let hsts = app.config.environment() == crate::config::Environment::Production;
-    send(rq, reply, &request_id, close, hsts);
-    let micros = started.elapsed().as_micros() as u64;
+    let streamed = matches!(reply.body, ReplyBody::Sse(_));
+    // A full reply is counted before it leaves, so a client that saw it also sees it counted; a stream
+    // is counted when it ends (the tool call runs while it streams).
+    if !streamed {
+        app.metrics
+            .record_http(route, &method_name, status, started.elapsed());
+    }
+    let opts = SendOptions {
+        request_id: &request_id,
+        close,
+        hsts: app.config.environment() == crate::config::Environment::Production,
+        gzip: gzip_ok,
+    };
+    let sent = send(rq, reply, &opts);
+    let took = started.elapsed();
+    if streamed {
+        app.metrics.record_http(route, &method_name, status, took);
+    }
+    app.metrics.request_finished();
+    let notes = obslog::end_request().unwrap_or_default();
     log::info!(
         request_id = request_id.as_str(),
         method = method_name.as_str(),
         path = log_path.as_str(),
         status = status,
-        duration_ms = micros as f64 / 1000.0;
+        duration_ms = took.as_micros() as f64 / 1000.0,
+        bytes = sent.bytes,
+        gzip = sent.gzip,
+        rpc_method = notes.rpc_method.as_deref(),
+        tool = notes.tool.as_deref(),
+        session = notes.session.as_deref(),
+        principal = notes.principal.as_deref();
         "request"
     );
+}
+
+fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Routes with panics caught: a panicking handler answers 500 / -32603 and the worker lives on.
@@ -338,12 +382,30 @@ fn respond<R: Read>(rq: tiny_http::Request, resp: tiny_http::Response<R>, close:
     };
 }
 
-fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool, hsts: bool) {
-    let mut headers: Vec<(&str, &str)> = vec![("X-Request-Id", request_id)];
-    if hsts {
+/// How [`send`] frames a reply.
+struct SendOptions<'a> {
+    request_id: &'a str,
+    close: bool,
+    hsts: bool,
+    /// The client accepts gzip.
+    gzip: bool,
+}
+
+/// What [`send`] put on the wire, for the access log.
+#[derive(Default)]
+struct Sent {
+    /// Body bytes (after compression); `None` for a stream.
+    bytes: Option<usize>,
+    gzip: bool,
+}
+
+fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
+    let mut headers: Vec<(&str, &str)> = vec![("X-Request-Id", o.request_id)];
+    if o.hsts {
         headers.push(HSTS);
     }
     headers.extend(reply.headers.iter().map(|(k, v)| (*k, v.as_str())));
+    let close = o.close;
     if close {
         headers.push(("Connection", "close"));
     }
@@ -352,12 +414,34 @@ fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool, hst
             headers.extend(SECURITY_HEADERS);
             let resp = with_headers(tiny_http::Response::empty(reply.status), &headers);
             respond(rq, resp, close);
+            Sent {
+                bytes: Some(0),
+                gzip: false,
+            }
         }
         ReplyBody::Full(ctype, body) => {
             headers.extend(SECURITY_HEADERS);
             headers.push(("Content-Type", ctype));
+            let considered = gzip::worth_it(ctype, body.len());
+            let body = if considered {
+                headers.push(("Vary", "Accept-Encoding"));
+                match o.gzip.then(|| gzip::compress(&body)).flatten() {
+                    Some(z) => {
+                        headers.push(("Content-Encoding", "gzip"));
+                        z
+                    }
+                    None => body,
+                }
+            } else {
+                body
+            };
+            let sent = Sent {
+                bytes: Some(body.len()),
+                gzip: considered && o.gzip,
+            };
             let resp = tiny_http::Response::from_data(body).with_status_code(reply.status);
             respond(rq, with_headers(resp, &headers), close);
+            sent
         }
         ReplyBody::Sse(stream) => {
             let mut head = String::from(
@@ -382,11 +466,12 @@ fn send(rq: tiny_http::Request, reply: Reply, request_id: &str, close: bool, hst
                 .and_then(|()| out.flush())
                 .is_err()
             {
-                return;
+                return Sent::default();
             }
             let mut w = SseWriter::new(&mut out, true);
             stream(&mut w);
             let _ = w.finish();
+            Sent::default()
         }
     }
 }

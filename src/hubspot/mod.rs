@@ -19,6 +19,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 pub use error::{Error, ErrorKind};
 
 use crate::config::Config;
+use crate::obs::histogram::Histogram;
 use crate::obs::redact::Secret;
 use rate_limit::Limiter;
 use retry::{Decision, Outcome, Policy};
@@ -58,9 +59,25 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Every kind, in label order.
+    pub const ALL: [Kind; 3] = [Kind::Read, Kind::Search, Kind::Write];
+
+    /// The metrics label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Search => "search",
+            Kind::Write => "write",
+        }
+    }
+}
+
 /// Call counters for `/health` and metrics.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Stats {
+    /// Time of each attempt (one HTTP exchange with HubSpot) by [`Kind`], in `Kind::ALL` order.
+    pub duration: [Histogram; 3],
     /// Requests sent (attempts, retries included).
     pub requests: AtomicU64,
     /// Retries.
@@ -69,6 +86,22 @@ pub struct Stats {
     pub rate_limited: AtomicU64,
     /// Calls that ended in an error.
     pub errors: AtomicU64,
+}
+
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats {
+            duration: [
+                Histogram::latency(),
+                Histogram::latency(),
+                Histogram::latency(),
+            ],
+            requests: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+        }
+    }
 }
 
 /// The HubSpot client. Cheap to share (`Arc`); the agent pools connections.
@@ -250,8 +283,12 @@ impl Client {
                 return Err(self.deadline_error());
             };
             self.stats.requests.fetch_add(1, Relaxed);
-            let (outcome, err) = match self.attempt(method, &url, body, left.min(self.call_timeout))
-            {
+            let sent = Instant::now();
+            let answer = self.attempt(method, &url, body, left.min(self.call_timeout));
+            if let Some(h) = self.stats.duration.get(kind as usize) {
+                h.observe(sent.elapsed());
+            }
+            let (outcome, err) = match answer {
                 Ok((status, a)) if (200..300).contains(&status) => return Ok(a.body),
                 Ok((429, a)) => {
                     self.stats.rate_limited.fetch_add(1, Relaxed);

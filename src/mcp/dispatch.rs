@@ -14,6 +14,8 @@ use crate::catalog;
 use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
 use crate::mcp::session::{LogLevel, SessionId};
 use crate::mcp::version::Revision;
+use crate::obs::log as obslog;
+use crate::obs::metrics::ToolOutcome;
 use crate::tools::{CancelToken, ListShape, ToolContext, ToolError, View};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
@@ -124,8 +126,18 @@ impl Method {
     }
 }
 
-/// Serves one request.
+/// Serves one request (and counts it, by method and outcome).
 pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
+    obslog::note(|n| {
+        n.rpc_method
+            .get_or_insert_with(|| req.method.chars().take(64).collect());
+    });
+    let result = serve_request(call, req);
+    call.app.metrics.record_rpc(&req.method, result.is_ok());
+    result
+}
+
+fn serve_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
     let method = Method::lookup(&req.method, call.revision).ok_or_else(|| {
         if req.method == "initialize" && !call.revision.has_sessions() {
             RpcError::method_not_found("initialize").with_data(json!({
@@ -165,6 +177,7 @@ pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, Rpc
 
 /// Serves one notification (no answer).
 pub fn handle_notification(app: &App, session: Option<SessionId>, n: &Notification) {
+    app.metrics.record_rpc(&n.method, true);
     match n.method.as_str() {
         "notifications/initialized" => {
             if let Some(id) = session {
@@ -446,7 +459,13 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         .registry
         .get(name)
         .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+    obslog::note(|n| {
+        n.tool.get_or_insert_with(|| def.name.to_string());
+    });
     if !call.can_write && !def.annotations.read_only {
+        call.app
+            .metrics
+            .record_tool(def.name, ToolOutcome::Refused, std::time::Duration::ZERO);
         return Ok(json!({ "content": [{ "type": "text", "text": format!(
             "{name} changes HubSpot data, and this token has read access only: ask for a token with a write scope \
              (MCP_WRITE_SCOPES), or use read-only tools."
@@ -479,7 +498,14 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
             tool.call(args, &mut cx)
         }
     };
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    let ms = took.as_secs_f64() * 1000.0;
+    let outcome = match &result {
+        Ok(_) => ToolOutcome::Ok,
+        Err(ToolError::Cancelled) => ToolOutcome::Cancelled,
+        Err(_) => ToolOutcome::Error,
+    };
+    call.app.metrics.record_tool(def.name, outcome, took);
     match result {
         Ok(out) => {
             log::debug!(tool = name, duration_ms = ms; "tool call ok");

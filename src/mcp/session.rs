@@ -303,8 +303,12 @@ pub struct Reaper {
 }
 
 impl Reaper {
-    /// Starts the thread.
-    pub fn spawn(store: Arc<dyn SessionStore>, interval: Duration) -> std::io::Result<Reaper> {
+    /// Starts the thread; `on_reaped` hears how many sessions each pass removed (for the metrics).
+    pub fn spawn(
+        store: Arc<dyn SessionStore>,
+        interval: Duration,
+        on_reaped: impl Fn(usize) + Send + 'static,
+    ) -> std::io::Result<Reaper> {
         let (stop, stopped) = bounded::<()>(1);
         let handle = std::thread::Builder::new()
             .name("session-reaper".into())
@@ -314,6 +318,7 @@ impl Reaper {
                     Err(RecvTimeoutError::Timeout) => {
                         let n = store.reap(now_ms());
                         if n > 0 {
+                            on_reaped(n);
                             log::info!(reaped = n; "expired sessions removed");
                         }
                     }
@@ -399,7 +404,7 @@ mod tests {
         s.created_ms = 0;
         store.insert(s).unwrap();
         std::thread::sleep(Duration::from_millis(5));
-        let reaper = Reaper::spawn(store.clone(), Duration::from_millis(5)).unwrap();
+        let reaper = Reaper::spawn(store.clone(), Duration::from_millis(5), |_| {}).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while store.stats(0).total > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));

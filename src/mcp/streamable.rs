@@ -21,6 +21,7 @@ use crate::mcp::dispatch::{self, Call, NotifyFn, Payload};
 use crate::mcp::jsonrpc::{self, code, Body, Message, Request, RpcError};
 use crate::mcp::session::{now_ms, Session, SessionId, StoreError};
 use crate::mcp::version::Revision;
+use crate::obs::log as obslog;
 
 /// The authenticated caller, when auth is on.
 pub type Who<'a> = Option<&'a Principal>;
@@ -103,6 +104,7 @@ fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply>
         ));
     };
     SessionId::parse(raw)
+        .inspect(|id| obslog::note(|n| n.session = Some(id.hint())))
         .and_then(|id| app.sessions.touch(&id, now_ms()))
         // A session belongs to the principal that opened it: to anyone else it does not exist.
         .filter(|s| s.principal.as_deref() == who.map(|p| p.subject.as_str()))
@@ -181,9 +183,13 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
 }
 
 fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
+    obslog::note(|n| n.rpc_method = Some("initialize".into()));
     let (revision, result, client_name) = match dispatch::initialize(app, &r.params) {
         Ok(x) => x,
-        Err(e) => return rpc_error(200, &r.id, &e),
+        Err(e) => {
+            app.metrics.record_rpc("initialize", false);
+            return rpc_error(200, &r.id, &e);
+        }
     };
     let id = match SessionId::random() {
         Ok(id) => id,
@@ -208,6 +214,7 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
         client_name: client_name.into_boxed_str(),
     };
     if let Err(e) = app.sessions.insert(session) {
+        app.metrics.record_rpc("initialize", false);
         log::warn!(error = e.to_string(); "session refused");
         let reply = rpc_error(
             503,
@@ -219,6 +226,9 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
             StoreError::Unavailable(_) => reply,
         };
     }
+    app.metrics.record_rpc("initialize", true);
+    app.metrics.session_created();
+    obslog::note(|n| n.session = Some(id.hint()));
     log::info!(session = id.hint(), revision = revision.as_str(); "session opened");
     Reply::json(200, jsonrpc::response(&r.id, &result))
         .with_header("Mcp-Session-Id", id.to_string())
@@ -500,7 +510,9 @@ fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    app.sessions.remove(&session.id);
+    if app.sessions.remove(&session.id) {
+        app.metrics.session_deleted();
+    }
     log::info!(session = session.id.hint(); "session ended by client");
     Reply::empty(204)
 }

@@ -6,6 +6,7 @@
 //! show: tokens and secrets are [`Secret`](crate::obs::redact::Secret)s, session ids go through
 //! [`session_hint`](crate::obs::redact::session_hint). stdout is never written (stdio transport owns it).
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -54,6 +55,62 @@ pub fn init(level: log::LevelFilter, format: LogFormat, ctx: LogContext) {
     let _ = b.try_init();
 }
 
+/// What the worker thread serving a request knows about it: its id (added to every log line written
+/// on the thread meanwhile, from any module) and the notes handlers leave for the access-log line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestNotes {
+    /// The request id (`X-Request-Id`).
+    pub request_id: String,
+    /// The JSON-RPC method, when the body was one message (a batch notes its first).
+    pub rpc_method: Option<String>,
+    /// The tool called.
+    pub tool: Option<String>,
+    /// The session's log-safe hint (never the id itself).
+    pub session: Option<String>,
+    /// The token's subject, when authentication is on.
+    pub principal: Option<String>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<RequestNotes>> = const { RefCell::new(None) };
+}
+
+/// Starts a request on this thread: log lines written until [`end_request`] carry `request_id`.
+pub fn begin_request(request_id: &str) {
+    CURRENT.with(|c| {
+        *c.borrow_mut() = Some(RequestNotes {
+            request_id: request_id.to_string(),
+            ..RequestNotes::default()
+        });
+    });
+}
+
+/// Ends the request on this thread and returns its notes.
+pub fn end_request() -> Option<RequestNotes> {
+    CURRENT.with(|c| c.borrow_mut().take())
+}
+
+/// Adds to the current request's notes (no effect outside a request, e.g. on the stdio transport).
+/// The first value noted for a field is kept.
+pub fn note(f: impl FnOnce(&mut RequestNotes)) {
+    CURRENT.with(|c| {
+        if let Ok(mut cur) = c.try_borrow_mut() {
+            if let Some(n) = cur.as_mut() {
+                f(n);
+            }
+        }
+    });
+}
+
+/// The current request's id, if this thread is serving one.
+pub fn current_request_id() -> Option<String> {
+    CURRENT.with(|c| {
+        c.try_borrow()
+            .ok()
+            .and_then(|n| n.as_ref().map(|n| n.request_id.clone()))
+    })
+}
+
 fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
     let mut m = serde_json::Map::new();
     m.insert("time".into(), rfc3339(SystemTime::now()).into());
@@ -65,6 +122,9 @@ fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
     if record.level() <= log::Level::Warn || record.level() == log::Level::Trace {
         m.insert("target".into(), record.target().into());
     }
+    if let Some(id) = current_request_id() {
+        m.insert("request_id".into(), id.into());
+    }
     let _ = record.key_values().visit(&mut JsonKv(&mut m));
     let mut s = serde_json::Value::Object(m).to_string();
     s.push('\n');
@@ -73,8 +133,28 @@ fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
 
 struct JsonKv<'a>(&'a mut serde_json::Map<String, serde_json::Value>);
 
+/// True for a `None` given to a log macro: such fields are left out of the line.
+fn is_null(value: &Value<'_>) -> bool {
+    struct Null(bool);
+    impl<'v> log::kv::VisitValue<'v> for Null {
+        fn visit_any(&mut self, _: Value<'_>) -> Result<(), log::kv::Error> {
+            Ok(())
+        }
+        fn visit_null(&mut self) -> Result<(), log::kv::Error> {
+            self.0 = true;
+            Ok(())
+        }
+    }
+    let mut n = Null(false);
+    let _ = value.visit(&mut n);
+    n.0
+}
+
 impl<'kvs> VisitSource<'kvs> for JsonKv<'_> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), log::kv::Error> {
+        if is_null(&value) {
+            return Ok(());
+        }
         let v = if let Some(n) = value.to_u64() {
             n.into()
         } else if let Some(n) = value.to_i64() {
@@ -96,6 +176,9 @@ struct PrettyKv<'a>(&'a mut String);
 impl<'kvs> VisitSource<'kvs> for PrettyKv<'_> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), log::kv::Error> {
         use std::fmt::Write as _;
+        if is_null(&value) {
+            return Ok(());
+        }
         let _ = write!(self.0, " {key}={value}");
         Ok(())
     }

@@ -1,20 +1,232 @@
-//! Process-wide request counters (atomics, no locks) that `/health` reports.
+//! Process-wide counters and histograms: what `/metrics` exposes and `/health` and `/scaling` summarise.
 //!
-//! A later change turns these into Prometheus histograms on `/metrics`; the call sites stay.
+//! Every series has a bounded label set known at start-up (routes, HTTP methods, status codes we send,
+//! MCP methods, the registry's tools), so each one is a plain atomic in a fixed array: recording never
+//! locks or allocates, and a hostile client cannot grow the exposition by inventing paths or names.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::obs::histogram::Histogram;
+
+/// Which endpoint a request was for (the `route` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `/mcp`.
+    Mcp,
+    /// `/health`, `/health/live`, `/healthz`.
+    Health,
+    /// `/metrics`.
+    Metrics,
+    /// `/scaling`.
+    Scaling,
+    /// `/.well-known/...`.
+    WellKnown,
+    /// `/`.
+    Root,
+    /// Anything else (answered 404).
+    Other,
+}
+
+impl Route {
+    /// Every route, in label order.
+    pub const ALL: [Route; 7] = [
+        Route::Mcp,
+        Route::Health,
+        Route::Metrics,
+        Route::Scaling,
+        Route::WellKnown,
+        Route::Root,
+        Route::Other,
+    ];
+
+    /// The route of a request path.
+    pub fn of(path: &str) -> Route {
+        match path {
+            "/mcp" | "/mcp/" => Route::Mcp,
+            "/health" | "/health/live" | "/healthz" => Route::Health,
+            "/metrics" => Route::Metrics,
+            "/scaling" => Route::Scaling,
+            "/" => Route::Root,
+            p if p.starts_with("/.well-known/") => Route::WellKnown,
+            _ => Route::Other,
+        }
+    }
+
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Route::Mcp => "/mcp",
+            Route::Health => "/health",
+            Route::Metrics => "/metrics",
+            Route::Scaling => "/scaling",
+            Route::WellKnown => "/.well-known",
+            Route::Root => "/",
+            Route::Other => "other",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// HTTP methods with their own label value; anything else is `OTHER`.
+pub const HTTP_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "DELETE", "OPTIONS", "OTHER"];
+
+/// Status codes this server sends; anything else is counted under `other`.
+pub const STATUSES: [u16; 22] = [
+    200, 202, 204, 400, 401, 403, 404, 405, 406, 408, 409, 413, 415, 422, 429, 431, 500, 501, 502,
+    503, 504, 0,
+];
+
+fn method_index(m: &str) -> usize {
+    HTTP_METHODS
+        .iter()
+        .position(|x| *x == m)
+        .unwrap_or(HTTP_METHODS.len() - 1)
+}
+
+fn status_index(s: u16) -> usize {
+    STATUSES
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(STATUSES.len() - 1)
+}
+
+/// JSON-RPC methods with their own label value; notifications are one value, unknown methods another.
+pub const RPC_METHODS: [&str; 13] = [
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "logging/setLevel",
+    "server/discover",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "prompts/list",
+    "prompts/get",
+    "notifications",
+    "other",
+];
+
+fn rpc_index(m: &str) -> usize {
+    if m.starts_with("notifications/") {
+        return RPC_METHODS.len() - 2;
+    }
+    RPC_METHODS
+        .iter()
+        .position(|x| *x == m)
+        .unwrap_or(RPC_METHODS.len() - 1)
+}
+
+/// How a tool call ended (the `outcome` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolOutcome {
+    /// A result with `isError: false`.
+    Ok,
+    /// A result with `isError: true` (HubSpot refused, bad arguments, ...).
+    Error,
+    /// Cancelled by the client.
+    Cancelled,
+    /// Refused before running (a write tool for a read-only principal).
+    Refused,
+}
+
+impl ToolOutcome {
+    /// Every outcome, in label order.
+    pub const ALL: [ToolOutcome; 4] = [
+        ToolOutcome::Ok,
+        ToolOutcome::Error,
+        ToolOutcome::Cancelled,
+        ToolOutcome::Refused,
+    ];
+
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            ToolOutcome::Ok => "ok",
+            ToolOutcome::Error => "error",
+            ToolOutcome::Cancelled => "cancelled",
+            ToolOutcome::Refused => "refused",
+        }
+    }
+}
+
+/// Why a request was refused before reaching a handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Every worker busy and the queue full (503).
+    Busy,
+    /// Over the per-client request limit (429).
+    ClientRateLimit,
+    /// Over the per-principal request limit (429).
+    PrincipalRateLimit,
+    /// No, or an invalid, bearer token (401 / 403 / 400 / 503).
+    Unauthenticated,
+}
+
+impl Rejection {
+    /// Every reason, in label order.
+    pub const ALL: [Rejection; 4] = [
+        Rejection::Busy,
+        Rejection::ClientRateLimit,
+        Rejection::PrincipalRateLimit,
+        Rejection::Unauthenticated,
+    ];
+
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rejection::Busy => "busy",
+            Rejection::ClientRateLimit => "client_rate_limit",
+            Rejection::PrincipalRateLimit => "principal_rate_limit",
+            Rejection::Unauthenticated => "unauthenticated",
+        }
+    }
+}
+
+/// Per-tool series.
+#[derive(Debug)]
+pub struct ToolSeries {
+    /// The tool's name.
+    pub name: String,
+    /// Calls by [`ToolOutcome`], in `ToolOutcome::ALL` order.
+    pub calls: [AtomicU64; 4],
+    /// Time to run the tool (HubSpot calls included).
+    pub duration: Histogram,
+}
 
 /// Counters shared by every worker.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
+    /// HTTP requests by route x method x status (see [`Metrics::http_requests`]).
+    http: Box<[AtomicU64]>,
+    http_duration: Vec<Histogram>,
     requests: AtomicU64,
     errors: AtomicU64,
     duration_micros: AtomicU64,
-    rejected_busy: AtomicU64,
+    in_flight: AtomicU64,
+    queued: AtomicU64,
+    rejections: [AtomicU64; 4],
     panics: AtomicU64,
+    rpc: Vec<[AtomicU64; 2]>,
+    tools: Vec<ToolSeries>,
+    tool_index: HashMap<String, usize>,
+    sessions_created: AtomicU64,
+    sessions_deleted: AtomicU64,
+    sessions_expired: AtomicU64,
 }
 
-/// A copy of the counters at one moment.
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new(std::iter::empty::<&str>())
+    }
+}
+
+/// A copy of the request counters at one moment (what `/health` reports).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapshot {
     /// HTTP requests answered.
@@ -30,8 +242,73 @@ pub struct Snapshot {
 }
 
 impl Metrics {
+    /// Counters for a server whose registry lists `tools`.
+    pub fn new<S: AsRef<str>>(tools: impl IntoIterator<Item = S>) -> Metrics {
+        let tools: Vec<ToolSeries> = tools
+            .into_iter()
+            .map(|n| ToolSeries {
+                name: n.as_ref().to_string(),
+                calls: Default::default(),
+                duration: Histogram::latency(),
+            })
+            .collect();
+        let tool_index = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        Metrics {
+            http: (0..Route::ALL.len() * HTTP_METHODS.len() * STATUSES.len())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            http_duration: Route::ALL.iter().map(|_| Histogram::latency()).collect(),
+            requests: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+            duration_micros: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
+            rejections: Default::default(),
+            panics: AtomicU64::new(0),
+            rpc: RPC_METHODS.iter().map(|_| Default::default()).collect(),
+            tools,
+            tool_index,
+            sessions_created: AtomicU64::new(0),
+            sessions_deleted: AtomicU64::new(0),
+            sessions_expired: AtomicU64::new(0),
+        }
+    }
+
+    /// A request was handed to the worker pool (the queue gauge).
+    pub fn request_queued(&self) {
+        self.queued.fetch_add(1, Relaxed);
+    }
+
+    /// A queued request reached a worker (the in-flight gauge); pair with [`Metrics::request_finished`].
+    pub fn request_started(&self) {
+        let _ = self
+            .queued
+            .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
+        self.in_flight.fetch_add(1, Relaxed);
+    }
+
+    /// A worker is done with its request.
+    pub fn request_finished(&self) {
+        let _ = self
+            .in_flight
+            .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
+    }
+
     /// Records one answered HTTP request.
-    pub fn record(&self, status: u16, micros: u64) {
+    pub fn record_http(&self, route: Route, method: &str, status: u16, took: Duration) {
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let i = (route.index() * HTTP_METHODS.len() + method_index(method)) * STATUSES.len()
+            + status_index(status);
+        if let Some(c) = self.http.get(i) {
+            c.fetch_add(1, Relaxed);
+        }
+        if let Some(h) = self.http_duration.get(route.index()) {
+            h.observe_micros(micros);
+        }
         self.requests.fetch_add(1, Relaxed);
         if status >= 400 {
             self.errors.fetch_add(1, Relaxed);
@@ -39,9 +316,16 @@ impl Metrics {
         self.duration_micros.fetch_add(micros, Relaxed);
     }
 
+    /// Records a request refused before any handler ran.
+    pub fn record_rejection(&self, why: Rejection) {
+        if let Some(c) = self.rejections.get(why as usize) {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+
     /// Records a request refused because every worker was busy and the queue full.
     pub fn record_busy(&self) {
-        self.rejected_busy.fetch_add(1, Relaxed);
+        self.record_rejection(Rejection::Busy);
     }
 
     /// Records a handler panic.
@@ -49,7 +333,41 @@ impl Metrics {
         self.panics.fetch_add(1, Relaxed);
     }
 
-    /// Reads every counter.
+    /// Records one JSON-RPC message handled (`ok` false when it was answered with an error).
+    pub fn record_rpc(&self, method: &str, ok: bool) {
+        if let Some(c) = self.rpc.get(rpc_index(method)) {
+            c[usize::from(!ok)].fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Records one tool call. Unknown names (never listed) are not counted: they are -32602 errors,
+    /// visible in [`Metrics::record_rpc`].
+    pub fn record_tool(&self, name: &str, outcome: ToolOutcome, took: Duration) {
+        let Some(t) = self.tool_index.get(name).and_then(|&i| self.tools.get(i)) else {
+            return;
+        };
+        if let Some(c) = t.calls.get(outcome as usize) {
+            c.fetch_add(1, Relaxed);
+        }
+        t.duration.observe(took);
+    }
+
+    /// Records a session opened by `initialize`.
+    pub fn session_created(&self) {
+        self.sessions_created.fetch_add(1, Relaxed);
+    }
+
+    /// Records a session ended by the client (DELETE).
+    pub fn session_deleted(&self) {
+        self.sessions_deleted.fetch_add(1, Relaxed);
+    }
+
+    /// Records sessions removed by the reaper after their idle time.
+    pub fn sessions_expired(&self, n: usize) {
+        self.sessions_expired.fetch_add(n as u64, Relaxed);
+    }
+
+    /// Reads the summary counters.
     pub fn snapshot(&self) -> Snapshot {
         let requests = self.requests.load(Relaxed);
         let micros = self.duration_micros.load(Relaxed);
@@ -61,8 +379,137 @@ impl Metrics {
             } else {
                 micros as f64 / requests as f64 / 1000.0
             },
-            rejected_busy: self.rejected_busy.load(Relaxed),
+            rejected_busy: self.rejection_count(Rejection::Busy),
             panics: self.panics.load(Relaxed),
         }
+    }
+
+    /// Requests being handled right now.
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight.load(Relaxed)
+    }
+
+    /// Requests waiting for a worker.
+    pub fn queued(&self) -> u64 {
+        self.queued.load(Relaxed)
+    }
+
+    /// Total time spent answering requests, in microseconds (the base of worker utilisation).
+    pub fn busy_micros(&self) -> u64 {
+        self.duration_micros.load(Relaxed)
+    }
+
+    /// Requests refused for `why`.
+    pub fn rejection_count(&self, why: Rejection) -> u64 {
+        self.rejections
+            .get(why as usize)
+            .map_or(0, |c| c.load(Relaxed))
+    }
+
+    /// Handler panics.
+    pub fn panics(&self) -> u64 {
+        self.panics.load(Relaxed)
+    }
+
+    /// Every non-zero `(route, method, status, count)`.
+    pub fn http_requests(&self) -> Vec<(Route, &'static str, u16, u64)> {
+        let mut out = Vec::new();
+        for (r, route) in Route::ALL.iter().enumerate() {
+            for (m, method) in HTTP_METHODS.iter().enumerate() {
+                for (s, status) in STATUSES.iter().enumerate() {
+                    let i = (r * HTTP_METHODS.len() + m) * STATUSES.len() + s;
+                    let n = self.http.get(i).map_or(0, |c| c.load(Relaxed));
+                    if n > 0 {
+                        out.push((*route, *method, *status, n));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The request-duration histogram of `route`.
+    pub fn http_duration(&self, route: Route) -> Option<&Histogram> {
+        self.http_duration.get(route.index())
+    }
+
+    /// `(method, ok, errors)` for every JSON-RPC method label.
+    pub fn rpc(&self) -> Vec<(&'static str, u64, u64)> {
+        RPC_METHODS
+            .iter()
+            .zip(&self.rpc)
+            .map(|(m, c)| (*m, c[0].load(Relaxed), c[1].load(Relaxed)))
+            .collect()
+    }
+
+    /// Per-tool series.
+    pub fn tools(&self) -> &[ToolSeries] {
+        &self.tools
+    }
+
+    /// `(created, deleted, expired)` sessions.
+    pub fn sessions(&self) -> (u64, u64, u64) {
+        (
+            self.sessions_created.load(Relaxed),
+            self.sessions_deleted.load(Relaxed),
+            self.sessions_expired.load(Relaxed),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_series_are_keyed_by_route_method_and_status() {
+        let m = Metrics::default();
+        m.request_queued();
+        m.request_started();
+        assert_eq!((m.queued(), m.in_flight()), (0, 1));
+        m.record_http(Route::Mcp, "POST", 200, Duration::from_millis(2));
+        m.request_finished();
+        m.request_finished();
+        m.record_http(Route::Mcp, "POST", 200, Duration::from_millis(4));
+        m.record_http(Route::of("/nope"), "PROPFIND", 404, Duration::ZERO);
+        m.record_http(Route::Health, "GET", 299, Duration::ZERO);
+        let got = m.http_requests();
+        assert_eq!(
+            got,
+            vec![
+                (Route::Mcp, "POST", 200, 2),
+                (Route::Health, "GET", 0, 1),
+                (Route::Other, "OTHER", 404, 1)
+            ]
+        );
+        let s = m.snapshot();
+        assert_eq!((s.requests, s.errors), (4, 1));
+        assert!((s.average_ms - 1.5).abs() < 1e-9);
+        assert_eq!(m.in_flight(), 0, "never below zero");
+        assert_eq!(m.http_duration(Route::Mcp).map(|h| h.count()), Some(2));
+    }
+
+    #[test]
+    fn rpc_and_tool_series_have_bounded_labels() {
+        let m = Metrics::new(["hubspot_get_record"]);
+        m.record_rpc("tools/call", true);
+        m.record_rpc("notifications/cancelled", true);
+        m.record_rpc("made/up", false);
+        m.record_tool(
+            "hubspot_get_record",
+            ToolOutcome::Error,
+            Duration::from_millis(30),
+        );
+        m.record_tool("not_a_tool", ToolOutcome::Ok, Duration::ZERO);
+        let rpc = m.rpc();
+        assert!(rpc.contains(&("tools/call", 1, 0)));
+        assert!(rpc.contains(&("notifications", 1, 0)));
+        assert!(rpc.contains(&("other", 0, 1)));
+        assert_eq!(m.tools().len(), 1);
+        assert_eq!(
+            m.tools()[0].calls[ToolOutcome::Error as usize].load(Relaxed),
+            1
+        );
+        assert_eq!(m.tools()[0].duration.count(), 1);
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! Owns what an operator sees; must not decide anything about requests.
 
+pub mod histogram;
 pub mod log;
 pub mod metrics;
+pub mod prometheus;
 pub mod redact;

@@ -14,6 +14,8 @@ mod http_rules;
 mod lifecycle;
 /// Limits: busy 503, slow clients, oversized headers, connection cap, handler panics.
 mod limits;
+/// /metrics (promtool), /health from background checks, /scaling, gzip, request ids in logs.
+mod observability;
 /// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
 mod proxy;
 /// Security headers, CORS, per-client rate limits.

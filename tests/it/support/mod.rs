@@ -134,6 +134,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: HashMap<String, String>,
     pub body: String,
+    /// The body as received (`body` is its lossy UTF-8 reading).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -302,6 +304,7 @@ pub fn read_response(s: &mut TcpStream) -> Resp {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 
@@ -375,6 +378,8 @@ impl Crm {
             // The sandbox is ours: no need to pace calls in tests.
             ("HUBSPOT_RATE_LIMIT", "1000"),
             ("HUBSPOT_SEARCH_RATE_LIMIT", "1000"),
+            // Tests count the calls the sandbox receives: no background health checks unless asked for.
+            ("HEALTH_CHECK_ENABLED", "false"),
         ];
         all.extend_from_slice(env);
         let mcp = Server::start_args(&["serve"], &all);

@@ -3,7 +3,8 @@
 //! health check and `hubspot-mcp healthcheck` read the same answer.
 //!
 //! Reading it is cheap (a few atomics, one map count, one small `/proc` read): dependency state is
-//! whatever the background checks last recorded, never probed on the request path.
+//! whatever the background checks ([`deps::Checker`], [`probes`]) last recorded, never probed on the
+//! request path.
 
 use std::time::SystemTime;
 
@@ -13,6 +14,11 @@ use crate::app::App;
 use crate::http::message::Reply;
 use crate::mcp::session::now_ms;
 use crate::obs::log::rfc3339;
+
+pub mod deps;
+pub mod probes;
+
+pub use deps::{Board, Checker, DependencyHealth, Probe, Status};
 
 /// Memory of this process and of its limit (the cgroup's, else the machine's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,34 +62,29 @@ pub fn memory() -> Memory {
     Memory { used, total }
 }
 
-/// The health report.
+/// The worst of the dependencies' statuses.
+pub fn overall(deps: &[(&'static str, DependencyHealth)]) -> Status {
+    deps.iter()
+        .map(|(_, d)| d.status)
+        .max()
+        .unwrap_or(Status::Healthy)
+}
+
+/// The health report: 200 when healthy or degraded, 503 when unhealthy.
 pub fn report(app: &App) -> Reply {
     let now = SystemTime::now();
     let mem = memory();
     let sessions = app.sessions.stats(now_ms());
     let m = app.metrics.snapshot();
-    let checked = rfc3339(now);
-    let auth = if app.config.jwt_secret().is_some() || app.config.jwks_uri().is_some() {
-        json!({"status": "healthy", "lastChecked": checked, "detail": "bearer tokens verified"})
-    } else {
-        json!({"status": "healthy", "lastChecked": checked, "detail": "authentication off"})
-    };
-    let hubspot = json!({
-        "status": "healthy",
-        "lastChecked": checked,
-        "detail": if app.config.hubspot_token().is_some() { "token configured" } else { "demo mode: built-in sandbox" },
-    });
-    let deps = [&hubspot, &auth];
-    let status = if deps.iter().any(|d| d["status"] == "unhealthy") {
-        "unhealthy"
-    } else if deps.iter().any(|d| d["status"] == "degraded") {
-        "degraded"
-    } else {
-        "healthy"
-    };
+    let deps = app.dependencies.read(app);
+    let status = overall(&deps);
+    let dependencies: serde_json::Map<String, Value> = deps
+        .iter()
+        .map(|(name, d)| (name.to_string(), d.to_json()))
+        .collect();
     let body: Value = json!({
-        "status": status,
-        "timestamp": checked,
+        "status": status.as_str(),
+        "timestamp": rfc3339(now),
         "version": env!("CARGO_PKG_VERSION"),
         "environment": app.config.environment().as_str(),
         "uptime": app.started.elapsed().as_secs_f64(),
@@ -94,7 +95,7 @@ pub fn report(app: &App) -> Reply {
             "percentage": (mem.used * 100).checked_div(mem.total).unwrap_or(0),
         },
         "sessions": { "total": sessions.total, "active": sessions.active, "idle": sessions.idle },
-        "dependencies": { "hubspot": hubspot, "auth": auth },
+        "dependencies": dependencies,
         "metrics": {
             "requestCount": m.requests,
             "errorCount": m.errors,
@@ -106,7 +107,11 @@ pub fn report(app: &App) -> Reply {
         },
     });
     Reply::json(
-        if status == "unhealthy" { 503 } else { 200 },
+        if status == Status::Unhealthy {
+            503
+        } else {
+            200
+        },
         body.to_string(),
     )
 }

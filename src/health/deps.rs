@@ -1,0 +1,203 @@
+//! Dependency health: what each background check last found, and the thread that runs the checks.
+//!
+//! `/health` only reads the [`Board`]; nothing on a request path waits for HubSpot or the token issuer.
+//! The [`Checker`] thread runs every probe at start-up and then every `HEALTH_CHECK_INTERVAL_MS`, each
+//! with a deadline, and logs when a dependency's status changes.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
+use parking_lot::RwLock;
+use serde_json::{json, Value};
+
+use crate::app::App;
+use crate::obs::log::rfc3339;
+
+/// A dependency's (or the whole server's) state, ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Works.
+    Healthy,
+    /// Works partly, or failed briefly: the server still serves (HTTP 200).
+    Degraded,
+    /// Does not work: `/health` answers 503.
+    Unhealthy,
+}
+
+impl Status {
+    /// The JSON value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Healthy => "healthy",
+            Status::Degraded => "degraded",
+            Status::Unhealthy => "unhealthy",
+        }
+    }
+}
+
+/// What one check found (the original design's `DependencyHealth`, plus `detail`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DependencyHealth {
+    /// The verdict.
+    pub status: Status,
+    /// How long the check took.
+    pub response_time: Option<Duration>,
+    /// Why it failed, in words an operator can act on.
+    pub error: Option<String>,
+    /// What was checked, or why nothing was.
+    pub detail: String,
+    /// When it was checked (or, before the first check, when the server started).
+    pub last_checked: SystemTime,
+    /// Failed checks in a row.
+    pub consecutive_failures: u32,
+}
+
+impl DependencyHealth {
+    /// A verdict without a check behind it (checks off, nothing to check, first check pending).
+    pub fn unchecked(status: Status, detail: impl Into<String>) -> DependencyHealth {
+        DependencyHealth {
+            status,
+            response_time: None,
+            error: None,
+            detail: detail.into(),
+            last_checked: SystemTime::now(),
+            consecutive_failures: 0,
+        }
+    }
+
+    /// The JSON `/health` shows.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "status": self.status.as_str(),
+            "lastChecked": rfc3339(self.last_checked),
+            "detail": self.detail,
+        });
+        if let Some(t) = self.response_time {
+            v["responseTime"] = json!(t.as_millis() as u64);
+        }
+        if let Some(e) = &self.error {
+            v["error"] = json!(e);
+            v["consecutiveFailures"] = json!(self.consecutive_failures);
+        }
+        v
+    }
+}
+
+/// One dependency to check.
+pub trait Probe: Send + Sync {
+    /// Its key in `/health`'s `dependencies`.
+    fn name(&self) -> &'static str;
+    /// The verdict before the first check, and for good when checks are off.
+    fn initial(&self, app: &App) -> DependencyHealth;
+    /// Checks now, giving up at `deadline`. `previous` is the last verdict (for failure counting).
+    fn check(&self, app: &App, deadline: Instant, previous: &DependencyHealth) -> DependencyHealth;
+}
+
+/// The latest verdict of every probe.
+pub struct Board {
+    probes: Vec<Box<dyn Probe>>,
+    /// `None` until the probe's first check: then [`Probe::initial`] answers.
+    results: RwLock<Vec<Option<DependencyHealth>>>,
+}
+
+impl std::fmt::Debug for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Board")
+            .field("results", &*self.results.read())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Board {
+    /// A board for `probes`, none checked yet.
+    pub fn new(probes: Vec<Box<dyn Probe>>) -> Board {
+        let results = probes.iter().map(|_| None).collect();
+        Board {
+            probes,
+            results: RwLock::new(results),
+        }
+    }
+
+    /// `(name, verdict)` of every dependency.
+    pub fn read(&self, app: &App) -> Vec<(&'static str, DependencyHealth)> {
+        let results = self.results.read();
+        self.probes
+            .iter()
+            .zip(results.iter())
+            .map(|(p, r)| (p.name(), r.clone().unwrap_or_else(|| p.initial(app))))
+            .collect()
+    }
+
+    /// Runs every probe once, now, and records the verdicts.
+    pub fn check_all(&self, app: &App, timeout: Duration) {
+        for (i, probe) in self.probes.iter().enumerate() {
+            let stored = self.results.read().get(i).cloned().flatten();
+            let previous = stored.unwrap_or_else(|| probe.initial(app));
+            let started = Instant::now();
+            let mut now = probe.check(app, started + timeout, &previous);
+            now.response_time.get_or_insert(started.elapsed());
+            if now.status != previous.status {
+                let (name, from, to) =
+                    (probe.name(), previous.status.as_str(), now.status.as_str());
+                let error = now.error.as_deref();
+                if now.status > previous.status {
+                    log::warn!(dependency = name, from = from, to = to, error = error; "dependency health changed");
+                } else {
+                    log::info!(dependency = name, from = from, to = to; "dependency health changed");
+                }
+            }
+            if let Some(slot) = self.results.write().get_mut(i) {
+                *slot = Some(now);
+            }
+        }
+    }
+}
+
+/// Failures in a row before a dependency that failed (but did not refuse us) counts as unhealthy.
+pub const FAILURES_BEFORE_UNHEALTHY: u32 = 3;
+
+/// The background thread running the checks. Dropping it tells the thread to stop without waiting: a
+/// probe may be inside a call of up to 10 s, which must not hold up shutdown.
+pub struct Checker {
+    stop: Option<Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Checker {
+    /// Starts the thread: one round at once, then one per `interval`; each probe gets at most
+    /// `min(interval, 10 s)`.
+    pub fn spawn(app: Arc<App>, interval: Duration) -> std::io::Result<Checker> {
+        let (stop, stopped) = bounded::<()>(1);
+        let timeout = interval.min(Duration::from_secs(10));
+        let handle = std::thread::Builder::new()
+            .name("health-checker".into())
+            .stack_size(256 * 1024)
+            .spawn(move || loop {
+                app.dependencies.check_all(&app, timeout);
+                match stopped.recv_timeout(interval) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    _ => return,
+                }
+            })?;
+        Ok(Checker {
+            stop: Some(stop),
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Checker {
+    /// Whether the thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for Checker {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        drop(self.handle.take());
+    }
+}
