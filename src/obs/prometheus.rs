@@ -26,6 +26,12 @@ impl Out {
         let _ = writeln!(self.0, "# TYPE {name} {kind}");
     }
 
+    /// A family with one unlabelled sample.
+    fn single(&mut self, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+        self.family(name, kind, help);
+        self.sample(name, &[], value);
+    }
+
     fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
         self.0.push_str(name);
         if !labels.is_empty() {
@@ -185,24 +191,24 @@ pub fn render(app: &App) -> String {
             }
         }
     }
-    o.family(
+    o.single(
         "mcp_http_requests_in_flight",
         "gauge",
         "Requests being handled by a worker now.",
+        m.in_flight(),
     );
-    o.sample("mcp_http_requests_in_flight", &[], m.in_flight());
-    o.family(
+    o.single(
         "mcp_http_requests_queued",
         "gauge",
         "Requests accepted and waiting for a free worker.",
+        m.queued(),
     );
-    o.sample("mcp_http_requests_queued", &[], m.queued());
-    o.family(
+    o.single(
         "mcp_workers",
         "gauge",
         "Worker threads (MCP_WORKERS): requests handled at once.",
+        app.config.workers(),
     );
-    o.sample("mcp_workers", &[], app.config.workers());
     o.family(
         "mcp_http_rejected_total",
         "counter",
@@ -215,12 +221,12 @@ pub fn render(app: &App) -> String {
             m.rejection_count(why),
         );
     }
-    o.family(
+    o.single(
         "mcp_panics_total",
         "counter",
         "Handler panics caught and answered with an error.",
+        m.panics(),
     );
-    o.sample("mcp_panics_total", &[], m.panics());
 
     // MCP.
     o.family(
@@ -279,18 +285,18 @@ pub fn render(app: &App) -> String {
     // Sessions.
     let stats = app.sessions.stats(now_ms());
     let (created, deleted, expired) = m.sessions();
-    o.family(
+    o.single(
         "mcp_sessions_active",
         "gauge",
         "Number of active MCP sessions (open, not expired).",
+        stats.total,
     );
-    o.sample("mcp_sessions_active", &[], stats.total);
-    o.family(
+    o.single(
         "mcp_sessions_created_total",
         "counter",
         "Total number of sessions created.",
+        created,
     );
-    o.sample("mcp_sessions_created_total", &[], created);
     o.family(
         "mcp_sessions_terminated_total",
         "counter",
@@ -310,34 +316,30 @@ pub fn render(app: &App) -> String {
     // HubSpot.
     if let Some(h) = &app.services.hubspot {
         let s = &h.stats;
-        o.family(
+        o.single(
             "mcp_hubspot_api_calls_total",
             "counter",
             "Total number of HubSpot API calls (attempts, retries included).",
+            s.requests.load(Relaxed),
         );
-        o.sample("mcp_hubspot_api_calls_total", &[], s.requests.load(Relaxed));
-        o.family(
+        o.single(
             "mcp_hubspot_errors_total",
             "counter",
             "Total number of HubSpot API calls that ended in an error (after retries).",
+            s.errors.load(Relaxed),
         );
-        o.sample("mcp_hubspot_errors_total", &[], s.errors.load(Relaxed));
-        o.family(
+        o.single(
             "mcp_hubspot_rate_limit_hits_total",
             "counter",
             "HTTP 429 answers from HubSpot.",
-        );
-        o.sample(
-            "mcp_hubspot_rate_limit_hits_total",
-            &[],
             s.rate_limited.load(Relaxed),
         );
-        o.family(
+        o.single(
             "mcp_hubspot_retries_total",
             "counter",
             "HubSpot calls sent again after a 429, a 5xx or a network error.",
+            s.retries.load(Relaxed),
         );
-        o.sample("mcp_hubspot_retries_total", &[], s.retries.load(Relaxed));
         o.family(
             "mcp_hubspot_request_duration_seconds",
             "histogram",
@@ -387,56 +389,52 @@ pub fn render(app: &App) -> String {
 
     // Process.
     let p = process_stats();
-    o.family(
+    o.single(
         "mcp_memory_usage_bytes",
         "gauge",
         "Current memory usage in bytes (resident set).",
+        p.resident_bytes,
     );
-    o.sample("mcp_memory_usage_bytes", &[], p.resident_bytes);
-    o.family(
+    o.single(
         "process_resident_memory_bytes",
         "gauge",
         "Resident memory size in bytes.",
+        p.resident_bytes,
     );
-    o.sample("process_resident_memory_bytes", &[], p.resident_bytes);
-    o.family(
+    o.single(
         "process_virtual_memory_bytes",
         "gauge",
         "Virtual memory size in bytes.",
+        p.virtual_bytes,
     );
-    o.sample("process_virtual_memory_bytes", &[], p.virtual_bytes);
-    o.family(
+    o.single(
         "process_cpu_seconds_total",
         "counter",
         "Total user and system CPU time spent in seconds.",
-    );
-    o.sample(
-        "process_cpu_seconds_total",
-        &[],
         format_float(p.cpu_seconds),
     );
-    o.family(
+    o.single(
         "process_open_fds",
         "gauge",
         "Number of open file descriptors.",
+        p.open_fds,
     );
-    o.sample("process_open_fds", &[], p.open_fds);
-    o.family(
+    o.single(
         "process_max_fds",
         "gauge",
         "Maximum number of open file descriptors.",
+        p.max_fds,
     );
-    o.sample("process_max_fds", &[], p.max_fds);
-    o.family("process_threads", "gauge", "Number of OS threads.");
-    o.sample("process_threads", &[], p.threads);
-    o.family(
+    o.single(
+        "process_threads",
+        "gauge",
+        "Number of OS threads.",
+        p.threads,
+    );
+    o.single(
         "process_start_time_seconds",
         "gauge",
         "Start time of the process since the Unix epoch in seconds.",
-    );
-    o.sample(
-        "process_start_time_seconds",
-        &[],
         format_float(app.started_unix),
     );
     o.0

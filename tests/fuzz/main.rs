@@ -495,9 +495,8 @@ fn configuration_values() {
         "JWKS_URI=https://i.example/.well-known/jwks.json\nJWKS_CACHE_TTL=3600\nMCP_READ_SCOPES=a,b\nHUBSPOT_TOOLSETS=records,batch\nHUBSPOT_READ_ONLY=yes",
         "REDIS_URL=redis://u:p@h:6379/0\nMETRICS_TOKEN=0123456789abcdef0\nHEALTH_CHECK_INTERVAL_MS=100\nMCP_PUBLIC_URL=https://mcp.example.com\nMCP_ALLOWED_HOSTS=a.example,*",
     ]
-    .iter()
     .map(|s| s.as_bytes().to_vec())
-    .collect();
+    .to_vec();
     fuzz("configuration", &corpus, |raw| {
         let t = text(raw);
         let pairs: Vec<(String, String)> = t
@@ -561,9 +560,8 @@ fn header_values_and_command_lines() {
         "sandbox --port 0 --token pat-na1-x",
         "00112233445566778899aabbccddeeff",
     ]
-    .iter()
     .map(|s| s.as_bytes().to_vec())
-    .collect();
+    .to_vec();
     fuzz("header_values", &corpus, |raw| {
         let t = text(raw);
         let _ = hubspot_mcp::mcp::streamable::decode_header_value(&t);

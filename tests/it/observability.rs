@@ -129,68 +129,45 @@ fn metrics_pass_promtool_and_count_exactly_what_happened() {
     );
     let s = samples(&text);
 
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_tool_calls_total{tool="hubspot_get_record",outcome="ok"}"#
+    for (key, want) in [
+        (
+            r#"mcp_tool_calls_total{tool="hubspot_get_record",outcome="ok"}"#,
+            3.0,
         ),
-        3.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_tool_calls_total{tool="hubspot_get_record",outcome="error"}"#
+        (
+            r#"mcp_tool_calls_total{tool="hubspot_get_record",outcome="error"}"#,
+            1.0,
         ),
-        1.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_tool_call_duration_seconds_count{tool="hubspot_get_record"}"#
+        (
+            r#"mcp_tool_call_duration_seconds_count{tool="hubspot_get_record"}"#,
+            4.0,
         ),
-        4.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_requests_total{method="tools/call",outcome="ok"}"#
+        (
+            r#"mcp_requests_total{method="tools/call",outcome="ok"}"#,
+            4.0,
         ),
-        4.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_requests_total{method="tools/call",outcome="error"}"#
+        (
+            r#"mcp_requests_total{method="tools/call",outcome="error"}"#,
+            1.0,
         ),
-        1.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_requests_total{method="initialize",outcome="ok"}"#
+        (
+            r#"mcp_requests_total{method="initialize",outcome="ok"}"#,
+            1.0,
         ),
-        1.0
-    );
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_requests_total{method="notifications",outcome="ok"}"#
+        (
+            r#"mcp_requests_total{method="notifications",outcome="ok"}"#,
+            1.0,
         ),
-        1.0
-    );
-    assert_eq!(get(&s, "mcp_sessions_created_total"), 1.0);
-    assert_eq!(
-        get(&s, r#"mcp_sessions_terminated_total{reason="deleted"}"#),
-        1.0
-    );
-    assert_eq!(get(&s, "mcp_sessions_active"), 0.0);
-    assert_eq!(
-        get(
-            &s,
-            r#"mcp_http_requests_total{route="other",method="GET",status="404"}"#
+        ("mcp_sessions_created_total", 1.0),
+        (r#"mcp_sessions_terminated_total{reason="deleted"}"#, 1.0),
+        ("mcp_sessions_active", 0.0),
+        (
+            r#"mcp_http_requests_total{route="other",method="GET",status="404"}"#,
+            20.0,
         ),
-        20.0
-    );
+    ] {
+        assert_eq!(get(&s, key), want, "{key}");
+    }
     // /mcp: 5 tools/call + initialize + initialized + DELETE, every one in the histogram once.
     let mcp_total: f64 = s
         .iter()
