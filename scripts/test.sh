@@ -35,8 +35,8 @@ run_stage() { # name cmd...
 # Debian packages: musl-tools for the static build; binutils and file for scripts/test-static.sh; buildah, jq, curl for scripts/test-image.sh (the FROM
 # scratch image without a Docker engine); shellcheck for the shell scripts; jq and curl for
 # scripts/deploy.sh, scripts/rollback.sh and their test; prometheus for promtool, which checks /metrics
-# (tests/it/observability.rs).
-DEBIAN_PACKAGES=(musl-tools binutils file buildah jq curl shellcheck prometheus)
+# (tests/it/observability.rs); redis-server for the Redis session store and shared rate budget (tests/it/redis.rs).
+DEBIAN_PACKAGES=(musl-tools binutils file buildah jq curl shellcheck prometheus redis-server)
 HADOLINT_VERSION=2.15.1
 HADOLINT=$CACHE/tools/bin/hadolint
 

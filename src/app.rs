@@ -3,7 +3,7 @@
 //! its own small locks or atomics).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -71,10 +71,35 @@ impl App {
             cache: TtlCache::new(config.hubspot_cache_ttl(), config.hubspot_cache_max()),
             text_limit: config.tool_text_limit(),
         };
-        let sessions: Arc<dyn SessionStore> = Arc::new(MemoryStore::new(
-            config.max_sessions(),
-            config.session_max_age(),
-        ));
+        let redis = config
+            .redis_url()
+            .and_then(|u| crate::redis::Target::parse(u.expose()).ok())
+            .map(|t| {
+                Arc::new(crate::redis::Redis::new(
+                    t,
+                    Duration::from_secs(2),
+                    config.workers(),
+                ))
+            });
+        let sessions: Arc<dyn SessionStore> = match &redis {
+            Some(r) => Arc::new(crate::redis::store::RedisStore::new(
+                Arc::clone(r),
+                config.redis_session_prefix(),
+                config.max_sessions(),
+                config.session_max_age(),
+            )),
+            None => Arc::new(MemoryStore::new(
+                config.max_sessions(),
+                config.session_max_age(),
+            )),
+        };
+        let mut probes: Vec<Box<dyn crate::health::Probe>> = vec![
+            Box::new(crate::health::probes::HubSpotProbe),
+            Box::new(crate::health::probes::AuthProbe),
+        ];
+        if let Some(r) = &redis {
+            probes.push(Box::new(crate::health::probes::RedisProbe(Arc::clone(r))));
+        }
         let limiter = crate::http::ratelimit::RateLimiter::new(
             config.rate_limit_window(),
             config.rate_limit_max(),
@@ -96,10 +121,7 @@ impl App {
             services,
             limiter,
             verifier: None,
-            dependencies: crate::health::Board::new(vec![
-                Box::new(crate::health::probes::HubSpotProbe),
-                Box::new(crate::health::probes::AuthProbe),
-            ]),
+            dependencies: crate::health::Board::new(probes),
         }
     }
 

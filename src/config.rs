@@ -494,12 +494,13 @@ impl Config {
         }
         let redis_url = p.secret("REDIS_URL");
         if let Some(u) = &redis_url {
-            let u = u.expose();
-            if !(u.starts_with("redis://") || u.starts_with("rediss://")) {
+            if let Err(e) = crate::redis::Target::parse(u.expose()) {
+                // The message never holds the URL (it may carry a password).
+                let _ = e;
                 p.push(
                     "REDIS_URL",
                     ConfigErrorKind::Invalid {
-                        expected: "a redis:// or rediss:// URL",
+                        expected: "redis://[user:password@]host[:port][/db] (rediss:// is not supported yet)",
                         got: None,
                     },
                 );

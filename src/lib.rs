@@ -26,6 +26,7 @@ pub mod http;
 pub mod hubspot;
 pub mod mcp;
 pub mod obs;
+pub mod redis;
 pub mod run;
 pub mod sandbox;
 pub mod scaling;

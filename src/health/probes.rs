@@ -176,3 +176,56 @@ impl Probe for AuthProbe {
         }
     }
 }
+
+/// Redis (`REDIS_URL`), the `database` of the original design's health JSON: a `PING`.
+#[derive(Debug)]
+pub struct RedisProbe(pub std::sync::Arc<crate::redis::Redis>);
+
+impl Probe for RedisProbe {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    fn initial(&self, app: &App) -> DependencyHealth {
+        let detail = if app.config.health_check_enabled() {
+            "first check pending"
+        } else {
+            "not checked (HEALTH_CHECK_ENABLED=false)"
+        };
+        DependencyHealth::unchecked(Status::Healthy, detail)
+    }
+
+    fn check(
+        &self,
+        _app: &App,
+        _deadline: Instant,
+        previous: &DependencyHealth,
+    ) -> DependencyHealth {
+        let started = Instant::now();
+        let result = self.0.cmd(crate::redis_cmd!("PING"));
+        let mut out = DependencyHealth::unchecked(
+            Status::Healthy,
+            format!(
+                "Redis at {} answered PING: sessions are shared by every replica",
+                self.0.addr()
+            ),
+        );
+        out.response_time = Some(started.elapsed());
+        match result {
+            Ok(crate::redis::Reply::Status(p)) if p == "PONG" => out,
+            other => {
+                out.status = Status::Unhealthy;
+                out.error = Some(match other {
+                    Ok(r) => format!("unexpected reply to PING: {r:?}"),
+                    Err(e) => e.to_string(),
+                });
+                out.consecutive_failures = previous.consecutive_failures.saturating_add(1);
+                out.detail = format!(
+                    "Redis at {} does not answer: sessions cannot be opened or used (503) until it does",
+                    self.0.addr()
+                );
+                out
+            }
+        }
+    }
+}

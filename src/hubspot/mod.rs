@@ -11,6 +11,7 @@ pub mod rate_limit;
 pub mod retry;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub use error::{Error, ErrorKind};
 use crate::config::Config;
 use crate::obs::histogram::Histogram;
 use crate::obs::redact::Secret;
-use rate_limit::Limiter;
+use rate_limit::{Budget, Limiter, SharedLimiter};
 use retry::{Decision, Outcome, Policy};
 
 /// Largest HubSpot response body read (HubSpot pages are far smaller).
@@ -109,8 +110,8 @@ pub struct Client {
     agent: ureq::Agent,
     base: String,
     token: Secret,
-    limiter: Limiter,
-    search_limiter: Limiter,
+    limiter: Budget,
+    search_limiter: Budget,
     policy: Policy,
     call_timeout: Duration,
     /// Counters.
@@ -146,6 +147,8 @@ pub struct Settings {
     pub max_retries: u32,
     /// Extra CA certificates (PEM), added to the embedded roots (`HUBSPOT_CA_FILE`).
     pub extra_ca_pem: Option<Vec<u8>>,
+    /// Redis to share the rate budget through (`REDIS_URL`), with the key prefix to use.
+    pub shared_budget: Option<(Arc<crate::redis::Redis>, String)>,
 }
 
 impl Settings {
@@ -161,6 +164,7 @@ impl Settings {
             pool: cfg.workers(),
             max_retries: cfg.hubspot_max_retries(),
             extra_ca_pem: None,
+            shared_budget: None,
         }
     }
 
@@ -210,6 +214,25 @@ fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
     Ok(RootCerts::new_with_certs(&certs))
 }
 
+/// The local limiter, or one shared through Redis under a key derived from the token (replicas with the
+/// same token share it; other deployments on the same Redis do not).
+fn budget(s: &Settings, suffix: &str, rate: u32, burst: u32) -> Budget {
+    match &s.shared_budget {
+        None => Budget::Local(Limiter::new(rate, burst)),
+        Some((redis, prefix)) => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(s.token.expose().as_bytes());
+            let id: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            Budget::Shared(SharedLimiter::new(
+                Arc::clone(redis),
+                format!("{prefix}hubspot-rate:{id}{suffix}"),
+                rate,
+                burst,
+            ))
+        }
+    }
+}
+
 impl Client {
     /// Builds the client (and its one agent).
     pub fn new(s: Settings) -> Result<Client, Error> {
@@ -231,12 +254,14 @@ impl Client {
             .user_agent(concat!("hubspot-mcp/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
+        let limiter = budget(&s, "", s.rate, s.rate.max(1));
+        let search_limiter = budget(&s, ":search", s.search_rate, 1);
         Ok(Client {
             agent,
             base: s.base_url,
             token: s.token,
-            limiter: Limiter::new(s.rate, s.rate.max(1)),
-            search_limiter: Limiter::new(s.search_rate, 1),
+            limiter,
+            search_limiter,
             policy: Policy {
                 max_retries: s.max_retries,
                 ..Policy::default()

@@ -3,9 +3,13 @@
 //! search requests per second per token). Callers wait for their slot within their deadline instead of
 //! failing; the lock is held only to reserve the slot, never while sleeping.
 
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
+
+use crate::redis::{Redis, Reply};
 
 /// A limiter of `rate` calls per second with a burst of `burst` calls.
 #[derive(Debug)]
@@ -46,6 +50,110 @@ impl Limiter {
             std::thread::sleep(wait);
         }
         Ok(())
+    }
+}
+
+/// GCRA on Redis, on Redis's own clock (`TIME`), so every replica sharing the key shares one budget.
+/// Reserves a slot up to `max_wait` ahead and returns the wait in microseconds, or minus the wait when
+/// that is beyond `max_wait` (nothing is reserved then).
+const GCRA_SCRIPT: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local max_wait = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - tolerance - now
+if wait < 0 then wait = 0 end
+if wait > max_wait then return -wait end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.floor((new_tat - now) / 1000) + 1000)
+return wait
+"#;
+
+/// A budget shared by every replica through Redis, with the local [`Limiter`] as the fallback while
+/// Redis cannot be reached (each replica then keeps to the rate on its own, and says so once).
+#[derive(Debug)]
+pub struct SharedLimiter {
+    redis: Arc<Redis>,
+    key: String,
+    interval_us: u64,
+    tolerance_us: u64,
+    local: Limiter,
+    degraded: AtomicBool,
+}
+
+impl SharedLimiter {
+    /// `rate` per second with bursts of `burst`, kept under `key`.
+    pub fn new(redis: Arc<Redis>, key: String, rate: u32, burst: u32) -> SharedLimiter {
+        let local = Limiter::new(rate, burst);
+        SharedLimiter {
+            redis,
+            key,
+            interval_us: local.interval.as_micros() as u64,
+            tolerance_us: local.tolerance.as_micros() as u64,
+            local,
+            degraded: AtomicBool::new(false),
+        }
+    }
+
+    /// Waits for a slot of the shared budget; `Err(wait)` when it cannot come before `deadline`.
+    pub fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
+        let max_wait = deadline.saturating_duration_since(Instant::now());
+        let reply = self.redis.cmd(crate::redis_cmd!(
+            "EVAL",
+            GCRA_SCRIPT,
+            "1",
+            self.key,
+            self.interval_us.to_string(),
+            self.tolerance_us.to_string(),
+            (max_wait.as_micros() as u64).to_string()
+        ));
+        match reply {
+            Ok(Reply::Int(w)) => {
+                if self.degraded.swap(false, Relaxed) {
+                    log::info!(key = self.key.as_str(); "shared HubSpot rate budget back in use");
+                }
+                let wait = Duration::from_micros(w.unsigned_abs());
+                if w < 0 {
+                    return Err(wait);
+                }
+                if !wait.is_zero() {
+                    std::thread::sleep(wait);
+                }
+                Ok(())
+            }
+            other => {
+                if !self.degraded.swap(true, Relaxed) {
+                    let why = match other {
+                        Ok(r) => format!("unexpected reply {r:?}"),
+                        Err(e) => e.to_string(),
+                    };
+                    log::warn!(error = why.as_str(); "shared HubSpot rate budget unavailable: this replica paces its own calls until Redis is back");
+                }
+                self.local.acquire(deadline)
+            }
+        }
+    }
+}
+
+/// The budget a client keeps to: its own, or one shared through Redis.
+#[derive(Debug)]
+pub enum Budget {
+    /// This process only.
+    Local(Limiter),
+    /// Every replica on the same Redis and HubSpot token.
+    Shared(SharedLimiter),
+}
+
+impl Budget {
+    /// Waits for a slot; `Err(wait)` when it cannot come before `deadline`.
+    pub fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
+        match self {
+            Budget::Local(l) => l.acquire(deadline),
+            Budget::Shared(s) => s.acquire(deadline),
+        }
     }
 }
 

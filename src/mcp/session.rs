@@ -198,12 +198,12 @@ pub trait SessionStore: Send + Sync {
     /// Adds a new session, unless the cap is reached.
     fn insert(&self, session: Session) -> Result<(), StoreError>;
     /// Looks a session up and marks it seen at `now_ms`. An expired session is `None` even before the
-    /// reaper has removed it.
-    fn touch(&self, id: &SessionId, now_ms: u64) -> Option<Session>;
+    /// reaper has removed it; `Err` when the store cannot be reached (the client gets 503, not 404).
+    fn touch(&self, id: &SessionId, now_ms: u64) -> Result<Option<Session>, StoreError>;
     /// Changes a live session in place; false when it does not exist.
     fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool;
     /// Ends a session; false when it did not exist.
-    fn remove(&self, id: &SessionId) -> bool;
+    fn remove(&self, id: &SessionId) -> Result<bool, StoreError>;
     /// Drops every session idle longer than the maximum age; returns how many.
     fn reap(&self, now_ms: u64) -> usize;
     /// Counts.
@@ -244,15 +244,17 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
-    fn touch(&self, id: &SessionId, now_ms: u64) -> Option<Session> {
+    fn touch(&self, id: &SessionId, now_ms: u64) -> Result<Option<Session>, StoreError> {
         let mut map = self.map.lock();
-        let s = map.get_mut(id)?;
+        let Some(s) = map.get_mut(id) else {
+            return Ok(None);
+        };
         if self.expired(s, now_ms) {
             map.remove(id);
-            return None;
+            return Ok(None);
         }
         s.last_seen_ms = now_ms.max(s.last_seen_ms);
-        Some(s.clone())
+        Ok(Some(s.clone()))
     }
 
     fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool {
@@ -265,8 +267,8 @@ impl SessionStore for MemoryStore {
         }
     }
 
-    fn remove(&self, id: &SessionId) -> bool {
-        self.map.lock().remove(id).is_some()
+    fn remove(&self, id: &SessionId) -> Result<bool, StoreError> {
+        Ok(self.map.lock().remove(id).is_some())
     }
 
     fn reap(&self, now_ms: u64) -> usize {
@@ -379,9 +381,9 @@ mod tests {
         store.insert(a.clone()).unwrap();
         store.insert(b.clone()).unwrap();
         assert_eq!(store.insert(session(0)), Err(StoreError::Full { max: 2 }));
-        assert!(store.touch(&a.id, 90).is_some());
+        assert!(store.touch(&a.id, 90).unwrap().is_some());
         // b was last seen at 0: expired at 150 even before a reap.
-        assert!(store.touch(&b.id, 150).is_none());
+        assert!(store.touch(&b.id, 150).unwrap().is_none());
         assert_eq!(store.stats(150).total, 1);
         assert_eq!(store.reap(191), 1);
         assert_eq!(store.stats(191), SessionStats::default());

@@ -94,7 +94,20 @@ fn header_revision(req: &Req) -> Result<Option<Revision>, Reply> {
     }
 }
 
-/// The session a request names: 400 when it names none, 404 when it is unknown or expired.
+/// 503 + `Retry-After` when the session store cannot be reached: the session may well exist, so the
+/// client must not be told it does not (which would make it start over).
+fn store_unavailable(e: &StoreError) -> Reply {
+    log::warn!(error = e.to_string(); "session store unavailable");
+    transport_error(
+        503,
+        code::SERVER_ERROR,
+        &format!("Service Unavailable: {e}; retry shortly"),
+    )
+    .with_header("Retry-After", "2")
+}
+
+/// The session a request names: 400 when it names none, 404 when it is unknown or expired, 503 when
+/// the session store cannot be reached.
 fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply> {
     let Some(raw) = req.get("mcp-session-id") else {
         return Err(transport_error(
@@ -103,18 +116,21 @@ fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply>
             "Bad Request: Mcp-Session-Id header is required; send initialize first to open a session",
         ));
     };
-    SessionId::parse(raw)
-        .inspect(|id| obslog::note(|n| n.session = Some(id.hint())))
-        .and_then(|id| app.sessions.touch(&id, now_ms()))
+    let not_found = || {
+        transport_error(
+            404,
+            code::SESSION_NOT_FOUND,
+            "Session not found: it expired or was ended; send initialize to open a new one",
+        )
+    };
+    let id = SessionId::parse(raw).ok_or_else(not_found)?;
+    obslog::note(|n| n.session = Some(id.hint()));
+    match app.sessions.touch(&id, now_ms()) {
         // A session belongs to the principal that opened it: to anyone else it does not exist.
-        .filter(|s| s.principal.as_deref() == who.map(|p| p.subject.as_str()))
-        .ok_or_else(|| {
-            transport_error(
-                404,
-                code::SESSION_NOT_FOUND,
-                "Session not found: it expired or was ended; send initialize to open a new one",
-            )
-        })
+        Ok(Some(s)) if s.principal.as_deref() == who.map(|p| p.subject.as_str()) => Ok(s),
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(store_unavailable(&e)),
+    }
 }
 
 fn post(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
@@ -510,8 +526,10 @@ fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    if app.sessions.remove(&session.id) {
-        app.metrics.session_deleted();
+    match app.sessions.remove(&session.id) {
+        Ok(true) => app.metrics.session_deleted(),
+        Ok(false) => {}
+        Err(e) => return store_unavailable(&e),
     }
     log::info!(session = session.id.hint(); "session ended by client");
     Reply::empty(204)

@@ -1034,6 +1034,7 @@ pub(crate) mod tests {
             pool: 2,
             max_retries: 0,
             extra_ca_pem: None,
+            shared_budget: None,
         })
         .expect("client");
         let mut services = Services::offline();

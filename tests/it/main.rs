@@ -18,6 +18,8 @@ mod limits;
 mod observability;
 /// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
 mod proxy;
+/// Sessions in a real redis-server: shared by replicas, expiry, Redis down, password.
+mod redis;
 /// Security headers, CORS, per-client rate limits.
 mod security;
 /// Session rules: 400 / 404, DELETE, expiry by the reaper, the session cap.

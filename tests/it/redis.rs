@@ -1,0 +1,333 @@
+//! Sessions in a real `redis-server` (Debian's; scripts/test.sh installs it): shared by replicas,
+//! expired by Redis, 503 (not 404) while Redis is down, password auth, the `database` health entry.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::Server;
+
+/// A `redis-server` on a free loopback port, no persistence; killed on drop.
+struct RedisServer {
+    child: Child,
+    port: u16,
+}
+
+impl RedisServer {
+    fn start(extra: &[&str]) -> RedisServer {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port, extra)
+    }
+
+    fn start_on(port: u16, extra: &[&str]) -> RedisServer {
+        let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let mut args: Vec<String> = [
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let child = Command::new(&bin)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{bin}: {e}: apt-get install redis-server (scripts/test.sh does), or set REDIS_SERVER")
+            });
+        let end = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < end,
+                "redis-server did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        RedisServer { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn replica(url: &str, extra: &[(&str, &str)]) -> Server {
+    let mut env = vec![("REDIS_URL", url), ("HEALTH_CHECK_INTERVAL_MS", "200")];
+    env.extend_from_slice(extra);
+    Server::start(&env)
+}
+
+fn tools_list(s: &Server, sid: &str) -> crate::support::Resp {
+    s.client()
+        .call(sid, "2025-06-18", 2, "tools/list", json!({}))
+}
+
+#[test]
+fn replicas_share_sessions_through_redis() {
+    let redis = RedisServer::start(&[]);
+    let a = replica(&redis.url(), &[]);
+    let b = replica(&redis.url(), &[]);
+    let (sid, _) = a.client().initialize("2025-06-18");
+    // The other replica knows the session, its revision and that it was initialized.
+    let r = tools_list(&b, &sid);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(r.json()["result"]["tools"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty()));
+    let lvl = b.client().call(
+        &sid,
+        "2025-06-18",
+        3,
+        "logging/setLevel",
+        json!({"level": "warning"}),
+    );
+    assert_eq!(lvl.status, 200, "{lvl:?}");
+    // Both count it.
+    for s in [&a, &b] {
+        let h = s.client().request("GET", "/health", &[], "").json();
+        assert_eq!(h["sessions"]["total"], 1, "{h}");
+        assert_eq!(h["sessions"]["active"], 1, "{h}");
+    }
+    // Ended on one, gone on the other.
+    let del = b.client().request(
+        "DELETE",
+        "/mcp",
+        &[
+            ("Mcp-Session-Id", &sid),
+            ("MCP-Protocol-Version", "2025-06-18"),
+        ],
+        "",
+    );
+    assert_eq!(del.status, 204);
+    assert_eq!(tools_list(&a, &sid).status, 404);
+    let h = a.client().request("GET", "/health", &[], "").json();
+    assert_eq!(h["sessions"]["total"], 0, "{h}");
+    // The health report names the store once the background check has run.
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let h = a.client().request("GET", "/health", &[], "").json();
+        let db = &h["dependencies"]["database"];
+        if db["detail"].as_str().is_some_and(|d| d.contains("PING")) {
+            assert_eq!(db["status"], "healthy", "{h}");
+            break;
+        }
+        assert!(Instant::now() < end, "no database check reported: {h}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn redis_expires_idle_sessions_and_requests_renew_them() {
+    let redis = RedisServer::start(&[]);
+    let a = replica(&redis.url(), &[("SESSION_MAX_AGE", "1500")]);
+    let (kept, _) = a.client().initialize("2025-06-18");
+    let (dropped, _) = a.client().initialize("2025-06-18");
+    // Keep one busy for 3 s (twice its idle limit); leave the other alone.
+    let end = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < end {
+        assert_eq!(tools_list(&a, &kept).status, 200);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    assert_eq!(tools_list(&a, &kept).status, 200);
+    assert_eq!(tools_list(&a, &dropped).status, 404);
+}
+
+#[test]
+fn redis_down_means_503_with_retry_after_not_a_lost_session() {
+    let mut redis = RedisServer::start(&[]);
+    let port = redis.port;
+    let a = replica(&redis.url(), &[]);
+    let (sid, _) = a.client().initialize("2025-06-18");
+    redis.stop();
+    let r = tools_list(&a, &sid);
+    assert_eq!(r.status, 503, "{r:?}");
+    assert!(r.header("retry-after").is_some());
+    assert!(r.body.contains("Redis"), "{}", r.body);
+    let init = a
+        .client()
+        .post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(init.status, 503, "{init:?}");
+    // /health turns unhealthy (the background check), the stateless revision keeps working.
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let h = a.client().request("GET", "/health", &[], "");
+        if h.status == 503 {
+            assert_eq!(h.json()["dependencies"]["database"]["status"], "unhealthy");
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "health never reported Redis down: {}",
+            h.body
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let st = a.client().stateless(5, "tools/list", json!({}));
+    assert_eq!(st.status, 200);
+    // Back (empty: no persistence): the old session is really gone now, new ones work.
+    let _redis = RedisServer::start_on(port, &[]);
+    let end = Instant::now() + Duration::from_secs(10);
+    while tools_list(&a, &sid).status != 404 {
+        assert!(Instant::now() < end, "never recovered");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (fresh, _) = a.client().initialize("2025-06-18");
+    assert_eq!(tools_list(&a, &fresh).status, 200);
+}
+
+#[test]
+fn redis_password_is_used_and_never_shown() {
+    let secret = "s3cr3t-redis-pass-for-tests";
+    let redis = RedisServer::start(&["--requirepass", secret]);
+    let good = format!("redis://:{secret}@127.0.0.1:{}", redis.port);
+    let a = replica(&good, &[]);
+    let (sid, _) = a.client().initialize("2025-06-18");
+    assert_eq!(tools_list(&a, &sid).status, 200);
+
+    let bad = format!("redis://:wrong-password-here@127.0.0.1:{}", redis.port);
+    let b = replica(&bad, &[]);
+    let init = b
+        .client()
+        .post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(init.status, 503, "{init:?}");
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let h = b.client().request("GET", "/health", &[], "");
+        let v = h.json();
+        if v["dependencies"]["database"]["status"] == "unhealthy" {
+            let e = v["dependencies"]["database"]["error"]
+                .as_str()
+                .unwrap_or("");
+            assert!(e.contains("WRONGPASS") || e.contains("invalid"), "{v}");
+            break;
+        }
+        assert!(Instant::now() < end, "{v}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for s in [&a, &b] {
+        let logs = s.logs().join("\n");
+        assert!(
+            !logs.contains(secret) && !logs.contains("wrong-password-here"),
+            "password logged"
+        );
+        let h = s.client().request("GET", "/health", &[], "").body;
+        assert!(!h.contains(secret) && !h.contains("wrong-password-here"));
+    }
+}
+
+#[test]
+fn tls_and_malformed_redis_urls_are_refused_at_start() {
+    for url in [
+        "rediss://127.0.0.1:6380",
+        "redis://",
+        "http://127.0.0.1:6379",
+        "redis://h:1/x",
+    ] {
+        let out = Command::new(crate::support::BIN)
+            .args(["check-config", "--demo"])
+            .env_clear()
+            .env("REDIS_URL", url)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(78), "{url}: {err}");
+        assert!(err.contains("REDIS_URL"), "{err}");
+    }
+}
+
+/// Fires `per_replica` hubspot_get_record calls at once on every replica; returns how many succeeded.
+fn burst_of_calls(replicas: &[&Server], per_replica: usize) -> usize {
+    let mut threads = Vec::new();
+    for s in replicas {
+        for i in 0..per_replica {
+            let c = s.client();
+            threads.push(std::thread::spawn(move || {
+                let r = c.stateless(
+                    i as i64,
+                    "tools/call",
+                    json!({"name": "hubspot_get_record", "arguments": {"objectType": "contacts", "id": "101"}}),
+                );
+                r.json()["result"]["isError"] == false
+            }));
+        }
+    }
+    threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|ok| *ok)
+        .count()
+}
+
+#[test]
+fn replicas_share_one_hubspot_rate_budget() {
+    use crate::support::{SandboxProc, SANDBOX_TOKEN};
+    let redis = RedisServer::start(&[]);
+    let sb = SandboxProc::start();
+    // 3 calls a second (bursts of 3), and 3 s per request: one replica alone completes about 12 calls in
+    // that time, two sharing one budget about 12 together (24 apart).
+    let env = |url: Option<&str>| {
+        let mut e = vec![
+            ("HUBSPOT_API_BASE_URL", sb.base_url.clone()),
+            ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN.to_string()),
+            ("HUBSPOT_RATE_LIMIT", "3".to_string()),
+            ("MCP_REQUEST_TIMEOUT_MS", "3000".to_string()),
+            ("HEALTH_CHECK_ENABLED", "false".to_string()),
+        ];
+        if let Some(u) = url {
+            e.push(("REDIS_URL", u.to_string()));
+        }
+        e
+    };
+    let start = |e: &Vec<(&str, String)>| {
+        let pairs: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Server::start_args(&["serve"], &pairs)
+    };
+    let shared_env = env(Some(&redis.url()));
+    let (a, b) = (start(&shared_env), start(&shared_env));
+    let shared = burst_of_calls(&[&a, &b], 15);
+    let upstream_shared = sb.count("GET /crm/v3/objects/{type}/{id}");
+    assert_eq!(
+        upstream_shared as usize, shared,
+        "every success is one HubSpot call"
+    );
+    // The same two replicas without Redis: each keeps its own budget.
+    std::thread::sleep(Duration::from_millis(1500));
+    let local_env = env(None);
+    let (c, d) = (start(&local_env), start(&local_env));
+    let local = burst_of_calls(&[&c, &d], 15);
+    eprintln!("shared budget: {shared} of 30 calls passed; separate budgets: {local}");
+    assert!(
+        shared <= 13 && local >= 17,
+        "shared budget: {shared} calls passed; separate budgets: {local} (want <= 13: the shared budget allows 3 + 3 x 3 s; and >= 17)"
+    );
+    // Redis gone: calls go on, each replica pacing itself, and it says so.
+    drop(redis);
+    let after = burst_of_calls(&[&a], 3);
+    assert_eq!(after, 3);
+    assert!(a.wait_log("shared HubSpot rate budget unavailable"));
+}
