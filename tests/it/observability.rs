@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{Crm, SandboxProc, Server, SANDBOX_TOKEN};
+use crate::support::{wait_health, Crm, SandboxProc, Server, SANDBOX_TOKEN};
 
 /// `promtool` from `PROMTOOL`, else from PATH (Debian's `prometheus` package; scripts/test.sh installs it).
 fn promtool() -> String {
@@ -104,16 +104,7 @@ fn metrics_pass_promtool_and_count_exactly_what_happened() {
     );
     assert_eq!(unknown.code(), -32602);
     let (sid, _) = c.initialize("2025-06-18");
-    let del = c.request(
-        "DELETE",
-        "/mcp",
-        &[
-            ("Mcp-Session-Id", &sid),
-            ("MCP-Protocol-Version", "2025-06-18"),
-        ],
-        "",
-    );
-    assert_eq!(del.status, 204);
+    assert_eq!(c.delete_session(&sid, "2025-06-18").status, 204);
     // A scanner's paths must not become label values.
     for i in 0..20 {
         let r = c.request("GET", &format!("/scan/wp-admin-{i}.php"), &[], "");
@@ -268,24 +259,6 @@ fn metrics_token_guards_metrics_and_scaling_and_metrics_can_be_off() {
         err.contains("METRICS_TOKEN") && !err.contains("short"),
         "{err}"
     );
-}
-
-/// Polls `/health` until `pred` holds on (status code, body); panics after `limit`.
-fn wait_health(s: &Server, limit: Duration, pred: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
-    let end = Instant::now() + limit;
-    loop {
-        let r = s.client().request("GET", "/health", &[], "");
-        let v = r.json();
-        if pred(r.status, &v) {
-            return (r.status, v);
-        }
-        assert!(
-            Instant::now() < end,
-            "/health never matched; last: {} {v}",
-            r.status
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::Server;
+use crate::support::{wait_health, Server};
 
 /// A `redis-server` on a free loopback port, no persistence; killed on drop.
 struct RedisServer {
@@ -114,31 +114,17 @@ fn replicas_share_sessions_through_redis() {
         assert_eq!(h["sessions"]["active"], 1, "{h}");
     }
     // Ended on one, gone on the other.
-    let del = b.client().request(
-        "DELETE",
-        "/mcp",
-        &[
-            ("Mcp-Session-Id", &sid),
-            ("MCP-Protocol-Version", "2025-06-18"),
-        ],
-        "",
-    );
-    assert_eq!(del.status, 204);
+    assert_eq!(b.client().delete_session(&sid, "2025-06-18").status, 204);
     assert_eq!(tools_list(&a, &sid).status, 404);
     let h = a.client().request("GET", "/health", &[], "").json();
     assert_eq!(h["sessions"]["total"], 0, "{h}");
     // The health report names the store once the background check has run.
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let h = a.client().request("GET", "/health", &[], "").json();
-        let db = &h["dependencies"]["database"];
-        if db["detail"].as_str().is_some_and(|d| d.contains("PING")) {
-            assert_eq!(db["status"], "healthy", "{h}");
-            break;
-        }
-        assert!(Instant::now() < end, "no database check reported: {h}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (_, h) = wait_health(&a, Duration::from_secs(10), |_, v| {
+        v["dependencies"]["database"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PING"))
+    });
+    assert_eq!(h["dependencies"]["database"]["status"], "healthy", "{h}");
 }
 
 #[test]
@@ -173,20 +159,9 @@ fn redis_down_means_503_with_retry_after_not_a_lost_session() {
         .post(&[], &crate::support::init_body("2025-06-18"));
     assert_eq!(init.status, 503, "{init:?}");
     // /health turns unhealthy (the background check), the stateless revision keeps working.
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let h = a.client().request("GET", "/health", &[], "");
-        if h.status == 503 {
-            assert_eq!(h.json()["dependencies"]["database"]["status"], "unhealthy");
-            break;
-        }
-        assert!(
-            Instant::now() < end,
-            "health never reported Redis down: {}",
-            h.body
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (code, h) = wait_health(&a, Duration::from_secs(10), |code, _| code == 503);
+    assert_eq!(code, 503);
+    assert_eq!(h["dependencies"]["database"]["status"], "unhealthy", "{h}");
     let st = a.client().stateless(5, "tools/list", json!({}));
     assert_eq!(st.status, 200);
     // Back (empty: no persistence): the old session is really gone now, new ones work.
@@ -215,20 +190,13 @@ fn redis_password_is_used_and_never_shown() {
         .client()
         .post(&[], &crate::support::init_body("2025-06-18"));
     assert_eq!(init.status, 503, "{init:?}");
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let h = b.client().request("GET", "/health", &[], "");
-        let v = h.json();
-        if v["dependencies"]["database"]["status"] == "unhealthy" {
-            let e = v["dependencies"]["database"]["error"]
-                .as_str()
-                .unwrap_or("");
-            assert!(e.contains("WRONGPASS") || e.contains("invalid"), "{v}");
-            break;
-        }
-        assert!(Instant::now() < end, "{v}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (_, v) = wait_health(&b, Duration::from_secs(10), |_, v| {
+        v["dependencies"]["database"]["status"] == "unhealthy"
+    });
+    let e = v["dependencies"]["database"]["error"]
+        .as_str()
+        .unwrap_or("");
+    assert!(e.contains("WRONGPASS") || e.contains("invalid"), "{v}");
     for s in [&a, &b] {
         let logs = s.logs().join("\n");
         assert!(

@@ -218,6 +218,16 @@ impl Client {
         )
     }
 
+    /// DELETE /mcp for a session.
+    pub fn delete_session(&self, sid: &str, version: &str) -> Resp {
+        self.request(
+            "DELETE",
+            "/mcp",
+            &[("Mcp-Session-Id", sid), ("MCP-Protocol-Version", version)],
+            "",
+        )
+    }
+
     /// A 2026-07-28 request with correct `_meta` and headers.
     pub fn stateless(&self, id: i64, method: &str, params: Value) -> Resp {
         let body = stateless_body(id, method, params);
@@ -305,6 +315,28 @@ pub fn read_response(s: &mut TcpStream) -> Resp {
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
         bytes: body,
+    }
+}
+
+/// Polls `/health` until `pred` holds on (status code, body); panics after `limit`.
+pub fn wait_health(
+    s: &Server,
+    limit: Duration,
+    pred: impl Fn(u16, &Value) -> bool,
+) -> (u16, Value) {
+    let end = Instant::now() + limit;
+    loop {
+        let r = s.client().request("GET", "/health", &[], "");
+        let v = r.json();
+        if pred(r.status, &v) {
+            return (r.status, v);
+        }
+        assert!(
+            Instant::now() < end,
+            "/health never matched; last: {} {v}",
+            r.status
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
