@@ -114,6 +114,8 @@ run_stage "cargo test (unit, integration, doc)" cargo test --locked
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance
+run_stage "soak: faults and a restart (${SOAK_SECONDS:-20} s)" \
+  env SOAK_SECONDS="${SOAK_SECONDS:-20}" cargo test --locked --test soak -- --nocapture
 run_stage "hadolint" "$HADOLINT" Dockerfile.scratch
 # Rebuilds dist/hubspot-mcp (scripts/build-static.sh, else cargo --target x86_64-unknown-linux-musl) first.
 run_stage "FROM scratch image (buildah)" scripts/test-image.sh --rebuild

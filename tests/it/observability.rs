@@ -514,11 +514,19 @@ fn scaling_advises_scale_up_when_workers_run_out() {
     crm.sb.faults(json!({"latencyMs": 1500}));
     let c = crm.mcp.client();
     let slow = std::thread::spawn(move || {
-        c.stateless(
-            1,
-            "tools/call",
-            json!({"name": "hubspot_get_record", "arguments": {"objectType": "contacts", "id": "101"}}),
-        )
+        // The single worker may still be finishing the /scaling reply above (503): try again then.
+        let end = Instant::now() + Duration::from_secs(5);
+        loop {
+            let r = c.stateless(
+                1,
+                "tools/call",
+                json!({"name": "hubspot_get_record", "arguments": {"objectType": "contacts", "id": "101"}}),
+            );
+            if r.status != 503 || Instant::now() > end {
+                return r;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     });
     // Once the call waits on HubSpot, the only worker is taken: more requests are refused with 503.
     let end = Instant::now() + Duration::from_secs(5);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub mod keys;
+pub mod redis_server;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_hubspot-mcp");
 pub const TOKEN: &str = "pat-na1-00000000-0000-0000-0000-000000000000";
@@ -215,6 +216,64 @@ impl Client {
         self.post(
             &[("Mcp-Session-Id", sid), ("MCP-Protocol-Version", version)],
             &json!({"jsonrpc":"2.0","id":id,"method":method,"params":params}),
+        )
+    }
+
+    /// Like [`Client::request`], but `None` instead of a panic when the connection is refused or breaks
+    /// (a server restarting).
+    #[allow(dead_code)] // used by tests/soak
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Option<Resp> {
+        let mut s = TcpStream::connect(self.addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nHost: {}\r\n",
+            self.host
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        s.write_all(req.as_bytes()).ok()?;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_response(&mut s))).ok()
+    }
+
+    /// A request on a session, `None` when the connection fails.
+    #[allow(dead_code)] // used by tests/soak
+    pub fn try_call(&self, sid: &str, method: &str, params: Value) -> Option<Resp> {
+        let body = json!({"jsonrpc":"2.0","id":1,"method":method,"params":params}).to_string();
+        self.try_request(
+            "POST",
+            "/mcp",
+            &[
+                ("Content-Type", "application/json"),
+                ("Accept", ACCEPT),
+                ("Mcp-Session-Id", sid),
+                ("MCP-Protocol-Version", "2025-06-18"),
+            ],
+            &body,
+        )
+    }
+
+    /// A 2026-07-28 request, `None` when the connection fails.
+    #[allow(dead_code)] // used by tests/soak
+    pub fn try_stateless(&self, id: i64, method: &str, params: Value) -> Option<Resp> {
+        let body = stateless_body(id, method, params).to_string();
+        self.try_request(
+            "POST",
+            "/mcp",
+            &[
+                ("Content-Type", "application/json"),
+                ("Accept", ACCEPT),
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", method),
+            ],
+            &body,
         )
     }
 
