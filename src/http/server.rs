@@ -1,5 +1,5 @@
 //! The HTTP server on tiny_http: bind (dual-stack by default), one accept loop handing requests to a
-//! fixed `threadpool`, 503 when the queue is full, capped bodies, panics caught per request, and a
+//! `threadpool` that grows on demand up to `MCP_WORKERS`, 503 when the queue is full, capped bodies, panics caught per request, and a
 //! graceful drain on shutdown. The only module that imports tiny_http.
 
 use std::io::{Read, Write};
@@ -78,8 +78,12 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// running when the drain timed out (0 on a clean drain).
 pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
     let cfg = &app.config;
-    let pool = threadpool::Builder::new()
-        .num_threads(cfg.workers())
+    // The pool starts small and doubles on demand up to MCP_WORKERS, so an idle server holds a few
+    // threads, and a burst of blocking HubSpot calls gets all 64 within microseconds.
+    let initial = cfg.workers().min(INITIAL_WORKERS);
+    app.metrics.set_workers_started(initial);
+    let mut pool = threadpool::Builder::new()
+        .num_threads(initial)
         .thread_name("mcp-worker".into())
         .thread_stack_size(512 * 1024)
         .build();
@@ -90,7 +94,7 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
             Err(TryRecvError::Empty) => {}
         }
         match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(rq)) => dispatch(&pool, &app, rq, false),
+            Ok(Some(rq)) => dispatch(&mut pool, &app, rq, false),
             Ok(None) => {}
             Err(e) => {
                 log::warn!(error = e.to_string(); "receive failed");
@@ -104,7 +108,7 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
     loop {
         // Requests that arrive on connections already open are still served, with `Connection: close`.
         match server.recv_timeout(Duration::from_millis(20)) {
-            Ok(Some(rq)) => dispatch(&pool, &app, rq, true),
+            Ok(Some(rq)) => dispatch(&mut pool, &app, rq, true),
             _ if pool.active_count() + pool.queued_count() == 0 => return 0,
             _ => {}
         }
@@ -116,7 +120,17 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
     }
 }
 
-fn dispatch(pool: &ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining: bool) {
+/// Worker threads started with the pool (it grows from there to `MCP_WORKERS`).
+pub const INITIAL_WORKERS: usize = 4;
+
+fn dispatch(pool: &mut ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining: bool) {
+    // Every started worker taken: start more (double, up to MCP_WORKERS) before queueing anything.
+    let workers = app.config.workers();
+    if pool.active_count() + pool.queued_count() >= pool.max_count() && pool.max_count() < workers {
+        let n = (pool.max_count() * 2).min(workers);
+        pool.set_num_threads(n);
+        app.metrics.set_workers_started(n);
+    }
     // Refuse only when every worker is busy and the queue is at its bound (a `max_queue` of 0 means
     // "no waiting": a request is served at once or refused).
     if pool.active_count() >= pool.max_count() && pool.queued_count() >= app.config.max_queue() {

@@ -210,6 +210,7 @@ pub struct Metrics {
     duration_micros: AtomicU64,
     in_flight: AtomicU64,
     queued: AtomicU64,
+    workers_started: AtomicU64,
     rejections: [AtomicU64; 4],
     panics: AtomicU64,
     rpc: Vec<[AtomicU64; 2]>,
@@ -267,6 +268,7 @@ impl Metrics {
             duration_micros: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             queued: AtomicU64::new(0),
+            workers_started: AtomicU64::new(0),
             rejections: Default::default(),
             panics: AtomicU64::new(0),
             rpc: RPC_METHODS.iter().map(|_| Default::default()).collect(),
@@ -387,6 +389,16 @@ impl Metrics {
     /// Requests being handled right now.
     pub fn in_flight(&self) -> u64 {
         self.in_flight.load(Relaxed)
+    }
+
+    /// Records how many worker threads the pool has started.
+    pub fn set_workers_started(&self, n: usize) {
+        self.workers_started.store(n as u64, Relaxed);
+    }
+
+    /// Worker threads started so far.
+    pub fn workers_started(&self) -> u64 {
+        self.workers_started.load(Relaxed)
     }
 
     /// Requests waiting for a worker.

@@ -209,6 +209,12 @@ pub fn render(app: &App) -> String {
         "Worker threads (MCP_WORKERS): requests handled at once.",
         app.config.workers(),
     );
+    o.single(
+        "mcp_workers_started",
+        "gauge",
+        "Worker threads started so far (the pool grows on demand up to mcp_workers).",
+        m.workers_started(),
+    );
     o.family(
         "mcp_http_rejected_total",
         "counter",

@@ -20,7 +20,7 @@ pub mod workflows;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde_json::{json, Map, Value};
@@ -380,12 +380,15 @@ pub enum View {
     ReadOnly = 1,
 }
 
-/// The one list of tools, with its pre-rendered `tools/list` pages.
+/// The one list of tools, with its `tools/list` pages rendered once, on first use (60 KB each: six
+/// rendered at start would be idle memory and start-up time for shapes a deployment may never serve).
 pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
+    page_size: usize,
+    server_info: Value,
     /// `[view][shape]` → rendered pages.
-    pages: [[Vec<Arc<str>>; 3]; 2],
+    pages: [[OnceLock<Vec<Arc<str>>>; 3]; 2],
 }
 
 /// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
@@ -426,7 +429,7 @@ impl Registry {
             .collect()
     }
 
-    /// Builds the registry from `tools`, rendering `tools/list` pages of `page_size`.
+    /// Builds the registry from `tools`, with `tools/list` pages of `page_size`.
     pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize, server_info: &Value) -> Registry {
         let tools: Vec<(ToolDef, Box<dyn Tool>)> =
             tools.into_iter().map(|t| (t.def(), t)).collect();
@@ -435,58 +438,54 @@ impl Registry {
             .enumerate()
             .map(|(i, (d, _))| (d.name, i))
             .collect();
-        let page_size = page_size.max(1);
-        let pages = |view: View, shape: ListShape| -> Vec<Arc<str>> {
-            let json: Vec<Value> = tools
-                .iter()
-                .filter(|(d, _)| view == View::Full || d.annotations.read_only)
-                .map(|(d, _)| d.to_json_for(shape))
-                .collect();
-            let chunks: Vec<&[Value]> = if json.is_empty() {
-                vec![&[]]
-            } else {
-                json.chunks(page_size).collect()
-            };
-            let last = chunks.len() - 1;
-            chunks
-                .iter()
-                .enumerate()
-                .map(|(i, chunk)| {
-                    let mut m = Map::new();
-                    m.insert("tools".into(), Value::Array(chunk.to_vec()));
-                    if i < last {
-                        m.insert("nextCursor".into(), cursor(i + 1).into());
-                    }
-                    if shape == ListShape::Stateless {
-                        m.insert("resultType".into(), "complete".into());
-                        m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
-                        let scope = if view == View::Full {
-                            "public"
-                        } else {
-                            "private"
-                        };
-                        m.insert("cacheScope".into(), scope.into());
-                        m.insert(
-                            "_meta".into(),
-                            json!({ "io.modelcontextprotocol/serverInfo": server_info }),
-                        );
-                    }
-                    Arc::from(Value::Object(m).to_string())
-                })
-                .collect()
-        };
-        let shapes = |view| {
-            [
-                pages(view, ListShape::V2025_03_26),
-                pages(view, ListShape::Session),
-                pages(view, ListShape::Stateless),
-            ]
-        };
         Registry {
-            pages: [shapes(View::Full), shapes(View::ReadOnly)],
             tools,
             index,
+            page_size: page_size.max(1),
+            server_info: server_info.clone(),
+            pages: Default::default(),
         }
+    }
+
+    fn render(&self, view: View, shape: ListShape) -> Vec<Arc<str>> {
+        let json: Vec<Value> = self
+            .tools
+            .iter()
+            .filter(|(d, _)| view == View::Full || d.annotations.read_only)
+            .map(|(d, _)| d.to_json_for(shape))
+            .collect();
+        let chunks: Vec<&[Value]> = if json.is_empty() {
+            vec![&[]]
+        } else {
+            json.chunks(self.page_size).collect()
+        };
+        let last = chunks.len() - 1;
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut m = Map::new();
+                m.insert("tools".into(), Value::Array(chunk.to_vec()));
+                if i < last {
+                    m.insert("nextCursor".into(), cursor(i + 1).into());
+                }
+                if shape == ListShape::Stateless {
+                    m.insert("resultType".into(), "complete".into());
+                    m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
+                    let scope = if view == View::Full {
+                        "public"
+                    } else {
+                        "private"
+                    };
+                    m.insert("cacheScope".into(), scope.into());
+                    m.insert(
+                        "_meta".into(),
+                        json!({ "io.modelcontextprotocol/serverInfo": self.server_info }),
+                    );
+                }
+                Arc::from(Value::Object(m).to_string())
+            })
+            .collect()
     }
 
     /// The rendered `tools/list` result for `cursor` in `view`, or `None` for a cursor this server did
@@ -501,7 +500,12 @@ impl Registry {
             ListShape::Session => 1,
             ListShape::Stateless => 2,
         };
-        self.pages[view as usize][s].get(i).cloned()
+        self.pages
+            .get(view as usize)?
+            .get(s)?
+            .get_or_init(|| self.render(view, shape))
+            .get(i)
+            .cloned()
     }
 
     /// A tool by name.

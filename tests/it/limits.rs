@@ -187,3 +187,42 @@ fn a_huge_declared_body_gets_413_at_once_and_the_server_lives_on() {
     assert!(r.starts_with("HTTP/1.1 413"), "{r:?}");
     assert_eq!(s.client().request("GET", "/health", &[], "").status, 200);
 }
+
+#[test]
+fn the_worker_pool_starts_small_and_grows_on_demand() {
+    let s = Server::start(&[]);
+    let workers = |s: &Server| -> f64 {
+        let m = s.client().request("GET", "/metrics", &[], "").body;
+        m.lines()
+            .find_map(|l| l.strip_prefix("mcp_workers_started "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1.0)
+    };
+    assert_eq!(workers(&s), 4.0, "an idle server starts 4 workers");
+    // 20 calls that each hold a worker for 700 ms, all at once: none waits for another.
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let c = s.client();
+            std::thread::spawn(move || {
+                c.stateless(
+                    i,
+                    "tools/call",
+                    json!({"name": "echo", "arguments": {"text": "x", "delayMs": 700}}),
+                )
+                .status
+            })
+        })
+        .collect();
+    for c in calls {
+        assert_eq!(c.join().unwrap(), 200);
+    }
+    let took = started.elapsed();
+    let grown = workers(&s);
+    assert!((20.0..=64.0).contains(&grown), "workers started: {grown}");
+    // Four workers would have needed five rounds (3.5 s).
+    assert!(
+        took < Duration::from_millis(3000),
+        "the calls queued: {took:?}"
+    );
+}

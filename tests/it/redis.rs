@@ -63,11 +63,11 @@ fn replicas_share_sessions_through_redis() {
 #[test]
 fn redis_expires_idle_sessions_and_requests_renew_them() {
     let redis = RedisServer::start(&[]);
-    let a = replica(&redis.url(), &[("SESSION_MAX_AGE", "1500")]);
+    let a = replica(&redis.url(), &[("SESSION_MAX_AGE", "2500")]);
     let (kept, _) = a.client().initialize("2025-06-18");
     let (dropped, _) = a.client().initialize("2025-06-18");
-    // Keep one busy for 3 s (twice its idle limit); leave the other alone.
-    let end = Instant::now() + Duration::from_secs(3);
+    // Keep one busy for 5 s (twice its idle limit); leave the other alone.
+    let end = Instant::now() + Duration::from_secs(5);
     while Instant::now() < end {
         assert_eq!(tools_list(&a, &kept).status, 200);
         std::thread::sleep(Duration::from_millis(400));
@@ -223,8 +223,8 @@ fn replicas_share_one_hubspot_rate_budget() {
     let local = burst_of_calls(&[&c, &d], 15);
     eprintln!("shared budget: {shared} of 30 calls passed; separate budgets: {local}");
     assert!(
-        shared <= 13 && local >= 17,
-        "shared budget: {shared} calls passed; separate budgets: {local} (want <= 13: the shared budget allows 3 + 3 x 3 s; and >= 17)"
+        shared <= 13 && local >= 16,
+        "shared budget: {shared} calls passed; separate budgets: {local} (want <= 13: the shared budget allows 3 + 3 x 3 s; and >= 16)"
     );
     // Redis gone: calls go on, each replica pacing itself, and it says so.
     drop(redis);
