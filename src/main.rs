@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use hubspot_mcp::cli::{self, Command, USAGE};
 use hubspot_mcp::{run, signals};
 
+/// mimalloc instead of the platform's malloc (musl's is one lock for all threads): see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Before any other thread exists (see signals.rs).
     let shutdown = match signals::install() {
