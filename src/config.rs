@@ -670,7 +670,8 @@ impl Config {
     pub fn hubspot_max_retries(&self) -> u32 {
         self.hubspot_max_retries
     }
-    /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs trusted besides the embedded roots (corporate proxies).
+    /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs trusted besides the embedded roots (corporate proxies),
+    /// for HubSpot and for the JWKS.
     pub fn hubspot_ca_file(&self) -> Option<&std::path::Path> {
         self.hubspot_ca_file.as_deref()
     }

@@ -134,9 +134,15 @@ pub fn is_fetchable(uri: &str) -> bool {
 }
 
 impl Jwks {
-    /// A cache for `uri` (an http(s) URL, checked by the configuration).
-    pub fn new(uri: &str, ttl: Duration, min_refresh: Duration) -> Jwks {
+    /// A cache for `uri` (an http(s) URL, checked by the configuration), trusting `roots` for https.
+    pub fn new(
+        uri: &str,
+        ttl: Duration,
+        min_refresh: Duration,
+        roots: ureq::tls::RootCerts,
+    ) -> Jwks {
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
             .http_status_as_error(false)
             .https_only(false)
             .proxy(ureq::Proxy::try_from_env())

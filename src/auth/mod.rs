@@ -260,10 +260,31 @@ impl Verifier {
                         },
                     });
                 }
+                // The operator's CA bundle applies to the token issuer too (a TLS-inspecting proxy, a
+                // private issuer).
+                let pem = match cfg.hubspot_ca_file() {
+                    None => None,
+                    Some(path) => Some(std::fs::read(path).map_err(|_| ConfigError {
+                        var: "HUBSPOT_CA_FILE",
+                        kind: ConfigErrorKind::Invalid {
+                            expected: "a readable PEM file",
+                            got: Some(path.display().to_string()),
+                        },
+                    })?),
+                };
+                let roots =
+                    crate::hubspot::root_certs(pem.as_deref()).map_err(|_| ConfigError {
+                        var: "HUBSPOT_CA_FILE",
+                        kind: ConfigErrorKind::Invalid {
+                            expected: "a PEM bundle holding at least one certificate",
+                            got: cfg.hubspot_ca_file().map(|p| p.display().to_string()),
+                        },
+                    })?;
                 Some(jwks::Jwks::new(
                     uri,
                     cfg.jwks_cache_ttl(),
                     cfg.jwks_min_refresh(),
+                    roots,
                 ))
             }
             None => None,

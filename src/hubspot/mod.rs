@@ -183,7 +183,9 @@ impl Settings {
     }
 }
 
-fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
+/// The roots every outbound TLS connection trusts: Mozilla's (embedded), plus the operator's PEM bundle
+/// (`HUBSPOT_CA_FILE`) when given. Used for HubSpot and for the JWKS.
+pub fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
     let Some(pem) = extra_pem else {
         return Ok(RootCerts::WebPki);
     };

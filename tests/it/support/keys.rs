@@ -27,7 +27,7 @@ pub fn b64url(data: &[u8]) -> String {
     out
 }
 
-fn openssl(args: &[&str]) -> Vec<u8> {
+pub fn openssl(args: &[&str]) -> Vec<u8> {
     let o = Command::new("openssl")
         .args(args)
         .output()
@@ -40,7 +40,7 @@ fn openssl(args: &[&str]) -> Vec<u8> {
     o.stdout
 }
 
-fn temp(name: &str) -> PathBuf {
+pub fn temp(name: &str) -> PathBuf {
     let n = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
