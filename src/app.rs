@@ -3,7 +3,7 @@
 //! its own small locks or atomics).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -71,16 +71,7 @@ impl App {
             cache: TtlCache::new(config.hubspot_cache_ttl(), config.hubspot_cache_max()),
             text_limit: config.tool_text_limit(),
         };
-        let redis = config
-            .redis_url()
-            .and_then(|u| crate::redis::Target::parse(u.expose()).ok())
-            .map(|t| {
-                Arc::new(crate::redis::Redis::new(
-                    t,
-                    Duration::from_secs(2),
-                    config.workers(),
-                ))
-            });
+        let redis = crate::redis::from_config(&config, config.workers()).map(Arc::new);
         let sessions: Arc<dyn SessionStore> = match &redis {
             Some(r) => Arc::new(crate::redis::store::RedisStore::new(
                 Arc::clone(r),

@@ -90,13 +90,10 @@ pub fn hubspot_client(
         .with_ca_file(cfg.hubspot_ca_file())
         .map_err(RunError::HubSpot)?;
     // With REDIS_URL, every replica keeps to one HubSpot rate budget (its prefix: the sessions' one).
-    if let Some(t) = cfg
-        .redis_url()
-        .and_then(|u| crate::redis::Target::parse(u.expose()).ok())
-    {
-        let redis = crate::redis::Redis::new(t, std::time::Duration::from_secs(2), 8);
+    if let Some(redis) = crate::redis::from_config(cfg, 8) {
         settings.shared_budget = Some((Arc::new(redis), cfg.redis_session_prefix().to_string()));
     }
+
     let client = hubspot::Client::new(settings).map_err(RunError::HubSpot)?;
     Ok((Some(Arc::new(client)), sandbox))
 }

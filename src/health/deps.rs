@@ -188,13 +188,6 @@ impl Checker {
     }
 }
 
-impl Checker {
-    /// Whether the thread has ended.
-    pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
-    }
-}
-
 impl Drop for Checker {
     fn drop(&mut self) {
         drop(self.stop.take());

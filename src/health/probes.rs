@@ -7,12 +7,18 @@ use crate::app::App;
 use crate::health::deps::{DependencyHealth, Probe, Status, FAILURES_BEFORE_UNHEALTHY};
 use crate::hubspot::{paths, ErrorKind, Kind, Method};
 
+/// What a dependency says before its first check: pending, or never (checks off).
+fn pending(app: &App) -> &'static str {
+    if app.config.health_check_enabled() {
+        "first check pending"
+    } else {
+        "not checked (HEALTH_CHECK_ENABLED=false)"
+    }
+}
+
 /// Reads one company: proves DNS, TLS, the token and HubSpot's API in one cheap call.
 #[derive(Debug, Default)]
 pub struct HubSpotProbe;
-
-/// The call the probe makes, for the README and tests.
-pub const HUBSPOT_PROBE_PATH: &str = "/crm/v3/objects/companies?limit=1";
 
 impl Probe for HubSpotProbe {
     fn name(&self) -> &'static str {
@@ -22,10 +28,8 @@ impl Probe for HubSpotProbe {
     fn initial(&self, app: &App) -> DependencyHealth {
         let detail = if app.services.hubspot.is_none() {
             "no HubSpot client configured"
-        } else if app.config.health_check_enabled() {
-            "first check pending"
         } else {
-            "not checked (HEALTH_CHECK_ENABLED=false)"
+            pending(app)
         };
         DependencyHealth::unchecked(Status::Healthy, detail)
     }
@@ -37,7 +41,7 @@ impl Probe for HubSpotProbe {
         let started = Instant::now();
         let result = client.send(
             Method::Get,
-            &format!("{}/companies", paths::OBJECTS),
+            &paths::objects("companies"),
             &[("limit", "1".to_string())],
             None,
             Kind::Read,
@@ -53,7 +57,10 @@ impl Probe for HubSpotProbe {
             status: Status::Healthy,
             response_time: Some(took),
             error: None,
-            detail: format!("GET {HUBSPOT_PROBE_PATH} on {target} answered"),
+            detail: format!(
+                "GET {}?limit=1 on {target} answered",
+                paths::objects("companies")
+            ),
             last_checked: SystemTime::now(),
             consecutive_failures: 0,
         };
@@ -187,12 +194,7 @@ impl Probe for RedisProbe {
     }
 
     fn initial(&self, app: &App) -> DependencyHealth {
-        let detail = if app.config.health_check_enabled() {
-            "first check pending"
-        } else {
-            "not checked (HEALTH_CHECK_ENABLED=false)"
-        };
-        DependencyHealth::unchecked(Status::Healthy, detail)
+        DependencyHealth::unchecked(Status::Healthy, pending(app))
     }
 
     fn check(

@@ -230,31 +230,25 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
             )
         })
         .collect();
-    let gzip_ok = gzip::accepts(
-        header_of(&headers, "accept-encoding"),
-        header_of(&headers, "x-no-compression").is_some(),
-    );
-    let remote = rq.remote_addr().map(|a| a.ip());
-    let method_name = rq.method().as_str().to_string();
-    let route = Route::of(&path);
-    let log_path = if route == Route::Other {
-        // Unknown paths are whatever a scanner sends: keep the access log bounded and printable.
-        path.chars().take(64).filter(|c| !c.is_control()).collect()
-    } else {
-        path.clone()
+    let mut req = Req {
+        verb,
+        path,
+        query,
+        headers,
+        body: Vec::new(),
+        remote: rq.remote_addr().map(|a| a.ip()),
+        request_id: request_id.clone(),
     };
+    let gzip_ok = gzip::accepts(
+        req.get("accept-encoding"),
+        req.get("x-no-compression").is_some(),
+    );
+    let method_name = rq.method().as_str().to_string();
+    let route = Route::of(&req.path);
     let mut close = draining;
     let reply = match read_body(&mut rq, app.config.max_body_bytes()) {
         Ok(body) => {
-            let req = Req {
-                verb,
-                path,
-                query,
-                headers,
-                body,
-                remote,
-                request_id: request_id.clone(),
-            };
+            req.body = body;
             handle(app, &req)
         }
         Err(e) => {
@@ -301,10 +295,20 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     }
     app.metrics.request_finished();
     let notes = obslog::end_request().unwrap_or_default();
+    let log_path: std::borrow::Cow<'_, str> = if route == Route::Other {
+        // Unknown paths are whatever a scanner sends: keep the access log bounded and printable.
+        req.path
+            .chars()
+            .take(64)
+            .filter(|c| !c.is_control())
+            .collect()
+    } else {
+        req.path.as_str().into()
+    };
     log::info!(
         request_id = request_id.as_str(),
         method = method_name.as_str(),
-        path = log_path.as_str(),
+        path = log_path.as_ref(),
         status = status,
         duration_ms = took.as_micros() as f64 / 1000.0,
         bytes = sent.bytes,
@@ -315,13 +319,6 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
         principal = notes.principal.as_deref();
         "request"
     );
-}
-
-fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 /// Routes with panics caught: a panicking handler answers 500 / -32603 and the worker lives on.

@@ -71,11 +71,6 @@ impl Histogram {
         self.buckets.iter().map(|b| b.load(Relaxed)).sum()
     }
 
-    /// Sum of the observations in microseconds.
-    pub fn sum_micros(&self) -> u64 {
-        self.sum_micros.load(Relaxed)
-    }
-
     /// Reads the buckets (cumulative, as Prometheus exposes them).
     pub fn snapshot(&self) -> HistogramSnapshot {
         let mut acc = 0u64;
@@ -89,35 +84,6 @@ impl Histogram {
             sum: self.sum_micros.load(Relaxed) as f64 / 1e6,
             count: acc,
         }
-    }
-}
-
-impl HistogramSnapshot {
-    /// The `q` quantile (0..=1) estimated by linear interpolation inside its bucket, as PromQL's
-    /// `histogram_quantile` does; `None` without observations. Observations in `+Inf` report the
-    /// largest finite bound.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
-        if self.count == 0 {
-            return None;
-        }
-        let rank = q.clamp(0.0, 1.0) * self.count as f64;
-        let mut lower_bound = 0.0;
-        let mut lower_count = 0u64;
-        for &(bound, cum) in &self.buckets {
-            if cum as f64 >= rank && cum > lower_count {
-                if bound.is_infinite() {
-                    return Some(lower_bound);
-                }
-                let in_bucket = (cum - lower_count) as f64;
-                let frac = (rank - lower_count as f64) / in_bucket;
-                return Some(lower_bound + (bound - lower_bound) * frac.clamp(0.0, 1.0));
-            }
-            if !bound.is_infinite() {
-                lower_bound = bound;
-            }
-            lower_count = cum;
-        }
-        Some(lower_bound)
     }
 }
 
@@ -144,21 +110,5 @@ mod tests {
             "{}",
             s.sum
         );
-    }
-
-    #[test]
-    fn quantiles_interpolate_inside_a_bucket() {
-        let h = Histogram::new(&[0.1, 0.2]);
-        for _ in 0..10 {
-            h.observe(Duration::from_millis(150));
-        }
-        let s = h.snapshot();
-        let p50 = s.quantile(0.5).unwrap_or_default();
-        assert!((p50 - 0.15).abs() < 1e-12, "{p50}");
-        assert_eq!(s.quantile(1.0), Some(0.2));
-        assert_eq!(Histogram::latency().snapshot().quantile(0.5), None);
-        h.observe(Duration::from_secs(100));
-        // p100 is in +Inf: reported as the largest finite bound.
-        assert_eq!(h.snapshot().quantile(1.0), Some(0.2));
     }
 }

@@ -236,8 +236,6 @@ pub struct Snapshot {
     pub errors: u64,
     /// Mean time to answer, in milliseconds.
     pub average_ms: f64,
-    /// Requests refused with 503 because the worker queue was full.
-    pub rejected_busy: u64,
     /// Handler panics caught and answered with 500.
     pub panics: u64,
 }
@@ -381,7 +379,6 @@ impl Metrics {
             } else {
                 micros as f64 / requests as f64 / 1000.0
             },
-            rejected_busy: self.rejection_count(Rejection::Busy),
             panics: self.panics.load(Relaxed),
         }
     }

@@ -126,14 +126,15 @@ impl Target {
         if hostport.is_empty() {
             return Err(RedisError::Url("no host".into()));
         }
-        let addr = if hostport.starts_with('[') || hostport.rsplit_once(':').is_none() {
-            if hostport.ends_with(']') || !hostport.contains(':') {
-                format!("{hostport}:6379")
-            } else {
-                hostport.to_string()
-            }
-        } else {
+        // A port is given after the host, or after the `]` of a bracketed IPv6 address.
+        let has_port = match hostport.strip_prefix('[') {
+            Some(v6) => v6.contains("]:"),
+            None => hostport.contains(':'),
+        };
+        let addr = if has_port {
             hostport.to_string()
+        } else {
+            format!("{hostport}:6379")
         };
         let (username, password) = match auth {
             None => (None, None),
@@ -184,6 +185,13 @@ macro_rules! redis_cmd {
     ($($arg:expr),+ $(,)?) => {
         vec![$(AsRef::<[u8]>::as_ref(&$arg).to_vec()),+]
     };
+}
+
+/// The client `REDIS_URL` asks for, if any (the configuration has already refused a URL that does not
+/// parse). Its connections time out after 2 s; at most `max_idle` stay pooled.
+pub fn from_config(cfg: &crate::config::Config, max_idle: usize) -> Option<Redis> {
+    let target = Target::parse(cfg.redis_url()?.expose()).ok()?;
+    Some(Redis::new(target, Duration::from_secs(2), max_idle))
 }
 
 impl Redis {

@@ -15,7 +15,16 @@
 //!
 //! `FUZZ_ITERS` (per target, default 25,000; an eighth of it for the loopback targets) and `FUZZ_SEED` (default: fixed, so CI is reproducible; set
 //! it to explore) bound and steer a run; a failing input is printed with the seed that found it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    dead_code
+)]
+
+#[path = "../it/support/mod.rs"]
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -27,6 +36,7 @@ use hubspot_mcp::app::App;
 use hubspot_mcp::config::{Config, Purpose, RawEnv};
 use hubspot_mcp::http::message::{ReplyBody, Req, Verb};
 use serde_json::{json, Value};
+use support::Server;
 
 /// xorshift64*: small, fast, reproducible.
 struct Rng(u64);
@@ -609,57 +619,17 @@ fn redis_replies() {
 // ---------------------------------------------------------------------------------------------------
 // Over loopback: tiny_http's parser and our limits in the real binary, and the HubSpot sandbox.
 
-const BIN: &str = env!("CARGO_BIN_EXE_hubspot-mcp");
-
-struct Proc {
-    child: std::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Proc {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOST", "127.0.0.1")
-        .env("PORT", "0")
-        .env("LOG_LEVEL", "info")
-        .env("RATE_LIMIT_MAX", "100000000")
-        .env("MCP_READ_TIMEOUT_MS", "2000")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                if v["msg"] == "listening" {
-                    let _ = tx.send(v["addr"].as_str().unwrap_or("").to_string());
-                }
-                if v["level"] == "ERROR" && line.contains("panic") {
-                    eprintln!("server: {line}");
-                }
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap()
-        .parse()
-        .unwrap();
-    Proc { child, addr }
+/// The real binary (the integration tests' `Server`) with the limits a fuzzer needs: short socket
+/// timeouts and no per-client request limit.
+fn start(args: &[&str]) -> Server {
+    Server::start_args(
+        args,
+        &[
+            ("LOG_LEVEL", "info"),
+            ("RATE_LIMIT_MAX", "100000000"),
+            ("MCP_READ_TIMEOUT_MS", "2000"),
+        ],
+    )
 }
 
 /// Sends raw bytes, reads whatever comes back within a short time.
