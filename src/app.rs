@@ -77,10 +77,12 @@ impl App {
                 Arc::clone(r),
                 config.redis_session_prefix(),
                 config.max_sessions(),
+                config.max_sessions_per_principal(),
                 config.session_max_age(),
             )),
             None => Arc::new(MemoryStore::new(
                 config.max_sessions(),
+                config.max_sessions_per_principal(),
                 config.session_max_age(),
             )),
         };

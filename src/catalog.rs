@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::hubspot::paths;
-use crate::tools::common::{object_type, trim_record};
+use crate::tools::common::{object_type, trim_record, RECORD_ID};
 use crate::tools::{ToolContext, ToolError};
 
 /// Fixed resources: (uri, name, description).
@@ -121,8 +121,14 @@ pub fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError> {
             (*cx.cached_get("owners:all", paths::OWNERS, &[("limit", "500".into())])?).clone()
         }
         ["schemas"] => (*cx.cached_get("schemas", paths::SCHEMAS, &[])?).clone(),
-        ["records", t, id] if !id.is_empty() => {
-            trim_record(&cx.get(&paths::object(&ty(t)?, id), &[])?)
+        ["records", t, id] => {
+            // A record URI names a record by its numeric id: anything else names no resource, and
+            // HubSpot is not asked.
+            let t = ty(t)?;
+            let id = RECORD_ID
+                .check("id", id)
+                .map_err(|_| ReadError::NotFound(uri.to_string()))?;
+            trim_record(&cx.get(&paths::object(&t, &id), &[])?)
         }
         _ => return Err(ReadError::NotFound(uri.to_string())),
     };
@@ -251,5 +257,37 @@ mod tests {
         assert!(resources()
             .iter()
             .all(|r| r["uri"].as_str().unwrap().starts_with("hubspot://")));
+    }
+
+    #[test]
+    fn hostile_record_uris_name_no_resource_and_ask_nothing() {
+        use crate::tools::{CancelToken, Services};
+        use std::time::{Duration, Instant};
+        let cancel = CancelToken::new();
+        // Offline: any HubSpot call would fail as NotConfigured (ReadError::Tool), not NotFound.
+        let svc = Services::offline();
+        let cx = ToolContext::new(None, &cancel, Instant::now() + Duration::from_secs(5), &svc);
+        for uri in [
+            "hubspot://records/contacts/..",
+            "hubspot://records/contacts/.",
+            "hubspot://records/contacts/%2e%2e",
+            "hubspot://records/contacts/",
+            "hubspot://records/contacts/a@b.c",
+            "hubspot://records/contacts/99999999999999999999999",
+            "hubspot://records/contacts/1\u{0}",
+            "hubspot://records/../1",
+            "hubspot://records/contacts/../../x",
+            "hubspot://properties/..",
+            "hubspot://pipelines/%2e%2e",
+        ] {
+            assert!(
+                matches!(read(uri, &cx), Err(ReadError::NotFound(_))),
+                "{uri}"
+            );
+        }
+        assert!(matches!(
+            read("hubspot://records/contacts/51", &cx),
+            Err(ReadError::Tool(ToolError::NotConfigured))
+        ));
     }
 }

@@ -192,6 +192,7 @@ pub struct Config {
     session_max_age: Duration,
     session_cleanup_interval: Duration,
     max_sessions: usize,
+    max_sessions_per_principal: usize,
     rate_limit_window: Duration,
     rate_limit_max: u32,
     cors_origins: Vec<String>,
@@ -227,6 +228,10 @@ pub struct Config {
     railway: Railway,
     workers: usize,
     max_queue: usize,
+    head_timeout: Duration,
+    max_pending_per_ip: usize,
+    max_upstream_calls: usize,
+    max_json_values: usize,
     max_body_bytes: usize,
     max_connections: usize,
     read_timeout: Duration,
@@ -315,6 +320,23 @@ impl Config {
         }
         let session_cleanup_interval = p.millis("SESSION_CLEANUP_INTERVAL", 300_000, 10);
         let max_sessions = p.count("MCP_MAX_SESSIONS", 10_000, 1);
+        // With authentication each principal gets a share; without, every caller is the same one.
+        let auth_on = raw.get("JWT_SECRET").is_some() || raw.get("JWKS_URI").is_some();
+        let max_sessions_per_principal = p.count(
+            "MCP_MAX_SESSIONS_PER_PRINCIPAL",
+            if auth_on {
+                max_sessions.min(100)
+            } else {
+                max_sessions
+            },
+            1,
+        );
+        if max_sessions_per_principal > max_sessions {
+            p.rule(
+                "MCP_MAX_SESSIONS_PER_PRINCIPAL",
+                "must be at most MCP_MAX_SESSIONS (one principal's share of all sessions)",
+            );
+        }
 
         let rate_limit_window = p.millis("RATE_LIMIT_WINDOW_MS", 900_000, 1);
         let rate_limit_max = p.count("RATE_LIMIT_MAX", 1000, 1) as u32;
@@ -528,6 +550,10 @@ impl Config {
         let max_connections = p.count("MCP_MAX_CONNECTIONS", 1024, 1);
         let read_timeout = p.millis("MCP_READ_TIMEOUT_MS", 30_000, 100);
         let request_timeout = p.millis("MCP_REQUEST_TIMEOUT_MS", 60_000, 100);
+        let head_timeout = p.millis("MCP_HEAD_TIMEOUT_MS", 10_000, 100);
+        let max_pending_per_ip = p.count("MCP_MAX_PENDING_PER_IP", 128, 1);
+        let max_upstream_calls = p.count("MCP_MAX_HUBSPOT_CALLS_PER_REQUEST", 50, 1);
+        let max_json_values = p.count("MCP_MAX_JSON_VALUES", 20_000, 100);
         let drain_timeout = p.millis("MCP_DRAIN_TIMEOUT_MS", 10_000, 0);
         let allowed_hosts: Vec<String> = p
             .string("MCP_ALLOWED_HOSTS")
@@ -556,6 +582,7 @@ impl Config {
             session_max_age,
             session_cleanup_interval,
             max_sessions,
+            max_sessions_per_principal,
             rate_limit_window,
             rate_limit_max,
             cors_origins,
@@ -591,6 +618,10 @@ impl Config {
             railway,
             workers,
             max_queue,
+            head_timeout,
+            max_pending_per_ip,
+            max_upstream_calls,
+            max_json_values,
             max_body_bytes,
             max_connections,
             read_timeout,
@@ -633,6 +664,12 @@ impl Config {
     /// `MCP_MAX_SESSIONS`: live sessions at most. Defaults to 10,000.
     pub fn max_sessions(&self) -> usize {
         self.max_sessions
+    }
+    /// `MCP_MAX_SESSIONS_PER_PRINCIPAL`: live sessions one principal may hold (all unauthenticated
+    /// callers count as one), at most `MCP_MAX_SESSIONS`. Defaults to 100 (or `MCP_MAX_SESSIONS` if
+    /// lower) with authentication, to `MCP_MAX_SESSIONS` without.
+    pub fn max_sessions_per_principal(&self) -> usize {
+        self.max_sessions_per_principal
     }
     /// `RATE_LIMIT_WINDOW_MS`. Defaults to 15 minutes.
     pub fn rate_limit_window(&self) -> Duration {
@@ -783,6 +820,32 @@ impl Config {
         self.workers
     }
     /// `MCP_MAX_QUEUE`: requests waiting for a worker before new ones get 503. Defaults to 256.
+    /// `MCP_HEAD_TIMEOUT_MS`: a request head must arrive whole within this, from its first byte
+    /// (slow-header attacks). Defaults to 10 s.
+    pub fn head_timeout(&self) -> Duration {
+        self.head_timeout
+    }
+    /// `MCP_MAX_PENDING_PER_IP`: connections from one address that have not yet sent a whole first
+    /// request; more are refused 503. Not applied behind a proxy (`MCP_TRUST_PROXY_HOPS` > 0), where
+    /// every connection comes from the proxy. Defaults to 128.
+    pub fn max_pending_per_ip(&self) -> usize {
+        if self.trust_proxy_hops > 0 {
+            usize::MAX
+        } else {
+            self.max_pending_per_ip
+        }
+    }
+    /// `MCP_MAX_HUBSPOT_CALLS_PER_REQUEST`: HubSpot calls one POST to `/mcp` may make in all (a
+    /// batch's messages share it). Defaults to 50.
+    pub fn max_upstream_calls(&self) -> usize {
+        self.max_upstream_calls
+    }
+    /// `MCP_MAX_JSON_VALUES`: JSON values (array elements, object members, scalars) one request body
+    /// may hold; more are refused before parsing, which bounds its memory. Defaults to 20,000.
+    pub fn max_json_values(&self) -> usize {
+        self.max_json_values
+    }
+    /// `MCP_MAX_QUEUE`: requests waiting for a worker at most.
     pub fn max_queue(&self) -> usize {
         self.max_queue
     }
@@ -1194,5 +1257,47 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.port(), 3000);
+    }
+
+    #[test]
+    fn the_per_principal_session_quota_defaults_by_auth_and_stays_under_the_cap() {
+        let demo = |pairs: &[(&str, &str)]| cfg(pairs, Purpose::Demo);
+        // Authentication on: 100 each (or the whole cap when that is smaller).
+        let c = demo(&[("JWT_SECRET", SECRET)]).unwrap();
+        assert_eq!(
+            (c.max_sessions(), c.max_sessions_per_principal()),
+            (10_000, 100)
+        );
+        let c = demo(&[
+            ("JWKS_URI", "https://idp.example.com/jwks"),
+            ("MCP_MAX_SESSIONS", "20"),
+        ])
+        .unwrap();
+        assert_eq!(c.max_sessions_per_principal(), 20);
+        // Off: every caller is one principal, so the quota is the cap.
+        let c = demo(&[("MCP_MAX_SESSIONS", "500")]).unwrap();
+        assert_eq!(c.max_sessions_per_principal(), 500);
+        let c = demo(&[
+            ("JWT_SECRET", SECRET),
+            ("MCP_MAX_SESSIONS_PER_PRINCIPAL", "3"),
+        ])
+        .unwrap();
+        assert_eq!(c.max_sessions_per_principal(), 3);
+        let errs = demo(&[
+            ("JWT_SECRET", SECRET),
+            ("MCP_MAX_SESSIONS", "10"),
+            ("MCP_MAX_SESSIONS_PER_PRINCIPAL", "11"),
+        ])
+        .unwrap_err();
+        assert_eq!(errs.0.len(), 1);
+        assert_eq!(errs.0[0].var, "MCP_MAX_SESSIONS_PER_PRINCIPAL");
+        assert!(
+            errs.to_string().contains("at most MCP_MAX_SESSIONS"),
+            "{errs}"
+        );
+        for bad in ["0", "many"] {
+            let errs = demo(&[("MCP_MAX_SESSIONS_PER_PRINCIPAL", bad)]).unwrap_err();
+            assert_eq!(errs.0[0].var, "MCP_MAX_SESSIONS_PER_PRINCIPAL", "{bad}");
+        }
     }
 }

@@ -90,7 +90,7 @@ mod tests {
 
     fn principal(sub: &str, exp: u64) -> Principal {
         Principal {
-            subject: sub.into(),
+            id: crate::auth::PrincipalId::new(crate::auth::SubjectClaim::Sub, sub).unwrap(),
             scopes: vec![],
             can_read: true,
             can_write: false,
@@ -104,7 +104,7 @@ mod tests {
         let k = digest("a.b.c");
         assert!(c.get(&k, 100, 30).is_none());
         c.insert(k, principal("u", 1000));
-        assert_eq!(c.get(&k, 1030, 30).unwrap().unwrap().subject, "u");
+        assert_eq!(c.get(&k, 1030, 30).unwrap().unwrap().id.as_str(), "sub:u");
         assert_eq!(c.get(&k, 1031, 30).unwrap(), Err(AuthError::Expired));
         assert!(c.is_empty());
     }

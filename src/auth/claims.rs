@@ -105,11 +105,127 @@ pub fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
     Ok(TokenHeader { alg, kid })
 }
 
+/// The claim a principal's identity comes from, in order of precedence. A user's `sub` and a client's
+/// `client_id` / `azp` are different namespaces: the same text under two of them names two principals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SubjectClaim {
+    /// `sub` (RFC 7519): the user, or whatever the issuer makes the subject.
+    Sub,
+    /// `client_id` (RFC 9068, RFC 8693): the client of a client-credentials token without `sub`.
+    ClientId,
+    /// `azp` (OpenID Connect): the authorized party, when neither of the others is there.
+    Azp,
+}
+
+impl SubjectClaim {
+    /// Every kind, in the order a token is searched.
+    pub const ALL: [SubjectClaim; 3] =
+        [SubjectClaim::Sub, SubjectClaim::ClientId, SubjectClaim::Azp];
+
+    /// The claim's name, which is also the prefix of a [`PrincipalId`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectClaim::Sub => "sub",
+            SubjectClaim::ClientId => "client_id",
+            SubjectClaim::Azp => "azp",
+        }
+    }
+}
+
+/// Who a principal is: the claim its identity comes from and that claim's (non-empty) value, written
+/// `claim:value` (`sub:alice`, `client_id:alice`). Two ids are equal only when both parts are, so
+/// principals named by different claims never share sessions, session quotas or rate limits. This
+/// written form is the key everywhere (session owner in every store, rate-limit key, the access log's
+/// `principal`); it holds a claim value, never token text.
+///
+/// ```
+/// use hubspot_mcp::auth::{PrincipalId, SubjectClaim};
+/// let user = PrincipalId::new(SubjectClaim::Sub, "alice").unwrap();
+/// let client = PrincipalId::new(SubjectClaim::ClientId, "alice").unwrap();
+/// assert_ne!(user, client);
+/// assert_eq!(client.as_str(), "client_id:alice");
+/// assert_eq!(PrincipalId::parse("client_id:alice"), Some(client));
+/// assert_eq!(PrincipalId::parse("alice"), None);
+/// assert_eq!(PrincipalId::new(SubjectClaim::Sub, ""), None);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PrincipalId {
+    claim: SubjectClaim,
+    key: Box<str>,
+}
+
+impl PrincipalId {
+    /// The id of `value` under `claim`; `None` for an empty value (it would name nobody).
+    pub fn new(claim: SubjectClaim, value: &str) -> Option<PrincipalId> {
+        if value.is_empty() {
+            return None;
+        }
+        Some(PrincipalId {
+            claim,
+            key: format!("{}:{value}", claim.as_str()).into_boxed_str(),
+        })
+    }
+
+    /// Reads the written form back (from a session store); `None` unless it starts with a known claim,
+    /// a colon and a non-empty value.
+    pub fn parse(key: &str) -> Option<PrincipalId> {
+        let (claim, value) = key.split_once(':')?;
+        let claim = SubjectClaim::ALL
+            .into_iter()
+            .find(|c| c.as_str() == claim)?;
+        PrincipalId::new(claim, value)
+    }
+
+    /// The written form, `claim:value`.
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+
+    /// The claim the identity comes from.
+    pub fn claim(&self) -> SubjectClaim {
+        self.claim
+    }
+
+    /// The claim's value.
+    pub fn value(&self) -> &str {
+        self.key
+            .get(self.claim.as_str().len() + 1..)
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for PrincipalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.key)
+    }
+}
+
+impl std::fmt::Debug for PrincipalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrincipalId({:?})", &*self.key)
+    }
+}
+
+/// The principal a payload names: the first of `sub`, `client_id`, `azp` that is present (and not
+/// null) decides, and must be a non-empty string. No fallback past a present but unusable claim (an
+/// empty or numeric `sub` falling back to the shared `client_id` would merge every user of a client).
+fn principal_of(obj: &Map<String, Value>) -> Option<PrincipalId> {
+    let (claim, v) = SubjectClaim::ALL
+        .into_iter()
+        .find_map(|c| match obj.get(c.as_str()) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some((c, v)),
+        })?;
+    PrincipalId::new(claim, v.as_str()?)
+}
+
 /// The claims this server reads, taken from a verified payload.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Claims {
-    /// `sub`, else `client_id`, else `azp` (client-credential tokens often carry no `sub`), else empty.
-    pub subject: String,
+    /// The principal: `sub`, else `client_id`, else `azp` (client-credential tokens often carry no
+    /// `sub`), with the claim kept in the id. `None` when the token names no usable one
+    /// ([`super::Verifier::verify`] refuses it with [`AuthError::NoSubject`]).
+    pub subject: Option<PrincipalId>,
     /// `exp` (required: a token that never expires could never leave the verified-token cache).
     pub exp: u64,
     /// `nbf`.
@@ -147,11 +263,7 @@ impl Claims {
             None | Some(Value::Null) => Vec::new(),
             Some(v) => string_list(v, "aud", false)?,
         };
-        let subject = ["sub", "client_id", "azp"]
-            .iter()
-            .find_map(|k| obj.get(*k).and_then(Value::as_str))
-            .unwrap_or("")
-            .to_string();
+        let subject = principal_of(obj);
         let mut scopes = Vec::new();
         let mut has_scope_claim = false;
         for name in ["scope", "scp"] {
@@ -344,14 +456,20 @@ mod tests {
             "scope": "hubspot.read  openid", "scp": ["hubspot.write", "openid"]
         }))
         .unwrap();
-        assert_eq!(c.subject, "user-1");
+        assert_eq!(
+            c.subject.as_ref().map(PrincipalId::as_str),
+            Some("sub:user-1")
+        );
         assert_eq!((c.exp, c.nbf), (2000, Some(1000)));
         assert_eq!(c.aud, ["a", "b"]);
         assert_eq!(c.scopes, ["hubspot.read", "openid", "hubspot.write"]);
         assert!(c.has_scope_claim);
 
         let c = Claims::from_value(&json!({"client_id": "svc", "exp": 5, "scp": "a b"})).unwrap();
-        assert_eq!((c.subject.as_str(), c.scopes.len()), ("svc", 2));
+        assert_eq!(
+            (c.subject.as_ref().map(PrincipalId::as_str), c.scopes.len()),
+            (Some("client_id:svc"), 2)
+        );
 
         for bad in [
             json!({"sub": "x"}),
@@ -366,6 +484,52 @@ mod tests {
                 matches!(Claims::from_value(&bad), Err(AuthError::Malformed(_))),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn the_subject_keeps_its_claim_and_must_be_a_non_empty_string() {
+        let id = |v: Value| {
+            let mut v = v;
+            v["exp"] = json!(5);
+            Claims::from_value(&v).unwrap().subject
+        };
+        let sub = PrincipalId::new(SubjectClaim::Sub, "alice").unwrap();
+        let client = PrincipalId::new(SubjectClaim::ClientId, "alice").unwrap();
+        let azp = PrincipalId::new(SubjectClaim::Azp, "alice").unwrap();
+        assert_eq!(
+            id(json!({"sub": "alice", "client_id": "svc"})),
+            Some(sub.clone())
+        );
+        assert_eq!(
+            id(json!({"client_id": "alice", "azp": "x"})),
+            Some(client.clone())
+        );
+        assert_eq!(id(json!({"sub": null, "azp": "alice"})), Some(azp.clone()));
+        // The same text under different claims names different principals, in every form.
+        assert!(sub != client && client != azp && sub != azp);
+        assert_ne!(sub.to_string(), client.to_string());
+        assert_eq!(
+            (client.claim(), client.value()),
+            (SubjectClaim::ClientId, "alice")
+        );
+        // None at all, empty, or not a string: no principal (and no fallback past a bad `sub`).
+        for bad in [
+            json!({}),
+            json!({"sub": ""}),
+            json!({"sub": 42, "client_id": "svc"}),
+            json!({"sub": "", "client_id": "svc"}),
+            json!({"client_id": ["svc"]}),
+            json!({"azp": true}),
+        ] {
+            assert_eq!(id(bad.clone()), None, "{bad}");
+        }
+        // The written form reads back; anything else does not.
+        let odd = PrincipalId::new(SubjectClaim::Sub, "a:b \"c\"").unwrap();
+        assert_eq!(PrincipalId::parse(odd.as_str()), Some(odd.clone()));
+        assert_eq!(odd.value(), "a:b \"c\"");
+        for bad in ["alice", "sub:", ":alice", "iss:alice", "SUB:alice", ""] {
+            assert_eq!(PrincipalId::parse(bad), None, "{bad}");
         }
     }
 

@@ -24,6 +24,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
 use crate::config::{Config, ConfigError, ConfigErrorKind};
+pub use claims::{PrincipalId, SubjectClaim};
 pub use jwks::JwksStatus;
 
 /// Longest token accepted (real access tokens are a few KiB at most).
@@ -38,8 +39,9 @@ pub const RESOURCE_NAME: &str = "HubSpot CRM (hubspot-mcp)";
 /// Who is calling, from a verified token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// `sub` (else `client_id`, else `azp`, else empty).
-    pub subject: String,
+    /// Who it is: `sub` (else `client_id`, else `azp`) with the claim kept (`sub:alice` and
+    /// `client_id:alice` are two principals). A token naming none is refused ([`AuthError::NoSubject`]).
+    pub id: PrincipalId,
     /// The scopes the token carries (`scope` and `scp`), in order, without duplicates.
     pub scopes: Vec<String>,
     /// May call tools that change nothing. Always true for a principal [`Verifier::verify`] returns.
@@ -76,6 +78,9 @@ pub enum AuthError {
     TokenInQuery,
     /// The key set could not be fetched and no key is cached; says why.
     JwksUnavailable(String),
+    /// The token names no caller: the first of `sub`, `client_id`, `azp` present is missing, empty or
+    /// not a string, so there is no principal to own sessions or count against limits.
+    NoSubject,
     /// The token is valid but lacks a scope this call needs.
     InsufficientScope {
         /// The scope to ask for.
@@ -120,6 +125,10 @@ impl fmt::Display for AuthError {
                 f,
                 "the authorization server's signing keys are unavailable ({why}): retry later"
             ),
+            AuthError::NoSubject => f.write_str(
+                "the token identifies no caller: it needs a non-empty string `sub` claim (or, for a client's own \
+                 token, `client_id` or `azp`); request a token that names its subject",
+            ),
             AuthError::InsufficientScope { needed } => {
                 write!(f, "the token lacks the scope {needed}: request a token with it")
             }
@@ -155,6 +164,7 @@ impl AuthError {
             AuthError::UnknownKey(_) => "unknown_key",
             AuthError::TokenInQuery => "token_in_query",
             AuthError::JwksUnavailable(_) => "jwks_unavailable",
+            AuthError::NoSubject => "no_subject",
             AuthError::InsufficientScope { .. } => "insufficient_scope",
         }
     }
@@ -335,13 +345,17 @@ impl Verifier {
             &self.write_scopes,
             self.require_scopes,
         );
+        // After the time and issuer checks, so an expired or foreign token is reported as such.
+        let Some(id) = claims.subject.clone() else {
+            return Err(AuthError::NoSubject);
+        };
         if !can_read {
             return Err(AuthError::InsufficientScope {
                 needed: self.read_scopes.first().cloned().unwrap_or_default(),
             });
         }
         let principal = Principal {
-            subject: claims.subject,
+            id,
             scopes: claims.scopes,
             can_read,
             can_write,

@@ -304,7 +304,7 @@ fn good_tokens_of_every_algorithm_verify() {
         let p = v
             .verify(Some(&bearer(&sign(alg, Some(kid), &key, &c))), None, t0())
             .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
-        assert_eq!(p.subject, "user-1");
+        assert_eq!(p.id.as_str(), "sub:user-1");
         assert_eq!(p.expires_at, unix(t0()) + 3600);
         assert!(p.can_read && p.can_write);
     }
@@ -591,7 +591,7 @@ fn a_rotated_key_is_fetched_and_accepted() {
         &claims(json!({"sub": "after"})),
     );
     let p = v.verify(Some(&bearer(&new)), None, at(30)).unwrap();
-    assert_eq!(p.subject, "after");
+    assert_eq!(p.id.as_str(), "sub:after");
     assert_eq!(server.fetches(), 2);
     // The old key left the set: a token signed with it and not seen before is refused.
     let old2 = sign(
@@ -689,9 +689,9 @@ fn concurrent_requests_share_one_fetch() {
                     Algorithm::ES256,
                     Some("ec-1"),
                     &ec(),
-                    &claims(json!({"sub": i})),
+                    &claims(json!({"sub": format!("user-{i}")})),
                 );
-                v.verify(Some(&bearer(&t)), None, t0()).map(|p| p.subject)
+                v.verify(Some(&bearer(&t)), None, t0()).map(|p| p.id)
             })
         })
         .collect();
@@ -872,12 +872,62 @@ fn www_authenticate_values() {
         AuthError::WrongAudience,
         AuthError::AlgorithmNotAllowed("none".into()),
         AuthError::UnknownKey(String::new()),
+        AuthError::NoSubject,
     ] {
         assert!(e.www_authenticate(META, None).contains("invalid_token"));
         assert_eq!(e.status(), 401);
         assert!(!e.reason().is_empty());
     }
     assert!(std::mem::size_of::<AuthError>() <= 32);
+}
+
+#[test]
+fn the_principal_keeps_its_claim_kind_and_a_token_naming_nobody_is_refused() {
+    let v = hs_verifier(&[]);
+    let id = |extra: Value| {
+        v.verify(Some(&bearer(&hs_token(extra))), None, t0())
+            .map(|p| p.id)
+    };
+    let user = id(json!({"sub": "alice"})).unwrap();
+    let client = id(json!({"sub": null, "client_id": "alice"})).unwrap();
+    let party = id(json!({"sub": null, "azp": "alice"})).unwrap();
+    assert_eq!(
+        (user.as_str(), client.as_str(), party.as_str()),
+        ("sub:alice", "client_id:alice", "azp:alice")
+    );
+    assert!(user != client && client != party);
+    // From the verified-token cache too.
+    assert_eq!(id(json!({"sub": null, "client_id": "alice"})), Ok(client));
+    for (what, extra) in [
+        ("none", json!({"sub": null})),
+        ("empty sub", json!({"sub": ""})),
+        ("numeric sub", json!({"sub": 7, "client_id": "svc"})),
+        ("empty client_id", json!({"sub": null, "client_id": ""})),
+        ("array azp", json!({"sub": null, "azp": ["a"]})),
+    ] {
+        assert_eq!(id(extra), Err(AuthError::NoSubject), "{what}");
+    }
+    // The time and issuer checks come first: an expired token says so.
+    assert_eq!(
+        id(json!({"sub": null, "exp": unix(t0()) - 3600})),
+        Err(AuthError::Expired)
+    );
+    let e = AuthError::NoSubject;
+    assert_eq!((e.status(), e.reason()), (401, "no_subject"));
+    let w = e.www_authenticate(META, None);
+    assert!(
+        w.contains(r#"error="invalid_token""#)
+            && w.contains("error_description=\"the token identifies no caller: it needs a non-empty string `sub` claim"),
+        "{w}"
+    );
+    let t = hs_token(json!({"sub": "alice"}));
+    let p = v.verify(Some(&bearer(&t)), None, t0()).unwrap();
+    let debug = format!("{p:?}");
+    assert!(debug.contains("sub:alice"), "{debug}");
+    assert!(
+        t.split('.').all(|part| !debug.contains(part)),
+        "no token text in Debug"
+    );
 }
 
 #[test]

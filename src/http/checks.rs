@@ -75,9 +75,15 @@ fn is_loopback_host(h: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The `Host` check: loopback names, Railway's domains, the configured extra hosts, the hosts of
-/// `CORS_ORIGIN`, and the bind address itself are allowed; `MCP_ALLOWED_HOSTS=*` allows any.
-pub fn check_host(cfg: &Config, host: Option<&str>) -> Result<(), Refusal> {
+/// `Host` values platform health checkers send, accepted on the health paths only: Railway's checker
+/// (Docker's `HEALTHCHECK` and `hubspot-mcp healthcheck` use loopback, which every path accepts).
+pub const HEALTH_CHECKER_HOSTS: [&str; 1] = ["healthcheck.railway.app"];
+
+/// The `Host` check, on every route (DNS rebinding): loopback names, Railway's domains, the host of
+/// `MCP_PUBLIC_URL`, the configured extra hosts, the hosts of `CORS_ORIGIN`, and the bind address
+/// itself are allowed; `MCP_ALLOWED_HOSTS=*` allows any. `health_path`: the request is for a health
+/// endpoint, which platform checkers also reach by their own names ([`HEALTH_CHECKER_HOSTS`]).
+pub fn check_host(cfg: &Config, host: Option<&str>, health_path: bool) -> Result<(), Refusal> {
     if cfg.allowed_hosts().iter().any(|h| h == "*") {
         return Ok(());
     }
@@ -96,8 +102,10 @@ pub fn check_host(cfg: &Config, host: Option<&str>) -> Result<(), Refusal> {
             .private_domain
             .as_deref()
             .is_some_and(|d| host_of(d) == h)
+        || cfg.public_url().is_some_and(|u| origin_host(u) == h)
         || cfg.cors_origins().iter().any(|o| origin_host(o) == h)
-        || (host_of(cfg.host()) == h && !matches!(cfg.host(), "::" | "0.0.0.0"));
+        || (host_of(cfg.host()) == h && !matches!(cfg.host(), "::" | "0.0.0.0"))
+        || (health_path && HEALTH_CHECKER_HOSTS.contains(&h.as_str()));
     if ok {
         Ok(())
     } else {
@@ -115,6 +123,15 @@ fn origin_host(origin: &str) -> String {
 /// too (a page on this machine talking to a server on this machine), or be the server's own origin.
 pub fn check_origin(cfg: &Config, origin: Option<&str>, host: Option<&str>) -> Result<(), Refusal> {
     let Some(o) = origin else { return Ok(()) };
+    // A serialized origin is printable ASCII without spaces: anything else is refused, and so can
+    // never be reflected into `Access-Control-Allow-Origin`.
+    if !o
+        .trim_matches([' ', '\t'])
+        .bytes()
+        .all(|b| b.is_ascii_graphic())
+    {
+        return Err(Refusal::Origin(o.escape_debug().to_string()));
+    }
     let o_trim = o.trim().trim_end_matches('/');
     if cfg.cors_origins().iter().any(|c| c == o_trim || c == "*") {
         return Ok(());
@@ -224,7 +241,7 @@ mod tests {
             "mcp.up.railway.app",
             "CRM.example.com:443",
         ] {
-            assert_eq!(check_host(&c, Some(ok)), Ok(()), "{ok}");
+            assert_eq!(check_host(&c, Some(ok), false), Ok(()), "{ok}");
         }
         for bad in [
             "evil.com",
@@ -232,10 +249,22 @@ mod tests {
             "localhost.evil.com",
             "127.0.0.1.nip.io",
         ] {
-            assert!(check_host(&c, Some(bad)).is_err(), "{bad}");
+            assert!(check_host(&c, Some(bad), false).is_err(), "{bad}");
         }
-        assert!(check_host(&c, None).is_err());
-        assert!(check_host(&cfg(&[("MCP_ALLOWED_HOSTS", "*")]), Some("any.where")).is_ok());
+        assert!(check_host(&c, None, false).is_err());
+        assert!(check_host(
+            &cfg(&[("MCP_ALLOWED_HOSTS", "*")]),
+            Some("any.where"),
+            false
+        )
+        .is_ok());
+        // Railway's health checker, on the health paths only.
+        assert!(check_host(&c, Some("healthcheck.railway.app"), true).is_ok());
+        assert!(check_host(&c, Some("healthcheck.railway.app"), false).is_err());
+        // MCP_PUBLIC_URL's host.
+        let p = cfg(&[("MCP_PUBLIC_URL", "https://crm-mcp.example.org")]);
+        assert!(check_host(&p, Some("crm-mcp.example.org"), false).is_ok());
+        assert!(check_host(&p, Some("other.example.org"), false).is_err());
     }
 
     #[test]
@@ -249,6 +278,19 @@ mod tests {
         assert!(check_origin(&c, Some("http://evil.com"), Some("localhost:3000")).is_err());
         assert!(check_origin(&c, Some("null"), Some("localhost")).is_err());
         assert!(check_origin(&c, Some("https://mcp.example"), Some("mcp.example")).is_ok());
+        for hostile in [
+            "http://localhost:5173\r\nSet-Cookie: a=b",
+            "http://localhost\n",
+            "http://localhost\0",
+            "https://claude.ai\x0b",
+            "http://local host",
+        ] {
+            assert!(
+                check_origin(&c, Some(hostile), Some("localhost")).is_err(),
+                "{hostile:?}"
+            );
+            assert!(cors_headers(&c, Some(hostile), Some("localhost")).is_empty());
+        }
     }
 
     #[test]

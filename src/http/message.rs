@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::http::sse::SseWriter;
 
@@ -40,6 +41,30 @@ pub struct Req {
     pub remote: Option<IpAddr>,
     /// This request's id (also sent back as `X-Request-Id`).
     pub request_id: String,
+    /// Tells whether the client has gone (closed its connection) while the request is served.
+    pub client_gone: Option<ClientGone>,
+}
+
+/// A probe of the client's connection: true once the client has closed it, so work on its behalf
+/// can stop.
+#[derive(Clone)]
+pub struct ClientGone(Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl ClientGone {
+    /// A probe that asks `f`.
+    pub fn new(f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        ClientGone(Arc::new(f))
+    }
+    /// True once the client has gone.
+    pub fn gone(&self) -> bool {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for ClientGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientGone")
+    }
 }
 
 impl Req {
@@ -53,6 +78,7 @@ impl Req {
             body: Vec::new(),
             remote: None,
             request_id: String::new(),
+            client_gone: None,
         }
     }
 

@@ -1,5 +1,8 @@
-//! The route table: one `match` on method and path, and the gate in front of `/mcp` (per-client limits,
-//! then bearer-token authentication, then per-principal limits).
+//! The route table and the gate in front of it, in two steps so that a body is never read for a
+//! request the gate refuses: [`admit`] sees only the head (Host on every route; on `/mcp`: Origin,
+//! the per-client limit, the bearer token, the per-principal limit, the verb, `Accept`,
+//! `Content-Type`, the declared body size) and answers everything that needs no body; [`serve`]
+//! runs what was admitted once its body has arrived. [`route`] is both, in memory.
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -7,22 +10,53 @@ use std::time::{Instant, SystemTime};
 use serde_json::json;
 
 use crate::app::App;
-use crate::auth::{self, AuthError, Verifier};
+use crate::auth::{self, AuthError, Principal, Verifier};
 use crate::health;
+use crate::http::checks::{self, Refusal};
 use crate::http::message::{Reply, Req, Verb};
+use crate::http::ratelimit;
 use crate::http::ratelimit::Verdict;
-use crate::http::{checks, ratelimit};
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::mcp::streamable;
 use crate::obs::log as obslog;
 use crate::obs::metrics::Rejection;
 use crate::obs::prometheus;
 
-/// Picks the handler for a request.
+/// What [`admit`] decided about a request whose body has not been read.
+pub enum Admission {
+    /// Answer with this; the body is not read.
+    Answer(Reply),
+    /// Read the body (at most `MCP_MAX_BODY_BYTES`), then [`serve`] it with this.
+    Serve(Admitted),
+}
+
+/// A request to `/mcp` that passed the gate: who sent it, and the rate-limit headers its reply carries.
+#[derive(Debug)]
+pub struct Admitted {
+    principal: Option<Principal>,
+    headers: Vec<(&'static str, String)>,
+}
+
+/// Routes a whole request in memory: [`admit`], then [`serve`].
 pub fn route(app: &Arc<App>, req: &Req) -> Reply {
+    match admit(app, req) {
+        Admission::Answer(reply) => reply,
+        Admission::Serve(a) => serve(app, req, a),
+    }
+}
+
+fn is_health_path(path: &str) -> bool {
+    matches!(path, "/health" | "/health/live" | "/healthz")
+}
+
+/// The gate and every answer that needs no body. Runs on the connection's thread.
+pub fn admit(app: &Arc<App>, req: &Req) -> Admission {
+    if let Err(r) = checks::check_host(&app.config, req.get("host"), is_health_path(&req.path)) {
+        return Admission::Answer(refusal(&r));
+    }
     let readable = matches!(req.verb, Verb::Get | Verb::Head);
-    match (readable, req.path.as_str()) {
-        (_, "/mcp" | "/mcp/") => gate(app, req),
+    Admission::Answer(match (readable, req.path.as_str()) {
+        (_, "/mcp" | "/mcp/") => return gate(app, req),
         (true, "/health") => health::report(app),
         (true, "/metrics") if app.config.metrics_enabled() => operator_only(app, req, || {
             Reply::text(200, prometheus::CONTENT_TYPE, prometheus::render(app))
@@ -53,7 +87,24 @@ pub fn route(app: &Arc<App>, req: &Req) -> Reply {
             404,
             json!({"error": "not found", "hint": "the MCP endpoint is POST /mcp; health is GET /health, metrics GET /metrics"}).to_string(),
         ),
+    })
+}
+
+/// Serves an admitted request to `/mcp` once its body has been read.
+pub fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
+    let mut reply = streamable::handle(app, req, a.principal.as_ref());
+    for (k, v) in a.headers {
+        reply = reply.with_header(k, v);
     }
+    with_cors(app, req, reply)
+}
+
+/// A refusal before any MCP processing: its status and a JSON-RPC error body without an id.
+fn refusal(r: &Refusal) -> Reply {
+    Reply::json(
+        r.status(),
+        jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, r.to_string())),
+    )
 }
 
 /// `/metrics` and `/scaling`: open, or with `METRICS_TOKEN` set, only to `Authorization: Bearer <it>`
@@ -89,9 +140,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// `/mcp` behind the per-client request limit, authentication (when configured) and the per-principal
-/// limit. Over a limit: 429 + `Retry-After` + `RateLimit` headers.
-fn gate(app: &Arc<App>, req: &Req) -> Reply {
+/// `/mcp`: Origin, the per-client request limit, authentication (when configured), the per-principal
+/// limit, then the verb and content negotiation, all before the body. Over a limit: 429 +
+/// `Retry-After` + `RateLimit` headers.
+fn gate(app: &Arc<App>, req: &Req) -> Admission {
+    let answer = |reply: Reply| Admission::Answer(with_cors(app, req, reply));
+    if let Err(r) = checks::check_origin(&app.config, req.get("origin"), req.get("host")) {
+        return Admission::Answer(refusal(&r));
+    }
     let peer = req.remote.map(|ip| ip.to_string());
     let key = ratelimit::client_key(
         peer.as_deref(),
@@ -102,7 +158,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Reply {
     if !verdict.allowed {
         app.metrics.record_rejection(Rejection::ClientRateLimit);
         log::warn!(client = key.as_str(); "rate limit reached");
-        return with_cors(app, req, too_many(app, verdict));
+        return answer(too_many(app, verdict));
     }
     // Never on a CORS preflight: browsers send no credentials there.
     let principal = match (&app.verifier, &req.verb) {
@@ -115,31 +171,73 @@ fn gate(app: &Arc<App>, req: &Req) -> Reply {
                 Ok(p) => Some(p),
                 Err(e) => {
                     app.metrics.record_rejection(Rejection::Unauthenticated);
-                    return with_cors(app, req, auth_error(app, v, req, &e));
+                    return answer(auth_error(app, v, req, &e));
                 }
             }
         }
         _ => None,
     };
     if let Some(p) = &principal {
-        obslog::note(|n| n.principal = Some(p.subject.chars().take(128).collect()));
+        obslog::note(|n| n.principal = Some(p.id.as_str().chars().take(128).collect()));
         let by_principal = app
             .limiter
-            .check(&format!("sub:{}", p.subject), Instant::now());
+            .check(&format!("principal:{}", p.id.as_str()), Instant::now());
         if !by_principal.allowed {
             app.metrics.record_rejection(Rejection::PrincipalRateLimit);
             log::warn!("rate limit reached for a principal");
-            return with_cors(app, req, too_many(app, by_principal));
+            return answer(too_many(app, by_principal));
         }
         if by_principal.remaining < verdict.remaining {
             verdict = by_principal;
         }
     }
-    let mut reply = streamable::handle(app, req, principal.as_ref());
-    for (k, v) in verdict.headers(app.limiter.window()) {
-        reply = reply.with_header(k, v);
+    let headers = verdict.headers(app.limiter.window());
+    let with_limits = |mut reply: Reply| {
+        for (k, v) in &headers {
+            reply = reply.with_header(k, v.clone());
+        }
+        answer(reply)
+    };
+    match req.verb {
+        Verb::Post => {
+            if let Err(r) = checks::check_accept_post(req.get("accept"))
+                .and_then(|()| checks::check_content_type(req.get("content-type")))
+            {
+                return with_limits(refusal(&r));
+            }
+        }
+        Verb::Delete => {}
+        Verb::Get => return with_limits(
+            method_not_allowed(
+                "Method Not Allowed: this server sends no server-initiated messages, so it offers no GET stream; POST requests to /mcp",
+            ),
+        ),
+        Verb::Options => {
+            // A CORS preflight: the Origin, if any, passed the allowlist above.
+            let mut r = Reply::empty(204).with_header("Allow", "GET, POST, DELETE, OPTIONS");
+            if req.get("origin").is_some() {
+                for (k, v) in checks::PREFLIGHT {
+                    r = r.with_header(k, v);
+                }
+            }
+            return with_limits(r);
+        }
+        _ => return with_limits(method_not_allowed(
+            "Method Not Allowed: use POST (or DELETE to end a session)",
+        )),
     }
-    with_cors(app, req, reply)
+    Admission::Serve(Admitted {
+        principal,
+        headers: Vec::from(headers),
+    })
+}
+
+fn method_not_allowed(message: &str) -> Reply {
+    Reply::json(
+        405,
+        jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, message)),
+    )
+    .with_header("Allow", "POST, DELETE")
 }
 
 fn too_many(app: &App, verdict: Verdict) -> Reply {

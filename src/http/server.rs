@@ -1,11 +1,18 @@
-//! The HTTP server on tiny_http: bind (dual-stack by default), one accept loop handing requests to a
-//! `threadpool` that grows on demand up to `MCP_WORKERS`, 503 when the queue is full, capped bodies, panics caught per request, and a
-//! graceful drain on shutdown. The only module that imports tiny_http.
+//! The HTTP server on tiny_http: bind (dual-stack by default), then two stages per request.
+//!
+//! On the connection's own thread (tiny_http starts one per open connection, capped by
+//! `MCP_MAX_CONNECTIONS`), the head is read under `MCP_HEAD_TIMEOUT_MS` and passed through the gate
+//! ([`route::admit`]): every refusal, and every route that needs no body (health, metrics, preflights),
+//! is answered right there, and an admitted request's body is read whole, within `MCP_READ_TIMEOUT_MS`
+//! in all, before it is queued. So a worker never waits on a client: one accept loop hands complete
+//! requests to a `threadpool` that grows on demand up to `MCP_WORKERS`, 503 when every worker is busy
+//! and the queue is full. Panics are caught per request; shutdown drains. The only module that imports
+//! tiny_http.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,23 +22,25 @@ use socket2::{Domain, Protocol, Socket, Type};
 use threadpool::ThreadPool;
 
 use crate::app::App;
-use crate::config::Config;
+use crate::config::{Config, Environment};
+use crate::http::gzip;
 use crate::http::message::{Reply, ReplyBody, Req, Verb};
+use crate::http::route::{self, Admission, Admitted};
 use crate::http::sse::SseWriter;
-use crate::http::{gzip, route};
-use crate::mcp::jsonrpc::{self, RpcError};
-use crate::obs::log as obslog;
+use crate::mcp::jsonrpc::{self, RpcError, ValueCounter};
+use crate::obs::log::{self as obslog, RequestNotes};
 use crate::obs::metrics::Route;
 
-/// A bound server, ready to [`run`].
+/// A bound socket, ready to [`run`].
 pub struct Bound {
-    server: tiny_http::Server,
+    listener: TcpListener,
     /// The address actually bound (port 0 resolved).
     pub addr: SocketAddr,
 }
 
 /// Binds `HOST:PORT`. `::` is bound dual-stack (`IPV6_V6ONLY` off) so IPv4 and IPv6 clients both reach
-/// it; on a host without IPv6 it falls back to `0.0.0.0`.
+/// it; on a host without IPv6 it falls back to `0.0.0.0`. Connections wait in the backlog until
+/// [`run`] starts serving.
 pub fn bind(cfg: &Config) -> std::io::Result<Bound> {
     let host = if cfg.host() == "localhost" {
         "127.0.0.1"
@@ -52,14 +61,7 @@ pub fn bind(cfg: &Config) -> std::io::Result<Bound> {
         other => other?,
     };
     let addr = listener.local_addr()?;
-    let limits = tiny_http::ConnectionLimits {
-        read_timeout: Some(cfg.read_timeout()),
-        write_timeout: Some(cfg.read_timeout()),
-        max_connections: cfg.max_connections(),
-    };
-    let server = tiny_http::Server::from_listener_with_limits(listener, None, limits)
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(Bound { server, addr })
+    Ok(Bound { listener, addr })
 }
 
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
@@ -73,11 +75,54 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     Ok(socket.into())
 }
 
+/// The headers every response carries, refusals written by tiny_http itself included.
+fn standard_headers(cfg: &Config) -> Vec<(String, String)> {
+    let hsts = (cfg.environment() == Environment::Production).then_some(HSTS);
+    SECURITY_HEADERS
+        .iter()
+        .chain(hsts.iter())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// What the gate and the accept loop share: how many requests are queued or running (so the gate
+/// can refuse at once when the workers are saturated) and whether the server is draining.
+#[derive(Default)]
+struct Load {
+    waiting_or_running: AtomicUsize,
+    draining: AtomicBool,
+}
+
 /// Serves until `shutdown` fires (or its sender is dropped), then stops accepting and drains: requests
 /// already received are finished within the drain timeout. Returns how many requests were still
 /// running when the drain timed out (0 on a clean drain).
 pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
     let cfg = &app.config;
+    let load = Arc::new(Load::default());
+    let limits = tiny_http::ConnectionLimits {
+        read_timeout: Some(cfg.read_timeout()),
+        write_timeout: Some(cfg.read_timeout()),
+        max_connections: cfg.max_connections(),
+        head_timeout: Some(cfg.head_timeout()),
+        max_pending_per_ip: cfg.max_pending_per_ip(),
+        refusal_headers: standard_headers(cfg),
+    };
+    let gate: tiny_http::Gate = {
+        let (app, load) = (Arc::clone(&app), Arc::clone(&load));
+        Arc::new(move |rq| gate(&app, &load, rq))
+    };
+    let server = match tiny_http::Server::from_listener_with_gate(
+        bound.listener,
+        None,
+        limits,
+        Some(gate),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!(error = e.to_string(); "cannot serve on the bound socket");
+            return 0;
+        }
+    };
     // The pool starts small and doubles on demand up to MCP_WORKERS, so an idle server holds a few
     // threads, and a burst of blocking HubSpot calls gets all 64 within microseconds.
     let initial = cfg.workers().min(INITIAL_WORKERS);
@@ -87,14 +132,13 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
         .thread_name("mcp-worker".into())
         .thread_stack_size(512 * 1024)
         .build();
-    let server = bound.server;
     loop {
         match shutdown.try_recv() {
             Ok(()) | Err(TryRecvError::Disconnected) => break,
             Err(TryRecvError::Empty) => {}
         }
         match server.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(rq)) => dispatch(&mut pool, &app, rq, false),
+            Ok(Some(rq)) => dispatch(&mut pool, &app, &load, rq),
             Ok(None) => {}
             Err(e) => {
                 log::warn!(error = e.to_string(); "receive failed");
@@ -103,12 +147,13 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
         }
     }
     log::info!(in_flight = pool.active_count() + pool.queued_count(); "shutting down: no new connections, draining");
+    load.draining.store(true, Ordering::Relaxed);
     server.stop_accepting();
     let deadline = Instant::now() + cfg.drain_timeout();
     loop {
         // Requests that arrive on connections already open are still served, with `Connection: close`.
         match server.recv_timeout(Duration::from_millis(20)) {
-            Ok(Some(rq)) => dispatch(&mut pool, &app, rq, true),
+            Ok(Some(rq)) => dispatch(&mut pool, &app, &load, rq),
             _ if pool.active_count() + pool.queued_count() == 0 => return 0,
             _ => {}
         }
@@ -123,7 +168,131 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
 /// Worker threads started with the pool (it grows from there to `MCP_WORKERS`).
 pub const INITIAL_WORKERS: usize = 4;
 
-fn dispatch(pool: &mut ThreadPool, app: &Arc<App>, rq: tiny_http::Request, draining: bool) {
+/// A request that passed the gate on its connection's thread, with its body read.
+struct Ticket {
+    req: Req,
+    admitted: Admitted,
+    notes: Option<RequestNotes>,
+    started: Instant,
+    gzip: bool,
+}
+
+/// True when every worker is taken and the queue is at its bound (a `max_queue` of 0 means "no
+/// waiting": a request is served at once or refused).
+fn saturated(app: &App, load: &Load) -> bool {
+    load.waiting_or_running.load(Ordering::Relaxed) >= app.config.workers() + app.config.max_queue()
+}
+
+fn busy_reply() -> Reply {
+    Reply::json(
+        503,
+        jsonrpc::error_without_id(&RpcError::new(
+            jsonrpc::code::SERVER_ERROR,
+            "Service Unavailable: every worker is busy; retry after the delay in Retry-After",
+        )),
+    )
+    .with_header("Retry-After", "1")
+}
+
+/// The gate, on the connection's thread: answers what needs no body (or no worker), reads the body of
+/// what it admits, and hands that on to the accept loop.
+fn gate(app: &Arc<App>, load: &Load, rq: tiny_http::Request) -> Option<tiny_http::Request> {
+    let started = Instant::now();
+    let mut rq = rq;
+    let req = head_of(&rq);
+    obslog::begin_request(&req.request_id);
+    let gzip_ok = gzip::accepts(
+        req.get("accept-encoding"),
+        req.get("x-no-compression").is_some(),
+    );
+    let draining = load.draining.load(Ordering::Relaxed);
+    let admission = match catch_unwind(AssertUnwindSafe(|| route::admit(app, &req))) {
+        Ok(a) => a,
+        Err(panic) => Admission::Answer(panicked(app, &req, panic.as_ref())),
+    };
+    let admitted = match admission {
+        Admission::Answer(reply) => {
+            // An unread body cannot be skipped safely: close the connection after the reply.
+            let close = draining || rq.body_length() != Some(0);
+            finish(app, rq, &req, reply, started, close, gzip_ok);
+            return None;
+        }
+        Admission::Serve(a) => a,
+    };
+    if saturated(app, load) {
+        app.metrics.record_busy();
+        finish(app, rq, &req, busy_reply(), started, true, gzip_ok);
+        return None;
+    }
+    // JSON bodies are counted as they arrive: one of too many values is refused before it is whole.
+    let mut values = ValueCounter::new(app.config.max_json_values());
+    let counted = req.verb == Verb::Post;
+    match rq.buffer_body(
+        app.config.max_body_bytes(),
+        app.config.read_timeout(),
+        |piece| !counted || values.feed(piece),
+    ) {
+        Ok(_) => {
+            let notes = obslog::end_request();
+            rq.set_ext(Box::new(Ticket {
+                req,
+                admitted,
+                notes,
+                started,
+                gzip: gzip_ok,
+            }));
+            Some(rq)
+        }
+        Err(tiny_http::BodyError::Refused) => {
+            let reply = Reply::json(413, jsonrpc::error_without_id(&values.refusal()));
+            finish(app, rq, &req, reply, started, true, gzip_ok);
+            None
+        }
+        Err(e) => {
+            let reply = body_error(app, e);
+            finish(app, rq, &req, reply, started, true, gzip_ok);
+            None
+        }
+    }
+}
+
+fn body_error(app: &App, e: tiny_http::BodyError) -> Reply {
+    let (status, msg) = match e {
+        tiny_http::BodyError::TooLarge => (
+            413,
+            format!(
+                "Payload Too Large: request bodies are limited to {} bytes",
+                app.config.max_body_bytes()
+            ),
+        ),
+        tiny_http::BodyError::TimedOut => (
+            408,
+            format!(
+                "Request Timeout: the body did not arrive within {} ms",
+                app.config.read_timeout().as_millis()
+            ),
+        ),
+        tiny_http::BodyError::Malformed => (
+            400,
+            "Bad Request: the chunked body is malformed".to_string(),
+        ),
+        tiny_http::BodyError::Closed | tiny_http::BodyError::Refused => {
+            (400, "Bad Request: the body could not be read".to_string())
+        }
+    };
+    Reply::json(
+        status,
+        jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, msg)),
+    )
+}
+
+fn dispatch(pool: &mut ThreadPool, app: &Arc<App>, load: &Arc<Load>, mut rq: tiny_http::Request) {
+    let ticket = rq.take_ext().and_then(|t| t.downcast::<Ticket>().ok());
+    let Some(ticket) = ticket else {
+        // Every request passes the gate; one that did not is not served blind.
+        let _ = rq.respond_and_close(tiny_http::Response::empty(500));
+        return;
+    };
     // Every started worker taken: start more (double, up to MCP_WORKERS) before queueing anything.
     let workers = app.config.workers();
     if pool.active_count() + pool.queued_count() >= pool.max_count() && pool.max_count() < workers {
@@ -131,31 +300,22 @@ fn dispatch(pool: &mut ThreadPool, app: &Arc<App>, rq: tiny_http::Request, drain
         pool.set_num_threads(n);
         app.metrics.set_workers_started(n);
     }
-    // Refuse only when every worker is busy and the queue is at its bound (a `max_queue` of 0 means
-    // "no waiting": a request is served at once or refused).
+    // A backstop: the gate refuses first, but requests admitted at once can still overshoot.
     if pool.active_count() >= pool.max_count() && pool.queued_count() >= app.config.max_queue() {
         app.metrics.record_busy();
-        let route = Route::of(rq.url().split('?').next().unwrap_or(""));
-        let method = rq.method().as_str().to_string();
-        let body = jsonrpc::error_without_id(&RpcError::new(
-            jsonrpc::code::SERVER_ERROR,
-            "Service Unavailable: every worker is busy; retry after the delay in Retry-After",
-        ));
-        // Answered from the accept loop, so the body is never read: close the connection after it.
-        let _ = rq.respond_and_close(with_headers(
-            tiny_http::Response::from_data(body).with_status_code(503),
-            &[
-                ("Content-Type", "application/json"),
-                ("Retry-After", "1"),
-                ("Connection", "close"),
-            ],
-        ));
-        app.metrics.record_http(route, &method, 503, Duration::ZERO);
+        let Ticket {
+            req, started, gzip, ..
+        } = *ticket;
+        finish(app, rq, &req, busy_reply(), started, true, gzip);
         return;
     }
     app.metrics.request_queued();
-    let app = Arc::clone(app);
-    pool.execute(move || serve(rq, &app, draining));
+    load.waiting_or_running.fetch_add(1, Ordering::Relaxed);
+    let (app, load) = (Arc::clone(app), Arc::clone(load));
+    pool.execute(move || {
+        serve(rq, *ticket, &app, load.draining.load(Ordering::Relaxed));
+        load.waiting_or_running.fetch_sub(1, Ordering::Relaxed);
+    });
 }
 
 static REQUEST_SEQ: AtomicU64 = AtomicU64::new(0);
@@ -173,32 +333,6 @@ fn request_id() -> String {
     )
 }
 
-enum BodyError {
-    TooLarge,
-    TimedOut,
-    Broken,
-}
-
-fn read_body(rq: &mut tiny_http::Request, max: usize) -> Result<Vec<u8>, BodyError> {
-    if rq.body_length().is_some_and(|n| n > max) {
-        return Err(BodyError::TooLarge);
-    }
-    let mut buf = Vec::with_capacity(rq.body_length().unwrap_or(0).min(max));
-    match rq.as_reader().take(max as u64 + 1).read_to_end(&mut buf) {
-        Ok(_) if buf.len() > max => Err(BodyError::TooLarge),
-        Ok(_) => Ok(buf),
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) =>
-        {
-            Err(BodyError::TimedOut)
-        }
-        Err(_) => Err(BodyError::Broken),
-    }
-}
-
 fn to_verb(m: &tiny_http::Method) -> Verb {
     match m {
         tiny_http::Method::Get => Verb::Get,
@@ -210,12 +344,9 @@ fn to_verb(m: &tiny_http::Method) -> Verb {
     }
 }
 
-fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
-    let started = Instant::now();
-    app.metrics.request_started();
-    let request_id = request_id();
-    obslog::begin_request(&request_id);
-    let verb = to_verb(rq.method());
+/// The plain request for a head (its body still unread), with a fresh request id, and a probe that
+/// tells a long-running handler when its client has gone.
+fn head_of(rq: &tiny_http::Request) -> Req {
     let (path, query) = match rq.url().split_once('?') {
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
         None => (rq.url().to_string(), None),
@@ -231,49 +362,57 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
         })
         .collect();
     let mut req = Req {
-        verb,
+        verb: to_verb(rq.method()),
         path,
         query,
         headers,
         body: Vec::new(),
         remote: rq.remote_addr().map(|a| a.ip()),
-        request_id: request_id.clone(),
+        request_id: request_id(),
+        client_gone: None,
     };
-    let gzip_ok = gzip::accepts(
-        req.get("accept-encoding"),
-        req.get("x-no-compression").is_some(),
-    );
-    let method_name = rq.method().as_str().to_string();
+    if let Some(probe) = rq.peer_probe() {
+        req.client_gone = Some(crate::http::message::ClientGone::new(move || probe.gone()));
+    }
+    req
+}
+
+/// On a worker: serves an admitted request (its body already in memory).
+fn serve(mut rq: tiny_http::Request, ticket: Ticket, app: &Arc<App>, draining: bool) {
+    app.metrics.request_started();
+    let Ticket {
+        mut req,
+        admitted,
+        notes,
+        started,
+        gzip,
+    } = ticket;
+    match notes {
+        Some(n) => obslog::resume_request(n),
+        None => obslog::begin_request(&req.request_id),
+    }
+    // In memory since the gate read it: moved, not copied.
+    req.body = rq.take_body().unwrap_or_default();
+    let reply = match catch_unwind(AssertUnwindSafe(|| route::serve(app, &req, admitted))) {
+        Ok(reply) => reply,
+        Err(panic) => panicked(app, &req, panic.as_ref()),
+    };
+    finish(app, rq, &req, reply, started, draining, gzip);
+    app.metrics.request_finished();
+}
+
+/// Sends a reply, records it and writes the access line (on whichever thread answers).
+fn finish(
+    app: &App,
+    rq: tiny_http::Request,
+    req: &Req,
+    reply: Reply,
+    started: Instant,
+    close: bool,
+    gzip_ok: bool,
+) {
     let route = Route::of(&req.path);
-    let mut close = draining;
-    let reply = match read_body(&mut rq, app.config.max_body_bytes()) {
-        Ok(body) => {
-            req.body = body;
-            handle(app, &req)
-        }
-        Err(e) => {
-            // The rest of the body is unread: the connection cannot carry another request.
-            close = true;
-            let (status, msg) = match e {
-                BodyError::TooLarge => (
-                    413,
-                    format!(
-                        "Payload Too Large: request bodies are limited to {} bytes",
-                        app.config.max_body_bytes()
-                    ),
-                ),
-                BodyError::TimedOut => (
-                    408,
-                    "Request Timeout: the body did not arrive in time".to_string(),
-                ),
-                BodyError::Broken => (400, "Bad Request: the body could not be read".to_string()),
-            };
-            Reply::json(
-                status,
-                jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, msg)),
-            )
-        }
-    };
+    let method_name = rq.method().as_str().to_string();
     let status = reply.status;
     let streamed = matches!(reply.body, ReplyBody::Sse(_));
     // A full reply is counted before it leaves, so a client that saw it also sees it counted; a stream
@@ -283,9 +422,9 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
             .record_http(route, &method_name, status, started.elapsed());
     }
     let opts = SendOptions {
-        request_id: &request_id,
+        request_id: &req.request_id,
         close,
-        hsts: app.config.environment() == crate::config::Environment::Production,
+        hsts: app.config.environment() == Environment::Production,
         gzip: gzip_ok,
     };
     let sent = send(rq, reply, &opts);
@@ -293,7 +432,6 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     if streamed {
         app.metrics.record_http(route, &method_name, status, took);
     }
-    app.metrics.request_finished();
     let notes = obslog::end_request().unwrap_or_default();
     let log_path: std::borrow::Cow<'_, str> = if route == Route::Other {
         // Unknown paths are whatever a scanner sends: keep the access log bounded and printable.
@@ -306,7 +444,7 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
         req.path.as_str().into()
     };
     log::info!(
-        request_id = request_id.as_str(),
+        request_id = req.request_id.as_str(),
         method = method_name.as_str(),
         path = log_path.as_ref(),
         status = status,
@@ -321,33 +459,37 @@ fn serve(mut rq: tiny_http::Request, app: &Arc<App>, draining: bool) {
     );
 }
 
-/// Routes with panics caught: a panicking handler answers 500 / -32603 and the worker lives on.
+/// A caught panic: counted, logged, answered 500 / -32603 with the request's id when it can be read.
+fn panicked(app: &App, req: &Req, panic: &(dyn std::any::Any + Send)) -> Reply {
+    app.metrics.record_panic();
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    log::error!(request_id = req.request_id.as_str(), panic = what.as_str(); "handler panicked");
+    let id = serde_json::from_slice::<Value>(&req.body)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .filter(|i| i.is_string() || i.is_number())
+        .unwrap_or(Value::Null);
+    Reply::json(
+        500,
+        jsonrpc::error_response(
+            &id,
+            &RpcError::internal(
+                "the server failed while handling this request; it has been logged",
+            ),
+        ),
+    )
+}
+
+/// Routes a whole request in memory (gate and handler) with panics caught: a panicking handler
+/// answers 500 / -32603 and the caller lives on. What the server does per request, without sockets.
 pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
     match catch_unwind(AssertUnwindSafe(|| route::route(app, req))) {
         Ok(reply) => reply,
-        Err(panic) => {
-            app.metrics.record_panic();
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            log::error!(request_id = req.request_id.as_str(), panic = what.as_str(); "handler panicked");
-            let id = serde_json::from_slice::<Value>(&req.body)
-                .ok()
-                .and_then(|v| v.get("id").cloned())
-                .filter(|i| i.is_string() || i.is_number())
-                .unwrap_or(Value::Null);
-            Reply::json(
-                500,
-                jsonrpc::error_response(
-                    &id,
-                    &RpcError::internal(
-                        "the server failed while handling this request; it has been logged",
-                    ),
-                ),
-            )
-        }
+        Err(panic) => panicked(app, req, panic.as_ref()),
     }
 }
 
@@ -370,11 +512,30 @@ const HSTS: (&str, &str) = (
     "max-age=31536000; includeSubDomains; preload",
 );
 
+/// True for a header that may be written: the name a token, the value visible ASCII, spaces and
+/// horizontal tabs only (RFC 9110 §5.5). A value with CR, LF or NUL would split the response.
+fn writable_header(name: &str, value: &str) -> bool {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && value
+            .bytes()
+            .all(|b| b == b'\t' || b == b' ' || b.is_ascii_graphic());
+    if !ok {
+        log::error!(header = name.escape_debug().to_string(); "refused to write a header with a forbidden character");
+    }
+    ok
+}
+
 fn with_headers<R: Read>(
     mut resp: tiny_http::Response<R>,
     headers: &[(&str, &str)],
 ) -> tiny_http::Response<R> {
     for (k, v) in headers {
+        if !writable_header(k, v) {
+            continue;
+        }
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             resp.add_header(h);
         }
@@ -464,7 +625,7 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
                     .iter()
                     .filter(|(k, _)| *k != "Cache-Control"),
             );
-            for (k, v) in &headers {
+            for (k, v) in headers.iter().filter(|(k, v)| writable_header(k, v)) {
                 head.push_str(k);
                 head.push_str(": ");
                 head.push_str(v);

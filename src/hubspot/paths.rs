@@ -25,17 +25,34 @@ pub const TOKEN_INFO: &str = "/oauth/v2/private-apps/get/access-token-info";
 /// Workflows (automation v4).
 pub const FLOWS: &str = "/automation/v4/flows";
 
-/// Percent-encodes one path segment (object types, ids, property names come from the model).
+/// Percent-encodes one path segment (object types, ids, property names come from the model), so that
+/// it is always exactly one segment that no server reads as anything else: every byte outside RFC 3986's
+/// unreserved set (`A-Z a-z 0-9 - . _ ~`) is `%XX` (so `/`, `?`, `#`, `%`, `;`, `\`, spaces, control
+/// characters and non-ASCII bytes can never end, split or re-encode the segment: `%2e` becomes `%252e`);
+/// a segment made only of dots has its dots encoded too (`..` → `%2E%2E`), and an empty segment, which a
+/// server would collapse into its neighbours, becomes `%00`, which names nothing. The tools check ids by
+/// kind before any path is built (`tools::common`); this is the last line, total for every input.
 ///
 /// ```
-/// assert_eq!(hubspot_mcp::hubspot::paths::seg("a b/c"), "a%20b%2Fc");
-/// assert_eq!(hubspot_mcp::hubspot::paths::seg("2-123_x.y~z"), "2-123_x.y~z");
+/// use hubspot_mcp::hubspot::paths::seg;
+/// assert_eq!(seg("a b/c"), "a%20b%2Fc");
+/// assert_eq!(seg("2-123_x.y~z"), "2-123_x.y~z");
+/// assert_eq!(seg(".."), "%2E%2E");
+/// assert_eq!(seg("%2e%2e"), "%252e%252e");
+/// assert_eq!(seg(""), "%00");
 /// ```
 pub fn seg(s: &str) -> String {
+    if s.is_empty() {
+        return "%00".into();
+    }
+    let dots_only = s.bytes().all(|b| b == b'.');
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
+        let plain = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'~')
+            || (b == b'.' && !dots_only);
+        if plain {
+            out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
@@ -59,7 +76,7 @@ pub fn search(object_type: &str) -> String {
 }
 
 /// `/crm/v3/objects/{type}/batch/{action}` (read, create, update, upsert, archive)
-pub fn batch(object_type: &str, action: &str) -> String {
+pub fn batch(object_type: &str, action: &'static str) -> String {
     format!("{OBJECTS}/{}/batch/{action}", seg(object_type))
 }
 
@@ -137,4 +154,113 @@ pub fn pipeline(object_type: &str, id: &str) -> String {
 /// `/automation/v4/flows/{id}`
 pub fn flow(id: &str) -> String {
     format!("{FLOWS}/{}", seg(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Percent-decodes once, as a server does.
+    fn decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(h, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    const HOSTILE: [&str; 24] = [
+        "",
+        ".",
+        "..",
+        "...",
+        "%2e",
+        "%2E%2e",
+        ".%2e",
+        "a/b",
+        "../../x",
+        "..\\..",
+        "a?b=c",
+        "a#b",
+        "a;b",
+        "a b",
+        "\t",
+        "\r\nHost: evil",
+        "\u{0}",
+        "\u{7f}",
+        "é",
+        "ü/..",
+        "//",
+        "%",
+        "%zz",
+        "~",
+    ];
+
+    #[test]
+    fn every_segment_is_one_opaque_segment() {
+        for s in HOSTILE {
+            let e = seg(s);
+            assert!(!e.is_empty(), "{s:?}");
+            assert!(!e.bytes().all(|b| b == b'.'), "{s:?} -> {e}");
+            assert!(
+                e.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+                "{s:?} -> {e}"
+            );
+            // One decoding gives the input back (an empty input gives a NUL that names nothing).
+            let want = if s.is_empty() {
+                vec![0]
+            } else {
+                s.as_bytes().to_vec()
+            };
+            assert_eq!(decode(&e), want, "{s:?} -> {e}");
+        }
+        assert_eq!(seg("."), "%2E");
+        assert_eq!(seg("..."), "%2E%2E%2E");
+        assert_eq!(seg("a.b"), "a.b");
+        assert_eq!(
+            seg("maria.chen@acme.example.com"),
+            "maria.chen%40acme.example.com"
+        );
+        assert_eq!(seg("é"), "%C3%A9");
+        assert_eq!(seg("\r\n"), "%0D%0A");
+    }
+
+    #[test]
+    fn hostile_ids_never_change_the_path() {
+        for s in HOSTILE {
+            for (path, prefix, segs) in [
+                (object("contacts", s), OBJECTS, 2),
+                (pipeline(s, s), PIPELINES, 2),
+                (property("contacts", s), PROPERTIES, 2),
+                (owner(s), OWNERS, 1),
+                (flow(s), FLOWS, 1),
+                (
+                    association("contacts", s, "companies", s),
+                    ASSOCIATIONS_OBJECTS,
+                    5,
+                ),
+                (association_default(s, s, s, s), ASSOCIATIONS_OBJECTS, 6),
+                (batch(s, "read"), OBJECTS, 3),
+            ] {
+                let rest = path.strip_prefix(prefix).unwrap();
+                let parts: Vec<&str> = rest.split('/').skip(1).collect();
+                assert_eq!(parts.len(), segs, "{s:?}: {path}");
+                for p in parts {
+                    assert!(!p.is_empty() && p != "." && p != "..", "{s:?}: {path}");
+                    assert!(!p.contains(['?', '#', '\\']), "{s:?}: {path}");
+                }
+            }
+        }
+        assert_eq!(object("contacts", ".."), "/crm/v3/objects/contacts/%2E%2E");
+    }
 }

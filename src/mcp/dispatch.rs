@@ -16,7 +16,7 @@ use crate::mcp::session::{LogLevel, SessionId};
 use crate::mcp::version::Revision;
 use crate::obs::log as obslog;
 use crate::obs::metrics::ToolOutcome;
-use crate::tools::{CancelToken, ListShape, ToolContext, ToolError, View};
+use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError, View};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
 pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -63,8 +63,10 @@ pub struct Call<'a> {
     pub notify: Option<&'a mut NotifyFn<'a>>,
     /// Set when the client cancels.
     pub cancel: CancelToken,
-    /// When the request must be answered by.
+    /// When the request must be answered by (one deadline for a whole POST, batch included).
     pub deadline: Instant,
+    /// The HubSpot calls the request may still make, and whether its client is still there.
+    pub budget: Arc<RequestBudget>,
     /// False for an authenticated principal without the write scope: write tools are neither listed
     /// nor callable.
     pub can_write: bool,
@@ -293,7 +295,8 @@ fn read_resource(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         .get("uri")
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("resources/read needs \"uri\" (a string)"))?;
-    let cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services);
+    let cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services)
+        .with_budget(&call.budget);
     match catalog::read(uri, &cx) {
         Ok(text) => Ok(cacheable(
             call,
@@ -490,11 +493,13 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
                 &call.cancel,
                 call.deadline,
                 &call.app.services,
-            );
+            )
+            .with_budget(&call.budget);
             tool.call(args, &mut cx)
         }
         _ => {
-            let mut cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services);
+            let mut cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services)
+                .with_budget(&call.budget);
             tool.call(args, &mut cx)
         }
     };

@@ -176,6 +176,83 @@ pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
     }
 }
 
+/// Counts the JSON values (array elements, object members, scalars) in a body as its bytes arrive, in
+/// one pass and without parsing: an upper bound from the structural characters outside strings. A
+/// parsed value costs tens of bytes however short its text (`[0,0,…]` is 2 bytes an element, 32 as a
+/// tree), so a body's size alone does not bound its memory; this count does.
+#[derive(Debug, Clone)]
+pub struct ValueCounter {
+    count: usize,
+    max: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl ValueCounter {
+    /// A counter that refuses more than `max` values.
+    pub fn new(max: usize) -> Self {
+        ValueCounter {
+            count: 1,
+            max,
+            in_string: false,
+            escaped: false,
+        }
+    }
+
+    /// Feeds the next bytes; false once the body holds more than `max` values.
+    pub fn feed(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'[' | b'{' | b',' | b':' => {
+                    self.count += 1;
+                    if self.count > self.max {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// The refusal for a body over the bound.
+    pub fn refusal(&self) -> RpcError {
+        RpcError::new(
+            code::SERVER_ERROR,
+            format!(
+                "Payload Too Large: the body holds more than {} JSON values (MCP_MAX_JSON_VALUES)",
+                self.max
+            ),
+        )
+    }
+}
+
+/// Refuses a body that holds more than `max_values` JSON values (see [`ValueCounter`]).
+///
+/// ```
+/// use hubspot_mcp::mcp::jsonrpc::check_size;
+/// assert!(check_size(br#"{"a":[1,2,"x,y:[{"]}"#, 8).is_ok());
+/// assert!(check_size(b"[0,0,0,0,0,0,0,0,0,0]", 8).is_err());
+/// ```
+pub fn check_size(bytes: &[u8], max_values: usize) -> Result<(), RpcError> {
+    let mut c = ValueCounter::new(max_values);
+    if c.feed(bytes) {
+        Ok(())
+    } else {
+        Err(c.refusal())
+    }
+}
+
 /// Checks one envelope. On failure returns the id to answer with (`null` when none could be read).
 pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
     let Value::Object(mut m) = v else {

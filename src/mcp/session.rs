@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 use parking_lot::Mutex;
 
+use crate::auth::PrincipalId;
 use crate::mcp::version::Revision;
 
 /// Milliseconds on a monotonic clock since the process started.
@@ -146,8 +147,9 @@ pub struct Session {
     pub initialized: bool,
     /// Set by `logging/setLevel`; `None` until then (no log notifications are sent).
     pub log_level: Option<LogLevel>,
-    /// The authenticated subject that created it, when auth is on: another subject gets 404.
-    pub principal: Option<Box<str>>,
+    /// The authenticated principal that created it, when auth is on: any other principal (another
+    /// claim kind with the same text included) gets 404. Its sessions count against its quota.
+    pub principal: Option<PrincipalId>,
     /// `clientInfo.name`, truncated to 64 bytes, for logs.
     pub client_name: Box<str>,
 }
@@ -174,6 +176,11 @@ pub enum StoreError {
         /// The cap (`MCP_MAX_SESSIONS`).
         max: usize,
     },
+    /// The principal opening it already holds its quota of live sessions.
+    PrincipalFull {
+        /// The quota (`MCP_MAX_SESSIONS_PER_PRINCIPAL`).
+        max: usize,
+    },
     /// The backing store cannot be reached (Redis, later).
     Unavailable(String),
 }
@@ -185,6 +192,11 @@ impl fmt::Display for StoreError {
                 f,
                 "the server holds its maximum of {max} sessions; retry later or end unused sessions with DELETE"
             ),
+            StoreError::PrincipalFull { max } => write!(
+                f,
+                "this principal has {max} open sessions, its limit: end one with DELETE /mcp (with its \
+                 Mcp-Session-Id header) or wait for an idle one to expire, then initialize again"
+            ),
             StoreError::Unavailable(why) => write!(f, "session store unavailable: {why}"),
         }
     }
@@ -195,7 +207,8 @@ impl std::error::Error for StoreError {}
 /// Where sessions live. Implementations must be cheap to call from many workers at once and must not
 /// hold a lock across I/O.
 pub trait SessionStore: Send + Sync {
-    /// Adds a new session, unless the cap is reached.
+    /// Adds a new session, unless the cap or its principal's quota is reached (checked and taken in one
+    /// atomic step, also across replicas sharing a store).
     fn insert(&self, session: Session) -> Result<(), StoreError>;
     /// Looks a session up and marks it seen at `now_ms`. An expired session is `None` even before the
     /// reaper has removed it; `Err` when the store cannot be reached (the client gets 503, not 404).
@@ -210,19 +223,46 @@ pub trait SessionStore: Send + Sync {
     fn stats(&self, now_ms: u64) -> SessionStats;
 }
 
-/// The in-memory store: one `parking_lot` map.
+/// The in-memory store: one `parking_lot` lock over the sessions and each principal's count of them.
 pub struct MemoryStore {
-    map: Mutex<HashMap<SessionId, Session>>,
+    inner: Mutex<Inner>,
     max_sessions: usize,
+    per_principal: usize,
     max_idle_ms: u64,
 }
 
+#[derive(Default)]
+struct Inner {
+    map: HashMap<SessionId, Session>,
+    /// Sessions in `map` per owner (`None`: opened without authentication); no zero entries.
+    owned: HashMap<Option<PrincipalId>, usize>,
+}
+
+impl Inner {
+    fn remove(&mut self, id: &SessionId) -> Option<Session> {
+        let s = self.map.remove(id)?;
+        self.disown(&s.principal);
+        Some(s)
+    }
+
+    fn disown(&mut self, owner: &Option<PrincipalId>) {
+        if let Some(n) = self.owned.get_mut(owner) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.owned.remove(owner);
+            }
+        }
+    }
+}
+
 impl MemoryStore {
-    /// A store holding at most `max_sessions`, each living while idle at most `max_idle`.
-    pub fn new(max_sessions: usize, max_idle: Duration) -> Self {
+    /// A store holding at most `max_sessions`, at most `per_principal` of them opened by one principal
+    /// (all the unauthenticated ones count as one), each living while idle at most `max_idle`.
+    pub fn new(max_sessions: usize, per_principal: usize, max_idle: Duration) -> Self {
         MemoryStore {
-            map: Mutex::new(HashMap::new()),
+            inner: Mutex::new(Inner::default()),
             max_sessions,
+            per_principal,
             max_idle_ms: max_idle.as_millis() as u64,
         }
     }
@@ -234,23 +274,46 @@ impl MemoryStore {
 
 impl SessionStore for MemoryStore {
     fn insert(&self, session: Session) -> Result<(), StoreError> {
-        let mut map = self.map.lock();
-        if map.len() >= self.max_sessions {
+        let mut inner = self.inner.lock();
+        if inner.map.len() >= self.max_sessions {
             return Err(StoreError::Full {
                 max: self.max_sessions,
             });
         }
-        map.insert(session.id, session);
+        let owned = |inner: &Inner| inner.owned.get(&session.principal).copied().unwrap_or(0);
+        if owned(&inner) >= self.per_principal {
+            // Sessions of this principal that expired but were not reaped yet do not count.
+            let now = session.last_seen_ms;
+            let stale: Vec<SessionId> = inner
+                .map
+                .values()
+                .filter(|s| s.principal == session.principal && self.expired(s, now))
+                .map(|s| s.id)
+                .collect();
+            for id in &stale {
+                inner.remove(id);
+            }
+            if owned(&inner) >= self.per_principal {
+                return Err(StoreError::PrincipalFull {
+                    max: self.per_principal,
+                });
+            }
+        }
+        *inner.owned.entry(session.principal.clone()).or_insert(0) += 1;
+        if let Some(old) = inner.map.insert(session.id, session) {
+            // A repeated id (never, with 128 random bits) replaces its session: count it once.
+            inner.disown(&old.principal);
+        }
         Ok(())
     }
 
     fn touch(&self, id: &SessionId, now_ms: u64) -> Result<Option<Session>, StoreError> {
-        let mut map = self.map.lock();
-        let Some(s) = map.get_mut(id) else {
+        let mut inner = self.inner.lock();
+        let Some(s) = inner.map.get_mut(id) else {
             return Ok(None);
         };
         if self.expired(s, now_ms) {
-            map.remove(id);
+            inner.remove(id);
             return Ok(None);
         }
         s.last_seen_ms = now_ms.max(s.last_seen_ms);
@@ -258,9 +321,12 @@ impl SessionStore for MemoryStore {
     }
 
     fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool {
-        match self.map.lock().get_mut(id) {
+        match self.inner.lock().map.get_mut(id) {
             Some(s) => {
+                // The owner is fixed: the per-principal counts depend on it.
+                let owner = s.principal.clone();
                 change(s);
+                s.principal = owner;
                 true
             }
             None => false,
@@ -268,23 +334,31 @@ impl SessionStore for MemoryStore {
     }
 
     fn remove(&self, id: &SessionId) -> Result<bool, StoreError> {
-        Ok(self.map.lock().remove(id).is_some())
+        Ok(self.inner.lock().remove(id).is_some())
     }
 
     fn reap(&self, now_ms: u64) -> usize {
-        let mut map = self.map.lock();
-        let before = map.len();
-        map.retain(|_, s| now_ms.saturating_sub(s.last_seen_ms) <= self.max_idle_ms);
-        let reaped = before - map.len();
+        let mut inner = self.inner.lock();
+        let stale: Vec<SessionId> = inner
+            .map
+            .values()
+            .filter(|s| self.expired(s, now_ms))
+            .map(|s| s.id)
+            .collect();
+        for id in &stale {
+            inner.remove(id);
+        }
+        let map = &mut inner.map;
         if map.capacity() > 64 && map.len() < map.capacity() / 4 {
             let keep = map.len() * 2;
             map.shrink_to(keep);
         }
-        reaped
+        stale.len()
     }
 
     fn stats(&self, now_ms: u64) -> SessionStats {
-        let map = self.map.lock();
+        let inner = self.inner.lock();
+        let map = &inner.map;
         let active = map
             .values()
             .filter(|s| now_ms.saturating_sub(s.last_seen_ms) <= ACTIVE_WINDOW_MS)
@@ -375,7 +449,7 @@ mod tests {
 
     #[test]
     fn store_caps_expires_and_reaps() {
-        let store = MemoryStore::new(2, Duration::from_millis(100));
+        let store = MemoryStore::new(2, 2, Duration::from_millis(100));
         let a = session(0);
         let b = session(0);
         store.insert(a.clone()).unwrap();
@@ -389,9 +463,71 @@ mod tests {
         assert_eq!(store.stats(191), SessionStats::default());
     }
 
+    fn owned_by(who: Option<&str>, now: u64) -> Session {
+        Session {
+            principal: who.map(|w| PrincipalId::parse(w).unwrap()),
+            ..session(now)
+        }
+    }
+
+    #[test]
+    fn each_principal_has_a_quota_under_the_cap_and_claim_kinds_never_share_it() {
+        let store = MemoryStore::new(5, 2, Duration::from_millis(100));
+        let a1 = owned_by(Some("sub:alice"), 0);
+        store.insert(a1.clone()).unwrap();
+        store.insert(owned_by(Some("sub:alice"), 0)).unwrap();
+        let over = store.insert(owned_by(Some("sub:alice"), 0));
+        assert_eq!(over, Err(StoreError::PrincipalFull { max: 2 }));
+        let msg = over.unwrap_err().to_string();
+        assert!(
+            msg.contains("this principal has 2 open sessions") && msg.contains("DELETE /mcp"),
+            "{msg}"
+        );
+        // Same text, another claim: another principal with its own quota.
+        store.insert(owned_by(Some("client_id:alice"), 0)).unwrap();
+        store.insert(owned_by(Some("client_id:alice"), 0)).unwrap();
+        // The global cap still applies first.
+        store.insert(owned_by(None, 0)).unwrap();
+        assert_eq!(
+            store.insert(owned_by(Some("sub:bob"), 0)),
+            Err(StoreError::Full { max: 5 })
+        );
+        // Ending a session frees a slot of its principal.
+        assert_eq!(store.remove(&a1.id), Ok(true));
+        store.insert(owned_by(Some("sub:alice"), 0)).unwrap();
+        assert_eq!(store.stats(0).total, 5);
+    }
+
+    #[test]
+    fn expired_sessions_free_the_quota_before_and_after_the_reaper() {
+        let store = MemoryStore::new(10, 1, Duration::from_millis(100));
+        let a = owned_by(Some("sub:alice"), 0);
+        store.insert(a.clone()).unwrap();
+        assert_eq!(
+            store.insert(owned_by(Some("sub:alice"), 50)),
+            Err(StoreError::PrincipalFull { max: 1 })
+        );
+        // Idle past the limit: no longer counted, even before a reap.
+        store.insert(owned_by(Some("sub:alice"), 150)).unwrap();
+        assert!(store.touch(&a.id, 150).unwrap().is_none());
+        // Through touch and reap, the counts stay in step with the map.
+        store.insert(owned_by(Some("sub:bob"), 150)).unwrap();
+        assert_eq!(store.reap(400), 2);
+        assert!(store.inner.lock().owned.is_empty());
+        store.insert(owned_by(Some("sub:bob"), 400)).unwrap();
+        // update cannot move a session to another owner.
+        let b = owned_by(Some("sub:carol"), 400);
+        store.insert(b.clone()).unwrap();
+        assert!(store.update(&b.id, &mut |s| s.principal = None));
+        assert_eq!(
+            store.touch(&b.id, 400).unwrap().unwrap().principal,
+            b.principal
+        );
+    }
+
     #[test]
     fn stats_split_active_and_idle() {
-        let store = MemoryStore::new(10, Duration::from_secs(3600));
+        let store = MemoryStore::new(10, 10, Duration::from_secs(3600));
         store.insert(session(0)).unwrap();
         store.insert(session(ACTIVE_WINDOW_MS + 10)).unwrap();
         let s = store.stats(ACTIVE_WINDOW_MS + 20);
@@ -400,7 +536,8 @@ mod tests {
 
     #[test]
     fn reaper_thread_runs_and_stops_on_drop() {
-        let store: Arc<dyn SessionStore> = Arc::new(MemoryStore::new(10, Duration::from_millis(1)));
+        let store: Arc<dyn SessionStore> =
+            Arc::new(MemoryStore::new(10, 10, Duration::from_millis(1)));
         let mut s = session(now_ms());
         s.last_seen_ms = 0;
         s.created_ms = 0;

@@ -168,6 +168,10 @@ fn serve<'a>(
         notify,
         cancel: guard.token.clone(),
         deadline: Instant::now() + app.config.request_timeout(),
+        budget: std::sync::Arc::new(crate::tools::RequestBudget::new(
+            app.config.max_upstream_calls(),
+            None,
+        )),
         can_write: true,
     };
     match catch_unwind(AssertUnwindSafe(|| dispatch::handle_request(&mut call, r))) {

@@ -14,7 +14,6 @@ use serde_json::{Map, Value};
 
 use crate::app::App;
 use crate::auth::Principal;
-use crate::http::checks::{self, Refusal};
 use crate::http::message::{Reply, Req, Verb};
 use crate::http::sse::SseWriter;
 use crate::mcp::dispatch::{self, Call, NotifyFn, Payload};
@@ -22,6 +21,7 @@ use crate::mcp::jsonrpc::{self, code, Body, Message, Request, RpcError};
 use crate::mcp::session::{now_ms, Session, SessionId, StoreError};
 use crate::mcp::version::Revision;
 use crate::obs::log as obslog;
+use crate::tools::RequestBudget;
 
 /// The authenticated caller, when auth is on.
 pub type Who<'a> = Option<&'a Principal>;
@@ -29,40 +29,14 @@ pub type Who<'a> = Option<&'a Principal>;
 /// Most messages one JSON-RPC batch may hold.
 pub const MAX_BATCH: usize = 100;
 
-/// Serves one request to `/mcp`.
+/// Serves a POST (messages) or DELETE (end a session) to `/mcp`. The HTTP layer has already made
+/// every HTTP check (Host, Origin, verb, Accept, Content-Type, body size) and authenticated the
+/// caller: this maps protocol outcomes to statuses and nothing else.
 pub fn handle(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
-    let host = req.get("host");
-    if let Err(r) = checks::check_host(&app.config, host)
-        .and_then(|()| checks::check_origin(&app.config, req.get("origin"), host))
-    {
-        return refusal(r);
-    }
     match req.verb {
-        Verb::Post => post(app, req, who),
-        Verb::Get => transport_error(
-            405,
-            code::SERVER_ERROR,
-            "Method Not Allowed: this server sends no server-initiated messages, so it offers no GET stream; POST requests to /mcp",
-        )
-        .with_header("Allow", "POST, DELETE"),
         Verb::Delete => delete(app, req, who),
-        Verb::Options => {
-            // A CORS preflight: the Origin, if any, passed the allowlist above.
-            let mut r = Reply::empty(204).with_header("Allow", "GET, POST, DELETE, OPTIONS");
-            if req.get("origin").is_some() {
-                for (k, v) in checks::PREFLIGHT {
-                    r = r.with_header(k, v);
-                }
-            }
-            r
-        }
-        _ => transport_error(405, code::SERVER_ERROR, "Method Not Allowed: use POST (or DELETE to end a session)")
-            .with_header("Allow", "POST, DELETE"),
+        _ => post(app, req, who),
     }
-}
-
-fn refusal(r: Refusal) -> Reply {
-    transport_error(r.status(), code::SERVER_ERROR, &r.to_string())
 }
 
 /// A transport-level refusal: the status, and a JSON-RPC error body without an id.
@@ -127,17 +101,18 @@ fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply>
     obslog::note(|n| n.session = Some(id.hint()));
     match app.sessions.touch(&id, now_ms()) {
         // A session belongs to the principal that opened it: to anyone else it does not exist.
-        Ok(Some(s)) if s.principal.as_deref() == who.map(|p| p.subject.as_str()) => Ok(s),
+        // Compared as typed ids: `sub:alice` is not `client_id:alice`.
+        Ok(Some(s)) if s.principal.as_ref() == who.map(|p| &p.id) => Ok(s),
         Ok(_) => Err(not_found()),
         Err(e) => Err(store_unavailable(&e)),
     }
 }
 
 fn post(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
-    if let Err(r) = checks::check_accept_post(req.get("accept"))
-        .and_then(|()| checks::check_content_type(req.get("content-type")))
-    {
-        return refusal(r);
+    // Bounded before it is parsed: a small body of many tiny values would cost far more memory as a
+    // tree than its size.
+    if let Err(e) = jsonrpc::check_size(&req.body, app.config.max_json_values()) {
+        return transport_error(413, code::SERVER_ERROR, &e.message);
     }
     let body = match jsonrpc::parse_body(&req.body) {
         Ok(b) => b,
@@ -194,7 +169,15 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
             Reply::empty(202)
         }
         Message::Response => Reply::empty(202),
-        Message::Request(r) => respond(app, revision, Some(session.id), r, |_| 200, who),
+        Message::Request(r) => respond(
+            app,
+            revision,
+            Some(session.id),
+            r,
+            |_| 200,
+            who,
+            Allowance::of(app, req),
+        ),
     }
 }
 
@@ -226,20 +209,26 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
         last_seen_ms: now,
         initialized: false,
         log_level: None,
-        principal: who.map(|p| p.subject.clone().into_boxed_str()),
+        principal: who.map(|p| p.id.clone()),
         client_name: client_name.into_boxed_str(),
     };
     if let Err(e) = app.sessions.insert(session) {
         app.metrics.record_rpc("initialize", false);
         log::warn!(error = e.to_string(); "session refused");
+        // The principal's own quota is its doing (429, no Retry-After: waiting alone may not help);
+        // the server's cap and an unreachable store are the server's (503).
+        let status = match e {
+            StoreError::PrincipalFull { .. } => 429,
+            StoreError::Full { .. } | StoreError::Unavailable(_) => 503,
+        };
         let reply = rpc_error(
-            503,
+            status,
             &r.id,
             &RpcError::new(code::SERVER_ERROR, e.to_string()),
         );
         return match e {
             StoreError::Full { .. } => reply.with_header("Retry-After", "5"),
-            StoreError::Unavailable(_) => reply,
+            StoreError::PrincipalFull { .. } | StoreError::Unavailable(_) => reply,
         };
     }
     app.metrics.record_rpc("initialize", true);
@@ -281,8 +270,14 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
             &format!("Invalid request: a batch may hold at most {MAX_BATCH} messages"),
         );
     }
+    let allow = Allowance::of(app, req);
     let mut out = Vec::new();
     for item in items {
+        // Nobody will read the answer: the rest of the batch is not run.
+        if allow.budget.client_gone() {
+            log::info!(left = out.len(); "client gone: rest of the batch not run");
+            return Reply::empty(202);
+        }
         match jsonrpc::parse_message(item) {
             Err((id, e)) => out.push(jsonrpc::error_response(&id, &e)),
             Ok(Message::Request(r)) if r.method == "initialize" => {
@@ -291,12 +286,12 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
                     &RpcError::invalid_request("initialize must not be part of a batch"),
                 ))
             }
-            Ok(Message::Request(r)) => {
-                out.push(match run(app, revision, Some(session.id), &r, None, who) {
+            Ok(Message::Request(r)) => out.push(
+                match run(app, revision, Some(session.id), &r, None, who, &allow) {
                     Ok(p) => p.into_response(&r.id),
                     Err(e) => jsonrpc::error_response(&r.id, &e),
-                })
-            }
+                },
+            ),
             Ok(Message::Notification(n)) => {
                 dispatch::handle_notification(app, Some(session.id), &n)
             }
@@ -363,6 +358,7 @@ fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Repl
             }
         },
         who,
+        Allowance::of(app, req),
     )
 }
 
@@ -449,7 +445,29 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Runs one request through the dispatcher with its deadline and cancellation token.
+/// What one POST may spend, shared by all of its messages: one deadline (`MCP_REQUEST_TIMEOUT_MS`
+/// from its arrival, however many messages a batch holds) and one HubSpot call budget
+/// (`MCP_MAX_HUBSPOT_CALLS_PER_REQUEST`) that also knows when the client has gone.
+#[derive(Clone)]
+struct Allowance {
+    deadline: Instant,
+    budget: Arc<RequestBudget>,
+}
+
+impl Allowance {
+    fn of(app: &App, req: &Req) -> Allowance {
+        let gone = req
+            .client_gone
+            .clone()
+            .map(|g| Box::new(move || g.gone()) as Box<dyn Fn() -> bool + Send + Sync>);
+        Allowance {
+            deadline: Instant::now() + app.config.request_timeout(),
+            budget: Arc::new(RequestBudget::new(app.config.max_upstream_calls(), gone)),
+        }
+    }
+}
+
+/// Runs one request through the dispatcher with its POST's deadline, budget and cancellation token.
 fn run<'a>(
     app: &'a App,
     revision: Revision,
@@ -457,6 +475,7 @@ fn run<'a>(
     r: &Request,
     notify: Option<&'a mut NotifyFn<'a>>,
     who: Who<'_>,
+    allow: &'a Allowance,
 ) -> Result<Payload, RpcError> {
     let guard = app.inflight.register(session, &r.id);
     let mut call = Call {
@@ -465,7 +484,8 @@ fn run<'a>(
         session,
         notify,
         cancel: guard.token.clone(),
-        deadline: Instant::now() + app.config.request_timeout(),
+        deadline: allow.deadline,
+        budget: Arc::clone(&allow.budget),
         can_write: who.is_none_or(|p| p.can_write),
     };
     dispatch::handle_request(&mut call, r)
@@ -479,6 +499,7 @@ fn respond(
     r: Request,
     status_of: fn(i32) -> u16,
     who: Who<'_>,
+    allow: Allowance,
 ) -> Reply {
     if r.method == "tools/call" && dispatch::progress_token(&r.params).is_some() {
         let app = Arc::clone(app);
@@ -486,7 +507,15 @@ fn respond(
         return Reply::sse(Box::new(move |w: &mut SseWriter<'_>| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let mut notify = |line: &str| w.event(line);
-                run(&app, revision, session, &r, Some(&mut notify), who.as_ref())
+                run(
+                    &app,
+                    revision,
+                    session,
+                    &r,
+                    Some(&mut notify),
+                    who.as_ref(),
+                    &allow,
+                )
             }));
             let text = match outcome {
                 Ok(Ok(p)) => p.into_response(&r.id),
@@ -503,7 +532,7 @@ fn respond(
             w.event(&text);
         }));
     }
-    match run(app, revision, session, &r, None, who) {
+    match run(app, revision, session, &r, None, who, &allow) {
         Ok(p) => Reply::json(200, p.into_response(&r.id)),
         Err(e) => rpc_error(status_of(e.code), &r.id, &e),
     }

@@ -85,6 +85,12 @@ pub fn begin_request(request_id: &str) {
     });
 }
 
+/// Carries a request on to this thread with the notes it has so far (its head was checked on the
+/// connection's thread; a worker serves the rest).
+pub fn resume_request(notes: RequestNotes) {
+    CURRENT.with(|c| *c.borrow_mut() = Some(notes));
+}
+
 /// Ends the request on this thread and returns its notes.
 pub fn end_request() -> Option<RequestNotes> {
     CURRENT.with(|c| c.borrow_mut().take())

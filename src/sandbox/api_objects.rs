@@ -199,9 +199,18 @@ pub(crate) fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::ok(store.record_json(obj, r, PropSel::AllSet, &[])))
 }
 
-/// `DELETE /crm/v3/objects/{type}/{id}`: 204 whether or not the record existed, as HubSpot does.
+/// `DELETE /crm/v3/objects/{type}/{id}`: 204 whether or not the record existed, as HubSpot does; but an
+/// id that is no object id at all (not numeric, without `idProperty`) is HubSpot's 404 OBJECT_NOT_FOUND
+/// ("objectId are usually numeric"), not a success.
 pub(crate) fn archive(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let obj = ctx.obj(0)?;
+    let id_property = ctx
+        .query
+        .get("idProperty")
+        .filter(|p| !p.is_empty() && *p != "hs_object_id");
+    if id_property.is_none() && ctx.param(1).parse::<u64>().is_err() {
+        return Err(ApiError::object_not_found(ctx.param(1)));
+    }
     let mut store = ctx.shared.store.write();
     if let Ok(id) = store.resolve(obj, ctx.param(1), ctx.query.get("idProperty"), false) {
         store.archive(obj, id, ctx.now());

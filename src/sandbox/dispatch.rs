@@ -35,6 +35,10 @@ pub(crate) struct Shared {
 
 const JSON: &str = "application/json;charset=utf-8";
 
+/// The statistics template of requests no route matches (unknown paths, wrong methods, dot segments):
+/// counted too, so `total` is every API request the sandbox received.
+pub(crate) const UNMATCHED: &str = "(no route)";
+
 fn json_response(
     status: u16,
     body: Option<&Value>,
@@ -288,6 +292,8 @@ impl Handler for Shared {
                 (op, params)
             }
             Resolved::MethodNotAllowed => {
+                self.stats
+                    .record(&req.method, UNMATCHED, req.path.trim_end_matches('/'));
                 let e = ApiError::new(
                     405,
                     "VALIDATION_ERROR",
@@ -295,7 +301,11 @@ impl Handler for Shared {
                 );
                 return Outcome::Respond(self.error(&e, &correlation_id(), Vec::new()));
             }
-            Resolved::NotFound => return Outcome::Respond(plain(404, "Not Found")),
+            Resolved::NotFound => {
+                self.stats
+                    .record(&req.method, UNMATCHED, req.path.trim_end_matches('/'));
+                return Outcome::Respond(plain(404, "Not Found"));
+            }
         };
         if self.faults.take_drop() {
             log::debug!(

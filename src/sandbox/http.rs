@@ -96,6 +96,8 @@ impl Server {
             read_timeout: Some(limits.idle_timeout),
             write_timeout: Some(WRITE_TIMEOUT),
             max_connections: limits.max_connections,
+            head_timeout: Some(limits.idle_timeout),
+            ..tiny_http::ConnectionLimits::default()
         };
         let inner = tiny_http::Server::from_listener_with_limits(listener, None, conn_limits)
             .map_err(|e| io::Error::other(e.to_string()))?;

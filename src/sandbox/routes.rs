@@ -231,10 +231,18 @@ impl Routes {
         Routes { entries }
     }
 
-    /// Matches a method and a (percent-encoded) path.
+    /// Matches a method and a (percent-encoded) path. A path with a dot segment (`.` or `..`, also
+    /// percent-encoded as `%2e`) names no resource: HubSpot's edge would resolve it to another path, never
+    /// to the record it seems to name, so it is refused as an unknown path rather than served.
     pub(crate) fn resolve(&self, method: &str, path: &str) -> Resolved<'_> {
         let method = if method == "HEAD" { "GET" } else { method };
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segs
+            .iter()
+            .any(|s| matches!(pct_decode(s, false).as_str(), "." | ".."))
+        {
+            return Resolved::NotFound;
+        }
         let mut wrong_method = false;
         for e in &self.entries {
             if e.segs.len() != segs.len()
@@ -373,6 +381,23 @@ mod tests {
             Resolved::MethodNotAllowed
         ));
         assert!(matches!(r.resolve("GET", "/nope"), Resolved::NotFound));
+        for p in [
+            "/crm/v3/objects/contacts/..",
+            "/crm/v3/objects/contacts/.",
+            "/crm/v3/objects/contacts/%2E%2E",
+            "/crm/v3/objects/contacts/%2e.",
+            "/crm/v3/objects/../objects/contacts/1",
+            "/crm/v3/owners/..",
+            "/automation/v4/flows/%2e%2e",
+        ] {
+            for m in ["GET", "DELETE", "PATCH"] {
+                assert!(matches!(r.resolve(m, p), Resolved::NotFound), "{m} {p}");
+            }
+        }
+        assert_eq!(
+            found(r.resolve("GET", "/crm/v3/objects/contacts/a.b%40c.d")).2[1],
+            "a.b@c.d"
+        );
         assert_eq!(pct_decode("a%20b+c%zz", true), "a b c%zz");
         assert_eq!(pct_decode("%4", false), "%4");
         assert_eq!(

@@ -252,6 +252,18 @@ fn creates_updates_and_archives() {
             .status,
         204
     );
+    // Not an object id, or a dot segment: refused, never "archived".
+    for path in [
+        "/crm/v3/objects/contacts/abc",
+        "/crm/v3/objects/contacts/%2E%2E",
+        "/crm/v3/objects/contacts/..",
+        "/crm/v3/objects/contacts/%2e",
+    ] {
+        let r = t.req("DELETE", path, None);
+        assert_eq!(r.status, 404, "{path}: {}", r.raw);
+    }
+    let r = t.req("DELETE", "/crm/v3/objects/contacts/abc", None);
+    assert_eq!(r.body["category"], "OBJECT_NOT_FOUND", "{}", r.raw);
     let again = t.post(
         "/crm/v3/objects/contacts",
         json!({"properties": {"email": "new.person@example.org"}}),

@@ -5,7 +5,9 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::common::{object_type, object_type_schema, render_one, STANDARD_TYPES};
+use super::common::{
+    is_type_id, object_type, object_type_schema, render_one, RECORD_ID, STANDARD_TYPES,
+};
 use super::schemas::cached_schemas;
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
 use crate::hubspot::paths;
@@ -114,7 +116,7 @@ impl Tool for Whoami {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let _: NoArgs = parse_args(args)?;
         let details = account_details(cx)?;
-        cx.checkpoint()?;
+        cx.charge_call()?;
         let token = cx.hubspot()?.token_info(cx.deadline());
         cx.checkpoint()?;
         let v = match &token {
@@ -221,24 +223,21 @@ impl Tool for ApiUsage {
     }
 }
 
-/// True for an objectTypeId such as `0-3` or `2-3508482`.
-pub fn is_type_id(s: &str) -> bool {
-    s.split_once('-').is_some_and(|(a, b)| {
-        !a.is_empty()
-            && !b.is_empty()
-            && a.bytes().all(|c| c.is_ascii_digit())
-            && b.bytes().all(|c| c.is_ascii_digit())
-    })
-}
-
 /// A custom object's objectTypeId by name, fullyQualifiedName or label, from the schemas list.
 pub fn find_schema_type_id(schemas: &Value, ty: &str) -> Option<String> {
     let eq = |v: &Value| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(ty));
+    // `p_cars`: HubSpot's short fully qualified name, the `p_` prefix and the schema's name.
+    let short = ty.strip_prefix("p_");
     schemas["results"]
         .as_array()?
         .iter()
         .find(|s| {
             eq(&s["name"])
+                || short.is_some_and(|n| {
+                    s["name"]
+                        .as_str()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(n))
+                })
                 || eq(&s["fullyQualifiedName"])
                 || eq(&s["objectTypeId"])
                 || eq(&s["labels"]["singular"])
@@ -262,17 +261,6 @@ struct LinkArgs {
     id: String,
 }
 
-fn check_record_id(id: &str) -> Result<&str, ToolError> {
-    let id = id.trim();
-    if id.is_empty() || id.len() > 30 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ToolError::InvalidArguments(format!(
-            "id {id:?} must be a numeric HubSpot record id (look the record up first if you have an email \
-             or a name)"
-        )));
-    }
-    Ok(id)
-}
-
 impl Tool for RecordLink {
     fn def(&self) -> ToolDef {
         ToolDef {
@@ -285,7 +273,7 @@ impl Tool for RecordLink {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": {"type": "string", "minLength": 1, "maxLength": 30, "pattern": "^[0-9]+$", "description": "The record id."}
+                "id": RECORD_ID.schema("The record id.")
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "url": {"type": "string"}, "objectTypeId": {"type": "string"}, "id": {"type": "string"}
@@ -296,7 +284,7 @@ impl Tool for RecordLink {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: LinkArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id = check_record_id(&a.id)?;
+        let id = RECORD_ID.check("id", &a.id)?;
         let type_id = match STANDARD_TYPES.iter().find(|(name, _)| *name == ty) {
             Some((_, tid)) => (*tid).to_string(),
             None if is_type_id(&ty) => ty.clone(),
@@ -322,7 +310,7 @@ impl Tool for RecordLink {
                 )))
             }
         };
-        let url = record_url(ui, &portal, &type_id, id);
+        let url = record_url(ui, &portal, &type_id, &id);
         let mut text = url.clone();
         if ENGAGEMENTS.contains(&ty.as_str()) {
             text.push_str(
@@ -391,7 +379,7 @@ mod tests {
         );
         let schemas = json!({"results": [{"objectTypeId": "2-3508482", "name": "cars",
             "fullyQualifiedName": "p7878787_cars", "labels": {"singular": "Car", "plural": "Cars"}}]});
-        for name in ["cars", "p7878787_cars", "car", "CARS"] {
+        for name in ["cars", "p7878787_cars", "car", "CARS", "p_cars"] {
             assert_eq!(
                 find_schema_type_id(&schemas, name).as_deref(),
                 Some("2-3508482"),
@@ -399,8 +387,8 @@ mod tests {
             );
         }
         assert!(find_schema_type_id(&schemas, "boats").is_none());
-        assert!(check_record_id("123").is_ok());
-        assert!(check_record_id("a@b.c").is_err());
+        assert!(RECORD_ID.check("id", "123").is_ok());
+        assert!(RECORD_ID.check("id", "a@b.c").is_err());
         assert!(parse_args::<LinkArgs>(json!({"objectType": "deals", "id": "1", "x": 2})).is_err());
         assert!(parse_args::<NoArgs>(json!({})).is_ok());
     }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::batch::{batch_status, batch_text, check_count, error_summaries, id_string};
 use super::common::{
-    check_id, id_schema, next_after, object_type, object_type_schema, render_list,
+    next_after, object_type, object_type_arg, object_type_schema, render_list, RECORD_ID,
 };
 use super::records::default_association_type;
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
@@ -141,7 +141,7 @@ impl Tool for ListAssociations {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("The record's id."),
+                "id": RECORD_ID.schema("The record's id."),
                 "toObjectType": object_type_schema(),
                 "maxResults": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": 100,
                                "description": "Stop after this many associated records (1-5000, default 100)."}
@@ -161,8 +161,8 @@ impl Tool for ListAssociations {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ListArgs = parse_args(args)?;
         let from = object_type(&a.object_type)?;
-        let to = object_type(&a.to_object_type)?;
-        let id = check_id("id", &a.id)?;
+        let to = object_type_arg("toObjectType", &a.to_object_type)?;
+        let id = RECORD_ID.check("id", &a.id)?;
         let want = a.max_results.unwrap_or(100);
         if !(1..=LIST_MAX).contains(&want) {
             return Err(ToolError::InvalidArguments(format!(
@@ -170,11 +170,11 @@ impl Tool for ListAssociations {
             )));
         }
         let want = want as usize;
-        let path = paths::associations_of(&from, id, &to);
+        let path = paths::associations_of(&from, &id, &to);
         let mut results: Vec<Value> = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page_size = (want - results.len()).min(PAGE_MAX as usize);
+            let page_size = want.saturating_sub(results.len()).min(PAGE_MAX as usize);
             let mut q = vec![("limit", page_size.to_string())];
             q.extend(after.take().map(|x| ("after", x)));
             let page = cx.get(&path, &q)?;
@@ -265,9 +265,9 @@ impl Tool for CreateAssociation {
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
-                "fromId": id_schema("Id of the record to associate from."),
+                "fromId": RECORD_ID.schema("Id of the record to associate from."),
                 "toObjectType": object_type_schema(),
-                "toId": id_schema("Id of the record to associate to."),
+                "toId": RECORD_ID.schema("Id of the record to associate to."),
                 "associationTypeId": type_id_schema(),
                 "category": category_schema()
             }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
@@ -277,16 +277,16 @@ impl Tool for CreateAssociation {
 
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: CreateArgs = parse_args(args)?;
-        let from = object_type(&a.from_object_type)?;
-        let to = object_type(&a.to_object_type)?;
-        let from_id = check_id("fromId", &a.from_id)?;
-        let to_id = check_id("toId", &a.to_id)?;
+        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
+        let to = object_type_arg("toObjectType", &a.to_object_type)?;
+        let from_id = RECORD_ID.check("fromId", &a.from_id)?;
+        let to_id = RECORD_ID.check("toId", &a.to_id)?;
         let spec = explicit_spec("", a.association_type_id, a.category.as_deref())?;
         let (types, labels) = match spec {
             None => {
                 let resp = cx.send(
                     Method::Put,
-                    &paths::association_default(&from, from_id, &to, to_id),
+                    &paths::association_default(&from, &from_id, &to, &to_id),
                     &[],
                     None,
                     Kind::Write,
@@ -310,7 +310,7 @@ impl Tool for CreateAssociation {
                 let body = json!([{"associationCategory": category, "associationTypeId": type_id}]);
                 let resp = cx.send(
                     Method::Put,
-                    &paths::association(&from, from_id, &to, to_id),
+                    &paths::association(&from, &from_id, &to, &to_id),
                     &[],
                     Some(&body),
                     Kind::Write,
@@ -378,9 +378,9 @@ impl Tool for RemoveAssociation {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
-                "fromId": id_schema("Id of one record."),
+                "fromId": RECORD_ID.schema("Id of one record."),
                 "toObjectType": object_type_schema(),
-                "toId": id_schema("Id of the other record.")
+                "toId": RECORD_ID.schema("Id of the other record.")
             }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -388,13 +388,13 @@ impl Tool for RemoveAssociation {
 
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: RemoveArgs = parse_args(args)?;
-        let from = object_type(&a.from_object_type)?;
-        let to = object_type(&a.to_object_type)?;
-        let from_id = check_id("fromId", &a.from_id)?;
-        let to_id = check_id("toId", &a.to_id)?;
+        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
+        let to = object_type_arg("toObjectType", &a.to_object_type)?;
+        let from_id = RECORD_ID.check("fromId", &a.from_id)?;
+        let to_id = RECORD_ID.check("toId", &a.to_id)?;
         cx.send(
             Method::Delete,
-            &paths::association(&from, from_id, &to, to_id),
+            &paths::association(&from, &from_id, &to, &to_id),
             &[],
             None,
             Kind::Write,
@@ -448,8 +448,8 @@ impl Tool for ListAssociationLabels {
 
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: LabelsArgs = parse_args(args)?;
-        let from = object_type(&a.from_object_type)?;
-        let to = object_type(&a.to_object_type)?;
+        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
+        let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let labels = cx.cached_get(
             &format!("assoc-labels:{from}:{to}"),
             &paths::association_labels(&from, &to),
@@ -507,8 +507,8 @@ fn check_pairs(inputs: &[PairInput]) -> Result<Vec<Pair>, ToolError> {
         .enumerate()
         .map(|(i, p)| {
             Ok((
-                check_id(&format!("inputs[{i}].fromId"), &p.from_id)?.to_string(),
-                check_id(&format!("inputs[{i}].toId"), &p.to_id)?.to_string(),
+                RECORD_ID.check(&format!("inputs[{i}].fromId"), &p.from_id)?,
+                RECORD_ID.check(&format!("inputs[{i}].toId"), &p.to_id)?,
                 explicit_spec(
                     &format!("inputs[{i}]: "),
                     p.association_type_id,
@@ -536,8 +536,8 @@ impl Tool for BatchCreateAssociations {
                 "inputs": {"type": "array", "minItems": 1, "maxItems": super::batch::BATCH_MAX,
                            "description": "The pairs to associate (1-100).",
                            "items": {"type": "object", "properties": {
-                    "fromId": id_schema("Id of a fromObjectType record."),
-                    "toId": id_schema("Id of a toObjectType record."),
+                    "fromId": RECORD_ID.schema("Id of a fromObjectType record."),
+                    "toId": RECORD_ID.schema("Id of a toObjectType record."),
                     "associationTypeId": type_id_schema(),
                     "category": category_schema()
                 }, "required": ["fromId", "toId"], "additionalProperties": false}}
@@ -557,8 +557,8 @@ impl Tool for BatchCreateAssociations {
 
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: BatchArgs = parse_args(args)?;
-        let from = object_type(&a.from_object_type)?;
-        let to = object_type(&a.to_object_type)?;
+        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
+        let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let pairs = check_pairs(&a.inputs)?;
         let default = if pairs.iter().any(|p| p.2.is_none()) {
             Some(default_association_type(cx, &from, &to)?)
@@ -748,7 +748,7 @@ mod tests {
             &ListAssociationLabels,
             json!({"fromObjectType": "de/als", "toObjectType": "contacts"})
         ))
-        .contains("objectType"));
+        .contains("fromObjectType"));
     }
 
     #[test]

@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::associations::association_category;
 use super::common::{
-    check_id, check_max, id_schema, object_type, object_type_schema, properties_schema,
-    render_list, trim_record,
+    check_max, id_schema, key_kind, object_type, object_type_arg, object_type_schema,
+    properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
 use super::records::default_association_type;
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
@@ -61,24 +61,25 @@ pub(crate) fn check_count(what: &str, n: usize) -> Result<(), ToolError> {
     check_max(what, n, BATCH_MAX)
 }
 
-/// Checks a list of ids: 1-100, each 1-500 characters (`name(i)` names the i-th in messages).
+/// Checks a list of ids: 1-100, each of `kind` (`name(i)` names the i-th in messages).
 /// Duplicates are dropped (`dedupe`) or refused.
 fn check_ids(
     what: &str,
     name: impl Fn(usize) -> String,
     ids: &[String],
+    kind: &IdKind,
     dedupe: bool,
 ) -> Result<Vec<String>, ToolError> {
     check_count(what, ids.len())?;
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(ids.len());
-    let mut dups = Vec::new();
+    let mut dups: Vec<String> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let id = check_id(&name(i), id)?;
-        if seen.insert(id) {
-            out.push(id.to_string());
-        } else if !dups.iter().any(|d| d == id) {
-            dups.push(id.to_string());
+        let id = kind.check(&name(i), id)?;
+        if seen.insert(id.clone()) {
+            out.push(id);
+        } else if !dups.contains(&id) {
+            dups.push(id);
         }
     }
     if !dups.is_empty() && !dedupe {
@@ -210,8 +211,8 @@ fn values_schema(min: u64) -> Value {
 }
 
 /// Schema of a list of 1-100 ids.
-fn ids_schema(what: &str) -> Value {
-    json!({"type": "array", "minItems": 1, "maxItems": BATCH_MAX, "items": id_schema(what)})
+fn ids_schema(item: Value) -> Value {
+    json!({"type": "array", "minItems": 1, "maxItems": BATCH_MAX, "items": item})
 }
 
 /// A finished batch write or read as a tool result.
@@ -290,9 +291,8 @@ impl Tool for BatchRead {
             annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "ids": ids_schema("A record id, or its value of idProperty."),
-                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "A unique property the ids are values of (e.g. email); default: record ids."},
+                "ids": ids_schema(id_schema("A record id, or its value of idProperty.")),
+                "idProperty": PROPERTY_NAME.schema("A unique property the ids are values of (e.g. email); default: record ids."),
                 "properties": properties_schema()
             }, "required": ["objectType", "ids"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
@@ -302,12 +302,18 @@ impl Tool for BatchRead {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ReadArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, true)?;
+        let id_property = a
+            .id_property
+            .as_deref()
+            .map(|p| PROPERTY_NAME.check("idProperty", p))
+            .transpose()?;
+        let kind = key_kind(id_property.as_deref());
+        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, kind, true)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
         let mut body =
             json!({"inputs": inputs, "properties": a.properties, "propertiesWithHistory": []});
-        if let Some(p) = &a.id_property {
-            body["idProperty"] = check_id("idProperty", p)?.into();
+        if let Some(p) = id_property {
+            body["idProperty"] = p.into();
         }
         let resp = cx.send(
             Method::Post,
@@ -400,8 +406,8 @@ fn check_create(a: &CreateArgs) -> Result<Vec<Vec<Assoc>>, ToolError> {
         check_max(&what, input.associations.len(), BATCH_MAX)?;
         let mut assocs = Vec::with_capacity(input.associations.len());
         for (j, x) in input.associations.iter().enumerate() {
-            let to = object_type(&x.to_object_type)?;
-            let to_id = check_id(&format!("{what}[{j}].toId"), &x.to_id)?.to_string();
+            let to = object_type_arg(&format!("{what}[{j}].toObjectType"), &x.to_object_type)?;
+            let to_id = RECORD_ID.check(&format!("{what}[{j}].toId"), &x.to_id)?;
             let spec = match x.association_type_id {
                 Some(t) => Some((association_category(x.category.as_deref())?, u64::from(t))),
                 None if x.category.is_some() => {
@@ -440,7 +446,7 @@ impl Tool for BatchCreate {
                                      "description": "Existing records to associate the new record with.",
                                      "items": {"type": "object", "properties": {
                         "toObjectType": object_type_schema(),
-                        "toId": id_schema("Id of the record to associate."),
+                        "toId": RECORD_ID.schema("Id of the record to associate."),
                         "associationTypeId": {"type": "integer", "minimum": 1,
                                               "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
                         "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"],
@@ -521,9 +527,13 @@ struct IdInput {
 }
 
 /// Checks id-keyed inputs (update, upsert): 1-100, ids valid and distinct, properties given when required.
-fn check_id_inputs(inputs: &[IdInput], need_properties: bool) -> Result<Vec<String>, ToolError> {
+fn check_id_inputs(
+    inputs: &[IdInput],
+    kind: &IdKind,
+    need_properties: bool,
+) -> Result<Vec<String>, ToolError> {
     let ids: Vec<String> = inputs.iter().map(|i| i.id.clone()).collect();
-    let ids = check_ids("inputs", |i| format!("inputs[{i}].id"), &ids, false)?;
+    let ids = check_ids("inputs", |i| format!("inputs[{i}].id"), &ids, kind, false)?;
     if need_properties {
         if let Some(i) = inputs.iter().position(|i| i.properties.is_empty()) {
             return Err(ToolError::InvalidArguments(format!(
@@ -553,8 +563,7 @@ impl Tool for BatchUpdate {
                     "id": id_schema("The record id, or its value of idProperty."),
                     "properties": values_schema(1)
                 }, "required": ["id", "properties"], "additionalProperties": false}},
-                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "A unique property the ids are values of (e.g. email); default: record ids."}
+                "idProperty": PROPERTY_NAME.schema("A unique property the ids are values of (e.g. email); default: record ids.")
             }, "required": ["objectType", "inputs"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
         }
@@ -563,11 +572,12 @@ impl Tool for BatchUpdate {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: UpdateArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let ids = check_id_inputs(&a.inputs, true)?;
-        let id_property = match &a.id_property {
-            Some(p) => Some(check_id("idProperty", p)?.to_string()),
-            None => None,
-        };
+        let id_property = a
+            .id_property
+            .as_deref()
+            .map(|p| PROPERTY_NAME.check("idProperty", p))
+            .transpose()?;
+        let ids = check_id_inputs(&a.inputs, key_kind(id_property.as_deref()), true)?;
         let requested = a.inputs.len();
         let inputs: Vec<Value> = a
             .inputs
@@ -634,8 +644,7 @@ impl Tool for BatchUpsert {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "idProperty": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "The unique property the ids are values of (e.g. email)."},
+                "idProperty": PROPERTY_NAME.schema("The unique property the ids are values of (e.g. email)."),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
                            "description": "The records to create or update (1-100, each value once).",
                            "items": {"type": "object", "properties": {
@@ -650,8 +659,8 @@ impl Tool for BatchUpsert {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: UpsertArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id_property = check_id("idProperty", &a.id_property)?.to_string();
-        let ids = check_id_inputs(&a.inputs, false)?;
+        let id_property = PROPERTY_NAME.check("idProperty", &a.id_property)?;
+        let ids = check_id_inputs(&a.inputs, key_kind(Some(&id_property)), false)?;
         let requested = a.inputs.len();
         let inputs: Vec<Value> = a
             .inputs
@@ -724,7 +733,7 @@ impl Tool for BatchArchive {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "ids": ids_schema("A record id.")
+                "ids": ids_schema(RECORD_ID.schema("A record id."))
             }, "required": ["objectType", "ids"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "status": {"type": "string"},
@@ -738,7 +747,7 @@ impl Tool for BatchArchive {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ArchiveArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, true)?;
+        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, &RECORD_ID, true)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
         let body = json!({ "inputs": inputs });
         let resp = cx.send(
@@ -892,7 +901,7 @@ pub(crate) mod tests {
             &BatchCreate,
             assoc(json!({"toObjectType": "x y", "toId": "9"}))
         ))
-        .contains("objectType"));
+        .contains("toObjectType"));
         assert!(invalid(call(
             &BatchCreate,
             assoc(json!({"toObjectType": "companies", "toId": ""}))

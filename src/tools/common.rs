@@ -25,17 +25,13 @@ pub const STANDARD_TYPES: [(&str, &str); 13] = [
 
 /// Description of an `objectType` argument.
 pub const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets, products, line_items, \
-    quotes, leads, notes, tasks, calls, emails, meetings, or a custom object's type id such as 2-1234567 \
+    quotes, leads, notes, tasks, calls, emails, meetings (or another HubSpot object such as invoices), or a \
+    custom object's type id such as 2-1234567 or its fully qualified name such as p_projects \
     (hubspot_list_schemas lists custom objects).";
 
 /// Schema of an `objectType` argument.
 pub fn object_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100, "description": OBJECT_TYPE_HELP})
-}
-
-/// Schema of a record id argument.
-pub fn id_schema(what: &str) -> Value {
-    json!({"type": "string", "minLength": 1, "maxLength": 100, "description": what})
 }
 
 /// Schema of a `properties` argument (property names to return).
@@ -66,48 +62,270 @@ pub fn page_output_schema() -> Value {
     }, "required": ["results"]})
 }
 
+/// Standard object types beyond [`STANDARD_TYPES`] that HubSpot's objects API serves by name (from its
+/// published API specs); passed through as they are.
+pub const OTHER_TYPES: [&str; 18] = [
+    "communications",
+    "postal_mail",
+    "feedback_submissions",
+    "goal_targets",
+    "invoices",
+    "commerce_payments",
+    "payments",
+    "subscriptions",
+    "orders",
+    "carts",
+    "discounts",
+    "fees",
+    "taxes",
+    "users",
+    "partner_clients",
+    "partner_services",
+    "contracts",
+    "appointments",
+];
+
+/// `0-1`, `2-3508482`: an objectTypeId (one digit, a dash, 1-12 digits).
+pub fn is_type_id(s: &str) -> bool {
+    s.split_once('-').is_some_and(|(a, b)| {
+        a.len() == 1
+            && (1..=12).contains(&b.len())
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// `p_projects`, `p24681357_projects`: a custom object's fully qualified name.
+fn is_custom_name(s: &str) -> bool {
+    s.strip_prefix('p')
+        .and_then(|r| r.split_once('_'))
+        .is_some_and(|(portal, name)| {
+            portal.bytes().all(|c| c.is_ascii_digit())
+                && portal.len() <= 20
+                && name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        })
+}
+
 /// Normalizes an object type: names lowercased, singular and common aliases accepted
-/// (`contact` → `contacts`, `line_item` → `line_items`), objectTypeIds (`0-1`, `2-123`) and custom
-/// names (`p123_projects`) passed through.
+/// (`contact` → `contacts`, `line_item` → `line_items`); other standard names ([`OTHER_TYPES`]),
+/// objectTypeIds (`0-1`, `2-123`) and custom objects' fully qualified names (`p_projects`,
+/// `p123_projects`) passed through; anything else refused.
 ///
 /// ```
 /// use hubspot_mcp::tools::common::object_type;
 /// assert_eq!(object_type("Contact").unwrap(), "contacts");
 /// assert_eq!(object_type("2-3508482").unwrap(), "2-3508482");
 /// assert!(object_type("../x").is_err());
+/// assert!(object_type("..").is_err());
 /// ```
 pub fn object_type(raw: &str) -> Result<String, ToolError> {
+    object_type_arg("objectType", raw)
+}
+
+/// [`object_type`] for the argument named `what` (`toObjectType`, `inputs[3].toObjectType`), named in
+/// the error.
+pub fn object_type_arg(what: &str, raw: &str) -> Result<String, ToolError> {
     let t = raw.trim().to_ascii_lowercase();
-    if t.is_empty()
-        || t.len() > 100
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(ToolError::InvalidArguments(format!(
-            "objectType {raw:?} is not valid. {OBJECT_TYPE_HELP}"
-        )));
-    }
     let known = STANDARD_TYPES
         .iter()
         .find(|(name, id)| t == *name || t == *id || format!("{t}s") == *name);
-    Ok(match (known, t.as_str()) {
-        (Some((name, _)), _) => (*name).to_string(),
-        (None, "company") => "companies".into(),
-        (None, "line_item" | "lineitem" | "lineitems") => "line_items".into(),
-        _ => t,
-    })
+    let norm = match (known, t.as_str()) {
+        (Some((name, _)), _) => Some((*name).to_string()),
+        (None, "company") => Some("companies".into()),
+        (None, "line_item" | "lineitem" | "lineitems") => Some("line_items".into()),
+        (None, other)
+            if OTHER_TYPES.contains(&other)
+                || (other.len() <= 100 && (is_type_id(other) || is_custom_name(other))) =>
+        {
+            Some(t.clone())
+        }
+        _ => None,
+    };
+    norm.filter(|_| !raw.chars().any(char::is_control))
+        .ok_or_else(|| {
+            ToolError::InvalidArguments(format!(
+                "{what} {} is not valid. {OBJECT_TYPE_HELP}",
+                shown(raw)
+            ))
+        })
 }
 
-/// Checks a record id (or unique value) from the model.
-pub fn check_id<'s>(what: &str, id: &'s str) -> Result<&'s str, ToolError> {
-    let id = id.trim();
-    if id.is_empty() || id.len() > 500 {
-        return Err(ToolError::InvalidArguments(format!(
-            "{what} must be 1-500 characters"
-        )));
+/// A client's value quoted for an error message: escaped (control characters visible) and cut short.
+fn shown(raw: &str) -> String {
+    const MAX: usize = 60;
+    match raw.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}…", &raw[..cut]),
+        None => format!("{raw:?}"),
     }
-    Ok(id)
+}
+
+/// A segment that is `.`/`..` once `%2e` is read as a dot (or is empty).
+fn dot_like(s: &str) -> bool {
+    s.to_ascii_lowercase()
+        .replace("%2e", ".")
+        .bytes()
+        .all(|b| b == b'.')
+}
+
+/// One kind of HubSpot identifier, said once: the shape it must have (for the check, the error message
+/// and the JSON Schema). Every id a tool takes is checked by one of these before any HubSpot call, so an
+/// id can never be a dot segment, an empty segment, or carry `/`, `?`, `#` or control characters.
+pub struct IdKind {
+    /// The expected shape, in words, for error messages and schema descriptions.
+    pub shape: &'static str,
+    /// The JSON Schema `pattern`, when the shape is a regular one.
+    pub pattern: Option<&'static str>,
+    /// Longest accepted value (bytes, after trimming).
+    pub max_len: usize,
+    /// Whether values are decimal numbers (sent in canonical form: `007` → `7`).
+    pub numeric: bool,
+    valid: fn(&str) -> bool,
+}
+
+/// A decimal id that HubSpot stores as a Java `long`: 1-19 digits, at most `i64::MAX`.
+fn is_long_id(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i64>().is_ok()
+}
+
+/// HubSpot CRM record ids (`hs_object_id`), association targets, owner and user ids and workflow (flow)
+/// ids are decimal numbers.
+pub const RECORD_ID: IdKind = IdKind {
+    shape: "a numeric HubSpot record id (digits only, e.g. 12345; look the record up first if you have an email or a name)",
+    pattern: Some("^[0-9]{1,19}$"),
+    max_len: 19,
+    numeric: true,
+    valid: is_long_id,
+};
+
+/// Owner ids (the value of `hubspot_owner_id`) and user ids.
+pub const OWNER_ID: IdKind = IdKind {
+    shape: "a numeric owner id (digits only, e.g. 41629779; hubspot_list_owners lists them)",
+    pattern: Some("^[0-9]{1,19}$"),
+    max_len: 19,
+    numeric: true,
+    valid: is_long_id,
+};
+
+/// Workflow (automation v4 flow) ids.
+pub const FLOW_ID: IdKind = IdKind {
+    shape: "a numeric workflow id (digits only; hubspot_list_workflows lists them)",
+    pattern: Some("^[0-9]{1,19}$"),
+    max_len: 19,
+    numeric: true,
+    valid: is_long_id,
+};
+
+/// Pipeline ids (and stage ids): `default`, `0`, numbers (HubSpot's longs), or the older generated ids
+/// of letters, digits, `-` and `_` (UUID-like, `closedwon`); never dots or other punctuation.
+pub const PIPELINE_ID: IdKind = IdKind {
+    shape: "a pipeline id: default, a number, or letters, digits, - and _ (hubspot_list_pipelines lists them)",
+    pattern: Some("^[A-Za-z0-9_-]{1,100}$"),
+    max_len: 100,
+    numeric: false,
+    valid: |s| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && (!s.bytes().all(|b| b.is_ascii_digit()) || is_long_id(s))
+    },
+};
+
+/// Property (and property group) internal names: a letter, then letters, digits and `_` (HubSpot
+/// lowercases the names it creates; older ones may carry capitals).
+pub const PROPERTY_NAME: IdKind = IdKind {
+    shape: "a property's internal name: a letter, then letters, digits and _ (e.g. lifecyclestage; hubspot_list_properties lists them)",
+    pattern: Some("^[A-Za-z][A-Za-z0-9_]{0,99}$"),
+    max_len: 100,
+    numeric: false,
+    valid: |s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    },
+};
+
+/// A record's value of a unique property (`idProperty`: an email, a domain, an external id): free text,
+/// but never only dots (`.`, `..`, `%2e%2e`), and without `/`, `\` or control characters, so that as a
+/// path segment it is always one opaque, percent-encoded segment.
+pub const UNIQUE_VALUE: IdKind = IdKind {
+    shape: "the record's value of idProperty (e.g. an email): 1-500 characters without /, \\ or control characters, not only dots",
+    pattern: None,
+    max_len: 500,
+    numeric: false,
+    valid: |s| !dot_like(s) && !s.chars().any(|c| c.is_control() || c == '/' || c == '\\'),
+};
+
+/// A paging cursor (`after`): HubSpot's opaque token, 1-1000 printable ASCII characters.
+pub const CURSOR: IdKind = IdKind {
+    shape: "the nextAfter of a previous page (1-1000 printable characters)",
+    pattern: None,
+    max_len: 1000,
+    numeric: false,
+    valid: |s| s.bytes().all(|b| b.is_ascii_graphic()),
+};
+
+impl IdKind {
+    /// Checks `raw` for the argument named `what`: the value to send (trimmed of blanks; control
+    /// characters anywhere are refused), or an error naming the argument and the expected shape.
+    /// Numeric ids come back in canonical form (`007` → `7`).
+    pub fn check(&self, what: &str, raw: &str) -> Result<String, ToolError> {
+        let v = raw.trim();
+        if v.is_empty()
+            || v.len() > self.max_len
+            || raw.chars().any(char::is_control)
+            || dot_like(v)
+            || !(self.valid)(v)
+        {
+            return Err(ToolError::InvalidArguments(format!(
+                "{what} {} is not valid: expected {}",
+                shown(raw),
+                self.shape
+            )));
+        }
+        Ok(match v.parse::<i64>() {
+            Ok(n) if self.numeric => n.to_string(),
+            _ => v.to_string(),
+        })
+    }
+
+    /// The JSON Schema of an argument of this kind.
+    pub fn schema(&self, description: &str) -> Value {
+        let mut s = json!({"type": "string", "minLength": 1, "maxLength": self.max_len,
+                           "description": description});
+        if let Some(p) = self.pattern {
+            s["pattern"] = p.into();
+        }
+        s
+    }
+}
+
+/// Checks a record key: a numeric record id, or with an `idProperty` (other than `hs_object_id`) that
+/// property's value. Returns the key and the checked idProperty.
+pub fn record_key(
+    what: &str,
+    raw: &str,
+    id_property: Option<&str>,
+) -> Result<(String, Option<String>), ToolError> {
+    let prop = id_property
+        .map(|p| PROPERTY_NAME.check("idProperty", p))
+        .transpose()?;
+    let key = key_kind(prop.as_deref()).check(what, raw)?;
+    Ok((key, prop))
+}
+
+/// What record keys are under a (checked) `idProperty`: record ids without one (or with
+/// `hs_object_id`), that property's values otherwise.
+pub fn key_kind(id_property: Option<&str>) -> &'static IdKind {
+    match id_property {
+        None | Some("hs_object_id") => &RECORD_ID,
+        Some(_) => &UNIQUE_VALUE,
+    }
+}
+
+/// Schema of a record key argument (a record id, or a value of `idProperty`).
+pub fn id_schema(what: &str) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": UNIQUE_VALUE.max_len, "description": what})
 }
 
 /// Checks a count against HubSpot's limit before any call is made.
@@ -259,6 +477,171 @@ mod tests {
         assert!(
             object_type("").is_err() && object_type("a/b").is_err() && object_type("a b").is_err()
         );
+        assert!(object_type("..").is_err() && object_type(".").is_err());
+    }
+
+    /// What no id of any kind may be: dot segments (plain or percent-encoded), empty, path or query
+    /// punctuation, control characters.
+    const HOSTILE: [&str; 16] = [
+        "",
+        " ",
+        ".",
+        "..",
+        "...",
+        "%2e",
+        "%2E%2e",
+        "a/b",
+        "../../x",
+        "..\\x",
+        "1/..",
+        "\t",
+        "1\n",
+        "1\u{0}",
+        "\u{7f}",
+        "1\r\nX: y",
+    ];
+
+    #[test]
+    fn every_id_kind_refuses_dot_segments_and_punctuation() {
+        for kind in [
+            &RECORD_ID,
+            &OWNER_ID,
+            &FLOW_ID,
+            &PIPELINE_ID,
+            &PROPERTY_NAME,
+            &UNIQUE_VALUE,
+            &CURSOR,
+        ] {
+            for bad in HOSTILE {
+                // A cursor is a query value (encoded there), HubSpot's opaque token: `/`, `\` may be in it.
+                if std::ptr::eq(kind, &CURSOR)
+                    && bad.contains(['/', '\\'])
+                    && !bad.contains(char::is_control)
+                {
+                    assert!(kind.check("after", bad).is_ok());
+                    continue;
+                }
+                let e = kind.check("someArg", bad).unwrap_err().to_string();
+                assert!(
+                    e.contains("someArg") && e.contains(kind.shape),
+                    "{bad:?}: {e}"
+                );
+            }
+            let long = "1".repeat(kind.max_len + 1);
+            assert!(kind.check("x", &long).is_err(), "{}", kind.shape);
+        }
+        for bad in ["a?b", "a#b", "é", "a b", "-1", "+1", "1e3", "0x1f", "1.0"] {
+            for kind in [&RECORD_ID, &OWNER_ID, &FLOW_ID] {
+                assert!(kind.check("x", bad).is_err(), "{bad:?} {}", kind.shape);
+            }
+        }
+        for bad in ["a?b", "a#b", "é", "a b", "a.b", "a:b", "a;b", "a%2fb"] {
+            for kind in [&PIPELINE_ID, &PROPERTY_NAME] {
+                assert!(kind.check("x", bad).is_err(), "{bad:?} {}", kind.shape);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_accepted_where_hubspot_accepts_them() {
+        assert_eq!(RECORD_ID.check("id", " 51 ").unwrap(), "51");
+        assert_eq!(RECORD_ID.check("id", "0051").unwrap(), "51");
+        assert_eq!(
+            RECORD_ID.check("id", &i64::MAX.to_string()).unwrap(),
+            i64::MAX.to_string()
+        );
+        for huge in [
+            "9223372036854775808".to_string(),
+            u64::MAX.to_string(),
+            "9".repeat(19),
+            "1".repeat(40),
+        ] {
+            assert!(RECORD_ID.check("id", &huge).is_err(), "{huge}");
+        }
+        assert_eq!(OWNER_ID.check("id", "41629779").unwrap(), "41629779");
+        assert_eq!(FLOW_ID.check("id", "585051946").unwrap(), "585051946");
+        for p in [
+            "default",
+            "0",
+            "12345678",
+            "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+            "closed_won",
+        ] {
+            assert_eq!(PIPELINE_ID.check("pipelineId", p).unwrap(), p);
+        }
+        for n in ["lifecyclestage", "hs_object_id", "it_prop_1", "Legacy_Name"] {
+            assert_eq!(PROPERTY_NAME.check("name", n).unwrap(), n);
+        }
+        assert!(PROPERTY_NAME.check("name", "a-b").is_err());
+        assert!(PROPERTY_NAME.check("name", "1st").is_err());
+        assert!(PROPERTY_NAME.check("name", "_x").is_err());
+        assert_eq!(PIPELINE_ID.check("pipelineId", "0").unwrap(), "0");
+        assert!(PIPELINE_ID.check("pipelineId", &"9".repeat(26)).is_err());
+        for v in [
+            "ana@example.com",
+            "example.com",
+            "a.b",
+            "Zürich GmbH",
+            "SKU 12#4?x",
+            ".hidden",
+        ] {
+            assert_eq!(UNIQUE_VALUE.check("id", v).unwrap(), v);
+        }
+        assert_eq!(CURSOR.check("after", "MTIz=").unwrap(), "MTIz=");
+        assert!(CURSOR.check("after", "a b").is_err());
+        // A unique value is only what idProperty says; record ids otherwise.
+        assert!(record_key("id", "ana@example.com", None).is_err());
+        assert!(record_key("id", "ana@example.com", Some("hs_object_id")).is_err());
+        assert!(record_key("id", "ana@example.com", Some("email")).is_ok());
+        assert!(record_key("id", "1", Some("e/mail")).is_err());
+        assert!(record_key("id", "..", Some("email")).is_err());
+        let schema = RECORD_ID.schema("The record id.");
+        assert_eq!(schema["pattern"], "^[0-9]{1,19}$");
+        assert_eq!(schema["maxLength"], 19);
+        assert!(UNIQUE_VALUE.schema("x").get("pattern").is_none());
+    }
+
+    #[test]
+    fn object_types_are_known_names_or_hubspot_ids() {
+        for ok in [
+            "invoices",
+            "p_projects",
+            "p24681357_projects",
+            "2-3508482",
+            "0-410",
+            "P_Projects",
+        ] {
+            assert!(object_type(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "%2e%2e",
+            "a/b",
+            "../../x",
+            "foos",
+            "projects",
+            "p_",
+            "p_.",
+            "p1_",
+            "2-",
+            "-1",
+            "22-1",
+            "2-1-1",
+            "0-1/..",
+            "contacts\n",
+            "contacts ",
+            "p_a/b",
+        ] {
+            if bad == "contacts " {
+                // Surrounding blanks are trimmed, as before.
+                assert!(object_type(bad).is_ok());
+                continue;
+            }
+            let e = object_type(bad).unwrap_err().to_string();
+            assert!(e.contains("objectType"), "{bad:?}: {e}");
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{
-    check_id, check_max, id_schema, object_type, object_type_schema, render_list, render_one,
-    trim_record,
+    check_max, object_type, object_type_arg, object_type_schema, render_list, render_one,
+    trim_record, OWNER_ID, RECORD_ID,
 };
 use super::records::default_association_type;
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
@@ -193,7 +193,10 @@ fn engagement_properties(a: &CreateArgs) -> Result<(&'static str, Map<String, Va
             .into(),
     );
     if let Some(o) = &a.owner_id {
-        p.insert("hubspot_owner_id".into(), o.clone().into());
+        p.insert(
+            "hubspot_owner_id".into(),
+            OWNER_ID.check("ownerId", o)?.into(),
+        );
     }
     Ok((kind.1, p))
 }
@@ -214,7 +217,7 @@ impl Tool for CreateEngagement {
             input_schema: json!({"type": "object", "properties": {
                 "type": {"type": "string", "enum": ["note", "task", "call", "email", "meeting"]},
                 "timestamp": {"type": "string", "description": "When it happened (tasks: due date). ISO 8601 or epoch ms; default now."},
-                "ownerId": {"type": "string", "description": "Owner id (hubspot_list_owners)."},
+                "ownerId": OWNER_ID.schema("Owner id (hubspot_list_owners)."),
                 "subject": {"type": "string", "maxLength": 1000},
                 "body": {"type": "string", "maxLength": 65536},
                 "status": {"type": "string"},
@@ -224,7 +227,7 @@ impl Tool for CreateEngagement {
                 "startTime": {"type": "string"},
                 "endTime": {"type": "string"},
                 "associations": {"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
-                    "objectType": object_type_schema(), "id": id_schema("Record id.")
+                    "objectType": object_type_schema(), "id": RECORD_ID.schema("Record id.")
                 }, "required": ["objectType", "id"], "additionalProperties": false}},
                 "properties": {"type": "object", "description": "Any other engagement properties, by name."}
             }, "required": ["type"], "additionalProperties": false}),
@@ -236,11 +239,22 @@ impl Tool for CreateEngagement {
         let a: CreateArgs = parse_args(args)?;
         check_max("associations", a.associations.len(), 100)?;
         let (ty, props) = engagement_properties(&a)?;
+        // Every target is checked before the first call (the default types come from HubSpot).
+        let targets = a
+            .associations
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Ok((
+                    object_type_arg(&format!("associations[{i}].objectType"), &t.object_type)?,
+                    RECORD_ID.check(&format!("associations[{i}].id"), &t.id)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, ToolError>>()?;
         let mut assoc = Vec::new();
-        for t in &a.associations {
-            let to = object_type(&t.object_type)?;
+        for (to, id) in targets {
             let (category, type_id) = default_association_type(cx, ty, &to)?;
-            assoc.push(json!({"to": {"id": check_id("id", &t.id)?},
+            assoc.push(json!({"to": {"id": id},
                               "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
         }
         let body = json!({"properties": props, "associations": assoc});
@@ -298,7 +312,7 @@ impl Tool for ListEngagements {
             annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("The record id."),
+                "id": RECORD_ID.schema("The record id."),
                 "types": {"type": "array", "items": {"type": "string", "enum": ["notes", "tasks", "calls", "emails", "meetings"]}},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
             }, "required": ["objectType", "id"], "additionalProperties": false}),
@@ -309,7 +323,7 @@ impl Tool for ListEngagements {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ListArgs = parse_args(args)?;
         let from = object_type(&a.object_type)?;
-        let id = check_id("id", &a.id)?;
+        let id = RECORD_ID.check("id", &a.id)?;
         if !(1..=100).contains(&a.limit) {
             return Err(ToolError::InvalidArguments("limit must be 1-100".into()));
         }
@@ -328,7 +342,7 @@ impl Tool for ListEngagements {
         for (i, (_, plural, props)) in wanted.iter().enumerate() {
             cx.progress(i as f64, Some(wanted.len() as f64), Some(plural));
             let assoc = cx.get(
-                &paths::associations_of(&from, id, plural),
+                &paths::associations_of(&from, &id, plural),
                 &[("limit", a.limit.to_string())],
             )?;
             let ids: Vec<Value> = assoc["results"]

@@ -19,7 +19,7 @@ pub mod workflows;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -207,6 +207,11 @@ pub enum ToolError {
     HubSpot(hubspot::Error),
     /// No HubSpot token is configured.
     NotConfigured,
+    /// The POST this call belongs to has made all the HubSpot calls it may.
+    CallBudgetSpent {
+        /// `MCP_MAX_HUBSPOT_CALLS_PER_REQUEST`.
+        limit: usize,
+    },
 }
 
 impl From<hubspot::Error> for ToolError {
@@ -224,6 +229,10 @@ impl fmt::Display for ToolError {
                 "The request ran out of time before the tool finished; try a narrower request.",
             ),
             ToolError::HubSpot(e) => write!(f, "{e}"),
+            ToolError::CallBudgetSpent { limit } => write!(
+                f,
+                "This request has made the {limit} HubSpot calls one request may make (MCP_MAX_HUBSPOT_CALLS_PER_REQUEST); send fewer messages in a batch or ask for fewer results."
+            ),
             ToolError::NotConfigured => f.write_str(
                 "No HubSpot account is configured: set HUBSPOT_ACCESS_TOKEN, or run the server with --demo.",
             ),
@@ -252,6 +261,53 @@ impl CancelToken {
     }
 }
 
+/// What one request (one POST, a whole batch) may spend, shared by all of its messages: HubSpot
+/// calls, counted down, and a probe that says when its client has gone so the work can stop.
+pub struct RequestBudget {
+    calls_left: AtomicUsize,
+    limit: usize,
+    client_gone: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl RequestBudget {
+    /// At most `limit` HubSpot calls; `client_gone` tells when nobody waits for the answer any more.
+    pub fn new(limit: usize, client_gone: Option<Box<dyn Fn() -> bool + Send + Sync>>) -> Self {
+        RequestBudget {
+            calls_left: AtomicUsize::new(limit),
+            limit,
+            client_gone,
+        }
+    }
+    /// No bound and no client to lose (unit tests, in-process callers).
+    pub fn unlimited() -> Self {
+        RequestBudget::new(usize::MAX, None)
+    }
+    /// Takes one HubSpot call, or fails once they are spent.
+    pub fn take_call(&self) -> Result<(), ToolError> {
+        self.calls_left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .map(|_| ())
+            .map_err(|_| ToolError::CallBudgetSpent { limit: self.limit })
+    }
+    /// HubSpot calls made so far.
+    pub fn calls_made(&self) -> usize {
+        self.limit - self.calls_left.load(Ordering::Relaxed)
+    }
+    /// True once the client has closed its connection.
+    pub fn client_gone(&self) -> bool {
+        self.client_gone.as_ref().is_some_and(|f| f())
+    }
+}
+
+impl fmt::Debug for RequestBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBudget")
+            .field("calls_left", &self.calls_left)
+            .field("limit", &self.limit)
+            .finish()
+    }
+}
+
 /// Progress reports go here: `(progress, total, message)`; returns false once the client is gone.
 pub type ProgressFn<'a> = dyn FnMut(f64, Option<f64>, Option<&str>) -> bool + 'a;
 
@@ -261,6 +317,7 @@ pub struct ToolContext<'a> {
     cancel: &'a CancelToken,
     deadline: Instant,
     services: &'a Services,
+    budget: Option<&'a RequestBudget>,
 }
 
 impl<'a> ToolContext<'a> {
@@ -276,6 +333,21 @@ impl<'a> ToolContext<'a> {
             cancel,
             deadline,
             services,
+            budget: None,
+        }
+    }
+    /// Spends HubSpot calls from `budget` (shared by every message of one request).
+    pub fn with_budget(mut self, budget: &'a RequestBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+    /// Charges one HubSpot call to the request's budget (after the cancel and deadline checks);
+    /// [`ToolContext::get`] and [`ToolContext::send`] do it themselves.
+    pub fn charge_call(&self) -> Result<(), ToolError> {
+        self.checkpoint()?;
+        match self.budget {
+            Some(b) => b.take_call(),
+            None => Ok(()),
         }
     }
     /// Shared services.
@@ -291,7 +363,7 @@ impl<'a> ToolContext<'a> {
     }
     /// GET from HubSpot within this request's deadline.
     pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
-        self.checkpoint()?;
+        self.charge_call()?;
         Ok(self.hubspot()?.get(path, query, self.deadline)?)
     }
     /// Any HubSpot call within this request's deadline.
@@ -303,7 +375,7 @@ impl<'a> ToolContext<'a> {
         body: Option<&Value>,
         kind: hubspot::Kind,
     ) -> Result<Value, ToolError> {
-        self.checkpoint()?;
+        self.charge_call()?;
         Ok(self
             .hubspot()?
             .send(method, path, query, body, kind, self.deadline)?)
@@ -333,7 +405,7 @@ impl<'a> ToolContext<'a> {
     }
     /// Fails with the right error when the request was cancelled or is out of time.
     pub fn checkpoint(&self) -> Result<(), ToolError> {
-        if self.cancel.is_cancelled() {
+        if self.cancel.is_cancelled() || self.budget.is_some_and(RequestBudget::client_gone) {
             return Err(ToolError::Cancelled);
         }
         if Instant::now() >= self.deadline {

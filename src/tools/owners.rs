@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{
-    after_schema, id_schema, next_after, page_output_schema, page_result, render_one,
+    after_schema, next_after, page_output_schema, page_result, render_one, CURSOR, OWNER_ID,
 };
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
 use crate::hubspot::paths;
@@ -88,13 +88,8 @@ fn check_list(a: &ListArgs) -> Result<(), ToolError> {
             ));
         }
     }
-    if a.after
-        .as_deref()
-        .is_some_and(|x| x.is_empty() || x.len() > 1000)
-    {
-        return Err(ToolError::InvalidArguments(
-            "after must be the nextAfter of a previous page".into(),
-        ));
+    if let Some(x) = &a.after {
+        CURSOR.check("after", x)?;
     }
     Ok(())
 }
@@ -139,7 +134,7 @@ impl Tool for ListOwners {
                 .clone(),
             _ => {
                 q.extend(a.email.as_ref().map(|e| ("email", e.trim().to_string())));
-                q.extend(a.after.clone().map(|x| ("after", x)));
+                q.extend(a.after.as_ref().map(|x| ("after", x.trim().to_string())));
                 cx.get(paths::OWNERS, &q)?
             }
         };
@@ -182,14 +177,8 @@ fn id_property() -> String {
     "id".into()
 }
 
-fn check_get(a: &GetArgs) -> Result<(&str, &str), ToolError> {
-    let id = a.id.trim();
-    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ToolError::InvalidArguments(format!(
-            "id {:?} must be a numeric owner id (or userId with idProperty=userId)",
-            a.id
-        )));
-    }
+fn check_get(a: &GetArgs) -> Result<(String, &str), ToolError> {
+    let id = OWNER_ID.check("id", &a.id)?;
     match a.id_property.as_str() {
         p @ ("id" | "userId") => Ok((id, p)),
         other => Err(ToolError::InvalidArguments(format!(
@@ -208,7 +197,7 @@ impl Tool for GetOwner {
             family: Family::Owners,
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
-                "id": id_schema("The owner id (or the userId when idProperty is userId)."),
+                "id": OWNER_ID.schema("The owner id (or the userId when idProperty is userId)."),
                 "idProperty": {"type": "string", "enum": ["id", "userId"], "default": "id",
                                "description": "Whether id is an owner id or a user id."}
             }, "required": ["id"], "additionalProperties": false}),
@@ -225,7 +214,7 @@ impl Tool for GetOwner {
         let (id, prop) = check_get(&a)?;
         let owner = cx.cached_get(
             &format!("owners:{prop}:{id}"),
-            &paths::owner(id),
+            &paths::owner(&id),
             &[("idProperty", prop.to_string())],
         )?;
         let o = trim_owner(&owner);
@@ -274,7 +263,7 @@ mod tests {
         assert!(list(json!({"teams": true})).is_err());
         let get = |v: Value| -> Result<(String, String), ToolError> {
             let a = parse_args::<GetArgs>(v)?;
-            check_get(&a).map(|(i, p)| (i.to_string(), p.to_string()))
+            check_get(&a).map(|(i, p)| (i, p.to_string()))
         };
         assert_eq!(
             get(json!({"id": " 123 "})).unwrap(),
@@ -286,5 +275,23 @@ mod tests {
         );
         assert!(get(json!({"id": "9", "idProperty": "email"})).is_err());
         assert!(get(json!({"id": "ana@example.com"})).is_err());
+        for bad in [
+            ".",
+            "..",
+            "%2e%2e",
+            "a/b",
+            "",
+            " ",
+            "\u{0}1",
+            "99999999999999999999",
+        ] {
+            let e = get(json!({"id": bad})).unwrap_err().to_string();
+            assert!(
+                e.contains("id") && e.contains("numeric owner id"),
+                "{bad:?}: {e}"
+            );
+        }
+        assert!(list(json!({"after": "a\nb"})).is_err());
+        assert!(list(json!({"after": ""})).is_err());
     }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::common::{check_id, object_type, render_list, render_one};
+use super::common::{object_type, render_list, render_one, PIPELINE_ID};
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
 use crate::hubspot::paths;
 
@@ -153,7 +153,7 @@ impl Tool for GetPipeline {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema(),
-                "pipelineId": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The pipeline id (default for the default deal pipeline)."}
+                "pipelineId": PIPELINE_ID.schema("The pipeline id (default for the default deal pipeline).")
             }, "required": ["objectType", "pipelineId"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "id": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"},
@@ -165,10 +165,10 @@ impl Tool for GetPipeline {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: GetArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id = check_id("pipelineId", &a.pipeline_id)?;
+        let id = PIPELINE_ID.check("pipelineId", &a.pipeline_id)?;
         let p = cx.cached_get(
             &format!("pipelines:{ty}:{id}"),
-            &paths::pipeline(&ty, id),
+            &paths::pipeline(&ty, &id),
             &[],
         )?;
         let t = trim_pipeline(&p);

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::common::{check_id, object_type, object_type_schema, render_list, render_one};
+use super::common::{object_type, object_type_schema, render_list, render_one, PROPERTY_NAME};
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -339,7 +339,7 @@ impl Tool for GetProperty {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "The property's internal name (e.g. lifecyclestage)."}
+                "name": PROPERTY_NAME.schema("The property's internal name (e.g. lifecyclestage).")
             }, "required": ["objectType", "name"], "additionalProperties": false}),
             output_schema: Some(property_output_schema()),
         }
@@ -348,7 +348,7 @@ impl Tool for GetProperty {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: GetArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let name = check_id("name", &a.name)?;
+        let name = PROPERTY_NAME.check("name", &a.name)?;
         // The cached list holds every property in full: use it when it is there.
         let listed = cx
             .services()
@@ -364,7 +364,7 @@ impl Tool for GetProperty {
             None => cx
                 .cached_get(
                     &format!("props:{ty}:{name}"),
-                    &paths::property(&ty, name),
+                    &paths::property(&ty, &name),
                     &[],
                 )?
                 .as_ref()
@@ -617,7 +617,7 @@ impl Tool for UpdateProperty {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "The property's internal name."},
+                "name": PROPERTY_NAME.schema("The property's internal name."),
                 "label": {"type": "string", "minLength": 1, "maxLength": 255},
                 "description": {"type": "string", "description": "Help text shown in HubSpot (empty clears it)."},
                 "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
@@ -631,11 +631,11 @@ impl Tool for UpdateProperty {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: UpdateArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let name = check_id("name", &a.name)?;
+        let name = PROPERTY_NAME.check("name", &a.name)?;
         let body = update_body(&a)?;
         let prop = cx.send(
             Method::Patch,
-            &paths::property(&ty, name),
+            &paths::property(&ty, &name),
             &[],
             Some(&body),
             Kind::Write,
@@ -676,7 +676,7 @@ impl Tool for ArchiveProperty {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "The property's internal name."}
+                "name": PROPERTY_NAME.schema("The property's internal name.")
             }, "required": ["objectType", "name"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -685,10 +685,10 @@ impl Tool for ArchiveProperty {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ArchiveArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let name = check_id("name", &a.name)?;
+        let name = PROPERTY_NAME.check("name", &a.name)?;
         cx.send(
             Method::Delete,
-            &paths::property(&ty, name),
+            &paths::property(&ty, &name),
             &[],
             None,
             Kind::Write,

@@ -5,8 +5,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{
-    after_schema, check_id, id_schema, limit_schema, next_after, object_type, object_type_schema,
-    page_output_schema, page_result, properties_query, properties_schema, render_one, trim_record,
+    after_schema, id_schema, limit_schema, next_after, object_type, object_type_arg,
+    object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
+    record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
 };
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
 use crate::hubspot::{paths, Kind, Method};
@@ -43,7 +44,7 @@ fn record_output_schema() -> Value {
 fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>, ToolError> {
     let norm: Vec<String> = types
         .iter()
-        .map(|t| object_type(t))
+        .map(|t| object_type_arg("associations", t))
         .collect::<Result<_, _>>()?;
     Ok((!norm.is_empty()).then(|| ("associations", norm.join(","))))
 }
@@ -104,7 +105,9 @@ impl Tool for ListRecords {
         if a.archived {
             q.push(("archived", "true".to_string()));
         }
-        q.extend(a.after.map(|x| ("after", x)));
+        if let Some(x) = &a.after {
+            q.push(("after", CURSOR.check("after", x)?));
+        }
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
         let page = cx.get(&paths::objects(&ty), &q)?;
@@ -150,7 +153,7 @@ impl Tool for GetRecord {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": {"type": "string", "maxLength": 100, "description": "A unique property to look the record up by (e.g. email)."},
+                "idProperty": PROPERTY_NAME.schema("A unique property to look the record up by (e.g. email)."),
                 "properties": properties_schema(),
                 "associations": {"type": "array", "items": {"type": "string"}, "maxItems": 10,
                                  "description": "Object types whose associated record ids to include."}
@@ -162,12 +165,12 @@ impl Tool for GetRecord {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: GetArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id = check_id("id", &a.id)?;
+        let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
         let mut q = Vec::new();
-        q.extend(a.id_property.map(|p| ("idProperty", p)));
+        q.extend(id_property.map(|p| ("idProperty", p)));
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
-        let rec = trim_record(&cx.get(&paths::object(&ty, id), &q)?);
+        let rec = trim_record(&cx.get(&paths::object(&ty, &id), &q)?);
         let text = render_one(
             &format!("One {ty} record, id {}.", rec["id"]),
             &rec,
@@ -242,8 +245,9 @@ struct Sort {
     direction: String,
 }
 
-/// Checks search input against HubSpot's documented limits before any call.
-fn check_search(a: &SearchArgs) -> Result<(), ToolError> {
+/// Checks search input against HubSpot's documented limits before any call; returns where the first page
+/// starts (the numeric `after`, 0 without one).
+fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
     let bad = |m: String| Err(ToolError::InvalidArguments(m));
     if a.filter_groups.len() > 5 {
         return bad(format!(
@@ -306,21 +310,38 @@ fn check_search(a: &SearchArgs) -> Result<(), ToolError> {
     if !(1..=200).contains(&a.limit) {
         return bad("limit must be 1-200".into());
     }
+    // A search cursor is the offset of the next result: digits, below the cap (checked without
+    // overflow: `after` may be any string of digits).
     let start: u64 = match &a.after {
-        Some(x) => x.parse().map_err(|_| {
-            ToolError::InvalidArguments("after must be the nextAfter of a previous page".into())
-        })?,
+        Some(x) => x
+            .trim()
+            .parse()
+            .ok()
+            .filter(|_| x.trim().bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                ToolError::InvalidArguments(format!(
+                    "after must be the nextAfter of a previous search page: a number from 0 to {}",
+                    SEARCH_CAP - 1
+                ))
+            })?,
         None => 0,
     };
-    if start + u64::from(a.limit) > SEARCH_CAP {
-        return bad(format!("HubSpot's search returns at most {SEARCH_CAP} results per query; narrow the filters instead of paging further"));
-    }
     if let Some(m) = a.max_results {
         if !(1..=SEARCH_CAP).contains(&m) {
             return bad(format!("maxResults must be 1-{SEARCH_CAP}"));
         }
     }
-    Ok(())
+    let first_page = match a.max_results {
+        Some(_) => 1,
+        None => u64::from(a.limit),
+    };
+    if start
+        .checked_add(first_page)
+        .is_none_or(|end| end > SEARCH_CAP)
+    {
+        return bad(format!("HubSpot's search returns at most {SEARCH_CAP} results per query (after {start} + limit {first_page} goes past them); narrow the filters instead of paging further"));
+    }
+    Ok(start)
 }
 
 impl Tool for SearchRecords {
@@ -366,7 +387,7 @@ impl Tool for SearchRecords {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: SearchArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        check_search(&a)?;
+        let mut start = check_search(&a)?;
         let mut body = Map::new();
         if let Some(q) = &a.query {
             body.insert("query".into(), q.clone().into());
@@ -402,8 +423,10 @@ impl Tool for SearchRecords {
         let mut total = None;
         let mut capped = false;
         loop {
+            // Never ask past the cap: HubSpot refuses `after + limit > 10,000` outright.
+            let room = SEARCH_CAP.saturating_sub(start);
             let page_size = if a.max_results.is_some() {
-                (want - results.len() as u64).min(200)
+                want.saturating_sub(results.len() as u64).min(200).min(room)
             } else {
                 u64::from(a.limit)
             };
@@ -420,6 +443,7 @@ impl Tool for SearchRecords {
                 Kind::Search,
             )?;
             total = page["total"].as_u64().or(total);
+            let before = results.len();
             results.extend(
                 page["results"]
                     .as_array()
@@ -428,13 +452,22 @@ impl Tool for SearchRecords {
                     .map(trim_record),
             );
             after = next_after(&page);
-            if a.max_results.is_none() || after.is_none() || results.len() as u64 >= want {
+            // An empty page with a cursor would loop forever: stop there too.
+            if a.max_results.is_none()
+                || after.is_none()
+                || results.len() as u64 >= want
+                || results.len() == before
+            {
                 break;
             }
-            let next_start: u64 = after.as_deref().and_then(|x| x.parse().ok()).unwrap_or(0);
-            if next_start >= SEARCH_CAP {
-                capped = true;
-                break;
+            match after.as_deref().map(str::parse::<u64>) {
+                Some(Ok(n)) if n >= SEARCH_CAP => {
+                    capped = true;
+                    break;
+                }
+                Some(Ok(n)) => start = n,
+                // A cursor that is not an offset: follow it as HubSpot gave it.
+                _ => {}
             }
             let goal = want.min(total.unwrap_or(want)).max(1);
             cx.progress(
@@ -467,7 +500,7 @@ fn assoc_input_schema() -> Value {
     json!({"type": "array", "maxItems": 100, "description": "Records to associate the new record with.",
            "items": {"type": "object", "properties": {
                "toObjectType": object_type_schema(),
-               "toId": id_schema("Id of the record to associate."),
+               "toId": RECORD_ID.schema("Id of the record to associate."),
                "associationTypeId": {"type": "integer", "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
                "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"]}
            }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
@@ -504,9 +537,21 @@ fn create_associations(
     from: &str,
     inputs: &[AssocInput],
 ) -> Result<Value, ToolError> {
+    // Every target is checked before the first call (the default types come from HubSpot).
+    let checked = inputs
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let to = object_type_arg(
+                &format!("associations[{n}].toObjectType"),
+                &i.to_object_type,
+            )?;
+            let to_id = RECORD_ID.check(&format!("associations[{n}].toId"), &i.to_id)?;
+            Ok((i, to, to_id))
+        })
+        .collect::<Result<Vec<_>, ToolError>>()?;
     let mut out = Vec::new();
-    for i in inputs {
-        let to = object_type(&i.to_object_type)?;
+    for (i, to, to_id) in checked {
         let (category, type_id) = match i.association_type_id {
             Some(t) => (
                 i.category.clone().unwrap_or_else(|| "USER_DEFINED".into()),
@@ -514,7 +559,7 @@ fn create_associations(
             ),
             None => default_association_type(cx, from, &to)?,
         };
-        out.push(json!({"to": {"id": check_id("toId", &i.to_id)?},
+        out.push(json!({"to": {"id": to_id},
                         "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
     }
     Ok(Value::Array(out))
@@ -605,7 +650,7 @@ impl Tool for UpdateRecord {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": {"type": "string", "maxLength": 100},
+                "idProperty": PROPERTY_NAME.schema("A unique property the id is a value of (e.g. email)."),
                 "properties": {"type": "object", "minProperties": 1,
                                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
             }, "required": ["objectType", "id", "properties"], "additionalProperties": false}),
@@ -616,21 +661,17 @@ impl Tool for UpdateRecord {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: UpdateArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id = check_id("id", &a.id)?;
+        let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
         if a.properties.is_empty() {
             return Err(ToolError::InvalidArguments(
                 "properties must name at least one property".into(),
             ));
         }
-        let q: Vec<(&str, String)> = a
-            .id_property
-            .map(|p| ("idProperty", p))
-            .into_iter()
-            .collect();
+        let q: Vec<(&str, String)> = id_property.map(|p| ("idProperty", p)).into_iter().collect();
         let body = json!({"properties": a.properties});
         let rec = trim_record(&cx.send(
             Method::Patch,
-            &paths::object(&ty, id),
+            &paths::object(&ty, &id),
             &q,
             Some(&body),
             Kind::Write,
@@ -668,7 +709,7 @@ impl Tool for ArchiveRecord {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("The record id.")
+                "id": RECORD_ID.schema("The record id.")
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -677,10 +718,10 @@ impl Tool for ArchiveRecord {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: ArchiveArgs = parse_args(args)?;
         let ty = object_type(&a.object_type)?;
-        let id = check_id("id", &a.id)?;
+        let id = RECORD_ID.check("id", &a.id)?;
         cx.send(
             Method::Delete,
-            &paths::object(&ty, id),
+            &paths::object(&ty, &id),
             &[],
             None,
             Kind::Write,
@@ -696,7 +737,7 @@ impl Tool for ArchiveRecord {
 mod tests {
     use super::*;
 
-    fn search(v: Value) -> Result<(), ToolError> {
+    fn search(v: Value) -> Result<u64, ToolError> {
         let mut v = v;
         v["objectType"] = "contacts".into();
         check_search(&parse_args::<SearchArgs>(v)?)
@@ -726,5 +767,62 @@ mod tests {
         assert!(search(json!({"limit": 201})).is_err());
         assert!(search(json!({"maxResults": 10001})).is_err());
         assert!(search(json!({"bogus": 1})).is_err());
+    }
+
+    #[test]
+    fn search_cursors_never_overflow() {
+        assert_eq!(search(json!({"after": " 9990 "})).unwrap(), 9990);
+        for after in [
+            u64::MAX.to_string(),
+            (u64::MAX - 5).to_string(),
+            "99999999999999999999999999".into(),
+            "10000".into(),
+            "-1".into(),
+            "+5".into(),
+            "1e3".into(),
+            "abc".into(),
+            "".into(),
+            "..".into(),
+        ] {
+            let e = search(json!({"after": after, "limit": 200}))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("after"), "{after}: {e}");
+            let e = search(json!({"after": after, "maxResults": 10000}));
+            assert!(e.is_err(), "{after}");
+        }
+        assert!(search(json!({"after": "9999", "maxResults": 10000})).is_ok());
+        assert!(search(json!({"after": "9999", "limit": 2})).is_err());
+    }
+
+    #[test]
+    fn record_ids_are_checked_before_any_call() {
+        for (args, what) in [
+            (json!({"objectType": "contacts", "id": ".."}), "id"),
+            (
+                json!({"objectType": "contacts", "id": "1", "idProperty": "a/b"}),
+                "idProperty",
+            ),
+            (
+                json!({"objectType": "contacts", "id": "..", "idProperty": "email"}),
+                "id",
+            ),
+            (
+                json!({"objectType": "contacts", "id": "%2e%2E", "idProperty": "email"}),
+                "id",
+            ),
+        ] {
+            let a: GetArgs = parse_args(args.clone()).unwrap();
+            let e = record_key("id", &a.id, a.id_property.as_deref())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(what), "{args}: {e}");
+        }
+        let (k, p) = record_key("id", "ana@example.com", Some("email")).unwrap();
+        assert_eq!(
+            (k.as_str(), p.as_deref()),
+            ("ana@example.com", Some("email"))
+        );
+        assert_eq!(record_key("id", " 0042 ", None).unwrap().0, "42");
     }
 }

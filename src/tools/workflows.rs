@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{
-    after_schema, check_id, limit_schema, next_after, page_output_schema, page_result, render_one,
+    after_schema, limit_schema, next_after, page_output_schema, page_result, render_one, CURSOR,
+    FLOW_ID,
 };
 use super::schemas::standard_name;
 use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
@@ -219,7 +220,7 @@ impl Tool for ListWorkflows {
         }
         let mut q = vec![("limit", a.limit.to_string())];
         if let Some(x) = a.after {
-            q.push(("after", check_id("after", &x)?.to_string()));
+            q.push(("after", CURSOR.check("after", &x)?));
         }
         let page = cx.get(paths::FLOWS, &q)?;
         let results: Vec<Value> = page["results"]
@@ -259,8 +260,7 @@ impl Tool for GetWorkflow {
             family: Family::Workflows,
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
-                "id": {"type": "string", "minLength": 1, "maxLength": 30, "pattern": "^[0-9]+$",
-                       "description": "The workflow (flow) id from hubspot_list_workflows."}
+                "id": FLOW_ID.schema("The workflow (flow) id from hubspot_list_workflows.")
             }, "required": ["id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "id": {"type": "string"}, "name": {"type": "string"}, "isEnabled": {"type": "boolean"},
@@ -271,14 +271,8 @@ impl Tool for GetWorkflow {
 
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let a: GetArgs = parse_args(args)?;
-        let id = a.id.trim();
-        if id.is_empty() || id.len() > 30 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ToolError::InvalidArguments(format!(
-                "id {:?} must be a numeric workflow id (hubspot_list_workflows lists them)",
-                a.id
-            )));
-        }
-        let flow = cx.get(&paths::flow(id), &[])?;
+        let id = FLOW_ID.check("id", &a.id)?;
+        let flow = cx.get(&paths::flow(&id), &[])?;
         let summary = summarize_flow(&flow);
         let text = render_one(
             &format!(

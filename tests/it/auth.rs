@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use crate::support::keys::{self, b64url, Jwks};
 use crate::support::{init_body, Client, Resp, Server, ACCEPT};
 
-const SECRET: &str = "an-hs256-secret-of-at-least-32-characters!";
-const ISS: &str = "https://auth.example.com";
-const AUD: &str = "hubspot-mcp";
+pub(crate) const SECRET: &str = "an-hs256-secret-of-at-least-32-characters!";
+pub(crate) const ISS: &str = "https://auth.example.com";
+pub(crate) const AUD: &str = "hubspot-mcp";
 
 fn now() -> u64 {
     SystemTime::now()
@@ -20,11 +20,11 @@ fn now() -> u64 {
         .as_secs()
 }
 
-fn claims(sub: &str) -> Value {
+pub(crate) fn claims(sub: &str) -> Value {
     json!({"sub": sub, "iss": ISS, "aud": AUD, "exp": now() + 600, "iat": now()})
 }
 
-fn hs256(secret: &str, c: &Value) -> String {
+pub(crate) fn hs256(secret: &str, c: &Value) -> String {
     encode(
         &Header::new(Algorithm::HS256),
         c,
@@ -196,6 +196,124 @@ fn sessions_belong_to_their_principal_and_scopes_limit_tools() {
         .header("www-authenticate")
         .unwrap()
         .contains("insufficient_scope"));
+}
+
+/// A token for `value` under the subject claim `kind` (`sub`, `client_id`, `azp`) and no other.
+pub(crate) fn token_for(kind: &str, value: &str) -> String {
+    let mut c = claims("");
+    c.as_object_mut().unwrap().remove("sub");
+    c[kind] = json!(value);
+    hs256(SECRET, &c)
+}
+
+#[test]
+fn a_client_id_principal_never_uses_a_sub_principals_session_and_vice_versa() {
+    let s = hs_server(&[]);
+    let c = s.client();
+    let (user, client, party) = (
+        token_for("sub", "alice"),
+        token_for("client_id", "alice"),
+        token_for("azp", "alice"),
+    );
+    let open = |token: &str| {
+        let r = initialize(&c, Some(token));
+        assert_eq!(r.status, 200, "{r:?}");
+        r.header("mcp-session-id").unwrap().to_string()
+    };
+    let ping = |token: &str, sid: &str| {
+        let b = format!("Bearer {token}");
+        c.post(
+            &[("Authorization", &b), ("Mcp-Session-Id", sid)],
+            &json!({"jsonrpc":"2.0","id":2,"method":"ping"}),
+        )
+        .status
+    };
+    let (by_user, by_client, by_party) = (open(&user), open(&client), open(&party));
+    // The same text under another claim is another principal: the session does not exist for it.
+    assert_eq!(
+        ping(&client, &by_user),
+        404,
+        "client_id:alice on sub:alice's session"
+    );
+    assert_eq!(
+        ping(&party, &by_user),
+        404,
+        "azp:alice on sub:alice's session"
+    );
+    assert_eq!(
+        ping(&user, &by_client),
+        404,
+        "sub:alice on client_id:alice's session"
+    );
+    assert_eq!(
+        ping(&user, &by_party),
+        404,
+        "sub:alice on azp:alice's session"
+    );
+    assert_eq!(
+        ping(&party, &by_client),
+        404,
+        "azp:alice on client_id:alice's session"
+    );
+    for (token, sid) in [
+        (&user, &by_user),
+        (&client, &by_client),
+        (&party, &by_party),
+    ] {
+        assert_eq!(ping(token, sid), 200);
+    }
+    // The access log names each principal with its claim.
+    let logs = s.logs().join("\n");
+    for p in ["sub:alice", "client_id:alice", "azp:alice"] {
+        assert!(
+            logs.contains(&format!("\"principal\":\"{p}\"")),
+            "{p} not in the access log"
+        );
+    }
+}
+
+#[test]
+fn a_token_naming_no_subject_gets_401_and_says_why() {
+    let s = hs_server(&[]);
+    let c = s.client();
+    let mut none = claims("");
+    none.as_object_mut().unwrap().remove("sub");
+    let mut numeric = claims("");
+    numeric["sub"] = json!(42);
+    numeric["client_id"] = json!("svc");
+    let mut empty_client = claims("");
+    empty_client.as_object_mut().unwrap().remove("sub");
+    empty_client["client_id"] = json!("");
+    for (what, c_) in [
+        ("no sub, client_id nor azp", none),
+        ("empty sub", claims("")),
+        ("numeric sub", numeric),
+        ("empty client_id", empty_client),
+    ] {
+        let token = hs256(SECRET, &c_);
+        let r = initialize(&c, Some(&token));
+        assert_eq!(r.status, 401, "{what}: {r:?}");
+        let www = r.header("www-authenticate").unwrap();
+        assert!(
+            www.contains(r#"error="invalid_token""#)
+                && www.contains("error_description=\"the token identifies no caller: it needs a non-empty string `sub` claim"),
+            "{what}: {www}"
+        );
+        assert!(
+            r.body.contains("identifies no caller"),
+            "{what}: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains(&token) && !www.contains(&token),
+            "{what}: the token is not echoed"
+        );
+    }
+    let logs = s.logs().join("\n");
+    assert!(
+        logs.contains("no_subject"),
+        "the refusal's reason is logged"
+    );
 }
 
 #[test]

@@ -172,7 +172,10 @@ fn a_panicking_handler_becomes_500_and_minus_32603() {
     );
     assert_eq!(app.metrics.snapshot().panics, 1);
     // The same state keeps serving.
-    let ok = hubspot_mcp::http::server::handle(&app, &Req::new(Verb::Get, "/health/live"));
+    let ok = hubspot_mcp::http::server::handle(
+        &app,
+        &Req::new(Verb::Get, "/health/live").header("host", "localhost"),
+    );
     assert_eq!(ok.status, 200);
 }
 

@@ -8,6 +8,11 @@ mod support;
 mod auth;
 /// CLI: check-config, --version, --help, healthcheck, refusing bad configuration.
 mod cli;
+/// The front door under attack: slow heads and bodies, smuggling, early refusals, header injection,
+/// DNS rebinding, JSON amplification, batches past their deadline (raw sockets, small limits).
+mod front_door;
+/// Attacker-style ids in every tool that takes one: refused before HubSpot, server still healthy.
+mod hostile_ids;
 /// HTTP rules on /mcp: Host/Origin 403, Accept 406, Content-Type 415, 413, parse and envelope errors.
 mod http_rules;
 /// initialize per session revision, ping, tools/list, tools/call, logging/setLevel, error codes.

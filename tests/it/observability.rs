@@ -541,10 +541,17 @@ fn scaling_advises_scale_up_when_workers_run_out() {
     let mut seen = Vec::new();
     let end = Instant::now() + Duration::from_secs(5);
     while refused < 3 && Instant::now() < end {
-        let r = crm.mcp.client().request("GET", "/health/live", &[], "");
+        // Work that needs a worker is refused; health is answered without one, busy or not.
+        let r = crm.mcp.client().stateless(2, "tools/list", json!({}));
         seen.push(r.status);
         if r.status == 503 {
             refused += 1;
+            assert!(r.header("retry-after").is_some(), "503 without Retry-After");
+            let live = crm.mcp.client().request("GET", "/health/live", &[], "");
+            assert_eq!(
+                live.status, 200,
+                "/health/live refused while the workers are busy"
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }

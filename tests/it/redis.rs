@@ -232,3 +232,74 @@ fn replicas_share_one_hubspot_rate_budget() {
     assert_eq!(after, 3);
     assert!(a.wait_log("shared HubSpot rate budget unavailable"));
 }
+
+#[test]
+fn the_session_quota_holds_across_replicas_sharing_redis() {
+    use crate::auth::{token_for, AUD, ISS, SECRET};
+    let redis = RedisServer::start(&[]);
+    let env = [
+        ("JWT_SECRET", SECRET),
+        ("JWT_ISSUER", ISS),
+        ("JWT_AUDIENCE", AUD),
+        ("MCP_MAX_SESSIONS_PER_PRINCIPAL", "3"),
+        ("SESSION_MAX_AGE", "4000"),
+    ];
+    let (a, b) = (replica(&redis.url(), &env), replica(&redis.url(), &env));
+    let on = |s: &Server, who: &str| {
+        let mut c = s.client();
+        c.bearer = Some(token_for("sub", who));
+        c
+    };
+    let open =
+        |s: &Server, who: &str| on(s, who).post(&[], &crate::support::init_body("2025-06-18"));
+    // Alternately on both replicas: three sessions, then refusals on either.
+    let mut alice = Vec::new();
+    for (i, s) in [&a, &b, &a, &b, &a, &b].into_iter().enumerate() {
+        let r = open(s, "alice");
+        if i < 3 {
+            assert_eq!(r.status, 200, "session {i}: {r:?}");
+            alice.push(r.header("mcp-session-id").unwrap().to_string());
+        } else {
+            assert_eq!(r.status, 429, "session {i}: {r:?}");
+            assert!(
+                r.body.contains("this principal has 3 open sessions"),
+                "{}",
+                r.body
+            );
+        }
+    }
+    // Another principal opens sessions meanwhile, on both.
+    assert_eq!(open(&b, "bob").status, 200);
+    assert_eq!(open(&a, "bob").status, 200);
+    // Ended on one replica, the slot is free on the other; then full again.
+    assert_eq!(
+        on(&a, "alice")
+            .delete_session(&alice[1], "2025-06-18")
+            .status,
+        204
+    );
+    assert_eq!(open(&b, "alice").status, 200);
+    assert_eq!(open(&a, "alice").status, 429);
+    // Racing: twelve initializes at once for one principal across both replicas: exactly three win.
+    let winners: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let s = if i % 2 == 0 { &a } else { &b };
+                scope.spawn(move || open(s, "carol").status)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        (
+            winners.iter().filter(|s| **s == 200).count(),
+            winners.iter().filter(|s| **s == 429).count()
+        ),
+        (3, 9),
+        "{winners:?}"
+    );
+    // Redis expiring the idle sessions frees the quota (nothing else touched them).
+    std::thread::sleep(Duration::from_millis(4500));
+    assert_eq!(open(&a, "carol").status, 200);
+    assert_eq!(open(&b, "alice").status, 200);
+}

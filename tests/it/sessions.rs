@@ -117,3 +117,56 @@ fn the_session_cap_answers_503_and_frees_up_on_delete() {
         200
     );
 }
+
+#[test]
+fn each_principal_has_a_session_quota_under_the_cap_and_delete_frees_a_slot() {
+    use crate::auth::{token_for, AUD, ISS, SECRET};
+    let s = Server::start(&[
+        ("JWT_SECRET", SECRET),
+        ("JWT_ISSUER", ISS),
+        ("JWT_AUDIENCE", AUD),
+        ("MCP_MAX_SESSIONS", "10"),
+        ("MCP_MAX_SESSIONS_PER_PRINCIPAL", "2"),
+    ]);
+    let as_ = |kind: &str, who: &str| {
+        let mut c = s.client();
+        c.bearer = Some(token_for(kind, who));
+        c
+    };
+    let (a, b, a_client) = (
+        as_("sub", "alice"),
+        as_("sub", "bob"),
+        as_("client_id", "alice"),
+    );
+    let (first, _) = a.initialize("2025-06-18");
+    a.initialize("2025-06-18");
+    let r = a.post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(r.status, 429, "{r:?}");
+    assert_eq!(
+        r.json()["id"],
+        1,
+        "answered like the cap: a JSON-RPC error for the request"
+    );
+    assert_eq!(r.json()["error"]["code"], -32000);
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("this principal has 2 open sessions, its limit")
+            && msg.contains("DELETE /mcp")
+            && msg.contains("expire"),
+        "{msg}"
+    );
+    assert_eq!(r.header("retry-after"), None);
+    // Other principals are not affected, including the same text under another claim.
+    b.initialize("2025-06-18");
+    b.initialize("2025-06-18");
+    a_client.initialize("2025-06-18");
+    // Ending one of alice's sessions gives her one slot back, and only one.
+    assert_eq!(a.delete_session(&first, "2025-06-18").status, 204);
+    a.initialize("2025-06-18");
+    assert_eq!(
+        a.post(&[], &crate::support::init_body("2025-06-18")).status,
+        429
+    );
+    let h = s.client().request("GET", "/health", &[], "").json();
+    assert_eq!(h["sessions"]["total"], 5, "{h}");
+}

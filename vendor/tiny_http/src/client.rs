@@ -1,18 +1,23 @@
-use ascii::AsciiString;
-
-use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufReader, BufWriter};
 
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::common::{HTTPVersion, Method};
+use crate::common::HTTPVersion;
 use crate::connection::Connection;
-use crate::util::RefinedTcpStream;
+use crate::head::{self, HeadError};
+use crate::util::{ReadClock, RefinedTcpStream};
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
+
+/// hubspot-mcp patch: what every connection of a server shares: the head's deadline and the headers
+/// every refusal written here carries.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionSettings {
+    pub head_timeout: Option<std::time::Duration>,
+    pub refusal_headers: Arc<[(String, String)]>,
+}
 
 /// A ClientConnection is an object that will store a socket to a client
 /// and return Request objects.
@@ -39,24 +44,27 @@ pub struct ClientConnection {
 
     // hubspot-mcp patch: the socket, shared with every request read from it, for `Request::abort`.
     abort_handle: Option<Arc<Connection>>,
-}
 
-/// Error that can happen when reading a request.
-#[derive(Debug)]
-enum ReadError {
-    WrongRequestLine,
-    WrongHeader(HTTPVersion),
-    /// the client sent an unrecognized `Expect` header
-    ExpectationFailed(HTTPVersion),
-    ReadIoError(IoError),
+    // hubspot-mcp patch: the deadline of the head (and body) being read, shared with the socket.
+    clock: Arc<ReadClock>,
+
+    // hubspot-mcp patch: head deadline and refusal headers.
+    settings: ConnectionSettings,
+
+    // hubspot-mcp patch: the connection's per-address slot, held until its first request has
+    // arrived whole (handed to that request, which drops it once its body is read).
+    pending: Option<Box<dyn Send>>,
 }
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
-    pub fn new(
+    pub(crate) fn new(
         write_socket: RefinedTcpStream,
-        mut read_socket: RefinedTcpStream,
+        read_socket: RefinedTcpStream,
+        clock: Arc<ReadClock>,
+        settings: ConnectionSettings,
     ) -> ClientConnection {
+        let mut read_socket = read_socket.with_clock(clock.clone());
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
 
@@ -71,6 +79,9 @@ impl ClientConnection {
             no_more_requests: false,
             secure,
             abort_handle: None,
+            clock,
+            settings,
+            pending: None,
         }
     }
 
@@ -80,86 +91,30 @@ impl ClientConnection {
         self
     }
 
+    /// hubspot-mcp patch: the per-address slot this connection holds until its first request.
+    pub(crate) fn with_pending(mut self, pending: Option<Box<dyn Send>>) -> Self {
+        self.pending = pending;
+        self
+    }
+
     /// true if the connection is HTTPS
     pub fn secure(&self) -> bool {
         self.secure
     }
 
-    /// Reads the next line from self.next_header_source.
-    ///
-    /// Reads until `CRLF` is reached. The next read will start
-    ///  at the first byte of the new line.
-    fn read_next_line(&mut self) -> IoResult<AsciiString> {
-        // hubspot-mcp patch: a header line longer than this is refused (431) instead of
-        // growing without bound.
-        const MAX_LINE: usize = 8 * 1024;
-        let mut buf = Vec::new();
-        let mut prev_byte_was_cr = false;
-
-        loop {
-            let byte = self.next_header_source.by_ref().bytes().next();
-
-            let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
-            };
-
-            if byte == b'\n' && prev_byte_was_cr {
-                buf.pop(); // removing the '\r'
-                return AsciiString::from_ascii(buf)
-                    .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
+    /// Reads a request from the stream: its head only, under the head deadline (which starts with
+    /// the head's first byte; before it, the socket's idle timeout applies).
+    fn read(&mut self) -> Result<Request, HeadError> {
+        let clock = self.clock.clone();
+        let head_timeout = self.settings.head_timeout;
+        let bytes = head::read_head(&mut self.next_header_source, || {
+            if let Some(t) = head_timeout {
+                clock.start(t);
             }
-
-            prev_byte_was_cr = byte == b'\r';
-
-            if buf.len() >= MAX_LINE {
-                return Err(IoError::new(ErrorKind::OutOfMemory, "header line too long"));
-            }
-            buf.push(byte);
-        }
-    }
-
-    /// Reads a request from the stream.
-    /// Blocks until the header has been read.
-    fn read(&mut self) -> Result<Request, ReadError> {
-        let (method, path, version, headers) = {
-            // reading the request line
-            let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
-
-                parse_request_line(
-                    line.as_str().trim(), // TODO: remove this conversion
-                )?
-            };
-
-            // getting all headers
-            let headers = {
-                let mut headers = Vec::new();
-                loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
-                    // hubspot-mcp patch: at most 100 header lines.
-                    if headers.len() >= 100 {
-                        return Err(ReadError::ReadIoError(IoError::new(
-                            ErrorKind::OutOfMemory,
-                            "too many header lines",
-                        )));
-                    }
-
-                    if line.is_empty() {
-                        break;
-                    };
-                    headers.push(match FromStr::from_str(line.as_str().trim()) {
-                        // TODO: remove this conversion
-                        Ok(h) => h,
-                        _ => return Err(ReadError::WrongHeader(version)),
-                    });
-                }
-
-                headers
-            };
-
-            (method, path, version, headers)
-        };
+        });
+        self.clock.clear();
+        let bytes = bytes?.ok_or(HeadError::Closed)?;
+        let head = head::parse(&bytes)?;
 
         // building the writer for the request
         let writer = self.sink.next().unwrap();
@@ -168,29 +123,44 @@ impl ClientConnection {
         let mut data_source = self.source.next().unwrap();
         std::mem::swap(&mut self.next_header_source, &mut data_source);
 
-        // building the next reader
+        let remote_addr = match &self.remote_addr {
+            Ok(a) => *a,
+            Err(_) => None,
+        };
         let request = crate::request::new_request(
             self.secure,
-            method,
-            path,
-            version.clone(),
-            headers,
-            *self.remote_addr.as_ref().unwrap(),
+            head.method,
+            head.target,
+            head.version,
+            head.headers,
+            remote_addr,
+            head.framing,
+            head.expects_continue,
             data_source,
             writer,
-        )
-        .map_err(|e| {
-            use crate::request;
-            match e {
-                request::RequestCreationError::CreationIoError(e) => ReadError::ReadIoError(e),
-                request::RequestCreationError::ExpectationFailed => {
-                    ReadError::ExpectationFailed(version)
-                }
-            }
-        })?;
+        );
 
-        // return the request
-        Ok(request.with_abort_handle(self.abort_handle.clone()))
+        Ok(request
+            .with_abort_handle(self.abort_handle.clone())
+            .with_connection_state(self.clock.clone(), self.pending.take()))
+    }
+
+    /// Answers a head that cannot be served and closes the connection: after the responses to
+    /// earlier requests on it (pipelining keeps their order), never instead of them.
+    fn refuse(&mut self, err: &HeadError) {
+        if let Some(status) = err.status() {
+            if let Some(mut writer) = self.sink.next() {
+                let _ = head::write_refusal(
+                    &mut writer,
+                    status,
+                    &err.message(),
+                    &self.settings.refusal_headers,
+                );
+            }
+        }
+        if let Some(conn) = &self.abort_handle {
+            let _ = conn.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 
@@ -200,147 +170,47 @@ impl Iterator for ClientConnection {
     /// Blocks until the next Request is available.
     /// Returns None when no new Requests will come from the client.
     fn next(&mut self) -> Option<Request> {
-        use crate::{Response, StatusCode};
-
         // the client sent a "connection: close" header in this previous request
         //  or is using HTTP 1.0, meaning that no new request will come
         if self.no_more_requests {
             return None;
         }
 
-        loop {
-            let rq = match self.read() {
-                Err(ReadError::WrongRequestLine) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::WrongHeader(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response.raw_print(writer, ver, &[], false, None).ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::ReadIoError(ref err)) if err.kind() == ErrorKind::OutOfMemory => {
-                    // hubspot-mcp patch: oversized header section
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(431));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
-                    return None;
-                }
-
-                Err(ReadError::ReadIoError(ref err))
-                    if err.kind() == ErrorKind::TimedOut || err.kind() == ErrorKind::WouldBlock =>
-                {
-                    // request timeout
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(408));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
-                    return None; // closing the connection
-                }
-
-                Err(ReadError::ExpectationFailed(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(417));
-                    response.raw_print(writer, ver, &[], true, None).ok();
-                    return None; // TODO: should be recoverable, but needs handling in case of body
-                }
-
-                Err(ReadError::ReadIoError(_)) => return None,
-
-                Ok(rq) => rq,
-            };
-
-            // checking HTTP version
-            if *rq.http_version() > (1, 1) {
-                let writer = self.sink.next().unwrap();
-                let response = Response::from_string(
-                    "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
-                )
-                .with_status_code(StatusCode(505));
-                response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                    .ok();
-                continue;
+        let rq = match self.read() {
+            Ok(rq) => rq,
+            Err(HeadError::Closed) => return None,
+            Err(err) => {
+                // hubspot-mcp patch: every refusal is answered here, directly, and closes the
+                // connection (where the next request would start is not known).
+                self.refuse(&err);
+                return None;
             }
+        };
 
-            // updating the status of the connection
-            let connection_header = rq
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Connection"))
-                .map(|h| h.value.as_str());
+        // updating the status of the connection
+        let connection_header = rq
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Connection"))
+            .map(|h| h.value.as_str());
 
-            let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+        let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
 
-            match lowercase {
-                Some(ref val) if val.contains("close") => self.no_more_requests = true,
-                Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
-                Some(ref val)
-                    if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
-                {
-                    self.no_more_requests = true
-                }
-                None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
-                _ => (),
-            };
+        match lowercase {
+            Some(ref val) if val.contains("close") => self.no_more_requests = true,
+            // hubspot-mcp patch: no upgrade is offered; the request is served as any other and
+            // the connection closes after it.
+            Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
+            Some(ref val)
+                if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
+            {
+                self.no_more_requests = true
+            }
+            None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
+            _ => (),
+        };
 
-            // returning the request
-            return Some(rq);
-        }
+        Some(rq)
     }
 }
 
-/// Parses a "HTTP/1.1" string.
-fn parse_http_version(version: &str) -> Result<HTTPVersion, ReadError> {
-    let (major, minor) = match version {
-        "HTTP/0.9" => (0, 9),
-        "HTTP/1.0" => (1, 0),
-        "HTTP/1.1" => (1, 1),
-        "HTTP/2.0" => (2, 0),
-        "HTTP/3.0" => (3, 0),
-        _ => return Err(ReadError::WrongRequestLine),
-    };
-
-    Ok(HTTPVersion(major, minor))
-}
-
-/// Parses the request line of the request.
-/// eg. GET / HTTP/1.1
-fn parse_request_line(line: &str) -> Result<(Method, String, HTTPVersion), ReadError> {
-    let mut parts = line.split(' ');
-
-    let method = parts.next().and_then(|w| w.parse().ok());
-    let path = parts.next().map(ToOwned::to_owned);
-    let version = parts.next().and_then(|w| parse_http_version(w).ok());
-
-    method
-        .and_then(|method| Some((method, path?, version?)))
-        .ok_or(ReadError::WrongRequestLine)
-}
-
-#[cfg(test)]
-mod test {
-    #[test]
-    fn test_parse_request_line() {
-        let (method, path, ver) = super::parse_request_line("GET /hello HTTP/1.1").unwrap();
-
-        assert!(method == crate::Method::Get);
-        assert!(path == "/hello");
-        assert!(ver == crate::common::HTTPVersion(1, 1));
-
-        assert!(super::parse_request_line("GET /hello").is_err());
-        assert!(super::parse_request_line("qsd qsd qsd").is_err());
-    }
-}

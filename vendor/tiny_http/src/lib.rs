@@ -113,13 +113,14 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
-pub use request::{ReadWrite, Request};
+pub use request::{BodyError, PeerProbe, ReadWrite, Request};
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;
 
 mod client;
 mod common;
 mod connection;
+pub mod head;
 mod request;
 mod response;
 mod ssl;
@@ -222,14 +223,21 @@ pub struct SslConfig {
 }
 
 /// hubspot-mcp patch: limits applied to each accepted TCP connection.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
-    /// Read timeout of each socket: bounds slow headers, slow bodies and idle keep-alive.
+    /// Read timeout of each socket: bounds one read (an idle keep-alive connection, a stalled body).
     pub read_timeout: Option<std::time::Duration>,
     /// Write timeout of each socket: bounds clients that stop reading.
     pub write_timeout: Option<std::time::Duration>,
     /// Connections over this count get a 503 and are closed at once.
     pub max_connections: usize,
+    /// A whole request head must arrive within this, counted from its first byte.
+    pub head_timeout: Option<std::time::Duration>,
+    /// Connections from one IP address that have not yet sent their first whole request; one more
+    /// gets a 503 and is closed. Established (keep-alive) connections do not count.
+    pub max_pending_per_ip: usize,
+    /// Headers every response written by tiny_http itself carries (refusals, the connection cap).
+    pub refusal_headers: Vec<(String, String)>,
 }
 
 impl Default for ConnectionLimits {
@@ -238,6 +246,50 @@ impl Default for ConnectionLimits {
             read_timeout: None,
             write_timeout: None,
             max_connections: usize::MAX,
+            head_timeout: None,
+            max_pending_per_ip: usize::MAX,
+            refusal_headers: Vec::new(),
+        }
+    }
+}
+
+/// hubspot-mcp patch: runs on a request's connection thread once its head is read, before its body
+/// and before it is queued: it may answer the request itself (returning `None`), or read its body
+/// (`Request::buffer_body`) and hand it on (`Some`).
+pub type Gate = Arc<dyn Fn(Request) -> Option<Request> + Send + Sync>;
+
+/// hubspot-mcp patch: connections per IP address that have not yet sent a whole first request.
+type PendingMap = std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>;
+
+/// hubspot-mcp patch: one connection's place in `PendingMap`, given back when dropped.
+struct PendingSlot {
+    map: Arc<PendingMap>,
+    ip: std::net::IpAddr,
+}
+
+impl PendingSlot {
+    fn take(map: &Arc<PendingMap>, ip: std::net::IpAddr, max: usize) -> Option<PendingSlot> {
+        let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(PendingSlot {
+            map: map.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PendingSlot {
+    fn drop(&mut self) {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
         }
     }
 }
@@ -322,7 +374,23 @@ impl Server {
         ssl_config: Option<SslConfig>,
         limits: ConnectionLimits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_gate(listener, ssl_config, limits, None)
+    }
+
+    /// hubspot-mcp patch: like `from_listener_with_limits`, with a `Gate` every request passes on
+    /// its connection thread before it is queued.
+    pub fn from_listener_with_gate<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: ConnectionLimits,
+        gate: Option<Gate>,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
+        let pending: Arc<PendingMap> = Arc::default();
+        let settings = client::ConnectionSettings {
+            head_timeout: limits.head_timeout,
+            refusal_headers: limits.refusal_headers.clone().into(),
+        };
         let open_connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let open_sockets: Arc<OpenSockets> = Arc::default(); // hubspot-mcp patch
         let inside_open_sockets = open_sockets.clone();
@@ -385,11 +453,26 @@ impl Server {
                             let _ = tcp.set_nodelay(true);
                         }
                         if open_connections.load(Relaxed) >= limits.max_connections {
-                            use std::io::Write as _;
-                            let _ = sock.write_all(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                            let _ = head::write_refusal(&mut sock, 503, "Service Unavailable: too many open connections; retry after the delay in Retry-After", &limits.refusal_headers);
                             let _ = sock.shutdown(Shutdown::Both);
                             continue;
                         }
+                        // hubspot-mcp patch: a bound per address on connections that have not
+                        // sent a whole first request yet (slow heads), so one address cannot hold
+                        // the connection cap.
+                        let slot = match sock.peer_addr() {
+                            Ok(Some(addr)) if limits.max_pending_per_ip < usize::MAX => {
+                                match PendingSlot::take(&pending, addr.ip(), limits.max_pending_per_ip) {
+                                    Some(slot) => Some(Box::new(slot) as Box<dyn Send>),
+                                    None => {
+                                        let _ = head::write_refusal(&mut sock, 503, "Service Unavailable: too many connections from this address are still sending their first request", &limits.refusal_headers);
+                                        let _ = sock.shutdown(Shutdown::Both);
+                                        continue;
+                                    }
+                                }
+                            }
+                            _ => None,
+                        };
                         let guard = ConnectionGuard::new(open_connections.clone());
                         // hubspot-mcp patch: one more handle on the socket, listed for
                         // `close_connections` while served and given to requests for `abort`.
@@ -416,8 +499,10 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        let client = ClientConnection::new(write_closable, read_closable)
-                            .with_abort_handle(handle); // hubspot-mcp patch
+                        let clock = Arc::new(util::ReadClock::new(limits.read_timeout));
+                        let client = ClientConnection::new(write_closable, read_closable, clock, settings.clone())
+                            .with_abort_handle(handle) // hubspot-mcp patch
+                            .with_pending(slot);
                         Ok((client, guard))
                     }
                     Err(e) => Err(e),
@@ -426,6 +511,7 @@ impl Server {
                 match new_client {
                     Ok((client, guard)) => {
                         let messages = inside_messages.clone();
+                        let gate = gate.clone();
                         let mut client = Some((client, guard));
                         tasks_pool.spawn(Box::new(move || {
                             if let Some((client, _guard)) = client.take() {
@@ -438,6 +524,14 @@ impl Server {
                                     }
                                 } else {
                                     for rq in client {
+                                        // hubspot-mcp patch: the gate answers or reads the body here.
+                                        let rq = match &gate {
+                                            Some(gate) => match gate(rq) {
+                                                Some(rq) => rq,
+                                                None => continue,
+                                            },
+                                            None => rq,
+                                        };
                                         messages.push(rq.into());
                                     }
                                 }

@@ -1,6 +1,7 @@
 use std::io::Error as IoError;
 use std::io::{self, Cursor, ErrorKind, Read, Write};
 
+use std::convert::TryFrom;
 use std::fmt;
 use std::net::{Shutdown, SocketAddr};
 use std::str::FromStr;
@@ -9,9 +10,9 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use crate::connection::Connection;
-use crate::util::{EqualReader, FusedReader};
+use crate::head::Framing;
+use crate::util::{ChunkedReader, EqualReader, FusedReader, ReadClock};
 use crate::{HTTPVersion, Header, Method, Response, StatusCode};
-use chunked_transfer::Decoder;
 
 /// Represents an HTTP request made by a client.
 ///
@@ -80,6 +81,18 @@ pub struct Request {
     // hubspot-mcp patch: the connection's socket, to close it without answering (`abort`) or right
     // after answering (`respond_and_close`). None for requests not read from a socket.
     abort_handle: Option<Arc<Connection>>,
+
+    // hubspot-mcp patch: the connection's read deadline, for `buffer_body`.
+    clock: Option<Arc<ReadClock>>,
+
+    // hubspot-mcp patch: held until the body has arrived (the connection's per-address slot).
+    hold: Option<Box<dyn Send>>,
+
+    // hubspot-mcp patch: what the server's gate decided about this request, for its worker.
+    ext: Option<Box<dyn std::any::Any + Send>>,
+
+    // hubspot-mcp patch: the body `buffer_body` read.
+    buffered: Option<Vec<u8>>,
 }
 
 struct NotifyOnDrop<R> {
@@ -106,133 +119,46 @@ impl<R> Drop for NotifyOnDrop<R> {
     }
 }
 
-/// Error that can happen when building a `Request` object.
-#[derive(Debug)]
-pub enum RequestCreationError {
-    /// The client sent an `Expect` header that was not recognized by tiny-http.
-    ExpectationFailed,
-
-    /// Error while reading data from the socket during the creation of the `Request`.
-    CreationIoError(IoError),
-}
-
-impl From<IoError> for RequestCreationError {
-    fn from(err: IoError) -> RequestCreationError {
-        RequestCreationError::CreationIoError(err)
-    }
-}
-
 /// Builds a new request.
 ///
-/// After the request line and headers have been read from the socket, a new `Request` object
-/// is built.
-///
-/// You must pass a `Read` that will allow the `Request` object to read from the incoming data.
-/// It is the responsibility of the `Request` to read only the data of the request and not further.
-///
-/// The `Write` object will be used by the `Request` to write the response.
+/// hubspot-mcp patch: the head has been parsed and its framing decided (`crate::head`); the body
+/// reader only delimits it. Nothing is read here, so building a request never blocks, and a
+/// `Connection: upgrade` request gets its own body only, never the rest of the socket.
 #[allow(clippy::too_many_arguments)]
-pub fn new_request<R, W>(
+pub(crate) fn new_request<R, W>(
     secure: bool,
     method: Method,
     path: String,
     version: HTTPVersion,
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
-    mut source_data: R,
+    framing: Framing,
+    expects_continue: bool,
+    source_data: R,
     writer: W,
-) -> Result<Request, RequestCreationError>
+) -> Request
 where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
-    // finding the transfer-encoding header
-    let transfer_encoding = headers
-        .iter()
-        .find(|h: &&Header| h.field.equiv("Transfer-Encoding"))
-        .map(|h| h.value.clone());
-
-    // finding the content-length header
-    let content_length = if transfer_encoding.is_some() {
-        // if transfer-encoding is specified, the Content-Length
-        // header must be ignored (RFC2616 #4.4)
-        None
-    } else {
-        headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
-    };
-
-    // true if the client sent a `Expect: 100-continue` header
-    let expects_continue = {
-        match headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Expect"))
-            .map(|h| h.value.as_str())
-        {
-            None => false,
-            Some(v) if v.eq_ignore_ascii_case("100-continue") => true,
-            _ => return Err(RequestCreationError::ExpectationFailed),
+    let (reader, body_length) = match framing {
+        Framing::None => (Box::new(io::empty()) as Box<dyn Read + Send + 'static>, Some(0)),
+        Framing::Length(n) => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            let (data_reader, _) = EqualReader::new(source_data, n);
+            (
+                Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>,
+                Some(n),
+            )
         }
+        Framing::Chunked => (
+            Box::new(FusedReader::new(ChunkedReader::new(source_data)))
+                as Box<dyn Read + Send + 'static>,
+            None,
+        ),
     };
 
-    // true if the client sent a `Connection: upgrade` header
-    let connection_upgrade = {
-        match headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Connection"))
-            .map(|h| h.value.as_str())
-        {
-            Some(v) if v.to_ascii_lowercase().contains("upgrade") => true,
-            _ => false,
-        }
-    };
-
-    // we wrap `source_data` around a reading whose nature depends on the transfer-encoding and
-    // content-length headers
-    let reader = if connection_upgrade {
-        // if we have a `Connection: upgrade`, always keeping the whole reader
-        Box::new(source_data) as Box<dyn Read + Send + 'static>
-    } else if let Some(content_length) = content_length {
-        if content_length == 0 {
-            Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-        } else if content_length <= 1024 && !expects_continue {
-            // if the content-length is small enough, we just read everything into a buffer
-
-            let mut buffer = vec![0; content_length];
-            let mut offset = 0;
-
-            while offset != content_length {
-                let read = source_data.read(&mut buffer[offset..])?;
-                if read == 0 {
-                    // the socket returned EOF, but we were before the expected content-length
-                    // aborting
-                    let info = "Connection has been closed before we received enough data";
-                    let err = IoError::new(ErrorKind::ConnectionAborted, info);
-                    return Err(RequestCreationError::CreationIoError(err));
-                }
-
-                offset += read;
-            }
-
-            Box::new(Cursor::new(buffer)) as Box<dyn Read + Send + 'static>
-        } else {
-            let (data_reader, _) = EqualReader::new(source_data, content_length); // TODO:
-            Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>
-        }
-    } else if transfer_encoding.is_some() {
-        // if a transfer-encoding was specified, then "chunked" is ALWAYS applied
-        // over the message (RFC2616 #3.6)
-        Box::new(FusedReader::new(Decoder::new(source_data))) as Box<dyn Read + Send + 'static>
-    } else {
-        // if we have neither a Content-Length nor a Transfer-Encoding,
-        // assuming that we have no data
-        // TODO: could also be multipart/byteranges
-        Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-    };
-
-    Ok(Request {
+    Request {
         data_reader: Some(reader),
         response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
         remote_addr,
@@ -241,11 +167,52 @@ where
         path,
         http_version: version,
         headers,
-        body_length: content_length,
-        must_send_continue: expects_continue,
+        body_length,
+        must_send_continue: expects_continue && framing != Framing::None,
         notify_when_responded: None,
         abort_handle: None,
-    })
+        clock: None,
+        hold: None,
+        ext: None,
+        buffered: None,
+    }
+}
+
+/// hubspot-mcp patch: see [`Request::peer_probe`].
+#[derive(Clone)]
+pub struct PeerProbe(Arc<Connection>);
+
+impl PeerProbe {
+    /// True once the client has closed or reset its connection (a non-blocking peek sees end-of-file
+    /// or an error). Bytes of a pipelined request mean it is still there.
+    pub fn gone(&self) -> bool {
+        let Connection::Tcp(tcp) = self.0.as_ref() else {
+            return false;
+        };
+        let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        match socket2::SockRef::from(tcp)
+            .recv_with_flags(&mut probe, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+        {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted),
+        }
+    }
+}
+
+/// hubspot-mcp patch: why [`Request::buffer_body`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    /// The body is (or declares itself) larger than allowed.
+    TooLarge,
+    /// The body did not arrive within its deadline.
+    TimedOut,
+    /// The chunked framing is broken.
+    Malformed,
+    /// The connection ended or failed before the whole body arrived.
+    Closed,
+    /// The caller's inspector refused what it saw.
+    Refused,
 }
 
 impl Request {
@@ -512,6 +479,95 @@ impl Request {
             let _ = sender.send(());
         }
         res
+    }
+
+    /// hubspot-mcp patch: the connection's read deadline and its per-address slot.
+    pub(crate) fn with_connection_state(
+        mut self,
+        clock: Arc<ReadClock>,
+        hold: Option<Box<dyn Send>>,
+    ) -> Self {
+        self.clock = Some(clock);
+        self.hold = hold;
+        self
+    }
+
+    /// hubspot-mcp patch: reads the whole body into memory, at most `max` bytes, within `limit` in
+    /// all (not per read), sending `100 Continue` first when the client waits for it. `inspect` sees
+    /// each piece as it arrives and may refuse the body early (`BodyError::Refused`: the rest is not
+    /// read). Afterwards the body is in memory ([`Request::take_body`]), and the connection's next
+    /// request head can be read at once.
+    pub fn buffer_body(
+        &mut self,
+        max: usize,
+        limit: std::time::Duration,
+        mut inspect: impl FnMut(&[u8]) -> bool,
+    ) -> Result<usize, BodyError> {
+        if self.body_length.is_some_and(|n| n > max) {
+            return Err(BodyError::TooLarge);
+        }
+        if self.body_length == Some(0) {
+            self.hold = None;
+            self.buffered = Some(Vec::new());
+            return Ok(0);
+        }
+        if let Some(clock) = &self.clock {
+            clock.start(limit);
+        }
+        let mut buf = Vec::with_capacity(self.body_length.unwrap_or(0).min(max));
+        let mut piece = [0u8; 8192];
+        let result = loop {
+            match self.as_reader().read(&mut piece) {
+                Ok(0) => break Ok(buf.len()),
+                Ok(n) => {
+                    if buf.len() + n > max {
+                        break Err(BodyError::TooLarge);
+                    }
+                    if !inspect(&piece[..n]) {
+                        break Err(BodyError::Refused);
+                    }
+                    buf.extend_from_slice(&piece[..n]);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    break Err(match e.kind() {
+                        ErrorKind::TimedOut | ErrorKind::WouldBlock => BodyError::TimedOut,
+                        ErrorKind::InvalidData => BodyError::Malformed,
+                        _ => BodyError::Closed,
+                    })
+                }
+            }
+        };
+        if let Some(clock) = &self.clock {
+            clock.clear();
+        }
+        let n = result?;
+        self.body_length = Some(n);
+        self.data_reader = Some(Box::new(io::empty()));
+        self.buffered = Some(buf);
+        self.hold = None;
+        Ok(n)
+    }
+
+    /// hubspot-mcp patch: the body [`Request::buffer_body`] read, moved out (`None` before, or twice).
+    pub fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.buffered.take()
+    }
+
+    /// hubspot-mcp patch: a handle that tells, while the request is served, whether its client is
+    /// still connected (`None` for requests not read from a TCP socket).
+    pub fn peer_probe(&self) -> Option<PeerProbe> {
+        self.abort_handle.clone().map(PeerProbe)
+    }
+
+    /// hubspot-mcp patch: attaches what a gate decided, for whoever serves the request next.
+    pub fn set_ext(&mut self, ext: Box<dyn std::any::Any + Send>) {
+        self.ext = Some(ext);
+    }
+
+    /// hubspot-mcp patch: takes what a gate attached, if anything.
+    pub fn take_ext(&mut self) -> Option<Box<dyn std::any::Any + Send>> {
+        self.ext.take()
     }
 
     /// hubspot-mcp patch: shuts down the socket this request came on, if known.

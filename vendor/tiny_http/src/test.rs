@@ -71,10 +71,11 @@ impl From<TestRequest> for Request {
             mock.http_version,
             mock.headers,
             Some(mock.remote_addr),
+            crate::head::Framing::Length(mock.body.len() as u64),
+            false,
             mock.body.as_bytes(),
             std::io::sink(),
         )
-        .unwrap()
     }
 }
 

@@ -1,7 +1,9 @@
+pub use self::chunked::ChunkedReader;
 pub use self::custom_stream::CustomStream;
 pub use self::equal_reader::EqualReader;
 pub use self::fused_reader::FusedReader;
 pub use self::messages_queue::MessagesQueue;
+pub use self::read_clock::ReadClock;
 pub use self::refined_tcp_stream::RefinedTcpStream;
 pub use self::sequential::{SequentialReader, SequentialReaderBuilder};
 pub use self::sequential::{SequentialWriter, SequentialWriterBuilder};
@@ -9,10 +11,12 @@ pub use self::task_pool::TaskPool;
 
 use std::str::FromStr;
 
+mod chunked;
 mod custom_stream;
 mod equal_reader;
 mod fused_reader;
 mod messages_queue;
+pub(crate) mod read_clock;
 pub(crate) mod refined_tcp_stream;
 mod sequential;
 mod task_pool;

@@ -86,6 +86,8 @@ pub struct RefinedTcpStream {
     stream: Stream,
     close_read: bool,
     close_write: bool,
+    // hubspot-mcp patch: the phase deadline the read half honours (see `ReadClock`).
+    clock: Option<std::sync::Arc<crate::util::ReadClock>>,
 }
 
 impl RefinedTcpStream {
@@ -97,16 +99,22 @@ impl RefinedTcpStream {
 
         let (read, write) = (stream.clone(), stream);
 
+        // hubspot-mcp patch: the read half does not shut reading down when it is dropped (the
+        // connection's reader ends after `Connection: close` or an idle timeout while a request may
+        // still be served): `PeerProbe` must see end-of-file only when the client sent it. The
+        // socket closes when its last handle goes.
         let read = RefinedTcpStream {
             stream: read,
-            close_read: true,
+            close_read: false,
             close_write: false,
+            clock: None,
         };
 
         let write = RefinedTcpStream {
             stream: write,
             close_read: false,
             close_write: true,
+            clock: None,
         };
 
         (read, write)
@@ -120,6 +128,12 @@ impl RefinedTcpStream {
 
     pub(crate) fn peer_addr(&mut self) -> IoResult<Option<SocketAddr>> {
         self.stream.peer_addr()
+    }
+
+    /// hubspot-mcp patch: reads honour `clock`'s phase deadlines.
+    pub(crate) fn with_clock(mut self, clock: std::sync::Arc<crate::util::ReadClock>) -> Self {
+        self.clock = Some(clock);
+        self
     }
 }
 
@@ -137,6 +151,24 @@ impl Drop for RefinedTcpStream {
 
 impl Read for RefinedTcpStream {
     fn read(&mut self, buf: &mut [u8]) -> IoResult<usize> {
+        // hubspot-mcp patch: a phase deadline bounds the whole head or body, not just one read.
+        if let Some(clock) = &self.clock {
+            use crate::util::read_clock::Before;
+            match clock.before_read() {
+                Before::Read => {}
+                Before::Expired => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "read deadline passed",
+                    ))
+                }
+                Before::SetTimeout(t) => {
+                    if let Stream::Http(Connection::Tcp(tcp)) = &self.stream {
+                        let _ = tcp.set_read_timeout(t);
+                    }
+                }
+            }
+        }
         self.stream.read(buf)
     }
 }
