@@ -56,6 +56,11 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
         if text.is_empty() {
             continue;
         }
+        // The same bound on values as over HTTP: memory follows the count, not the length.
+        if let Err(e) = jsonrpc::check_size(text, app.config.max_json_values()) {
+            write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
+            continue;
+        }
         match jsonrpc::parse_body(text) {
             Err(e) => {
                 write_line(&out, &jsonrpc::error_response(&Value::Null, &e));

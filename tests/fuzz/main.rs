@@ -305,7 +305,11 @@ fn fuzz_weighted(
             String::from_utf8_lossy(&input)
         );
     }
-    eprintln!("{target}: {n} mutants in {:?}", started.elapsed());
+    let took = started.elapsed();
+    eprintln!(
+        "{target}: {n} mutants in {took:.1?} ({:.0} per second, target seed {s:#x})",
+        n as f64 / took.as_secs_f64().max(1e-9)
+    );
 }
 
 fn text(b: &[u8]) -> String {
@@ -496,6 +500,161 @@ fn request_path_with_bearer_tokens() {
 
 // ---------------------------------------------------------------------------------------------------
 // Standalone parsers.
+
+// ---------------------------------------------------------------------------------------------------
+// The request head and its framing (tiny_http's `head` module, hubspot-mcp's patch), in memory.
+
+/// Heads real clients send, and the ambiguous shapes a smuggler tries.
+fn head_corpus() -> Vec<Vec<u8>> {
+    [
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: 130\r\n\r\n",
+        "POST /mcp HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+        "GET /health HTTP/1.0\r\n\r\n",
+        "\r\nDELETE /mcp HTTP/1.1\r\nHost: a\r\nMcp-Session-Id: 0123\r\nAuthorization: Bearer x.y.z\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: a\r\nOrigin: http://localhost:5173\r\nX: a\tb\r\n\r\n",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+/// What a head must look like once the parser accepted it: framing decided by exactly the headers
+/// that carry it, never two readings of the same message.
+fn check_head(raw: &[u8]) -> Result<(), String> {
+    use tiny_http::head::{self, Framing, HeadError};
+    let bytes = match head::read_head(&mut &raw[..], || {}) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            return match e.status() {
+                Some(400 | 408 | 417 | 431 | 501 | 505) | None => Ok(()),
+                other => Err(format!("read_head: unexpected status {other:?}")),
+            }
+        }
+    };
+    if bytes.len() > head::MAX_HEAD + head::MAX_LINE {
+        return Err(format!("a head of {} bytes was accepted", bytes.len()));
+    }
+    let h = match head::parse(&bytes) {
+        Ok(h) => h,
+        Err(HeadError::Closed | HeadError::TimedOut) => {
+            return Err("parse of whole bytes says closed/timed out".into())
+        }
+        Err(e) => {
+            let status = e.status();
+            return if matches!(status, Some(400 | 417 | 431 | 501 | 505)) {
+                Ok(())
+            } else {
+                Err(format!("parse: unexpected refusal {e:?}"))
+            };
+        }
+    };
+    let values = |name: &str| -> Vec<String> {
+        h.headers
+            .iter()
+            .filter(|x| x.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|x| x.value.as_str().to_string())
+            .collect()
+    };
+    let cl = values("content-length");
+    let te = values("transfer-encoding");
+    match h.framing {
+        Framing::Chunked
+            if !(cl.is_empty() && te.len() == 1 && te[0].eq_ignore_ascii_case("chunked")) =>
+        {
+            return Err(format!("chunked with CL {cl:?} TE {te:?}"))
+        }
+        Framing::Length(n)
+            if !(te.is_empty() && !cl.is_empty() && cl.iter().all(|v| v.parse() == Ok(n))) =>
+        {
+            return Err(format!("length {n} with CL {cl:?} TE {te:?}"))
+        }
+        Framing::None if !te.is_empty() || cl.iter().any(|v| v != "0") => {
+            return Err(format!("no body with CL {cl:?} TE {te:?}"))
+        }
+        _ => {}
+    }
+    if values("host").len() > 1 {
+        return Err("two Host headers accepted".into());
+    }
+    for x in &h.headers {
+        if x.value
+            .as_str()
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(format!("control character accepted in {}", x.field));
+        }
+    }
+    // The chunked decoder: any bytes after the head either decode within the bound or fail cleanly.
+    let rest = &raw[bytes.len().min(raw.len())..];
+    if let Ok(body) = head::decode_chunked(rest, 1 << 20) {
+        if body.len() > rest.len() {
+            return Err("the chunked decoder produced more than it read".into());
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn request_head_and_framing() {
+    let mut corpus = head_corpus();
+    // Heads followed by chunked bodies, well-formed and not.
+    for body in [
+        "5\r\nhello\r\n0\r\n\r\n",
+        "+5\r\nhello\r\n0\r\n\r\n",
+        "5;ext=1\r\nhello\r\n0\r\nT: x\r\n\r\n",
+    ] {
+        corpus.push(
+            format!("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n{body}")
+                .into_bytes(),
+        );
+    }
+    fuzz("head_framing", &corpus, check_head);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The JSON-RPC envelope alone (the whole request path has its own target above).
+
+#[test]
+fn jsonrpc_envelope() {
+    use hubspot_mcp::mcp::jsonrpc;
+    let corpus: Vec<Vec<u8>> = request_corpus()
+        .into_iter()
+        .filter_map(|raw| {
+            let text = String::from_utf8_lossy(&raw).into_owned();
+            text.split_once("\r\n\r\n").map(|(_, b)| b.as_bytes().to_vec())
+        })
+        .chain([
+            br#"[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"r","result":{}}]"#.to_vec(),
+            br#"{"jsonrpc":"2.0","id":null,"method":"x","params":[1,2]}"#.to_vec(),
+        ])
+        .collect();
+    fuzz("jsonrpc_envelope", &corpus, |raw| {
+        let counted = jsonrpc::check_size(raw, 20_000).is_ok();
+        match jsonrpc::parse_body(raw) {
+            Ok(jsonrpc::Body::Single(v)) => {
+                let _ = jsonrpc::parse_message(v);
+            }
+            Ok(jsonrpc::Body::Batch(items)) => {
+                for v in items {
+                    let _ = jsonrpc::parse_message(v);
+                }
+            }
+            Err(e) if [-32700, -32600].contains(&e.code) => {}
+            Err(e) => return Err(format!("parse_body: code {}", e.code)),
+        }
+        // The count is an upper bound: a body it refuses is never small.
+        if !counted && raw.len() < 20_000 {
+            return Err("refused a body too short to hold that many values".into());
+        }
+        Ok(())
+    });
+}
 
 #[test]
 fn configuration_values() {

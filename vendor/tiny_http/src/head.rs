@@ -358,6 +358,16 @@ fn trim(v: &[u8]) -> &[u8] {
     &v[start..end.max(start)]
 }
 
+/// Decodes a whole `chunked` body from `bytes` with the decoder requests use, reading at most `max`
+/// decoded bytes (for tests and fuzzing: the server reads from the socket instead).
+pub fn decode_chunked(bytes: &[u8], max: u64) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    crate::util::ChunkedReader::new(bytes)
+        .take(max)
+        .read_to_end(&mut out)?;
+    Ok(out)
+}
+
 /// Writes a refusal the connection cannot recover from: the status, `headers` (the server's
 /// security headers), a JSON-RPC error body without an id (what MCP clients parse), and
 /// `Connection: close`.
