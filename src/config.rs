@@ -821,9 +821,9 @@ impl Config {
     }
     /// `MCP_MAX_QUEUE`: requests waiting for a worker before new ones get 503. Defaults to 256.
     /// `MCP_HEAD_TIMEOUT_MS`: a request head must arrive whole within this, from its first byte
-    /// (slow-header attacks). Defaults to 10 s.
+    /// (slow-header attacks), and never takes longer than `MCP_READ_TIMEOUT_MS`. Defaults to 10 s.
     pub fn head_timeout(&self) -> Duration {
-        self.head_timeout
+        self.head_timeout.min(self.read_timeout)
     }
     /// `MCP_MAX_PENDING_PER_IP`: connections from one address that have not yet sent a whole first
     /// request; more are refused 503. Not applied behind a proxy (`MCP_TRUST_PROXY_HOPS` > 0), where

@@ -563,8 +563,16 @@ fn check_head(raw: &[u8]) -> Result<(), String> {
     let cl = values("content-length");
     let te = values("transfer-encoding");
     match h.framing {
+        // RFC 9110 §5.6.1: empty list elements are ignored (`, chunked` is `chunked`).
         Framing::Chunked
-            if !(cl.is_empty() && te.len() == 1 && te[0].eq_ignore_ascii_case("chunked")) =>
+            if !(cl.is_empty()
+                && te.len() == 1
+                && te[0]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .eq(["chunked".to_string()])) =>
         {
             return Err(format!("chunked with CL {cl:?} TE {te:?}"))
         }
