@@ -84,6 +84,23 @@ no_async_runtime() {
   echo "no async runtime in the dependency tree"
 }
 
+# The product without its default `sandbox` feature (own target dir, so target/debug/hubspot-mcp keeps
+# the sandbox for the other stages): it builds, and `--demo` / `sandbox` exit 2 saying why.
+without_sandbox() {
+  local dir=$ROOT/target/no-sandbox out rc
+  CARGO_TARGET_DIR=$dir cargo build --no-default-features --locked --quiet || return 1
+  for args in "serve --demo" "stdio --demo" "check-config --demo" "sandbox --port 0"; do
+    rc=0
+    # shellcheck disable=SC2086 # the words of $args are the arguments
+    out=$("$dir/debug/hubspot-mcp" $args </dev/null 2>&1) || rc=$?
+    if [ "$rc" != 2 ] || ! grep -q "built without the sandbox feature" <<<"$out"; then
+      echo "hubspot-mcp $args: exit $rc (expected 2, 'built without the sandbox feature'): $out"
+      return 1
+    fi
+  done
+  echo "without the sandbox feature: --demo and sandbox exit 2"
+}
+
 conformance() {
   cargo build --quiet
   local log=$CACHE/conformance-server.log
@@ -107,10 +124,11 @@ conformance() {
 }
 
 run_stage "cargo fmt --check" cargo fmt --all -- --check
-run_stage "cargo clippy -D warnings" cargo clippy --all-targets --locked -- -D warnings
-run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --no-deps --locked --quiet
+run_stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
 run_stage "no async runtime" no_async_runtime
-run_stage "cargo test (unit, integration, doc)" cargo test --locked
+run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
+run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance

@@ -36,7 +36,7 @@ pub struct App {
     /// What tools share: the HubSpot client, the metadata cache.
     pub services: Services,
     /// Per-client request limits on `/mcp`.
-    pub limiter: crate::http::ratelimit::RateLimiter,
+    pub limiter: crate::ratelimit::RateLimiter,
     /// Bearer-token verification; `None` when auth is off (demo, or a loopback bind outside production).
     pub verifier: Option<crate::auth::Verifier>,
     /// Load samples and cooldowns behind `/scaling`.
@@ -57,6 +57,16 @@ impl App {
         Self::with_tools(config, tools, hubspot)
     }
 
+    /// What the health probes may reach (the narrow view `health` gets instead of the whole `App`).
+    pub fn probe_deps(&self) -> crate::health::Deps<'_> {
+        crate::health::Deps {
+            hubspot: self.services.hubspot.as_deref(),
+            verifier: self.verifier.as_ref(),
+            checks_enabled: self.config.health_check_enabled(),
+            hubspot_token: self.config.hubspot_token().is_some(),
+        }
+    }
+
     /// Builds the state with the given tools (tests use this to add tools).
     pub fn with_tools(
         config: Config,
@@ -73,7 +83,7 @@ impl App {
         };
         let redis = crate::redis::from_config(&config, config.workers()).map(Arc::new);
         let sessions: Arc<dyn SessionStore> = match &redis {
-            Some(r) => Arc::new(crate::redis::store::RedisStore::new(
+            Some(r) => Arc::new(crate::mcp::redis_store::RedisStore::new(
                 Arc::clone(r),
                 config.redis_session_prefix(),
                 config.max_sessions(),
@@ -93,7 +103,7 @@ impl App {
         if let Some(r) = &redis {
             probes.push(Box::new(crate::health::probes::RedisProbe(Arc::clone(r))));
         }
-        let limiter = crate::http::ratelimit::RateLimiter::new(
+        let limiter = crate::ratelimit::RateLimiter::new(
             config.rate_limit_window(),
             config.rate_limit_max(),
             100_000,
@@ -132,4 +142,28 @@ pub fn server_info() -> Value {
         "title": "HubSpot CRM",
         "version": env!("CARGO_PKG_VERSION"),
     })
+}
+
+impl crate::mcp::Host for App {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+    fn sessions(&self) -> &dyn SessionStore {
+        self.sessions.as_ref()
+    }
+    fn inflight(&self) -> &InFlight {
+        &self.inflight
+    }
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+    fn services(&self) -> &Services {
+        &self.services
+    }
+    fn server_info(&self) -> &Value {
+        &self.server_info
+    }
 }

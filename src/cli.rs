@@ -38,6 +38,9 @@ pub enum Command {
         /// `--token`: the bearer token it accepts (default: any).
         token: Option<String>,
     },
+    /// Print the README's configuration table, generated from the configuration's table (hidden: for
+    /// regenerating README.md).
+    PrintConfigTable,
     /// Print the version.
     Version,
     /// Print usage.
@@ -138,6 +141,7 @@ where
         "stdio" => Ok(Command::Stdio { demo }),
         "healthcheck" => Ok(Command::Healthcheck { url }),
         "check-config" => Ok(Command::CheckConfig { demo }),
+        "print-config-table" => Ok(Command::PrintConfigTable),
         "sandbox" => Ok(Command::Sandbox {
             port: port.unwrap_or(4890),
             host: host.unwrap_or_else(|| "127.0.0.1".into()),
@@ -180,6 +184,11 @@ mod tests {
             parse(["check-config", "--demo"]).unwrap(),
             Command::CheckConfig { demo: true }
         );
+        assert_eq!(
+            parse(["print-config-table"]).unwrap(),
+            Command::PrintConfigTable
+        );
+        assert!(parse(["print-config-table", "--demo"]).is_err());
         assert_eq!(parse(["serve", "--help"]).unwrap(), Command::Help);
         assert_eq!(parse(["--version"]).unwrap(), Command::Version);
         assert!(parse(["bogus"]).is_err());

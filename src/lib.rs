@@ -1,18 +1,23 @@
 //! hubspot-mcp: HubSpot CRM for AI agents over the Model Context Protocol.
 //!
-//! A synchronous server: one tiny_http accept loop hands requests to a fixed worker pool; handlers are
+//! A synchronous server: tiny_http reads each request on its connection's thread and the gate decides on
+//! its head; complete requests go to a worker pool; handlers are
 //! plain functions; sessions live behind [`mcp::session::SessionStore`]; no async runtime anywhere.
 //!
 //! # Layout
-//! - [`config`]: the environment, validated once into a typed `Config`.
+//! In layers, lowest first (ARCHITECTURE.md, "Layers"; `tests/layers` checks them):
+//! - [`config`]: every variable, from one table, validated once into a typed `Config`.
+//! - [`obs`] (logs, counters, histograms, the process), [`cache`], [`ratelimit`], [`tls`] (the roots
+//!   outbound TLS trusts).
+//! - [`redis`]: a RESP client (pooled, TLS, pipelines sent at most once).
+//! - [`auth`]: bearer tokens (HS* secret or JWKS) → `Principal`; [`hubspot`]: the HubSpot client.
+//! - [`tools`]: the `Tool` trait and the registry of every tool; [`catalog`]: resources and prompts.
+//! - [`mcp`]: JSON-RPC envelopes, the method vocabulary, revisions, sessions and their stores,
+//!   dispatch, the stdio transport; it sees the server through [`mcp::Host`].
+//! - [`health`]: background dependency checks; [`scaling`]: scale-up / down advice.
+//! - [`app`]: the parts composed.
+//! - [`http`]: the front door (heads, the gate, bodies, workers), Streamable HTTP, the operators' pages.
 //! - [`cli`], [`run`], [`signals`]: the command line, the commands, SIGTERM handling.
-//! - [`http`]: binding, accept loop, worker pool, routing, request checks, SSE framing.
-//! - [`mcp`]: JSON-RPC envelopes, revisions, sessions, dispatch, Streamable HTTP and stdio transports.
-//! - [`tools`]: the `Tool` trait and the registry of every tool.
-//! - [`auth`]: bearer tokens (HS256 secret or JWKS) → `Principal`; RFC 9728 metadata.
-//! - [`health`]: the `/health` report.
-//! - [`obs`]: logs, redaction, counters.
-//! - [`app`]: the shared state.
 #![warn(missing_docs)]
 
 pub mod app;
@@ -26,9 +31,10 @@ pub mod http;
 pub mod hubspot;
 pub mod mcp;
 pub mod obs;
+pub mod ratelimit;
 pub mod redis;
 pub mod run;
-pub mod sandbox;
 pub mod scaling;
 pub mod signals;
+pub mod tls;
 pub mod tools;

@@ -38,6 +38,10 @@ fn main() -> ExitCode {
         Command::Stdio { demo } => run::stdio(demo),
         Command::Healthcheck { url } => run::healthcheck(url).map(|ok| println!("{ok}")),
         Command::CheckConfig { demo } => run::check_config(demo).map(|ok| println!("{ok}")),
+        Command::PrintConfigTable => {
+            print!("{}", hubspot_mcp::config::markdown_table());
+            Ok(())
+        }
         Command::Sandbox { port, host, token } => run::sandbox(&host, port, token, shutdown),
     };
     match result {

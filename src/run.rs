@@ -1,4 +1,5 @@
-//! The commands behind the CLI: `serve`, `stdio`, `healthcheck`, `check-config`.
+//! The commands behind the CLI: `serve`, `stdio`, `healthcheck`, `check-config`, `sandbox` (the last, and
+//! `--demo`, only with the `sandbox` feature: otherwise they exit 2).
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -6,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
-use parking_lot::Mutex;
 
 use crate::app::App;
 use crate::config::{Config, ConfigErrors, Purpose, RawEnv};
@@ -14,7 +14,6 @@ use crate::http::server;
 use crate::hubspot;
 use crate::mcp::session::Reaper;
 use crate::obs::log::{self as obslog, LogContext};
-use crate::sandbox::{Sandbox, SandboxOptions};
 
 /// Why a command failed: the process exit code and what to print.
 #[derive(Debug)]
@@ -27,6 +26,9 @@ pub enum RunError {
     Unhealthy(String),
     /// The HubSpot client could not be built (exit 78: a configuration problem such as HUBSPOT_CA_FILE).
     HubSpot(hubspot::Error),
+    /// `--demo` (serve, stdio, check-config) or `sandbox` in a binary built without the `sandbox`
+    /// feature (exit 2, a usage error).
+    NoSandbox,
 }
 
 impl std::fmt::Display for RunError {
@@ -36,6 +38,12 @@ impl std::fmt::Display for RunError {
             RunError::Io(e) => write!(f, "error: {e}"),
             RunError::Unhealthy(why) => write!(f, "unhealthy: {why}"),
             RunError::HubSpot(e) => write!(f, "error: {e}"),
+            RunError::NoSandbox => write!(
+                f,
+                "error: this hubspot-mcp was built without the sandbox feature: `--demo` and the \
+                 `sandbox` command need it (build with default features); with HUBSPOT_ACCESS_TOKEN \
+                 set, `serve` and `stdio` use HubSpot itself"
+            ),
         }
     }
 }
@@ -48,6 +56,7 @@ impl RunError {
         match self {
             RunError::Config(_) | RunError::HubSpot(_) => 78,
             RunError::Io(_) | RunError::Unhealthy(_) => 1,
+            RunError::NoSandbox => 2,
         }
     }
 }
@@ -55,26 +64,65 @@ impl RunError {
 /// The token the in-process demo sandbox accepts (it guards nothing: the sandbox listens on loopback only).
 pub const DEMO_TOKEN: &str = "demo-sandbox-token";
 
+/// A running fake HubSpot (`crates/hubspot-sandbox`), linked only with the `sandbox` feature; dropping it
+/// stops it. The server reaches it only over HTTP, through the HubSpot client, like HubSpot itself.
+#[cfg(feature = "sandbox")]
+pub type SandboxHandle = hubspot_sandbox::Sandbox;
+/// Built without the `sandbox` feature: no sandbox can be started, so no handle exists.
+#[cfg(not(feature = "sandbox"))]
+pub type SandboxHandle = std::convert::Infallible;
+
+/// Starts the sandbox on `bind` accepting `token` (any bearer token when `None`); returns it with its
+/// base URL (`http://ADDR`). This is the only place the server calls into the sandbox.
+#[cfg(feature = "sandbox")]
+fn start_sandbox(
+    bind: std::net::SocketAddr,
+    token: Option<String>,
+) -> Result<(SandboxHandle, String), RunError> {
+    let opts = hubspot_sandbox::SandboxOptions {
+        token,
+        ..hubspot_sandbox::SandboxOptions::default()
+    };
+    let sb = hubspot_sandbox::Sandbox::start(bind, opts).map_err(RunError::Io)?;
+    let base = sb.base_url();
+    Ok((sb, base))
+}
+
+/// Built without the `sandbox` feature: refuses.
+#[cfg(not(feature = "sandbox"))]
+fn start_sandbox(
+    _bind: std::net::SocketAddr,
+    _token: Option<String>,
+) -> Result<(SandboxHandle, String), RunError> {
+    Err(RunError::NoSandbox)
+}
+
+/// `Ok` when this binary has the sandbox (`--demo`, `sandbox`), else [`RunError::NoSandbox`].
+pub fn require_sandbox() -> Result<(), RunError> {
+    if cfg!(feature = "sandbox") {
+        Ok(())
+    } else {
+        Err(RunError::NoSandbox)
+    }
+}
+
 /// Builds the HubSpot client: against an in-process sandbox in demo mode, else against
 /// `HUBSPOT_API_BASE_URL` when a token is configured. The sandbox handle must live as long as the server.
 pub fn hubspot_client(
     cfg: &Config,
     demo: bool,
-) -> Result<(Option<Arc<hubspot::Client>>, Option<Sandbox>), RunError> {
+) -> Result<(Option<Arc<hubspot::Client>>, Option<SandboxHandle>), RunError> {
     let (base, token, sandbox) = if demo {
-        let opts = SandboxOptions {
-            token: Some(DEMO_TOKEN.into()),
-            ..SandboxOptions::default()
-        };
-        match Sandbox::start(([127, 0, 0, 1], 0).into(), opts) {
-            Ok(sb) => {
-                log::info!(sandbox = sb.base_url(); "demo mode: HubSpot sandbox started");
+        match start_sandbox(([127, 0, 0, 1], 0).into(), Some(DEMO_TOKEN.into())) {
+            Ok((sb, base)) => {
+                log::info!(sandbox = base.as_str(); "demo mode: HubSpot sandbox started");
                 (
-                    sb.base_url(),
+                    base,
                     crate::obs::redact::Secret::new(DEMO_TOKEN.into()),
                     Some(sb),
                 )
             }
+            Err(RunError::NoSandbox) => return Err(RunError::NoSandbox),
             Err(e) => {
                 log::warn!(error = e.to_string(); "demo mode without a sandbox: HubSpot tools will say so");
                 return Ok((None, None));
@@ -120,6 +168,9 @@ pub fn serve(
     host: Option<String>,
     shutdown: Receiver<()>,
 ) -> Result<(), RunError> {
+    if demo {
+        require_sandbox()?;
+    }
     let mut raw = RawEnv::from_process();
     if let Some(p) = port {
         raw.set("PORT", &p.to_string());
@@ -148,8 +199,15 @@ pub fn serve(
     .map_err(RunError::Io)?;
     let _checker = if app.config.health_check_enabled() {
         Some(
-            crate::health::Checker::spawn(Arc::clone(&app), app.config.health_check_interval())
-                .map_err(RunError::Io)?,
+            {
+                let app = Arc::clone(&app);
+                let interval = app.config.health_check_interval();
+                crate::health::Checker::spawn(
+                    move |timeout| app.dependencies.check_all(&app.probe_deps(), timeout),
+                    interval,
+                )
+            }
+            .map_err(RunError::Io)?,
         )
     } else {
         None
@@ -178,6 +236,7 @@ pub fn sandbox(
     token: Option<String>,
     shutdown: Receiver<()>,
 ) -> Result<(), RunError> {
+    require_sandbox()?;
     let cfg = Config::from_env(Purpose::Demo).map_err(RunError::Config)?;
     init_logging(&cfg);
     let ip: std::net::IpAddr = host.parse().map_err(|_| {
@@ -186,15 +245,9 @@ pub fn sandbox(
             "--host must be an IP address",
         ))
     })?;
-    let sb = Sandbox::start(
-        std::net::SocketAddr::new(ip, port),
-        SandboxOptions {
-            token,
-            ..SandboxOptions::default()
-        },
-    )
-    .map_err(RunError::Io)?;
-    log::info!(addr = sb.addr.to_string(), base_url = sb.base_url(); "listening");
+    let (_sb, base_url) = start_sandbox(std::net::SocketAddr::new(ip, port), token)?;
+    let addr = base_url.trim_start_matches("http://");
+    log::info!(addr = addr, base_url = base_url.as_str(); "listening");
     let _ = shutdown.recv();
     log::info!("sandbox stopped");
     Ok(())
@@ -202,22 +255,35 @@ pub fn sandbox(
 
 /// `stdio`: serves stdin / stdout until stdin ends.
 pub fn stdio(demo: bool) -> Result<(), RunError> {
+    if demo {
+        require_sandbox()?;
+    }
     let purpose = if demo { Purpose::Demo } else { Purpose::Stdio };
     let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
     init_logging(&cfg);
     let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
     let app = Arc::new(App::new(cfg, hubspot));
-    let out: crate::mcp::stdio::Output = Arc::new(Mutex::new(Box::new(std::io::stdout())));
+    let (out, writer) =
+        crate::mcp::stdio::Output::spawn(Box::new(std::io::stdout())).map_err(RunError::Io)?;
     let stdin = std::io::stdin();
-    crate::mcp::stdio::run(app, stdin.lock(), out).map_err(RunError::Io)
+    let served = crate::mcp::stdio::run(app, stdin.lock(), out).map_err(RunError::Io);
+    // Every reply written before the process ends.
+    let _ = writer.join();
+    served
 }
 
-/// `check-config`: prints every problem, or a summary of the valid configuration.
+/// `check-config`: prints every problem, or a summary of the valid configuration followed by the
+/// variables set (secrets as `***`) and any name that looks like ours but is not read.
 pub fn check_config(demo: bool) -> Result<String, RunError> {
+    if demo {
+        require_sandbox()?;
+    }
     let purpose = if demo { Purpose::Demo } else { Purpose::Serve };
-    let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
+    let raw = RawEnv::from_process();
+    let cfg = Config::from_raw(&raw, purpose).map_err(RunError::Config)?;
+    let set = crate::config::set_variables(&raw);
     Ok(format!(
-        "configuration OK: environment={} bind={}:{} workers={} auth={} hubspot={}",
+        "configuration OK: environment={} bind={}:{} workers={} auth={} hubspot={}{}{}",
         cfg.environment().as_str(),
         cfg.host(),
         cfg.port(),
@@ -232,6 +298,8 @@ pub fn check_config(demo: bool) -> Result<String, RunError> {
         } else {
             "demo sandbox"
         },
+        if set.is_empty() { "" } else { "\n" },
+        set.join("\n"),
     ))
 }
 
@@ -242,7 +310,7 @@ pub fn healthcheck(url: Option<String>) -> Result<String, RunError> {
         let port = std::env::var("PORT")
             .ok()
             .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "3000".into());
+            .unwrap_or_else(|| crate::config::vars::PORT.kind.default.to_string());
         format!("http://127.0.0.1:{port}/health")
     });
     let rest = url.strip_prefix("http://").ok_or_else(|| {

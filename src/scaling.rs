@@ -9,16 +9,9 @@
 //! memory, scale up at most every 5 minutes, down at most every 10.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use serde_json::{json, Value};
-
-use crate::app::App;
-use crate::health;
-use crate::mcp::session::now_ms;
-use crate::obs::log::rfc3339;
-use crate::obs::metrics::Rejection;
 
 /// The original design's scaling configuration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -283,52 +276,6 @@ impl Advisor {
         }
         (load, advice)
     }
-}
-
-/// The `/scaling` body.
-pub fn report(app: &App) -> Value {
-    let mem = health::memory();
-    let memory_percent = if mem.total > 0 {
-        mem.used as f64 * 100.0 / mem.total as f64
-    } else {
-        0.0
-    };
-    let uptime = app.started.elapsed();
-    let (load, advice) = app.scaling.advise(
-        Instant::now(),
-        app.metrics.busy_micros(),
-        app.metrics.rejection_count(Rejection::Busy),
-        app.config.workers(),
-        memory_percent,
-        uptime,
-    );
-    let p = app.scaling.policy();
-    json!({
-        "timestamp": rfc3339(SystemTime::now()),
-        "metrics": {
-            "memoryUsage": (memory_percent * 10.0).round() / 10.0,
-            "heapUsed": mem.used,
-            "heapTotal": mem.total,
-            "uptime": uptime.as_secs_f64(),
-            "activeSessions": app.sessions.stats(now_ms()).total,
-            "workerUtilization": (load.utilisation * 1000.0).round() / 1000.0,
-            "workers": app.config.workers(),
-            "inFlight": app.metrics.in_flight(),
-            "queued": app.metrics.queued(),
-            "rejectedBusy": load.rejected_busy,
-            "windowSeconds": load.window.as_secs_f64(),
-            "recommendation": advice.action.as_str(),
-        },
-        "recommendations": { "action": advice.action.as_str(), "reason": advice.reason },
-        "policy": {
-            "minInstances": p.min_instances,
-            "maxInstances": p.max_instances,
-            "targetCPUPercent": p.target_cpu_percent,
-            "targetMemoryPercent": p.target_memory_percent,
-            "scaleUpCooldown": p.scale_up_cooldown.as_millis() as u64,
-            "scaleDownCooldown": p.scale_down_cooldown.as_millis() as u64,
-        },
-    })
 }
 
 #[cfg(test)]

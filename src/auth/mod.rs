@@ -282,14 +282,13 @@ impl Verifier {
                         },
                     })?),
                 };
-                let roots =
-                    crate::hubspot::root_certs(pem.as_deref()).map_err(|_| ConfigError {
-                        var: "HUBSPOT_CA_FILE",
-                        kind: ConfigErrorKind::Invalid {
-                            expected: "a PEM bundle holding at least one certificate",
-                            got: cfg.hubspot_ca_file().map(|p| p.display().to_string()),
-                        },
-                    })?;
+                let roots = crate::tls::ureq_roots(pem.as_deref()).map_err(|_| ConfigError {
+                    var: "HUBSPOT_CA_FILE",
+                    kind: ConfigErrorKind::Invalid {
+                        expected: "a PEM bundle holding at least one certificate",
+                        got: cfg.hubspot_ca_file().map(|p| p.display().to_string()),
+                    },
+                })?;
                 Some(jwks::Jwks::new(
                     uri,
                     cfg.jwks_cache_ttl(),
@@ -501,28 +500,11 @@ fn has_token_param(query: &str) -> bool {
     })
 }
 
+/// Form-style decoding of a query parameter name (`+` is a space).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied(), b.get(i + 2).copied()) {
-            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The resource this server protects: `MCP_PUBLIC_URL` + `/mcp`, else derived from the request's `Host`

@@ -4,7 +4,6 @@
 //! The [`Checker`] thread runs every probe at start-up and then every `HEALTH_CHECK_INTERVAL_MS`, each
 //! with a deadline, and logs when a dependency's status changes.
 
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,7 +11,6 @@ use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 use parking_lot::RwLock;
 use serde_json::{json, Value};
 
-use crate::app::App;
 use crate::obs::log::rfc3339;
 
 /// A dependency's (or the whole server's) state, ordered from best to worst.
@@ -85,14 +83,32 @@ impl DependencyHealth {
     }
 }
 
+/// What the probes may reach: the narrow view of the server they check, built by its owner.
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// The HubSpot client, when one is configured.
+    pub hubspot: Option<&'a crate::hubspot::Client>,
+    /// The bearer-token verifier, when authentication is on.
+    pub verifier: Option<&'a crate::auth::Verifier>,
+    /// `HEALTH_CHECK_ENABLED`.
+    pub checks_enabled: bool,
+    /// A real HubSpot token is configured (else the client talks to the built-in sandbox).
+    pub hubspot_token: bool,
+}
+
 /// One dependency to check.
 pub trait Probe: Send + Sync {
     /// Its key in `/health`'s `dependencies`.
     fn name(&self) -> &'static str;
     /// The verdict before the first check, and for good when checks are off.
-    fn initial(&self, app: &App) -> DependencyHealth;
+    fn initial(&self, deps: &Deps<'_>) -> DependencyHealth;
     /// Checks now, giving up at `deadline`. `previous` is the last verdict (for failure counting).
-    fn check(&self, app: &App, deadline: Instant, previous: &DependencyHealth) -> DependencyHealth;
+    fn check(
+        &self,
+        deps: &Deps<'_>,
+        deadline: Instant,
+        previous: &DependencyHealth,
+    ) -> DependencyHealth;
 }
 
 /// The latest verdict of every probe.
@@ -121,22 +137,22 @@ impl Board {
     }
 
     /// `(name, verdict)` of every dependency.
-    pub fn read(&self, app: &App) -> Vec<(&'static str, DependencyHealth)> {
+    pub fn read(&self, deps: &Deps<'_>) -> Vec<(&'static str, DependencyHealth)> {
         let results = self.results.read();
         self.probes
             .iter()
             .zip(results.iter())
-            .map(|(p, r)| (p.name(), r.clone().unwrap_or_else(|| p.initial(app))))
+            .map(|(p, r)| (p.name(), r.clone().unwrap_or_else(|| p.initial(deps))))
             .collect()
     }
 
     /// Runs every probe once, now, and records the verdicts.
-    pub fn check_all(&self, app: &App, timeout: Duration) {
+    pub fn check_all(&self, deps: &Deps<'_>, timeout: Duration) {
         for (i, probe) in self.probes.iter().enumerate() {
             let stored = self.results.read().get(i).cloned().flatten();
-            let previous = stored.unwrap_or_else(|| probe.initial(app));
+            let previous = stored.unwrap_or_else(|| probe.initial(deps));
             let started = Instant::now();
-            let mut now = probe.check(app, started + timeout, &previous);
+            let mut now = probe.check(deps, started + timeout, &previous);
             now.response_time.get_or_insert(started.elapsed());
             if now.status != previous.status {
                 let (name, from, to) =
@@ -166,16 +182,19 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Starts the thread: one round at once, then one per `interval`; each probe gets at most
-    /// `min(interval, 10 s)`.
-    pub fn spawn(app: Arc<App>, interval: Duration) -> std::io::Result<Checker> {
+    /// Starts the thread: `round` at once, then once per `interval`; it is given the time each probe
+    /// may take, `min(interval, 10 s)` (the owner calls [`Board::check_all`] with its [`Deps`]).
+    pub fn spawn(
+        round: impl Fn(Duration) + Send + 'static,
+        interval: Duration,
+    ) -> std::io::Result<Checker> {
         let (stop, stopped) = bounded::<()>(1);
         let timeout = interval.min(Duration::from_secs(10));
         let handle = std::thread::Builder::new()
             .name("health-checker".into())
             .stack_size(256 * 1024)
             .spawn(move || loop {
-                app.dependencies.check_all(&app, timeout);
+                round(timeout);
                 match stopped.recv_timeout(interval) {
                     Err(RecvTimeoutError::Timeout) => {}
                     _ => return,

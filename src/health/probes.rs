@@ -3,13 +3,12 @@
 
 use std::time::{Instant, SystemTime};
 
-use crate::app::App;
-use crate::health::deps::{DependencyHealth, Probe, Status, FAILURES_BEFORE_UNHEALTHY};
+use crate::health::deps::{DependencyHealth, Deps, Probe, Status, FAILURES_BEFORE_UNHEALTHY};
 use crate::hubspot::{paths, ErrorKind, Kind, Method};
 
 /// What a dependency says before its first check: pending, or never (checks off).
-fn pending(app: &App) -> &'static str {
-    if app.config.health_check_enabled() {
+fn pending(deps: &Deps<'_>) -> &'static str {
+    if deps.checks_enabled {
         "first check pending"
     } else {
         "not checked (HEALTH_CHECK_ENABLED=false)"
@@ -25,18 +24,23 @@ impl Probe for HubSpotProbe {
         "hubspot"
     }
 
-    fn initial(&self, app: &App) -> DependencyHealth {
-        let detail = if app.services.hubspot.is_none() {
+    fn initial(&self, deps: &Deps<'_>) -> DependencyHealth {
+        let detail = if deps.hubspot.is_none() {
             "no HubSpot client configured"
         } else {
-            pending(app)
+            pending(deps)
         };
         DependencyHealth::unchecked(Status::Healthy, detail)
     }
 
-    fn check(&self, app: &App, deadline: Instant, previous: &DependencyHealth) -> DependencyHealth {
-        let Some(client) = app.services.hubspot.as_ref() else {
-            return self.initial(app);
+    fn check(
+        &self,
+        deps: &Deps<'_>,
+        deadline: Instant,
+        previous: &DependencyHealth,
+    ) -> DependencyHealth {
+        let Some(client) = deps.hubspot else {
+            return self.initial(deps);
         };
         let started = Instant::now();
         let result = client.send(
@@ -48,7 +52,7 @@ impl Probe for HubSpotProbe {
             deadline,
         );
         let took = started.elapsed();
-        let target = if app.config.hubspot_token().is_none() {
+        let target = if !deps.hubspot_token {
             "the built-in sandbox"
         } else {
             "HubSpot"
@@ -111,8 +115,8 @@ impl Probe for AuthProbe {
         "auth"
     }
 
-    fn initial(&self, app: &App) -> DependencyHealth {
-        match &app.verifier {
+    fn initial(&self, deps: &Deps<'_>) -> DependencyHealth {
+        match deps.verifier {
             None => DependencyHealth::unchecked(Status::Healthy, "authentication off"),
             Some(v) => match v.jwks_status() {
                 None => DependencyHealth::unchecked(
@@ -123,7 +127,7 @@ impl Probe for AuthProbe {
                     Status::Healthy,
                     format!("{} signing keys cached from JWKS_URI", j.keys),
                 ),
-                Some(_) if app.config.health_check_enabled() => {
+                Some(_) if deps.checks_enabled => {
                     DependencyHealth::unchecked(Status::Healthy, "first JWKS check pending")
                 }
                 Some(j) => DependencyHealth {
@@ -139,17 +143,17 @@ impl Probe for AuthProbe {
 
     fn check(
         &self,
-        app: &App,
+        deps: &Deps<'_>,
         _deadline: Instant,
         previous: &DependencyHealth,
     ) -> DependencyHealth {
-        let Some(v) = &app.verifier else {
-            return self.initial(app);
+        let Some(v) = deps.verifier else {
+            return self.initial(deps);
         };
         let started = Instant::now();
         // Fetches unless one ran within JWKS_MIN_REFRESH_SECONDS (the fetch has its own timeouts).
         let Some(keys) = v.refresh_jwks(SystemTime::now()) else {
-            return self.initial(app);
+            return self.initial(deps);
         };
         let took = started.elapsed();
         let status = v.jwks_status();
@@ -193,13 +197,13 @@ impl Probe for RedisProbe {
         "database"
     }
 
-    fn initial(&self, app: &App) -> DependencyHealth {
-        DependencyHealth::unchecked(Status::Healthy, pending(app))
+    fn initial(&self, deps: &Deps<'_>) -> DependencyHealth {
+        DependencyHealth::unchecked(Status::Healthy, pending(deps))
     }
 
     fn check(
         &self,
-        _app: &App,
+        _deps: &Deps<'_>,
         _deadline: Instant,
         previous: &DependencyHealth,
     ) -> DependencyHealth {

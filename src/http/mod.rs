@@ -5,7 +5,9 @@
 pub mod checks;
 pub mod gzip;
 pub mod message;
-pub mod ratelimit;
+pub mod pages;
+pub mod prometheus;
 pub mod route;
 pub mod server;
 pub mod sse;
+pub mod streamable;

@@ -11,16 +11,15 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::auth::{self, AuthError, Principal, Verifier};
-use crate::health;
 use crate::http::checks::{self, Refusal};
 use crate::http::message::{Reply, Req, Verb};
-use crate::http::ratelimit;
-use crate::http::ratelimit::Verdict;
+use crate::http::streamable;
+use crate::http::{pages, prometheus};
 use crate::mcp::jsonrpc::{self, RpcError};
-use crate::mcp::streamable;
 use crate::obs::log as obslog;
 use crate::obs::metrics::Rejection;
-use crate::obs::prometheus;
+use crate::ratelimit;
+use crate::ratelimit::Verdict;
 
 /// What [`admit`] decided about a request whose body has not been read.
 pub enum Admission {
@@ -57,12 +56,12 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Admission {
     let readable = matches!(req.verb, Verb::Get | Verb::Head);
     Admission::Answer(match (readable, req.path.as_str()) {
         (_, "/mcp" | "/mcp/") => return gate(app, req),
-        (true, "/health") => health::report(app),
+        (true, "/health") => pages::health(app),
         (true, "/metrics") if app.config.metrics_enabled() => operator_only(app, req, || {
             Reply::text(200, prometheus::CONTENT_TYPE, prometheus::render(app))
         }),
         (true, "/scaling") => operator_only(app, req, || {
-            Reply::json(200, crate::scaling::report(app).to_string())
+            Reply::json(200, pages::scaling(app).to_string())
         }),
         (true, "/health/live" | "/healthz") => Reply::json(200, json!({"status": "alive"}).to_string()),
         (true, auth::METADATA_PATH | "/.well-known/oauth-protected-resource/mcp") => {

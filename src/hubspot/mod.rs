@@ -1,7 +1,7 @@
 //! The HubSpot client: one pooled `ureq` agent built once, explicit timeouts, client-side rate limits,
 //! retries that never resend a write, and HubSpot's errors kept meaningful.
 //!
-//! Only this module (and later `auth::jwks`) imports ureq. It knows nothing of MCP: tools call
+//! Only this module, `auth::jwks` and `tls` import ureq. It knows nothing of MCP: tools call
 //! [`Client::get`], [`Client::send`] with a path from [`paths`] and a deadline, and get JSON or an
 //! [`Error`].
 
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::tls::{RootCerts, TlsConfig};
 
 pub use error::{Error, ErrorKind};
 
@@ -183,37 +183,9 @@ impl Settings {
     }
 }
 
-/// The roots every outbound TLS connection trusts: Mozilla's (embedded), plus the operator's PEM bundle
-/// (`HUBSPOT_CA_FILE`) when given. Used for HubSpot and for the JWKS.
-pub fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
-    let Some(pem) = extra_pem else {
-        return Ok(RootCerts::WebPki);
-    };
-    // Mozilla's roots (embedded) plus the operator's CA bundle.
-    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
-    let before = certs.len();
-    for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::new(
-                    ErrorKind::Setup,
-                    format!("HUBSPOT_CA_FILE: {e}"),
-                ))
-            }
-        }
-    }
-    if certs.len() == before {
-        return Err(Error::new(
-            ErrorKind::Setup,
-            "HUBSPOT_CA_FILE holds no PEM certificate",
-        ));
-    }
-    Ok(RootCerts::new_with_certs(&certs))
+/// The roots HubSpot calls trust (`crate::tls`: Mozilla's, plus `HUBSPOT_CA_FILE`).
+fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
+    crate::tls::ureq_roots(extra_pem).map_err(|e| Error::new(ErrorKind::Setup, e))
 }
 
 /// The local limiter, or one shared through Redis under a key derived from the token (replicas with the
@@ -471,7 +443,9 @@ impl Client {
                     .build();
                 match b {
                     Some(v) => req.send_json(v),
-                    None => req.header("Content-Type", "application/json").send("{}"),
+                    // HubSpot defines no request body for these (the default association PUT): send
+                    // none, and so no Content-Type (`Content-Length: 0`).
+                    None => req.send_empty(),
                 }
             }
         };
@@ -589,21 +563,95 @@ fn encode_query(v: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_extra_ca_bundle_is_added_to_the_embedded_roots() {
-        let pem = include_bytes!("../../tests/fixtures/extra-ca.pem");
-        match root_certs(Some(pem)) {
-            Ok(RootCerts::Specific(certs)) => {
-                assert_eq!(
-                    certs.len(),
-                    webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + 1
-                )
+    /// Sends one call to a one-shot loopback server and returns the raw request it received.
+    fn raw_request(method: Method, path: &str, body: Option<&Value>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            // The head, then as many body bytes as Content-Length says.
+            loop {
+                let n = s.read(&mut buf).unwrap();
+                raw.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&raw).to_string();
+                if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if rest.len() >= len || n == 0 {
+                        break;
+                    }
+                }
             }
-            _ => panic!("expected the embedded roots plus one"),
-        }
-        assert!(matches!(root_certs(None), Ok(RootCerts::WebPki)));
-        let e = root_certs(Some(b"not a certificate")).err().unwrap();
-        assert!(e.to_string().contains("HUBSPOT_CA_FILE"), "{e}");
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                .unwrap();
+            String::from_utf8_lossy(&raw).to_string()
+        });
+        let client = Client::new(Settings {
+            base_url: format!("http://{addr}"),
+            token: Secret::new("pat-test".into()),
+            rate: 100,
+            search_rate: 10,
+            connect_timeout: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(5),
+            pool: 1,
+            max_retries: 0,
+            extra_ca_pem: None,
+            shared_budget: None,
+        })
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        client
+            .send(method, path, &[], body, Kind::Write, deadline)
+            .unwrap();
+        server.join().unwrap()
+    }
+
+    fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+        let head = raw.split("\r\n\r\n").next().unwrap();
+        head.lines().skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then_some(v.trim())
+        })
+    }
+
+    #[test]
+    fn a_write_without_a_body_sends_none_and_no_content_type() {
+        // PUT …/associations/default/…: HubSpot's reference defines no request body.
+        let path = paths::association_default("contacts", "101", "companies", "401");
+        let raw = raw_request(Method::Put, &path, None);
+        assert!(
+            raw.starts_with(&format!("PUT {path} HTTP/1.1\r\n")),
+            "{raw}"
+        );
+        assert_eq!(header(&raw, "content-type"), None, "{raw}");
+        assert!(
+            matches!(header(&raw, "content-length"), None | Some("0")),
+            "{raw}"
+        );
+        assert_eq!(header(&raw, "transfer-encoding"), None, "{raw}");
+        assert_eq!(raw.split_once("\r\n\r\n").unwrap().1, "", "no body bytes");
+
+        // A write with a body still sends it as JSON.
+        let body = serde_json::json!([{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]);
+        let path = paths::association("contacts", "101", "companies", "401");
+        let raw = raw_request(Method::Put, &path, Some(&body));
+        assert_eq!(
+            header(&raw, "content-type"),
+            Some("application/json; charset=utf-8"),
+            "{raw}"
+        );
+        let sent: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
+        assert_eq!(sent, body);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Every HubSpot path the tools call, built in one place. HubSpot is moving to date-versioned paths
 //! (`/crm/objects/2026-03/...`; v1-v3 go unsupported in September 2027, associations v4 in March 2027):
-//! switching is a change to the constants here (and the sandbox follows the same constants).
+//! switching is a change to the constants here. The sandbox (`crates/hubspot-sandbox`) does not use
+//! these: it serves its own table, written from HubSpot's reference, and `tests/it/path_contract.rs`
+//! checks every builder here (and every use of one in `src/`, with its method) against that table.
 
 /// Prefix of the CRM objects API.
 pub const OBJECTS: &str = "/crm/v3/objects";

@@ -73,7 +73,9 @@ return wait
 "#;
 
 /// A budget shared by every replica through Redis, with the local [`Limiter`] as the fallback while
-/// Redis cannot be reached (each replica then keeps to the rate on its own, and says so once).
+/// Redis cannot be reached (each replica then keeps to the rate on its own, and says so once). A
+/// reservation whose reply is lost (a read timeout) is not sent again: it counts once on the shared
+/// budget, and that call is paced by the local limiter.
 #[derive(Debug)]
 pub struct SharedLimiter {
     redis: Arc<Redis>,

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
 use crate::catalog;
 use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
-use crate::mcp::session::{LogLevel, SessionId};
+use crate::mcp::session::{LogLevel, SessionId, StoreError};
 use crate::mcp::version::Revision;
+use crate::mcp::Host;
 use crate::obs::log as obslog;
 use crate::obs::metrics::ToolOutcome;
 use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError, View};
@@ -54,7 +54,7 @@ pub type NotifyFn<'a> = dyn FnMut(&str) -> bool + 'a;
 /// One request's context.
 pub struct Call<'a> {
     /// Shared state.
-    pub app: &'a App,
+    pub app: &'a dyn Host,
     /// The revision the request is served under.
     pub revision: Revision,
     /// The session, for the session-based revisions.
@@ -72,61 +72,7 @@ pub struct Call<'a> {
     pub can_write: bool,
 }
 
-/// The methods this server serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// `ping` (session revisions).
-    Ping,
-    /// `tools/list`.
-    ToolsList,
-    /// `tools/call`.
-    ToolsCall,
-    /// `logging/setLevel` (session revisions).
-    LoggingSetLevel,
-    /// `server/discover` (2026-07-28).
-    ServerDiscover,
-    /// `resources/list`.
-    ResourcesList,
-    /// `resources/templates/list`.
-    ResourcesTemplatesList,
-    /// `resources/read`.
-    ResourcesRead,
-    /// `prompts/list`.
-    PromptsList,
-    /// `prompts/get`.
-    PromptsGet,
-}
-
-impl Method {
-    /// The method named `name` as `revision` defines it; `None` means -32601.
-    pub fn lookup(name: &str, revision: Revision) -> Option<Method> {
-        let m = match name {
-            "ping" => Method::Ping,
-            "tools/list" => Method::ToolsList,
-            "tools/call" => Method::ToolsCall,
-            "logging/setLevel" => Method::LoggingSetLevel,
-            "server/discover" => Method::ServerDiscover,
-            "resources/list" => Method::ResourcesList,
-            "resources/templates/list" => Method::ResourcesTemplatesList,
-            "resources/read" => Method::ResourcesRead,
-            "prompts/list" => Method::PromptsList,
-            "prompts/get" => Method::PromptsGet,
-            _ => return None,
-        };
-        let available = match m {
-            Method::ToolsList
-            | Method::ToolsCall
-            | Method::ResourcesList
-            | Method::ResourcesTemplatesList
-            | Method::ResourcesRead
-            | Method::PromptsList
-            | Method::PromptsGet => true,
-            Method::Ping | Method::LoggingSetLevel => revision.has_sessions(),
-            Method::ServerDiscover => !revision.has_sessions(),
-        };
-        available.then_some(m)
-    }
-}
+pub use crate::mcp::method::Method;
 
 /// Serves one request (and counts it, by method and outcome).
 pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
@@ -135,14 +81,21 @@ pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, Rpc
             .get_or_insert_with(|| req.method.chars().take(64).collect());
     });
     let result = serve_request(call, req);
-    call.app.metrics.record_rpc(&req.method, result.is_ok());
+    call.app.metrics().record_rpc_at(
+        req.kind
+            .map_or(crate::obs::metrics::RPC_OTHER, Method::metric_index),
+        result.is_ok(),
+    );
     result
 }
 
 fn serve_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
-    let method = Method::lookup(&req.method, call.revision).ok_or_else(|| {
-        if req.method == "initialize" && !call.revision.has_sessions() {
-            RpcError::method_not_found("initialize").with_data(json!({
+    let method = req
+        .kind
+        .filter(|m| *m != Method::Initialize && m.available_in(call.revision));
+    let method = method.ok_or_else(|| {
+        if req.kind == Some(Method::Initialize) && !call.revision.has_sessions() {
+            RpcError::method_not_found(Method::Initialize.name()).with_data(json!({
                 "supported": Revision::supported_strings(),
                 "hint": "2026-07-28 has no initialize; send server/discover, or initialize without 2026-07-28 _meta",
             }))
@@ -173,31 +126,58 @@ fn serve_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError
             Payload::Value(list_of(call, &req.params, "prompts", catalog::prompts())?)
         }
         Method::PromptsGet => Payload::Value(get_prompt(&req.params)?),
+        // Opened by the transport (it creates the session); never dispatched here.
+        Method::Initialize => return Err(RpcError::method_not_found(&req.method)),
     };
     Ok(decorate(call.app, call.revision, payload))
 }
 
-/// Serves one notification (no answer).
-pub fn handle_notification(app: &App, session: Option<SessionId>, n: &Notification) {
-    app.metrics.record_rpc(&n.method, true);
+/// Serves one notification (no answer); `Err` when the session it changes could not be reached (the
+/// transport answers 503 + `Retry-After`: the change was not made).
+pub fn handle_notification(
+    app: &dyn Host,
+    session: Option<SessionId>,
+    n: &Notification,
+) -> Result<(), StoreError> {
+    app.metrics().record_rpc(&n.method, true);
     match n.method.as_str() {
         "notifications/initialized" => {
             if let Some(id) = session {
-                app.sessions.update(&id, &mut |s| s.initialized = true);
+                app.sessions().update(&id, &mut |s| s.initialized = true)?;
             }
         }
         "notifications/cancelled" => {
             if let Some(rid) = n.params.get("requestId") {
-                let found = app.inflight.cancel(session, rid);
+                let found = app.inflight().cancel(session, rid);
                 log::debug!(request = rid.to_string(), found = found; "cancel requested");
             }
         }
         other => log::debug!(method = other; "notification ignored"),
     }
+    Ok(())
+}
+
+/// Seconds a client should wait after [`store_unavailable`].
+const STORE_RETRY_AFTER_S: u64 = 2;
+
+/// The error of a request whose session change could not be stored: -32000 with
+/// `data.retryAfter`, which the HTTP transport answers as 503 + `Retry-After` ([`retry_after`]).
+pub fn store_unavailable(e: &StoreError) -> RpcError {
+    log::warn!(error = e.to_string(); "session store unavailable");
+    RpcError::new(code::SERVER_ERROR, format!("{e}; retry shortly"))
+        .with_data(json!({ "retryAfter": STORE_RETRY_AFTER_S }))
+}
+
+/// The seconds to wait of a [`store_unavailable`] error.
+pub fn retry_after(e: &RpcError) -> Option<u64> {
+    if e.code != code::SERVER_ERROR {
+        return None;
+    }
+    e.data.as_ref()?.get("retryAfter")?.as_u64()
 }
 
 /// 2026-07-28 results carry `resultType` and the server's identity in `_meta`.
-fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
+fn decorate(app: &dyn Host, revision: Revision, payload: Payload) -> Payload {
     match (revision.has_sessions(), payload) {
         (false, Payload::Value(Value::Object(mut m))) => {
             m.entry("resultType").or_insert_with(|| "complete".into());
@@ -205,7 +185,7 @@ fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
                 .entry("_meta")
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(meta) = meta {
-                meta.insert(META_SERVER_INFO.into(), app.server_info.clone());
+                meta.insert(META_SERVER_INFO.into(), app.server_info().clone());
             }
             Payload::Value(Value::Object(m))
         }
@@ -215,7 +195,7 @@ fn decorate(app: &App, revision: Revision, payload: Payload) -> Payload {
 
 /// Validates `initialize` params; returns the negotiated revision, the result and the client's name.
 pub fn initialize(
-    app: &App,
+    app: &dyn Host,
     params: &Map<String, Value>,
 ) -> Result<(Revision, Value, String), RpcError> {
     let requested = params
@@ -245,7 +225,7 @@ pub fn initialize(
     let result = json!({
         "protocolVersion": revision.as_str(),
         "capabilities": capabilities(),
-        "serverInfo": app.server_info,
+        "serverInfo": app.server_info(),
         "instructions": INSTRUCTIONS,
     });
     let mut client_name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
@@ -295,7 +275,7 @@ fn read_resource(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         .get("uri")
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("resources/read needs \"uri\" (a string)"))?;
-    let cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services)
+    let cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
         .with_budget(&call.budget);
     match catalog::read(uri, &cx) {
         Ok(text) => Ok(cacheable(
@@ -339,12 +319,12 @@ pub const DISCOVER_TTL_MS: u64 = 300_000;
 
 /// The `server/discover` result (2026-07-28). `serverInfo` is given both in `_meta` (the final schema)
 /// and at the top level (earlier drafts, which some clients still read).
-pub fn discover_result(app: &App) -> Value {
+pub fn discover_result(app: &dyn Host) -> Value {
     json!({
         "resultType": "complete",
         "supportedVersions": Revision::supported_strings(),
         "capabilities": capabilities(),
-        "serverInfo": app.server_info,
+        "serverInfo": app.server_info(),
         "instructions": INSTRUCTIONS,
         "ttlMs": DISCOVER_TTL_MS,
         "cacheScope": "public",
@@ -439,7 +419,7 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
         View::ReadOnly
     };
     call.app
-        .registry
+        .registry()
         .page(cursor, shape, view)
         .map(Payload::Raw)
         .ok_or_else(|| {
@@ -459,7 +439,7 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
     };
     let (def, tool) = call
         .app
-        .registry
+        .registry()
         .get(name)
         .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
     obslog::note(|n| {
@@ -467,7 +447,7 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
     });
     if !call.can_write && !def.annotations.read_only {
         call.app
-            .metrics
+            .metrics()
             .record_tool(def.name, ToolOutcome::Refused, std::time::Duration::ZERO);
         return Ok(json!({ "content": [{ "type": "text", "text": format!(
             "{name} changes HubSpot data, and this token has read access only: ask for a token with a write scope \
@@ -492,13 +472,13 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
                 Some(&mut progress),
                 &call.cancel,
                 call.deadline,
-                &call.app.services,
+                call.app.services(),
             )
             .with_budget(&call.budget);
             tool.call(args, &mut cx)
         }
         _ => {
-            let mut cx = ToolContext::new(None, &call.cancel, call.deadline, &call.app.services)
+            let mut cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
                 .with_budget(&call.budget);
             tool.call(args, &mut cx)
         }
@@ -510,7 +490,7 @@ fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         Err(ToolError::Cancelled) => ToolOutcome::Cancelled,
         Err(_) => ToolOutcome::Error,
     };
-    call.app.metrics.record_tool(def.name, outcome, took);
+    call.app.metrics().record_tool(def.name, outcome, took);
     match result {
         Ok(out) => {
             log::debug!(tool = name, duration_ms = ms; "tool call ok");
@@ -543,8 +523,9 @@ fn set_level(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcE
         })?;
     if let Some(id) = call.session {
         call.app
-            .sessions
-            .update(&id, &mut |s| s.log_level = Some(level));
+            .sessions()
+            .update(&id, &mut |s| s.log_level = Some(level))
+            .map_err(|e| store_unavailable(&e))?;
     }
     Ok(json!({}))
 }

@@ -111,6 +111,8 @@ pub struct Request {
     pub id: Value,
     /// The method name.
     pub method: String,
+    /// The method, when this server knows it (parsed once, here).
+    pub kind: Option<crate::mcp::method::Method>,
     /// The params object (`{}` when absent).
     pub params: Map<String, Value>,
 }
@@ -303,6 +305,7 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
         None => Ok(Message::Notification(Notification { method, params })),
         Some(i @ (Value::String(_) | Value::Number(_))) => Ok(Message::Request(Request {
             id: i,
+            kind: crate::mcp::method::Method::parse(&method),
             method,
             params,
         })),

@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 use parking_lot::Mutex;
@@ -17,11 +17,7 @@ use parking_lot::Mutex;
 use crate::auth::PrincipalId;
 use crate::mcp::version::Revision;
 
-/// Milliseconds on a monotonic clock since the process started.
-pub fn now_ms() -> u64 {
-    static START: OnceLock<Instant> = OnceLock::new();
-    START.get_or_init(Instant::now).elapsed().as_millis() as u64
-}
+pub use crate::obs::process::now_ms;
 
 /// A session id: 128 random bits, written as 32 lowercase hex digits (visible ASCII, as the spec requires).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,8 +209,13 @@ pub trait SessionStore: Send + Sync {
     /// Looks a session up and marks it seen at `now_ms`. An expired session is `None` even before the
     /// reaper has removed it; `Err` when the store cannot be reached (the client gets 503, not 404).
     fn touch(&self, id: &SessionId, now_ms: u64) -> Result<Option<Session>, StoreError>;
-    /// Changes a live session in place; false when it does not exist.
-    fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool;
+    /// Changes a live session in place (its owner excepted); `Ok(false)` when it does not exist, `Err`
+    /// when the store cannot be reached (the change is not made: the client gets 503, not a success).
+    fn update(
+        &self,
+        id: &SessionId,
+        change: &mut dyn FnMut(&mut Session),
+    ) -> Result<bool, StoreError>;
     /// Ends a session; false when it did not exist.
     fn remove(&self, id: &SessionId) -> Result<bool, StoreError>;
     /// Drops every session idle longer than the maximum age; returns how many.
@@ -320,8 +321,12 @@ impl SessionStore for MemoryStore {
         Ok(Some(s.clone()))
     }
 
-    fn update(&self, id: &SessionId, change: &mut dyn FnMut(&mut Session)) -> bool {
-        match self.inner.lock().map.get_mut(id) {
+    fn update(
+        &self,
+        id: &SessionId,
+        change: &mut dyn FnMut(&mut Session),
+    ) -> Result<bool, StoreError> {
+        Ok(match self.inner.lock().map.get_mut(id) {
             Some(s) => {
                 // The owner is fixed: the per-principal counts depend on it.
                 let owner = s.principal.clone();
@@ -330,7 +335,7 @@ impl SessionStore for MemoryStore {
                 true
             }
             None => false,
-        }
+        })
     }
 
     fn remove(&self, id: &SessionId) -> Result<bool, StoreError> {
@@ -420,6 +425,7 @@ impl Drop for Reaper {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn session(now: u64) -> Session {
         Session {
@@ -518,7 +524,7 @@ mod tests {
         // update cannot move a session to another owner.
         let b = owned_by(Some("sub:carol"), 400);
         store.insert(b.clone()).unwrap();
-        assert!(store.update(&b.id, &mut |s| s.principal = None));
+        assert_eq!(store.update(&b.id, &mut |s| s.principal = None), Ok(true));
         assert_eq!(
             store.touch(&b.id, 400).unwrap().unwrap().principal,
             b.principal

@@ -1,42 +1,74 @@
 //! The stdio transport: newline-delimited JSON-RPC on stdin / stdout, for desktop clients.
 //!
 //! Same dispatcher as HTTP. Requests run on a small worker pool so `notifications/cancelled` can reach
-//! a running tool; every line written to stdout is one whole message (writes are serialized by a lock).
+//! a running tool; every line written to stdout is one whole message: workers hand lines to one writer
+//! thread over a channel, so no lock is held while stdout is written.
 //! Logs go to stderr only.
 
 use std::io::{BufRead, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::app::App;
 use crate::mcp::dispatch::{self, Call};
 use crate::mcp::jsonrpc::{self, Body, Message, Request, RpcError};
+use crate::mcp::method::Method;
 use crate::mcp::version::Revision;
+use crate::mcp::Host;
 
-/// Where responses go (stdout, or a buffer in tests).
-pub type Output = Arc<Mutex<Box<dyn Write + Send>>>;
+/// Where responses go: a channel to the one thread that writes them (to stdout, or a buffer in tests),
+/// each line whole and flushed. Cloned by every worker.
+#[derive(Clone)]
+pub struct Output {
+    lines: crossbeam_channel::Sender<String>,
+    broken: Arc<AtomicBool>,
+}
 
+impl Output {
+    /// Starts the writer thread over `sink`; it ends when every `Output` is dropped (join the handle
+    /// to know everything was written).
+    pub fn spawn(
+        mut sink: Box<dyn Write + Send>,
+    ) -> std::io::Result<(Output, std::thread::JoinHandle<()>)> {
+        let (lines, rx) = crossbeam_channel::unbounded::<String>();
+        let broken = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&broken);
+        let handle = std::thread::Builder::new()
+            .name("mcp-stdout".into())
+            .spawn(move || {
+                for line in rx {
+                    let ok = sink
+                        .write_all(line.as_bytes())
+                        .and_then(|()| sink.write_all(b"\n"))
+                        .and_then(|()| sink.flush())
+                        .is_ok();
+                    if !ok {
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                }
+            })?;
+        Ok((Output { lines, broken }, handle))
+    }
+}
+
+/// Queues one line; false once the output is gone (the client closed stdout).
 fn write_line(out: &Output, line: &str) -> bool {
-    let mut w = out.lock();
-    w.write_all(line.as_bytes())
-        .and_then(|()| w.write_all(b"\n"))
-        .and_then(|()| w.flush())
-        .is_ok()
+    !out.broken.load(Ordering::Relaxed) && out.lines.send(line.to_string()).is_ok()
 }
 
 /// Serves `input` until it ends, then waits for running requests. Lines longer than the body cap are
 /// answered with -32600 and skipped.
-pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
+pub fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
     let pool = threadpool::Builder::new()
-        .num_threads(app.config.workers().min(16))
+        .num_threads(app.config().workers().min(16))
         .thread_name("mcp-stdio".into())
         .build();
     let negotiated: Arc<Mutex<Option<Revision>>> = Arc::new(Mutex::new(None));
-    let max = app.config.max_body_bytes();
+    let max = app.config().max_body_bytes();
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -57,7 +89,7 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
             continue;
         }
         // The same bound on values as over HTTP: memory follows the count, not the length.
-        if let Err(e) = jsonrpc::check_size(text, app.config.max_json_values()) {
+        if let Err(e) = jsonrpc::check_size(text, app.config().max_json_values()) {
             write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
             continue;
         }
@@ -74,15 +106,18 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
                     write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
                     continue;
                 }
-                let (app, out) = (Arc::clone(&app), Arc::clone(&out));
+                let (app, out) = (Arc::clone(&app), out.clone());
                 pool.execute(move || {
                     let mut replies = Vec::new();
                     for item in items {
                         match jsonrpc::parse_message(item) {
                             Err((id, e)) => replies.push(jsonrpc::error_response(&id, &e)),
-                            Ok(Message::Request(r)) => replies.push(serve(&app, rev, &r, None)),
+                            Ok(Message::Request(r)) => {
+                                replies.push(serve(app.as_ref(), rev, &r, None))
+                            }
                             Ok(Message::Notification(n)) => {
-                                dispatch::handle_notification(&app, None, &n)
+                                // No session over stdio: nothing is stored, nothing can fail.
+                                let _ = dispatch::handle_notification(app.as_ref(), None, &n);
                             }
                             Ok(Message::Response) => {}
                         }
@@ -97,9 +132,10 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
                     write_line(&out, &jsonrpc::error_response(&id, &e));
                 }
                 Ok(Message::Request(r))
-                    if r.method == "initialize" && !dispatch::claims_stateless(&r.params) =>
+                    if r.kind == Some(Method::Initialize)
+                        && !dispatch::claims_stateless(&r.params) =>
                 {
-                    let reply = match dispatch::initialize(&app, &r.params) {
+                    let reply = match dispatch::initialize(app.as_ref(), &r.params) {
                         Ok((rev, result, client)) => {
                             *negotiated.lock() = Some(rev);
                             log::info!(revision = rev.as_str(), client = client.as_str(); "stdio session initialized");
@@ -111,15 +147,18 @@ pub fn run(app: Arc<App>, mut input: impl BufRead, out: Output) -> std::io::Resu
                 }
                 Ok(Message::Request(r)) => {
                     let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
-                    let (app, out) = (Arc::clone(&app), Arc::clone(&out));
+                    let (app, out) = (Arc::clone(&app), out.clone());
                     pool.execute(move || {
-                        let out2 = Arc::clone(&out);
+                        let out2 = out.clone();
                         let mut notify = move |l: &str| write_line(&out2, l);
-                        let reply = serve(&app, rev, &r, Some(&mut notify));
+                        let reply = serve(app.as_ref(), rev, &r, Some(&mut notify));
                         write_line(&out, &reply);
                     });
                 }
-                Ok(Message::Notification(n)) => dispatch::handle_notification(&app, None, &n),
+                Ok(Message::Notification(n)) => {
+                    // No session over stdio: nothing is stored, nothing can fail.
+                    let _ = dispatch::handle_notification(app.as_ref(), None, &n);
+                }
                 Ok(Message::Response) => {}
             },
         }
@@ -143,38 +182,39 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 /// Serves one request; a request claiming a per-request version (2026-07-28) is checked and served
 /// statelessly, others under the negotiated revision.
 fn serve<'a>(
-    app: &'a App,
+    app: &'a dyn Host,
     negotiated: Revision,
     r: &Request,
     notify: Option<&'a mut dispatch::NotifyFn<'a>>,
 ) -> String {
-    let revision = if dispatch::claims_stateless(&r.params) || r.method == "server/discover" {
-        let meta = match dispatch::stateless_meta(&r.params) {
-            Ok(m) => m,
-            Err(e) => return jsonrpc::error_response(&r.id, &e),
-        };
-        match Revision::parse(&meta.version).filter(|v| !v.has_sessions()) {
-            Some(v) => v,
-            None => {
-                return jsonrpc::error_response(
-                    &r.id,
-                    &dispatch::unsupported_version(&meta.version),
-                )
+    let revision =
+        if dispatch::claims_stateless(&r.params) || r.kind == Some(Method::ServerDiscover) {
+            let meta = match dispatch::stateless_meta(&r.params) {
+                Ok(m) => m,
+                Err(e) => return jsonrpc::error_response(&r.id, &e),
+            };
+            match Revision::parse(&meta.version).filter(|v| !v.has_sessions()) {
+                Some(v) => v,
+                None => {
+                    return jsonrpc::error_response(
+                        &r.id,
+                        &dispatch::unsupported_version(&meta.version),
+                    )
+                }
             }
-        }
-    } else {
-        negotiated
-    };
-    let guard = app.inflight.register(None, &r.id);
+        } else {
+            negotiated
+        };
+    let guard = app.inflight().register(None, &r.id);
     let mut call = Call {
         app,
         revision,
         session: None,
         notify,
         cancel: guard.token.clone(),
-        deadline: Instant::now() + app.config.request_timeout(),
+        deadline: Instant::now() + app.config().request_timeout(),
         budget: std::sync::Arc::new(crate::tools::RequestBudget::new(
-            app.config.max_upstream_calls(),
+            app.config().max_upstream_calls(),
             None,
         )),
         can_write: true,
@@ -183,7 +223,7 @@ fn serve<'a>(
         Ok(Ok(p)) => p.into_response(&r.id),
         Ok(Err(e)) => jsonrpc::error_response(&r.id, &e),
         Err(_) => {
-            app.metrics.record_panic();
+            app.metrics().record_panic();
             log::error!(method = r.method.as_str(); "handler panicked (stdio)");
             jsonrpc::error_response(
                 &r.id,

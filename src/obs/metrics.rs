@@ -112,6 +112,12 @@ pub const RPC_METHODS: [&str; 13] = [
     "other",
 ];
 
+/// The label index of unknown methods.
+pub const RPC_OTHER: usize = RPC_METHODS.len() - 1;
+
+/// The label index of notifications.
+pub const RPC_NOTIFICATIONS: usize = RPC_METHODS.len() - 2;
+
 fn rpc_index(m: &str) -> usize {
     if m.starts_with("notifications/") {
         return RPC_METHODS.len() - 2;
@@ -335,7 +341,12 @@ impl Metrics {
 
     /// Records one JSON-RPC message handled (`ok` false when it was answered with an error).
     pub fn record_rpc(&self, method: &str, ok: bool) {
-        if let Some(c) = self.rpc.get(rpc_index(method)) {
+        self.record_rpc_at(rpc_index(method), ok);
+    }
+
+    /// Records one JSON-RPC message by its label index (the protocol's method enum gives it).
+    pub fn record_rpc_at(&self, index: usize, ok: bool) {
+        if let Some(c) = self.rpc.get(index.min(RPC_OTHER)) {
             c[usize::from(!ok)].fetch_add(1, Relaxed);
         }
     }

@@ -5,5 +5,5 @@
 pub mod histogram;
 pub mod log;
 pub mod metrics;
-pub mod prometheus;
+pub mod process;
 pub mod redact;

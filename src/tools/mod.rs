@@ -1,8 +1,9 @@
 //! The tool registry: the [`Tool`] trait and the one list of every tool ([`Registry::build`]).
 //!
-//! Tools take typed arguments and return a [`ToolOutput`] or a [`ToolError`]; they know nothing of
-//! JSON-RPC or HTTP. The registry renders each `tools/list` page once, at start-up, for each result
-//! shape (session-era and 2026-07-28), so listing tools costs one string copy.
+//! A tool takes its `arguments` object (a `serde_json::Value`, which it deserializes into its own args
+//! struct with [`parse_args`]) and returns a [`ToolOutput`] or a [`ToolError`]; tools know nothing of
+//! JSON-RPC or HTTP. The registry renders each `tools/list` page on first use, for each result shape
+//! (session-era and 2026-07-28), so listing tools afterwards costs one string copy.
 
 pub mod account;
 pub mod associations;
@@ -28,75 +29,8 @@ use serde_json::{json, Map, Value};
 use crate::cache::TtlCache;
 use crate::hubspot;
 
-/// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// CRM records of any object type: list, get, search, create, update, archive.
-    Records,
-    /// Batch read / create / update / upsert / archive.
-    Batch,
-    /// Associations between records (v4).
-    Associations,
-    /// Properties and property groups.
-    Properties,
-    /// Custom object schemas.
-    Schemas,
-    /// Owners (users who own records).
-    Owners,
-    /// Deal and ticket pipelines and their stages.
-    Pipelines,
-    /// Notes, tasks, calls, emails and meetings on records.
-    Engagements,
-    /// The account, the token, API usage, UI links.
-    Account,
-    /// Workflows (read-only).
-    Workflows,
-    /// Connectivity checks that touch no CRM data.
-    Diagnostics,
-}
-
-impl Family {
-    /// Every family.
-    pub const ALL: [Family; 11] = [
-        Family::Records,
-        Family::Batch,
-        Family::Associations,
-        Family::Properties,
-        Family::Schemas,
-        Family::Owners,
-        Family::Pipelines,
-        Family::Engagements,
-        Family::Account,
-        Family::Workflows,
-        Family::Diagnostics,
-    ];
-    /// What `HUBSPOT_TOOLSETS` accepts, for error messages.
-    pub const EXPECTED: &'static str =
-        "a comma-separated list of: records, batch, associations, properties, \
-        schemas, owners, pipelines, engagements, account, workflows, diagnostics";
-
-    /// The family's name as `HUBSPOT_TOOLSETS` writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Records => "records",
-            Family::Batch => "batch",
-            Family::Associations => "associations",
-            Family::Properties => "properties",
-            Family::Schemas => "schemas",
-            Family::Owners => "owners",
-            Family::Pipelines => "pipelines",
-            Family::Engagements => "engagements",
-            Family::Account => "account",
-            Family::Workflows => "workflows",
-            Family::Diagnostics => "diagnostics",
-        }
-    }
-
-    /// Parses a family name.
-    pub fn parse(s: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-}
+/// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
+pub use crate::config::Toolset as Family;
 
 /// What tools share: the HubSpot client, the metadata cache, output limits.
 pub struct Services {
@@ -488,14 +422,14 @@ impl Registry {
     /// read-only tools when `read_only`.
     pub fn select(
         tools: Vec<Box<dyn Tool>>,
-        toolsets: Option<&[String]>,
+        toolsets: Option<&[Family]>,
         read_only: bool,
     ) -> Vec<Box<dyn Tool>> {
         tools
             .into_iter()
             .filter(|t| {
                 let d = t.def();
-                toolsets.is_none_or(|sets| sets.iter().any(|s| s == d.family.as_str()))
+                toolsets.is_none_or(|sets| sets.contains(&d.family))
                     && (!read_only || d.annotations.read_only)
             })
             .collect()

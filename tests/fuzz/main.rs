@@ -742,9 +742,9 @@ fn header_values_and_command_lines() {
     .to_vec();
     fuzz("header_values", &corpus, |raw| {
         let t = text(raw);
-        let _ = hubspot_mcp::mcp::streamable::decode_header_value(&t);
+        let _ = hubspot_mcp::http::streamable::decode_header_value(&t);
         let _ = hubspot_mcp::http::gzip::accepts(Some(&t), false);
-        let key = hubspot_mcp::http::ratelimit::client_key(Some("127.0.0.1"), Some(&t), 2);
+        let key = hubspot_mcp::ratelimit::client_key(Some("127.0.0.1"), Some(&t), 2);
         if key.len() > 128 {
             return Err(format!("rate-limit key grew to {} bytes", key.len()));
         }

@@ -21,6 +21,8 @@ mod lifecycle;
 mod limits;
 /// /metrics (promtool), /health from background checks, /scaling, gzip, request ids in logs.
 mod observability;
+/// Every path the HubSpot client builds is one the sandbox serves (its table is HubSpot's reference).
+mod path_contract;
 /// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
 mod proxy;
 /// Sessions in a real redis-server: shared by replicas, expiry, Redis down, password.

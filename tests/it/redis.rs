@@ -1,8 +1,16 @@
 //! Sessions in a real `redis-server` (Debian's; scripts/test.sh installs it): shared by replicas,
-//! expired by Redis, 503 (not 404) while Redis is down, password auth, the `database` health entry.
+//! expired by Redis, 503 (not 404) while Redis is down or refuses a change, password auth, TLS, the
+//! `database` health entry, the session cap and quota under races, one HubSpot budget charged once.
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
+
+use hubspot_mcp::hubspot::rate_limit::SharedLimiter;
+use hubspot_mcp::redis::{Redis, Reply, Target};
 
 use serde_json::json;
 
@@ -142,9 +150,9 @@ fn redis_password_is_used_and_never_shown() {
 }
 
 #[test]
-fn tls_and_malformed_redis_urls_are_refused_at_start() {
+fn malformed_redis_urls_are_refused_at_start() {
     for url in [
-        "rediss://127.0.0.1:6380",
+        "rediss://",
         "redis://",
         "http://127.0.0.1:6379",
         "redis://h:1/x",
@@ -302,4 +310,361 @@ fn the_session_quota_holds_across_replicas_sharing_redis() {
     std::thread::sleep(Duration::from_millis(4500));
     assert_eq!(open(&a, "carol").status, 200);
     assert_eq!(open(&b, "alice").status, 200);
+}
+
+/// A TCP proxy in front of a Redis that holds each chunk of Redis's replies for `delay` before passing
+/// it on (Debian's Redis 7 refuses `DEBUG SLEEP`; a slow network or a busy Redis looks like this).
+struct DelayProxy {
+    port: u16,
+    delay_ms: Arc<AtomicU64>,
+}
+
+impl DelayProxy {
+    fn start(upstream: u16) -> DelayProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let delay = Arc::clone(&delay_ms);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let (mut from_client, mut to_server) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_client, &mut to_server);
+                    let _ = to_server.shutdown(Shutdown::Both);
+                });
+                let (mut from_server, mut to_client) = (server, client);
+                let delay = Arc::clone(&delay);
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n @ 1..) = from_server.read(&mut buf) {
+                        std::thread::sleep(Duration::from_millis(delay.load(Ordering::SeqCst)));
+                        if to_client.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to_client.shutdown(Shutdown::Both);
+                });
+            }
+        });
+        DelayProxy { port, delay_ms }
+    }
+
+    fn hold_replies(&self, d: Duration) {
+        self.delay_ms.store(d.as_millis() as u64, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_reply_that_comes_too_late_is_an_error_not_a_second_charge_of_the_shared_budget() {
+    let redis = RedisServer::start(&[]);
+    let proxy = DelayProxy::start(redis.port);
+    let via = Arc::new(Redis::new(
+        Target::parse(&format!("redis://127.0.0.1:{}", proxy.port)).unwrap(),
+        Duration::from_millis(300),
+        4,
+    ));
+    // One call a second, bursts of 100: nobody waits, and each charge moves the key's time 1 s on.
+    let key = "test:hubspot-rate:late";
+    let limiter = SharedLimiter::new(Arc::clone(&via), key.into(), 1, 100);
+    let far = Instant::now() + Duration::from_secs(60);
+    let t0 = redis.time_us();
+    limiter.acquire(far).unwrap(); // pools the connection
+                                   // Redis runs the next reservation at once, its reply comes 1 s later: past the client's 300 ms.
+    proxy.hold_replies(Duration::from_millis(1000));
+    limiter.acquire(far).unwrap(); // falls back to local pacing
+    proxy.hold_replies(Duration::ZERO);
+    std::thread::sleep(Duration::from_millis(1500)); // the held reply goes out (to nobody)
+    let tat: i64 = match redis.cmd(&["GET", key]) {
+        Reply::Bulk(Some(b)) => String::from_utf8(b).unwrap().parse().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let charges = (tat - t0) / 1_000_000;
+    let evals = redis.calls("eval");
+    assert_eq!(
+        (charges, evals),
+        (2, 2),
+        "the shared budget was charged {charges} times by {evals} EVALs for 2 reservations"
+    );
+    // The late connection was dropped, not reused out of step: the next call is answered in order.
+    limiter.acquire(far).unwrap();
+    assert_eq!(redis.calls("eval"), 3);
+    // A pooled connection Redis has closed is replaced before anything is sent on it: no error.
+    redis.cmd(&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        via.cmd(hubspot_mcp::redis_cmd!("PING")),
+        Ok(Reply::Status("PONG".into()))
+    );
+}
+
+/// The session's stored JSON, read straight from Redis.
+fn stored_session(redis: &RedisServer, sid: &str) -> serde_json::Value {
+    match redis.cmd(&["GET", &format!("mcp:session:{sid}")]) {
+        Reply::Bulk(Some(b)) => serde_json::from_slice(&b).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_session_change_redis_refuses_is_503_with_retry_after_not_a_silent_success() {
+    let redis = RedisServer::start(&[]);
+    // A user who may look sessions up and renew them, but not write them (`SET`, in scripts too).
+    assert_eq!(
+        redis.cmd(&[
+            "ACL",
+            "SETUSER",
+            "noset",
+            "on",
+            ">noset-pass",
+            "~*",
+            "&*",
+            "+@all",
+            "-set"
+        ]),
+        Reply::Status("OK".into())
+    );
+    let a = replica(&redis.url(), &[]);
+    let b = replica(
+        &format!("redis://noset:noset-pass@127.0.0.1:{}", redis.port),
+        &[],
+    );
+    let init = a
+        .client()
+        .post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(init.status, 200, "{init:?}");
+    let sid = init.header("mcp-session-id").unwrap().to_string();
+    let initialized = json!({"jsonrpc":"2.0","method":"notifications/initialized"});
+    let n = b.client().post(&[("Mcp-Session-Id", &sid)], &initialized);
+    assert_eq!(n.status, 503, "{n:?}");
+    assert!(n.header("retry-after").is_some(), "{n:?}");
+    let lvl = b.client().call(
+        &sid,
+        "2025-06-18",
+        3,
+        "logging/setLevel",
+        json!({"level": "warning"}),
+    );
+    assert_eq!(lvl.status, 503, "{lvl:?}");
+    assert!(lvl.header("retry-after").is_some(), "{lvl:?}");
+    assert!(lvl.body.contains("Redis"), "{}", lvl.body);
+    let v = stored_session(&redis, &sid);
+    assert_eq!(
+        (&v["initialized"], &v["logLevel"]),
+        (&json!(false), &json!(null)),
+        "{v}"
+    );
+    // The other replica stores both, and keeps Redis's creation time.
+    let created = v["created"].clone();
+    assert_eq!(
+        a.client()
+            .post(&[("Mcp-Session-Id", &sid)], &initialized)
+            .status,
+        202
+    );
+    let lvl = a.client().call(
+        &sid,
+        "2025-06-18",
+        4,
+        "logging/setLevel",
+        json!({"level": "warning"}),
+    );
+    assert_eq!(lvl.status, 200, "{lvl:?}");
+    let v = stored_session(&redis, &sid);
+    assert_eq!(
+        (&v["initialized"], &v["logLevel"], &v["created"]),
+        (&json!(true), &json!("warning"), &created),
+        "{v}"
+    );
+}
+
+#[test]
+fn session_times_in_redis_are_redis_time() {
+    let redis = RedisServer::start(&[]);
+    let a = replica(&redis.url(), &[]);
+    let (sid, _) = a.client().initialize("2025-06-18");
+    assert_eq!(tools_list(&a, &sid).status, 200);
+    let now_ms = redis.time_us() / 1000;
+    let created = stored_session(&redis, &sid)["created"].as_i64().unwrap();
+    let seen: i64 = match redis.cmd(&["ZSCORE", "mcp:session:index", &sid]) {
+        Reply::Bulk(Some(b)) => String::from_utf8(b).unwrap().parse().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    // Unix ms on Redis's clock, not a process's monotonic clock (ms since it started).
+    for (what, t) in [("created", created), ("last seen", seen)] {
+        assert!(
+            (now_ms - 10_000..=now_ms).contains(&t),
+            "{what} {t} is not Redis's TIME {now_ms}"
+        );
+    }
+    assert!(created <= seen);
+}
+
+#[test]
+fn the_session_cap_holds_across_replicas_racing() {
+    use crate::auth::{token_for, AUD, ISS, SECRET};
+    let redis = RedisServer::start(&[]);
+    let env = [
+        ("JWT_SECRET", SECRET),
+        ("JWT_ISSUER", ISS),
+        ("JWT_AUDIENCE", AUD),
+        ("MCP_MAX_SESSIONS", "4"),
+        ("MCP_MAX_SESSIONS_PER_PRINCIPAL", "2"),
+    ];
+    let (a, b) = (replica(&redis.url(), &env), replica(&redis.url(), &env));
+    // 24 principals (so no quota is reached) open a session each, all at once, on both replicas.
+    let go = Barrier::new(24);
+    let statuses: Vec<(u16, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..24)
+            .map(|i| {
+                let s = if i % 2 == 0 { &a } else { &b };
+                let go = &go;
+                scope.spawn(move || {
+                    let mut c = s.client();
+                    c.bearer = Some(token_for("sub", &format!("user-{i}")));
+                    go.wait();
+                    let r = c.post(&[], &crate::support::init_body("2025-06-18"));
+                    (r.status, r.header("retry-after").is_some())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let count = |st: u16| statuses.iter().filter(|(s, _)| *s == st).count();
+    assert_eq!((count(200), count(503)), (4, 20), "{statuses:?}");
+    assert!(statuses.iter().all(|(s, ra)| *s != 503 || *ra));
+    assert_eq!(redis.cmd(&["ZCARD", "mcp:session:index"]), Reply::Int(4));
+}
+
+/// A CA and a certificate it signed for `localhost` and 127.0.0.1, made by openssl in `dir`; returns
+/// (CA, certificate, key) paths.
+fn tls_files(dir: &std::path::Path) -> [std::path::PathBuf; 3] {
+    use crate::support::keys::openssl;
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "2",
+                "-subj",
+                "/CN=redis test CA",
+                "-keyout",
+                &p("ca.key"),
+                "-out",
+                &p("ca.pem"),
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                &p("redis.key"),
+                "-out",
+                &p("redis.csr"),
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &p("redis.csr"),
+        "-CA",
+        &p("ca.pem"),
+        "-CAkey",
+        &p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &p("san.ext"),
+        "-out",
+        &p("redis.pem"),
+    ]);
+    [
+        dir.join("ca.pem"),
+        dir.join("redis.pem"),
+        dir.join("redis.key"),
+    ]
+}
+
+#[test]
+fn rediss_shares_sessions_over_tls_and_refuses_a_server_it_cannot_verify() {
+    let dir = crate::support::keys::temp("redis-tls")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let [ca, cert, key] = tls_files(&dir);
+    let redis = RedisServer::start_tls(&cert, &key, &ca);
+    let ca_s = ca.to_string_lossy().into_owned();
+    let with_ca = [("HUBSPOT_CA_FILE", ca_s.as_str())];
+    let a = replica(&redis.url(), &with_ca);
+    // By name too: the certificate names localhost.
+    let by_name = format!("rediss://localhost:{}", redis.port);
+    let b = replica(&by_name, &with_ca);
+    let (sid, _) = a.client().initialize("2025-06-18");
+    assert_eq!(tools_list(&b, &sid).status, 200);
+    let (_, h) = wait_health(&b, Duration::from_secs(10), |_, v| {
+        v["dependencies"]["database"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PING"))
+    });
+    assert_eq!(h["dependencies"]["database"]["status"], "healthy", "{h}");
+    // Without the CA: Mozilla's roots do not know it; nothing is sent, and it says why.
+    let c = replica(&redis.url(), &[]);
+    let init = c
+        .client()
+        .post(&[], &crate::support::init_body("2025-06-18"));
+    assert_eq!(init.status, 503, "{init:?}");
+    assert!(init.body.contains("TLS"), "{}", init.body);
+    let (_, h) = wait_health(&c, Duration::from_secs(10), |_, v| {
+        v["dependencies"]["database"]["status"] == "unhealthy"
+    });
+    let why = h["dependencies"]["database"]["error"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        why.contains("UnknownIssuer") && why.contains("HUBSPOT_CA_FILE"),
+        "{h}"
+    );
+    assert!(c.logs().iter().any(|l| l.contains("UnknownIssuer")));
+    // A name the certificate does not carry is refused as well.
+    let mut elsewhere = Target::parse(&redis.url()).unwrap();
+    elsewhere.host = "redis.elsewhere.test".into();
+    let d = Redis::with_tls(
+        elsewhere,
+        Duration::from_secs(2),
+        1,
+        hubspot_mcp::redis::tls::client_config(Some(&std::fs::read(&ca).unwrap())),
+    );
+    let e = d
+        .cmd(hubspot_mcp::redis_cmd!("PING"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not valid for name"), "{e}");
 }

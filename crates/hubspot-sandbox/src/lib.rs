@@ -1,0 +1,159 @@
+//! A fake HubSpot: an in-memory HubSpot API served over HTTP on the project's vendored tiny_http, with
+//! HubSpot's JSON shapes, paging, search semantics, associations, properties, owners, pipelines, error
+//! bodies, rate-limit headers and 429 bodies, seeded with realistic demo data, plus fault knobs.
+//!
+//! A separate program from `hubspot-mcp`: the product links it only for `serve --demo`, `stdio --demo`
+//! and `hubspot-mcp sandbox` (its default-on `sandbox` feature), and reaches it only over HTTP, like the
+//! real HubSpot. Its paths come from HubSpot's published reference (the route table in `routes.rs`),
+//! never from the client's path builders; the product's contract test (`tests/it/path_contract.rs`)
+//! checks that every path the client builds is one this table serves. See `README.md` for the
+//! endpoints, the control paths, the seed data and the deviations from HubSpot.
+//!
+//! The crate root owns the public handle ([`Sandbox`], [`SandboxOptions`]) and [`route`]; the rest
+//! lives in private modules: the transport (`http`), the request pipeline (`dispatch`), the route table
+//! (`routes`), the handlers (`api/`, one file per API), the account (`store`, `assoc`, `properties`,
+//! `defined_properties/`, `fixtures`, `types`), the demo data (`seed/`), and search, validation, rate
+//! limits, faults, errors and time.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+mod api;
+mod assoc;
+mod defined_properties;
+mod dispatch;
+mod errors;
+mod faults;
+mod fixtures;
+mod http;
+mod properties;
+mod ratelimit;
+mod routes;
+mod search;
+mod seed;
+mod store;
+mod time;
+mod types;
+mod validate;
+
+pub use faults::{Faults, FaultsSnapshot, Stats, StatsSnapshot};
+
+/// The operation the sandbox serves for `method` and `path` (percent-encoded, without the query), as
+/// its statistics key `"METHOD template"` (e.g. `"PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}"`);
+/// `None` when the sandbox would answer 404 or 405. The route table is HubSpot's, read from its
+/// published API reference; a contract test holds the client's paths against it.
+///
+/// ```
+/// assert_eq!(
+///     hubspot_sandbox::route("GET", "/crm/v3/objects/contacts/101").as_deref(),
+///     Some("GET /crm/v3/objects/{type}/{id}")
+/// );
+/// assert_eq!(hubspot_sandbox::route("PUT", "/crm/v3/objects/contacts"), None);
+/// ```
+pub fn route(method: &str, path: &str) -> Option<String> {
+    match routes::table().resolve(method, path) {
+        routes::Resolved::Found { template, .. } => Some(format!("{method} {template}")),
+        routes::Resolved::MethodNotAllowed | routes::Resolved::NotFound => None,
+    }
+}
+
+/// Options for a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// The bearer token the sandbox accepts; `None` accepts any non-empty bearer token.
+    pub token: Option<String>,
+    /// Seed of the deterministic demo data.
+    pub seed: u64,
+    /// Calls a token may make in a rolling ten seconds (HubSpot private apps: 190).
+    pub ten_secondly_limit: u32,
+    /// Search calls a token may make per second (HubSpot: 5).
+    pub search_per_second: u32,
+    /// Calls a token may make per day (UTC).
+    pub daily_limit: u64,
+    /// The scopes every token holds; `None` grants all CRM scopes the sandbox knows.
+    pub scopes: Option<Vec<String>>,
+    /// Open connections over this count get 503 and are closed.
+    pub max_connections: usize,
+    /// Largest request body accepted (413 above it).
+    pub max_body_bytes: usize,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            token: None,
+            seed: 42,
+            ten_secondly_limit: 190,
+            search_per_second: 5,
+            daily_limit: 500_000,
+            scopes: None,
+            max_connections: 256,
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// A running sandbox; dropping it (or [`Sandbox::stop`]) stops its threads and closes its connections.
+pub struct Sandbox {
+    /// The bound address.
+    pub addr: SocketAddr,
+    shared: Arc<dispatch::Shared>,
+    server: http::Server,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on `bind` (port 0 picks one) serving in background threads (tiny_http's
+    /// connection threads, one accept loop, a pool of workers). Returns once the socket is bound.
+    pub fn start(bind: SocketAddr, opts: SandboxOptions) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(bind)?;
+        let addr = listener.local_addr()?;
+        let limits = http::Limits {
+            max_connections: opts.max_connections.max(1),
+            max_body: opts.max_body_bytes,
+            idle_timeout: Duration::from_secs(60),
+        };
+        let shared = Arc::new(dispatch::Shared::new(opts, format!("http://{addr}")));
+        let handler: Arc<dyn http::Handler> = shared.clone();
+        let server = http::Server::start(listener, handler, limits)?;
+        log::debug!("sandbox: serving HubSpot's API at http://{addr}");
+        Ok(Sandbox {
+            addr,
+            shared,
+            server,
+        })
+    }
+
+    /// `http://ADDR`, to use as `HUBSPOT_API_BASE_URL`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The fault knobs (clone the `Arc` to keep them beyond the handle).
+    pub fn faults(&self) -> &Arc<Faults> {
+        &self.shared.faults
+    }
+
+    /// Counts of the API requests received so far.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.shared.stats.snapshot()
+    }
+
+    /// Restores the seed data and clears faults, statistics and rate-limit windows.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting, closes open connections and waits for the accept loop to end.
+    pub fn stop(mut self) {
+        self.server.stop();
+    }
+}

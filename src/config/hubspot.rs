@@ -1,0 +1,62 @@
+//! [`HubSpotSettings`]: how the HubSpot client reaches HubSpot.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::env::Purpose;
+use super::parse::{http_only_to_loopback, is_http_url, Parser};
+use super::secret::Secret;
+use super::vars;
+
+/// The HubSpot client's settings.
+#[derive(Debug, Clone)]
+pub struct HubSpotSettings {
+    /// `HUBSPOT_ACCESS_TOKEN`; required by `serve` unless `--demo`.
+    pub token: Option<Secret>,
+    /// `HUBSPOT_API_BASE_URL`, without a trailing slash.
+    pub api_base_url: String,
+    /// `HUBSPOT_RATE_LIMIT`: HubSpot requests per second at most.
+    pub rate_limit: u32,
+    /// `HUBSPOT_SEARCH_RATE_LIMIT`: search requests per second.
+    pub search_rate_limit: u32,
+    /// `HUBSPOT_TIMEOUT_MS`: one HubSpot attempt waits at most this.
+    pub timeout: Duration,
+    /// `HUBSPOT_MAX_RETRIES`: retries after the first attempt.
+    pub max_retries: u32,
+    /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs (for HubSpot and the JWKS); read at start.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl HubSpotSettings {
+    pub(super) fn parse(p: &mut Parser<'_>, purpose: Purpose) -> HubSpotSettings {
+        let token = p.secret(&vars::HUBSPOT_ACCESS_TOKEN);
+        if token.is_none() && purpose == Purpose::Serve {
+            p.missing(
+                &vars::HUBSPOT_ACCESS_TOKEN,
+                "to reach HubSpot (a private app token, pat-…); use `serve --demo` to try the built-in sandbox",
+            );
+        }
+        let api_base_url = p
+            .text(&vars::HUBSPOT_API_BASE_URL)
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string();
+        if !is_http_url(&api_base_url) {
+            p.invalid(&vars::HUBSPOT_API_BASE_URL, "an http(s) URL", &api_base_url);
+        } else if http_only_to_loopback(&api_base_url) {
+            p.rule(
+                &vars::HUBSPOT_API_BASE_URL,
+                "plain http is allowed only to a loopback address; use https",
+            );
+        }
+        HubSpotSettings {
+            token,
+            api_base_url,
+            rate_limit: p.count(&vars::HUBSPOT_RATE_LIMIT) as u32,
+            search_rate_limit: p.count(&vars::HUBSPOT_SEARCH_RATE_LIMIT) as u32,
+            timeout: p.millis(&vars::HUBSPOT_TIMEOUT_MS),
+            max_retries: p.count(&vars::HUBSPOT_MAX_RETRIES) as u32,
+            ca_file: p.text(&vars::HUBSPOT_CA_FILE).map(PathBuf::from),
+        }
+    }
+}
