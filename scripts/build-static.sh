@@ -10,7 +10,7 @@
 # "Static" is checked on the ELF itself: no program interpreter (PT_INTERP), no dynamic section at all
 # (so no needed shared library and no self-relocation) and `file` saying "statically linked". Rust would
 # link musl binaries as static-pie (a small .dynamic section read by the start-up code); .cargo/config.toml
-# asks for relocation-model=static instead, a plain static executable (see README "Static binary").
+# asks for relocation-model=static instead, a plain static executable (see docs/performance.md, "Static binary and allocator").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TARGET=x86_64-unknown-linux-musl

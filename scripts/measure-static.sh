@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures one hubspot-mcp binary the way the README's "Static binary and allocator" figures were taken:
+# Measures one hubspot-mcp binary the way docs/performance.md's "Static binary and allocator" figures were taken:
 # size; idle resident memory after start and where it goes (binary pages, thread stacks, heap), for `serve`
 # and `serve --demo`; resident memory after 1,000 sessions (initialize requests); stateless tools/list
 # throughput with wrk at 16 and 64 connections; SIGTERM's exit code.

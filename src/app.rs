@@ -74,7 +74,7 @@ impl App {
         hubspot: Option<Arc<hubspot::Client>>,
     ) -> App {
         let server_info = server_info();
-        let registry = Registry::build(tools, config.tools_page_size(), &server_info);
+        let registry = Registry::build(tools, config.tools_page_size());
         let metrics = Metrics::new(registry.defs().map(|d| d.name));
         let services = Services {
             hubspot,

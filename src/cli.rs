@@ -38,8 +38,8 @@ pub enum Command {
         /// `--token`: the bearer token it accepts (default: any).
         token: Option<String>,
     },
-    /// Print the README's configuration table, generated from the configuration's table (hidden: for
-    /// regenerating README.md).
+    /// Print docs/configuration.md's table, generated from the configuration's table (hidden: for
+    /// regenerating docs/configuration.md).
     PrintConfigTable,
     /// Print the version.
     Version,
@@ -72,7 +72,7 @@ USAGE:
     hubspot-mcp --version | --help
 
 Configuration comes from the environment (PORT, HOST, NODE_ENV, LOG_LEVEL, HUBSPOT_ACCESS_TOKEN, ...);
-see README.md for every variable.";
+see docs/configuration.md for every variable.";
 
 /// Parses the arguments after the program name.
 ///

@@ -2,7 +2,7 @@
 //!
 //! Every variable is one entry of the table in [`vars`]: its name, its kind (which holds its default and
 //! bounds), its rule, whether it is secret, and what it does. Parsing, `check-config`'s listing and the
-//! README's table ([`markdown_table`]) all come from it, so a default is written once. [`RawEnv`] holds the
+//! docs/configuration.md's table ([`markdown_table`]) all come from it, so a default is written once. [`RawEnv`] holds the
 //! strings; [`Config::from_raw`] reads each group of settings with small functions driven by the table
 //! and reports *every* problem at once, in the table's order, each naming the variable and what is
 //! expected. Names, defaults and rules follow the original design (`NODE_ENV`, `PORT`, `HOST`,

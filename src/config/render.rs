@@ -1,14 +1,14 @@
-//! The table in words: the README's configuration table, and `check-config`'s listing of what is set.
+//! The table in words: docs/configuration.md's table, and `check-config`'s listing of what is set.
 
 use super::raw::RawEnv;
 use super::vars::TABLE;
 
-/// The line before the generated table in README.md.
+/// The line before the generated table in docs/configuration.md.
 pub const TABLE_START: &str = "<!-- config-table:start -->";
 /// The line after it.
 pub const TABLE_END: &str = "<!-- config-table:end -->";
 
-/// The README's configuration table, markers included (`hubspot-mcp print-config-table` prints it).
+/// docs/configuration.md's table, markers included (`hubspot-mcp print-config-table` prints it).
 pub fn markdown_table() -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut out = format!(
@@ -69,7 +69,7 @@ pub fn set_variables(raw: &RawEnv) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// The README's block between the markers, markers included.
+    /// docs/configuration.md's block between the markers, markers included.
     fn readme_block(readme: &str) -> Option<&str> {
         let start = readme.find(TABLE_START)?;
         let end = start + readme[start..].find(TABLE_END)? + TABLE_END.len();
@@ -79,18 +79,18 @@ mod tests {
 
     #[test]
     fn the_readme_table_is_generated_from_the_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md");
         let readme = std::fs::read_to_string(path).unwrap();
         let expected = markdown_table();
         assert_eq!(
             readme.matches(TABLE_START).count(),
             1,
-            "README.md must hold exactly one {TABLE_START}"
+            "docs/configuration.md must hold exactly one {TABLE_START}"
         );
         let found = readme_block(&readme).unwrap_or("");
         assert!(
             found == expected,
-            "README.md's configuration table is not the one src/config/vars.rs gives.\n\
+            "docs/configuration.md's table is not the one src/config/vars.rs gives.\n\
              Regenerate it: replace the lines from {TABLE_START} to {TABLE_END} with the output of\n\
              \n    cargo run -q -- print-config-table\n\nExpected:\n{expected}"
         );

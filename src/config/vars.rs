@@ -1,7 +1,7 @@
 //! The table: every variable the server reads, written once. Each entry gives the name, how the value
 //! parses (its kind, which holds the default and the bounds), the rule beyond that, and what it does;
 //! whether it is secret follows from its kind. Parsing (`parse.rs`), `check-config`'s listing and the
-//! README's table (`render.rs`) all read it, and problems are reported in its order.
+//! docs' table (`render.rs`) all read it, and problems are reported in its order.
 
 use super::env::Environment;
 use super::obs::{level_name, parse_level, LogFormat};
@@ -18,7 +18,7 @@ pub struct Var<K> {
     pub rule: &'static str,
     /// What it does.
     pub doc: &'static str,
-    /// Said after the default in the README (empty for most).
+    /// Said after the default in the docs' table (empty for most).
     pub default_note: &'static str,
 }
 
@@ -49,7 +49,7 @@ pub struct Count {
     pub min: usize,
     /// The largest value allowed, if any.
     pub max: Option<Max>,
-    /// The unit the README names (`""` for a plain number).
+    /// The unit the docs' table names (`""` for a plain number).
     pub unit: &'static str,
 }
 
@@ -72,7 +72,7 @@ pub struct Port {
 pub struct Choice<T: 'static> {
     /// When unset.
     pub default: T,
-    /// What a valid value looks like (error messages, README).
+    /// What a valid value looks like (error messages, the docs' table).
     pub expected: &'static str,
     /// Reads a value.
     pub parse: fn(&str) -> Option<T>,
@@ -92,7 +92,7 @@ pub struct Text {
 pub struct List {
     /// When unset.
     pub default: &'static [&'static str],
-    /// What an unset, default-less list means (README).
+    /// What an unset, default-less list means (the docs' table).
     pub unset: &'static str,
 }
 
@@ -111,13 +111,13 @@ pub struct SecretText {
     pub short: &'static str,
 }
 
-/// Read by a library, not by the configuration (listed for the README).
+/// Read by a library, not by the configuration (listed for the docs' table).
 #[derive(Debug, Clone, Copy)]
 pub struct External;
 
-/// What the README and `check-config` need from a kind.
+/// What the docs' table and `check-config` need from a kind.
 pub trait Kind {
-    /// The default as the README writes it.
+    /// The default as the docs' table writes it.
     fn default_text(&self) -> String;
     /// The bounds the kind enforces, in words (empty when none).
     fn bounds(&self) -> String;
@@ -251,7 +251,7 @@ impl Kind for External {
 pub trait Row: Sync {
     /// The variable's name.
     fn name(&self) -> &'static str;
-    /// The default as the README writes it.
+    /// The default as the docs' table writes it.
     fn default_text(&self) -> String;
     /// The bounds and the rule, in words.
     fn rule_text(&self) -> String;
@@ -358,7 +358,7 @@ macro_rules! table {
                 default_note: concat!("" $(, $note)?),
             };
         )*
-        /// Every variable, in order: the README's, and the order problems are reported in.
+        /// Every variable, in order: the docs' table's, and the order problems are reported in.
         pub static TABLE: &[&dyn Row] = &[$(&$id),*];
     };
 }

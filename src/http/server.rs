@@ -111,18 +111,14 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
         let (app, load) = (Arc::clone(&app), Arc::clone(&load));
         Arc::new(move |rq| gate(&app, &load, rq))
     };
-    let server = match tiny_http::Server::from_listener_with_gate(
-        bound.listener,
-        None,
-        limits,
-        Some(gate),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            log::error!(error = e.to_string(); "cannot serve on the bound socket");
-            return 0;
-        }
-    };
+    let server =
+        match tiny_http::Server::from_listener_with_gate(bound.listener, limits, Some(gate)) {
+            Ok(s) => s,
+            Err(e) => {
+                log::error!(error = e.to_string(); "cannot serve on the bound socket");
+                return 0;
+            }
+        };
     // The pool starts small and doubles on demand up to MCP_WORKERS, so an idle server holds a few
     // threads, and a burst of blocking HubSpot calls gets all 64 within microseconds.
     let initial = cfg.workers().min(INITIAL_WORKERS);

@@ -293,8 +293,8 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
                     &RpcError::invalid_request("initialize must not be part of a batch"),
                 ))
             }
-            Ok(Message::Request(r)) => out.push(
-                match run(app, revision, Some(session.id), &r, None, who, &allow) {
+            Ok(Message::Request(mut r)) => out.push(
+                match run(app, revision, Some(session.id), &mut r, None, who, &allow) {
                     Ok(p) => p.into_response(&r.id),
                     Err(e) => jsonrpc::error_response(&r.id, &e),
                 },
@@ -472,7 +472,7 @@ fn run<'a>(
     app: &'a App,
     revision: Revision,
     session: Option<SessionId>,
-    r: &Request,
+    r: &mut Request,
     notify: Option<&'a mut NotifyFn<'a>>,
     who: Who<'_>,
     allow: &'a Allowance,
@@ -496,7 +496,7 @@ fn respond(
     app: &Arc<App>,
     revision: Revision,
     session: Option<SessionId>,
-    r: Request,
+    mut r: Request,
     status_of: fn(i32) -> u16,
     who: Who<'_>,
     allow: Allowance,
@@ -511,7 +511,7 @@ fn respond(
                     &app,
                     revision,
                     session,
-                    &r,
+                    &mut r,
                     Some(&mut notify),
                     who.as_ref(),
                     &allow,
@@ -532,7 +532,7 @@ fn respond(
             w.event(&text);
         }));
     }
-    match run(app, revision, session, &r, None, who, &allow) {
+    match run(app, revision, session, &mut r, None, who, &allow) {
         Ok(p) => Reply::json(200, p.into_response(&r.id)),
         // A session change that could not be stored: 503 + Retry-After, as for the session lookup.
         Err(e) => match dispatch::retry_after(&e) {

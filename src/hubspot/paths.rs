@@ -44,22 +44,20 @@ pub const FLOWS: &str = "/automation/v4/flows";
 /// assert_eq!(seg(""), "%00");
 /// ```
 pub fn seg(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    /// Everything but RFC 3986's unreserved characters.
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     if s.is_empty() {
         return "%00".into();
     }
-    let dots_only = s.bytes().all(|b| b == b'.');
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        let plain = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'~')
-            || (b == b'.' && !dots_only);
-        if plain {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    if s.bytes().all(|b| b == b'.') {
+        return "%2E".repeat(s.len());
     }
-    out
+    utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 /// `/crm/v3/objects/{type}`

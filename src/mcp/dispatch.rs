@@ -75,7 +75,7 @@ pub struct Call<'a> {
 pub use crate::mcp::method::Method;
 
 /// Serves one request (and counts it, by method and outcome).
-pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
+pub fn handle_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcError> {
     obslog::note(|n| {
         n.rpc_method
             .get_or_insert_with(|| req.method.chars().take(64).collect());
@@ -89,7 +89,7 @@ pub fn handle_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, Rpc
     result
 }
 
-fn serve_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError> {
+fn serve_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcError> {
     let method = req
         .kind
         .filter(|m| *m != Method::Initialize && m.available_in(call.revision));
@@ -106,7 +106,7 @@ fn serve_request(call: &mut Call<'_>, req: &Request) -> Result<Payload, RpcError
     let payload = match method {
         Method::Ping => Payload::Value(json!({})),
         Method::ToolsList => list_tools(call, &req.params)?,
-        Method::ToolsCall => Payload::Value(call_tool(call, &req.params)?),
+        Method::ToolsCall => Payload::Value(call_tool(call, &mut req.params)?),
         Method::LoggingSetLevel => Payload::Value(set_level(call, &req.params)?),
         Method::ServerDiscover => Payload::Value(discover_result(call.app)),
         Method::ResourcesList => Payload::Value(list_of(
@@ -410,33 +410,57 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
     };
     let shape = match call.revision {
         Revision::V2025_03_26 => ListShape::V2025_03_26,
-        Revision::V2025_06_18 | Revision::V2025_11_25 => ListShape::Session,
-        Revision::V2026_07_28 => ListShape::Stateless,
+        _ => ListShape::Current,
     };
     let view = if call.can_write {
         View::Full
     } else {
         View::ReadOnly
     };
-    call.app
+    let page = call
+        .app
         .registry()
         .page(cursor, shape, view)
-        .map(Payload::Raw)
         .ok_or_else(|| {
             RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list")
-        })
+        })?;
+    if call.revision.has_sessions() {
+        return Ok(Payload::Raw(page));
+    }
+    // 2026-07-28: the rendered page, decorated as every stateless result is, plus its cache hints. The
+    // page is a JSON object: the fields are spliced in before its closing brace (one copy, no parse).
+    let scope = if view == View::Full {
+        "public"
+    } else {
+        "private"
+    };
+    let extra = json!({
+        "resultType": "complete",
+        "ttlMs": TOOLS_LIST_TTL_MS,
+        "cacheScope": scope,
+        "_meta": { META_SERVER_INFO: call.app.server_info() },
+    })
+    .to_string();
+    let body = page.strip_suffix('}').unwrap_or(&page);
+    let sep = if body.ends_with('{') { "" } else { "," };
+    let fields = extra.strip_prefix('{').unwrap_or(&extra);
+    Ok(Payload::Raw(Arc::from(format!("{body}{sep}{fields}"))))
 }
 
-fn call_tool(call: &mut Call<'_>, params: &Map<String, Value>) -> Result<Value, RpcError> {
+/// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
+pub const TOOLS_LIST_TTL_MS: u64 = 300_000;
+
+/// Runs a tool; its `arguments` are moved out of `params` (read once, never copied).
+fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Value, RpcError> {
+    let args = match params.remove("arguments") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(RpcError::invalid_params("\"arguments\" must be an object")),
+    };
     let name = params
         .get("name")
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("tools/call needs \"name\" (a string)"))?;
-    let args = match params.get("arguments") {
-        None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(v @ Value::Object(_)) => v.clone(),
-        Some(_) => return Err(RpcError::invalid_params("\"arguments\" must be an object")),
-    };
     let (def, tool) = call
         .app
         .registry()

@@ -112,8 +112,8 @@ pub fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io:
                     for item in items {
                         match jsonrpc::parse_message(item) {
                             Err((id, e)) => replies.push(jsonrpc::error_response(&id, &e)),
-                            Ok(Message::Request(r)) => {
-                                replies.push(serve(app.as_ref(), rev, &r, None))
+                            Ok(Message::Request(mut r)) => {
+                                replies.push(serve(app.as_ref(), rev, &mut r, None))
                             }
                             Ok(Message::Notification(n)) => {
                                 // No session over stdio: nothing is stored, nothing can fail.
@@ -145,13 +145,13 @@ pub fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io:
                     };
                     write_line(&out, &reply);
                 }
-                Ok(Message::Request(r)) => {
+                Ok(Message::Request(mut r)) => {
                     let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
                     let (app, out) = (Arc::clone(&app), out.clone());
                     pool.execute(move || {
                         let out2 = out.clone();
                         let mut notify = move |l: &str| write_line(&out2, l);
-                        let reply = serve(app.as_ref(), rev, &r, Some(&mut notify));
+                        let reply = serve(app.as_ref(), rev, &mut r, Some(&mut notify));
                         write_line(&out, &reply);
                     });
                 }
@@ -184,7 +184,7 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 fn serve<'a>(
     app: &'a dyn Host,
     negotiated: Revision,
-    r: &Request,
+    r: &mut Request,
     notify: Option<&'a mut dispatch::NotifyFn<'a>>,
 ) -> String {
     let revision =

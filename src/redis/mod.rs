@@ -9,7 +9,7 @@
 //! or holding bytes nobody asked for: dropped, never written to).
 //!
 //! Written here rather than taken from the `redis` crate: we need a dozen commands and a few scripts;
-//! README "Scale-out on Redis" has the measured comparison (binary size, dependencies, lines).
+//! docs/scale-out.md has the measured comparison (binary size, dependencies, lines).
 
 pub mod resp;
 pub mod tls;
@@ -209,14 +209,12 @@ impl Redis {
     /// A client for `target`; nothing is connected until the first call. A `rediss://` target trusts
     /// Mozilla's roots (see [`Redis::with_tls`] for others).
     pub fn new(target: Target, timeout: Duration, max_idle: usize) -> Redis {
-        let tls = target.tls.then(|| tls::client_config(None));
-        Redis {
-            target,
-            timeout,
-            tls,
-            idle: Mutex::new(Vec::new()),
-            max_idle,
-        }
+        let tls = if target.tls {
+            tls::client_config(None)
+        } else {
+            Err(String::new())
+        };
+        Redis::with_tls(target, timeout, max_idle, tls)
     }
 
     /// A client for `target` using `tls` for `rediss://` (ignored for `redis://`); an `Err` is what

@@ -5,11 +5,12 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::args::NoArgs;
 use super::common::{
     is_type_id, object_type, object_type_schema, render_one, RECORD_ID, STANDARD_TYPES,
 };
 use super::schemas::cached_schemas;
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -26,13 +27,6 @@ const READ: Annotations = Annotations {
 
 /// HubSpot's UI domain when the account details name none.
 pub const DEFAULT_UI_DOMAIN: &str = "app.hubspot.com";
-
-/// Engagement types: HubSpot shows them on the records they are associated with.
-const ENGAGEMENTS: [&str; 5] = ["notes", "tasks", "calls", "emails", "meetings"];
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoArgs {}
 
 fn no_args_schema() -> Value {
     json!({"type": "object", "properties": {}, "additionalProperties": false})
@@ -90,7 +84,9 @@ pub fn whoami_value(details: &Value, token: Result<&Value, String>) -> Value {
 /// `hubspot_whoami`.
 pub struct Whoami;
 
-impl Tool for Whoami {
+impl TypedTool for Whoami {
+    type Args = NoArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_whoami",
@@ -113,8 +109,7 @@ impl Tool for Whoami {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let _: NoArgs = parse_args(args)?;
+    fn run(&self, _: NoArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let details = account_details(cx)?;
         cx.charge_call()?;
         let token = cx.hubspot()?.token_info(cx.deadline());
@@ -174,7 +169,9 @@ pub fn usage_value(answer: &Value) -> Option<Value> {
 /// `hubspot_api_usage`.
 pub struct ApiUsage;
 
-impl Tool for ApiUsage {
+impl TypedTool for ApiUsage {
+    type Args = NoArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_api_usage",
@@ -192,8 +189,7 @@ impl Tool for ApiUsage {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let _: NoArgs = parse_args(args)?;
+    fn run(&self, _: NoArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let answer = cx.get(paths::ACCOUNT_USAGE, &[])?;
         let Some(v) = usage_value(&answer) else {
             let note =
@@ -254,14 +250,17 @@ pub fn record_url(ui_domain: &str, portal_id: &str, type_id: &str, id: &str) -> 
 /// `hubspot_record_link`.
 pub struct RecordLink;
 
+/// The arguments of [`RecordLink`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct LinkArgs {
+pub struct LinkArgs {
     object_type: String,
     id: String,
 }
 
-impl Tool for RecordLink {
+impl TypedTool for RecordLink {
+    type Args = LinkArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_record_link",
@@ -281,8 +280,7 @@ impl Tool for RecordLink {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: LinkArgs = parse_args(args)?;
+    fn run(&self, a: LinkArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id = RECORD_ID.check("id", &a.id)?;
         let type_id = match STANDARD_TYPES.iter().find(|(name, _)| *name == ty) {
@@ -312,7 +310,10 @@ impl Tool for RecordLink {
         };
         let url = record_url(ui, &portal, &type_id, &id);
         let mut text = url.clone();
-        if ENGAGEMENTS.contains(&ty.as_str()) {
+        if super::engagements::KINDS
+            .iter()
+            .any(|(_, plural, _)| *plural == ty)
+        {
             text.push_str(
                 "\nNote: HubSpot shows notes, tasks, calls, emails and meetings on the records they are \
                  associated with; a link to the associated contact, company or deal may serve better.",
@@ -328,6 +329,7 @@ impl Tool for RecordLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     fn details() -> Value {
         json!({"portalId": 62515, "accountType": "STANDARD", "timeZone": "US/Eastern", "companyCurrency": "USD",

@@ -10,7 +10,7 @@ use super::common::{
     next_after, object_type, object_type_arg, object_type_schema, render_list, RECORD_ID,
 };
 use super::records::default_association_type;
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -84,6 +84,63 @@ fn category_schema() -> Value {
            "description": "The type id's category (default USER_DEFINED, for labels created in the account); only with associationTypeId."})
 }
 
+/// An association given with a record to create (`hubspot_create_record`, `hubspot_batch_create`): the
+/// target record, and a labelled type or (without one) HubSpot's default association.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewAssociation {
+    to_object_type: String,
+    to_id: String,
+    association_type_id: Option<u32>,
+    category: Option<String>,
+}
+
+/// A checked [`NewAssociation`]; `spec` (category, type id) is `None` for HubSpot's default type.
+pub(crate) struct CheckedAssociation {
+    to: String,
+    to_id: String,
+    spec: Option<(String, u64)>,
+}
+
+impl NewAssociation {
+    /// Checks it before any call; `what` names it in errors (`associations[2]`).
+    pub(crate) fn check(&self, what: &str) -> Result<CheckedAssociation, ToolError> {
+        Ok(CheckedAssociation {
+            to: object_type_arg(&format!("{what}.toObjectType"), &self.to_object_type)?,
+            to_id: RECORD_ID.check(&format!("{what}.toId"), &self.to_id)?,
+            spec: explicit_spec(
+                &format!("{what}: "),
+                self.association_type_id,
+                self.category.as_deref(),
+            )?,
+        })
+    }
+}
+
+impl CheckedAssociation {
+    /// HubSpot's form of it for a record of type `from` (the default type comes from the cached labels).
+    pub(crate) fn body(self, cx: &ToolContext<'_>, from: &str) -> Result<Value, ToolError> {
+        let (category, type_id) = match self.spec {
+            Some(s) => s,
+            None => default_association_type(cx, from, &self.to)?,
+        };
+        Ok(json!({"to": {"id": self.to_id},
+                  "types": [{"associationCategory": category, "associationTypeId": type_id}]}))
+    }
+}
+
+/// Schema of a list of [`NewAssociation`]s (at most [`super::batch::BATCH_MAX`]).
+pub(crate) fn new_associations_schema() -> Value {
+    json!({"type": "array", "maxItems": super::batch::BATCH_MAX,
+           "description": "Existing records to associate the new record with.",
+           "items": {"type": "object", "properties": {
+               "toObjectType": object_type_schema(),
+               "toId": RECORD_ID.schema("Id of the record to associate."),
+               "associationTypeId": type_id_schema(),
+               "category": category_schema()
+           }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
+}
+
 /// One association type as HubSpot lists it, trimmed: category, typeId, label (null when unlabelled).
 fn type_spec(t: &Value) -> Value {
     json!({
@@ -98,9 +155,10 @@ fn type_spec(t: &Value) -> Value {
 /// `hubspot_list_associations`.
 pub struct ListAssociations;
 
+/// The arguments of [`ListAssociations`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     object_type: String,
     id: String,
     to_object_type: String,
@@ -128,7 +186,9 @@ fn associated(v: &Value) -> Value {
     })
 }
 
-impl Tool for ListAssociations {
+impl TypedTool for ListAssociations {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_associations",
@@ -158,8 +218,7 @@ impl Tool for ListAssociations {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type(&a.object_type)?;
         let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let id = RECORD_ID.check("id", &a.id)?;
@@ -229,9 +288,10 @@ impl Tool for ListAssociations {
 /// `hubspot_create_association`.
 pub struct CreateAssociation;
 
+/// The arguments of [`CreateAssociation`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateArgs {
+pub struct CreateArgs {
     from_object_type: String,
     from_id: String,
     to_object_type: String,
@@ -251,7 +311,9 @@ fn pair_output_schema() -> Value {
     }, "required": ["fromObjectType", "fromId", "toObjectType", "toId", "types", "labels"]})
 }
 
-impl Tool for CreateAssociation {
+impl TypedTool for CreateAssociation {
+    type Args = CreateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_create_association",
@@ -275,8 +337,7 @@ impl Tool for CreateAssociation {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateArgs = parse_args(args)?;
+    fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type_arg("fromObjectType", &a.from_object_type)?;
         let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let from_id = RECORD_ID.check("fromId", &a.from_id)?;
@@ -357,16 +418,19 @@ impl Tool for CreateAssociation {
 /// `hubspot_remove_association`.
 pub struct RemoveAssociation;
 
+/// The arguments of [`RemoveAssociation`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RemoveArgs {
+pub struct RemoveArgs {
     from_object_type: String,
     from_id: String,
     to_object_type: String,
     to_id: String,
 }
 
-impl Tool for RemoveAssociation {
+impl TypedTool for RemoveAssociation {
+    type Args = RemoveArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_remove_association",
@@ -386,8 +450,7 @@ impl Tool for RemoveAssociation {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: RemoveArgs = parse_args(args)?;
+    fn run(&self, a: RemoveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type_arg("fromObjectType", &a.from_object_type)?;
         let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let from_id = RECORD_ID.check("fromId", &a.from_id)?;
@@ -414,14 +477,17 @@ impl Tool for RemoveAssociation {
 /// `hubspot_list_association_labels`.
 pub struct ListAssociationLabels;
 
+/// The arguments of [`ListAssociationLabels`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct LabelsArgs {
+pub struct LabelsArgs {
     from_object_type: String,
     to_object_type: String,
 }
 
-impl Tool for ListAssociationLabels {
+impl TypedTool for ListAssociationLabels {
+    type Args = LabelsArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_association_labels",
@@ -446,8 +512,7 @@ impl Tool for ListAssociationLabels {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: LabelsArgs = parse_args(args)?;
+    fn run(&self, a: LabelsArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type_arg("fromObjectType", &a.from_object_type)?;
         let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let labels = cx.cached_get(
@@ -479,9 +544,10 @@ impl Tool for ListAssociationLabels {
 /// `hubspot_batch_create_associations`.
 pub struct BatchCreateAssociations;
 
+/// The arguments of [`BatchCreateAssociations`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct BatchArgs {
+pub struct BatchArgs {
     from_object_type: String,
     to_object_type: String,
     inputs: Vec<PairInput>,
@@ -519,7 +585,9 @@ fn check_pairs(inputs: &[PairInput]) -> Result<Vec<Pair>, ToolError> {
         .collect()
 }
 
-impl Tool for BatchCreateAssociations {
+impl TypedTool for BatchCreateAssociations {
+    type Args = BatchArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_create_associations",
@@ -555,8 +623,7 @@ impl Tool for BatchCreateAssociations {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: BatchArgs = parse_args(args)?;
+    fn run(&self, a: BatchArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type_arg("fromObjectType", &a.from_object_type)?;
         let to = object_type_arg("toObjectType", &a.to_object_type)?;
         let pairs = check_pairs(&a.inputs)?;

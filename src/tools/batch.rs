@@ -11,13 +11,12 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::associations::association_category;
+use super::associations::{new_associations_schema, CheckedAssociation, NewAssociation};
 use super::common::{
-    check_max, id_schema, key_kind, object_type, object_type_arg, object_type_schema,
-    properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
+    check_max, id_schema, key_kind, object_type, object_type_schema, properties_schema,
+    render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
-use super::records::default_association_type;
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// HubSpot's limit of inputs per batch call.
@@ -268,9 +267,10 @@ fn trimmed_results(resp: &Value) -> Vec<Value> {
 /// `hubspot_batch_read`.
 pub struct BatchRead;
 
+/// The arguments of [`BatchRead`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ReadArgs {
+pub struct ReadArgs {
     object_type: String,
     ids: Vec<String>,
     id_property: Option<String>,
@@ -278,7 +278,9 @@ struct ReadArgs {
     properties: Vec<String>,
 }
 
-impl Tool for BatchRead {
+impl TypedTool for BatchRead {
+    type Args = ReadArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_read",
@@ -299,8 +301,7 @@ impl Tool for BatchRead {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ReadArgs = parse_args(args)?;
+    fn run(&self, a: ReadArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id_property = a
             .id_property
@@ -366,9 +367,10 @@ impl Tool for BatchRead {
 /// `hubspot_batch_create`.
 pub struct BatchCreate;
 
+/// The arguments of [`BatchCreate`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateArgs {
+pub struct CreateArgs {
     object_type: String,
     inputs: Vec<CreateInput>,
 }
@@ -378,53 +380,30 @@ struct CreateArgs {
 struct CreateInput {
     properties: Map<String, Value>,
     #[serde(default)]
-    associations: Vec<AssocInput>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AssocInput {
-    to_object_type: String,
-    to_id: String,
-    association_type_id: Option<u32>,
-    category: Option<String>,
-}
-
-/// One checked association of a new record; `spec` (category, type id) is `None` for HubSpot's default type.
-struct Assoc {
-    to: String,
-    to_id: String,
-    spec: Option<(String, u64)>,
+    associations: Vec<NewAssociation>,
 }
 
 /// Checks every input's associations before any call.
-fn check_create(a: &CreateArgs) -> Result<Vec<Vec<Assoc>>, ToolError> {
+fn check_create(a: &CreateArgs) -> Result<Vec<Vec<CheckedAssociation>>, ToolError> {
     check_count("inputs", a.inputs.len())?;
     let mut out = Vec::with_capacity(a.inputs.len());
     for (i, input) in a.inputs.iter().enumerate() {
         let what = format!("inputs[{i}].associations");
         check_max(&what, input.associations.len(), BATCH_MAX)?;
-        let mut assocs = Vec::with_capacity(input.associations.len());
-        for (j, x) in input.associations.iter().enumerate() {
-            let to = object_type_arg(&format!("{what}[{j}].toObjectType"), &x.to_object_type)?;
-            let to_id = RECORD_ID.check(&format!("{what}[{j}].toId"), &x.to_id)?;
-            let spec = match x.association_type_id {
-                Some(t) => Some((association_category(x.category.as_deref())?, u64::from(t))),
-                None if x.category.is_some() => {
-                    return Err(ToolError::InvalidArguments(format!(
-                        "{what}[{j}]: category applies only with associationTypeId; omit both for the default association"
-                    )))
-                }
-                None => None,
-            };
-            assocs.push(Assoc { to, to_id, spec });
-        }
+        let assocs = input
+            .associations
+            .iter()
+            .enumerate()
+            .map(|(j, x)| x.check(&format!("{what}[{j}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         out.push(assocs);
     }
     Ok(out)
 }
 
-impl Tool for BatchCreate {
+impl TypedTool for BatchCreate {
+    type Args = CreateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_create",
@@ -442,24 +421,14 @@ impl Tool for BatchCreate {
                            "description": "The records to create (1-100).",
                            "items": {"type": "object", "properties": {
                     "properties": values_schema(0),
-                    "associations": {"type": "array", "maxItems": BATCH_MAX,
-                                     "description": "Existing records to associate the new record with.",
-                                     "items": {"type": "object", "properties": {
-                        "toObjectType": object_type_schema(),
-                        "toId": RECORD_ID.schema("Id of the record to associate."),
-                        "associationTypeId": {"type": "integer", "minimum": 1,
-                                              "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
-                        "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"],
-                                     "description": "The type id's category (default USER_DEFINED); only with associationTypeId."}
-                    }, "required": ["toObjectType", "toId"], "additionalProperties": false}}
+                    "associations": new_associations_schema()
                 }, "required": ["properties"], "additionalProperties": false}}
             }, "required": ["objectType", "inputs"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateArgs = parse_args(args)?;
+    fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let checked = check_create(&a)?;
         let requested = a.inputs.len();
@@ -469,12 +438,7 @@ impl Tool for BatchCreate {
             if !assocs.is_empty() {
                 let mut list = Vec::with_capacity(assocs.len());
                 for x in assocs {
-                    let (category, type_id) = match x.spec {
-                        Some(s) => s,
-                        None => default_association_type(cx, &ty, &x.to)?,
-                    };
-                    list.push(json!({"to": {"id": x.to_id},
-                                     "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
+                    list.push(x.body(cx, &ty)?);
                 }
                 o["associations"] = Value::Array(list);
             }
@@ -511,9 +475,10 @@ impl Tool for BatchCreate {
 /// `hubspot_batch_update`.
 pub struct BatchUpdate;
 
+/// The arguments of [`BatchUpdate`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateArgs {
+pub struct UpdateArgs {
     object_type: String,
     inputs: Vec<IdInput>,
     id_property: Option<String>,
@@ -544,7 +509,9 @@ fn check_id_inputs(
     Ok(ids)
 }
 
-impl Tool for BatchUpdate {
+impl TypedTool for BatchUpdate {
+    type Args = UpdateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_update",
@@ -569,8 +536,7 @@ impl Tool for BatchUpdate {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: UpdateArgs = parse_args(args)?;
+    fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id_property = a
             .id_property
@@ -622,15 +588,18 @@ impl Tool for BatchUpdate {
 /// `hubspot_batch_upsert`.
 pub struct BatchUpsert;
 
+/// The arguments of [`BatchUpsert`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpsertArgs {
+pub struct UpsertArgs {
     object_type: String,
     id_property: String,
     inputs: Vec<IdInput>,
 }
 
-impl Tool for BatchUpsert {
+impl TypedTool for BatchUpsert {
+    type Args = UpsertArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_upsert",
@@ -656,8 +625,7 @@ impl Tool for BatchUpsert {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: UpsertArgs = parse_args(args)?;
+    fn run(&self, a: UpsertArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id_property = PROPERTY_NAME.check("idProperty", &a.id_property)?;
         let ids = check_id_inputs(&a.inputs, key_kind(Some(&id_property)), false)?;
@@ -713,14 +681,17 @@ impl Tool for BatchUpsert {
 /// `hubspot_batch_archive`.
 pub struct BatchArchive;
 
+/// The arguments of [`BatchArchive`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ArchiveArgs {
+pub struct ArchiveArgs {
     object_type: String,
     ids: Vec<String>,
 }
 
-impl Tool for BatchArchive {
+impl TypedTool for BatchArchive {
+    type Args = ArchiveArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_batch_archive",
@@ -744,8 +715,7 @@ impl Tool for BatchArchive {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ArchiveArgs = parse_args(args)?;
+    fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, &RECORD_ID, true)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();

@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 
 /// Longest `delayMs` accepted.
 pub const MAX_DELAY_MS: u64 = 10_000;
@@ -16,9 +16,10 @@ pub const MAX_DELAY_MS: u64 = 10_000;
 /// `echo`: returns its text.
 pub struct Echo;
 
+/// The arguments of [`Echo`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct EchoArgs {
+pub struct EchoArgs {
     text: String,
     #[serde(default)]
     delay_ms: u64,
@@ -26,7 +27,9 @@ struct EchoArgs {
     steps: Option<u32>,
 }
 
-impl Tool for Echo {
+impl TypedTool for Echo {
+    type Args = EchoArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "echo",
@@ -61,8 +64,7 @@ impl Tool for Echo {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: EchoArgs = parse_args(args)?;
+    fn run(&self, a: EchoArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         if a.delay_ms > MAX_DELAY_MS {
             return Err(ToolError::InvalidArguments(format!(
                 "delayMs must be at most {MAX_DELAY_MS}, got {}",
@@ -103,7 +105,9 @@ impl Tool for Echo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::Tool;
     use crate::tools::{CancelToken, Services};
+    use serde_json::Value;
 
     fn run(args: Value) -> Result<ToolOutput, ToolError> {
         let cancel = CancelToken::new();

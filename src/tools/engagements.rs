@@ -9,7 +9,7 @@ use super::common::{
     trim_record, OWNER_ID, RECORD_ID,
 };
 use super::records::default_association_type;
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -17,8 +17,9 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(CreateEngagement), Box::new(ListEngagements)]
 }
 
-/// Engagement kinds: (argument value, object type, properties read back when listing).
-const KINDS: [(&str, &str, &[&str]); 5] = [
+/// Engagement kinds: (argument value, object type, properties read back when listing). The schemas'
+/// enums (`type`, `types`) and the checks read this list.
+pub(crate) const KINDS: [(&str, &str, &[&str]); 5] = [
     (
         "note",
         "notes",
@@ -74,12 +75,21 @@ const KINDS: [(&str, &str, &[&str]); 5] = [
     ),
 ];
 
+/// The kinds' argument values (`note`, ...), or their object types (`notes`, ...) when `plural`.
+fn kind_names(plural: bool) -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .map(|(k, p, _)| if plural { *p } else { *k })
+        .collect()
+}
+
 /// `hubspot_create_engagement`.
 pub struct CreateEngagement;
 
+/// The arguments of [`CreateEngagement`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateArgs {
+pub struct CreateArgs {
     #[serde(rename = "type")]
     kind: String,
     timestamp: Option<String>,
@@ -116,8 +126,9 @@ fn engagement_properties(a: &CreateArgs) -> Result<(&'static str, Map<String, Va
         .find(|(k, plural, _)| a.kind == *k || a.kind == *plural)
         .ok_or_else(|| {
             ToolError::InvalidArguments(format!(
-                "type {:?} must be note, task, call, email or meeting",
-                a.kind
+                "type {:?} must be one of {}",
+                a.kind,
+                kind_names(false).join(", ")
             ))
         })?;
     let mut p = a.properties.clone();
@@ -201,7 +212,9 @@ fn engagement_properties(a: &CreateArgs) -> Result<(&'static str, Map<String, Va
     Ok((kind.1, p))
 }
 
-impl Tool for CreateEngagement {
+impl TypedTool for CreateEngagement {
+    type Args = CreateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_create_engagement",
@@ -215,7 +228,7 @@ impl Tool for CreateEngagement {
             family: Family::Engagements,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
-                "type": {"type": "string", "enum": ["note", "task", "call", "email", "meeting"]},
+                "type": {"type": "string", "enum": kind_names(false)},
                 "timestamp": {"type": "string", "description": "When it happened (tasks: due date). ISO 8601 or epoch ms; default now."},
                 "ownerId": OWNER_ID.schema("Owner id (hubspot_list_owners)."),
                 "subject": {"type": "string", "maxLength": 1000},
@@ -235,8 +248,7 @@ impl Tool for CreateEngagement {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateArgs = parse_args(args)?;
+    fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         check_max("associations", a.associations.len(), 100)?;
         let (ty, props) = engagement_properties(&a)?;
         // Every target is checked before the first call (the default types come from HubSpot).
@@ -285,9 +297,10 @@ impl Tool for CreateEngagement {
 /// `hubspot_list_engagements`.
 pub struct ListEngagements;
 
+/// The arguments of [`ListEngagements`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     object_type: String,
     id: String,
     #[serde(default)]
@@ -300,7 +313,9 @@ fn ten() -> usize {
     10
 }
 
-impl Tool for ListEngagements {
+impl TypedTool for ListEngagements {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_engagements",
@@ -313,15 +328,14 @@ impl Tool for ListEngagements {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("The record id."),
-                "types": {"type": "array", "items": {"type": "string", "enum": ["notes", "tasks", "calls", "emails", "meetings"]}},
+                "types": {"type": "array", "items": {"type": "string", "enum": kind_names(true)}},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {"results": {"type": "array"}}, "required": ["results"]})),
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let from = object_type(&a.object_type)?;
         let id = RECORD_ID.check("id", &a.id)?;
         if !(1..=100).contains(&a.limit) {
@@ -334,9 +348,10 @@ impl Tool for ListEngagements {
             })
             .collect();
         if wanted.is_empty() {
-            return Err(ToolError::InvalidArguments(
-                "types must be among notes, tasks, calls, emails, meetings".into(),
-            ));
+            return Err(ToolError::InvalidArguments(format!(
+                "types must be among {}",
+                kind_names(true).join(", ")
+            )));
         }
         let mut all = Vec::new();
         for (i, (_, plural, props)) in wanted.iter().enumerate() {
@@ -391,6 +406,7 @@ impl Tool for ListEngagements {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     fn props(v: Value) -> Result<(&'static str, Map<String, Value>), ToolError> {
         engagement_properties(&parse_args::<CreateArgs>(v)?)

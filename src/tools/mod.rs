@@ -6,6 +6,7 @@
 //! (session-era and 2026-07-28), so listing tools afterwards costs one string copy.
 
 pub mod account;
+pub mod args;
 pub mod associations;
 pub mod batch;
 pub mod common;
@@ -17,6 +18,9 @@ pub mod properties;
 pub mod records;
 pub mod schemas;
 pub mod workflows;
+
+#[cfg(test)]
+mod schema_tests;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -88,7 +92,7 @@ pub struct ToolDef {
 impl ToolDef {
     /// The MCP `Tool` object, with every field the newest revisions define.
     pub fn to_json(&self) -> Value {
-        self.to_json_for(ListShape::Session)
+        self.to_json_for(ListShape::Current)
     }
 
     /// The MCP `Tool` object as `shape`'s revision defines it: 2025-03-26 has no `title` and no
@@ -353,12 +357,49 @@ impl<'a> ToolContext<'a> {
     }
 }
 
-/// A tool.
+/// A tool, as the registry holds it. The tools of this crate implement [`TypedTool`], which gives them
+/// this trait; another implementation (a test's) says nothing of its arguments and is taken to have none.
 pub trait Tool: Send + Sync {
     /// Its description for `tools/list` (built once by the registry).
     fn def(&self) -> ToolDef;
     /// Runs it. `args` is the `arguments` object (`{}` when absent).
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
+    /// Deserializes `args` into the tool's arguments type exactly as [`Tool::call`] does first, and does
+    /// nothing else (no checks of values, no HubSpot call).
+    fn check_args(&self, args: Value) -> Result<(), ToolError> {
+        parse_args::<args::NoArgs>(args).map(drop)
+    }
+    /// The field names of every struct in the tool's arguments type, from serde ([`args::struct_fields`]).
+    fn arg_fields(&self) -> Vec<args::StructFields> {
+        args::struct_fields::<args::NoArgs>()
+    }
+}
+
+/// A tool with a typed arguments struct: [`Tool::call`] deserializes the `arguments` object into
+/// [`TypedTool::Args`] (an unknown or mistyped argument is refused there) and runs [`TypedTool::run`].
+/// Naming the type once, here, is what lets the registry test hold the input schema to it.
+pub trait TypedTool: Send + Sync {
+    /// The arguments (`#[serde(deny_unknown_fields, rename_all = "camelCase")]`; [`args::NoArgs`] for none).
+    type Args: serde::de::DeserializeOwned;
+    /// Its description for `tools/list` (built once by the registry).
+    fn def(&self) -> ToolDef;
+    /// Runs it with its deserialized arguments.
+    fn run(&self, args: Self::Args, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
+}
+
+impl<T: TypedTool> Tool for T {
+    fn def(&self) -> ToolDef {
+        TypedTool::def(self)
+    }
+    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        self.run(parse_args(args)?, cx)
+    }
+    fn check_args(&self, args: Value) -> Result<(), ToolError> {
+        parse_args::<T::Args>(args).map(drop)
+    }
+    fn arg_fields(&self) -> Vec<args::StructFields> {
+        args::struct_fields::<T::Args>()
+    }
 }
 
 /// Parses arguments into a tool's args struct, turning serde's message into a [`ToolError`].
@@ -366,15 +407,14 @@ pub fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, Tool
     serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }
 
-/// Which result shape a `tools/list` page is rendered for.
+/// Which tool shape a `tools/list` page is rendered with (the protocol decorates the page further for
+/// its revision: `mcp::dispatch`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListShape {
     /// 2025-03-26: no `title`, no `outputSchema`.
     V2025_03_26,
-    /// 2025-06-18 and 2025-11-25.
-    Session,
-    /// 2026-07-28: adds `resultType`, `ttlMs`, `cacheScope` and `_meta.serverInfo`.
-    Stateless,
+    /// 2025-06-18 and later.
+    Current,
 }
 
 /// Which tools a caller may see: all, or (a principal without the write scope) the read-only ones.
@@ -392,13 +432,9 @@ pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
     page_size: usize,
-    server_info: Value,
     /// `[view][shape]` → rendered pages.
-    pages: [[OnceLock<Vec<Arc<str>>>; 3]; 2],
+    pages: [[OnceLock<Vec<Arc<str>>>; 2]; 2],
 }
-
-/// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
-pub const TOOLS_LIST_TTL_MS: u64 = 300_000;
 
 impl Registry {
     /// Every tool this build has, in listing order.
@@ -436,7 +472,7 @@ impl Registry {
     }
 
     /// Builds the registry from `tools`, with `tools/list` pages of `page_size`.
-    pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize, server_info: &Value) -> Registry {
+    pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize) -> Registry {
         let tools: Vec<(ToolDef, Box<dyn Tool>)> =
             tools.into_iter().map(|t| (t.def(), t)).collect();
         let index = tools
@@ -448,7 +484,6 @@ impl Registry {
             tools,
             index,
             page_size: page_size.max(1),
-            server_info: server_info.clone(),
             pages: Default::default(),
         }
     }
@@ -475,20 +510,6 @@ impl Registry {
                 if i < last {
                     m.insert("nextCursor".into(), cursor(i + 1).into());
                 }
-                if shape == ListShape::Stateless {
-                    m.insert("resultType".into(), "complete".into());
-                    m.insert("ttlMs".into(), TOOLS_LIST_TTL_MS.into());
-                    let scope = if view == View::Full {
-                        "public"
-                    } else {
-                        "private"
-                    };
-                    m.insert("cacheScope".into(), scope.into());
-                    m.insert(
-                        "_meta".into(),
-                        json!({ "io.modelcontextprotocol/serverInfo": self.server_info }),
-                    );
-                }
                 Arc::from(Value::Object(m).to_string())
             })
             .collect()
@@ -503,8 +524,7 @@ impl Registry {
         };
         let s = match shape {
             ListShape::V2025_03_26 => 0,
-            ListShape::Session => 1,
-            ListShape::Stateless => 2,
+            ListShape::Current => 1,
         };
         self.pages
             .get(view as usize)?
@@ -559,11 +579,7 @@ mod tests {
     /// Checks every rule a tool definition must follow, over the whole registry.
     #[test]
     fn every_tool_definition_is_valid() {
-        let reg = Registry::build(
-            Registry::all_tools(),
-            100,
-            &json!({"name":"t","version":"0"}),
-        );
+        let reg = Registry::build(Registry::all_tools(), 100);
         assert!(!reg.is_empty());
         let mut seen = std::collections::HashSet::new();
         for d in reg.defs() {
@@ -618,24 +634,26 @@ mod tests {
     fn pages_and_cursors() {
         let tools: Vec<Box<dyn Tool>> =
             vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
-        let reg = Registry::build(tools, 1, &json!({}));
+        let reg = Registry::build(tools, 1);
         let p0: Value =
-            serde_json::from_str(&reg.page(None, ListShape::Session, View::Full).unwrap()).unwrap();
+            serde_json::from_str(&reg.page(None, ListShape::Current, View::Full).unwrap()).unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
         let next = p0["nextCursor"].as_str().unwrap();
         let p1: Value = serde_json::from_str(
-            &reg.page(Some(next), ListShape::Stateless, View::Full)
+            &reg.page(Some(next), ListShape::V2025_03_26, View::Full)
                 .unwrap(),
         )
         .unwrap();
         assert!(p1.get("nextCursor").is_none());
-        assert_eq!(p1["resultType"], "complete");
-        assert_eq!(p1["cacheScope"], "public");
+        assert!(
+            p1.get("resultType").is_none(),
+            "the protocol decorates, not the registry"
+        );
         assert!(reg
-            .page(Some("page:9"), ListShape::Session, View::Full)
+            .page(Some("page:9"), ListShape::Current, View::Full)
             .is_none());
         assert!(reg
-            .page(Some("bogus"), ListShape::Session, View::Full)
+            .page(Some("bogus"), ListShape::Current, View::Full)
             .is_none());
         assert!(
             !valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d")

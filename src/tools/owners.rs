@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::common::{
     after_schema, next_after, page_output_schema, page_result, render_one, CURSOR, OWNER_ID,
 };
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -59,9 +59,10 @@ pub fn trim_owner(o: &Value) -> Value {
 /// `hubspot_list_owners`.
 pub struct ListOwners;
 
+/// The arguments of [`ListOwners`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     email: Option<String>,
     #[serde(default = "hundred")]
     limit: u32,
@@ -94,7 +95,9 @@ fn check_list(a: &ListArgs) -> Result<(), ToolError> {
     Ok(())
 }
 
-impl Tool for ListOwners {
+impl TypedTool for ListOwners {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_owners",
@@ -116,8 +119,7 @@ impl Tool for ListOwners {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         check_list(&a)?;
         let mut q = vec![
             ("limit", a.limit.to_string()),
@@ -165,29 +167,36 @@ impl Tool for ListOwners {
 /// `hubspot_get_owner`.
 pub struct GetOwner;
 
+/// The arguments of [`GetOwner`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     id: String,
     #[serde(default = "id_property")]
     id_property: String,
 }
 
+/// What `hubspot_get_owner`'s id may be (the schema's enum and the check); the first is the default.
+const ID_PROPERTIES: [&str; 2] = ["id", "userId"];
+
 fn id_property() -> String {
-    "id".into()
+    ID_PROPERTIES[0].into()
 }
 
 fn check_get(a: &GetArgs) -> Result<(String, &str), ToolError> {
     let id = OWNER_ID.check("id", &a.id)?;
     match a.id_property.as_str() {
-        p @ ("id" | "userId") => Ok((id, p)),
+        p if ID_PROPERTIES.contains(&p) => Ok((id, p)),
         other => Err(ToolError::InvalidArguments(format!(
-            "idProperty {other:?} must be id or userId"
+            "idProperty {other:?} must be {}",
+            ID_PROPERTIES.join(" or ")
         ))),
     }
 }
 
-impl Tool for GetOwner {
+impl TypedTool for GetOwner {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_owner",
@@ -198,7 +207,7 @@ impl Tool for GetOwner {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "id": OWNER_ID.schema("The owner id (or the userId when idProperty is userId)."),
-                "idProperty": {"type": "string", "enum": ["id", "userId"], "default": "id",
+                "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0],
                                "description": "Whether id is an owner id or a user id."}
             }, "required": ["id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
@@ -209,8 +218,7 @@ impl Tool for GetOwner {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let (id, prop) = check_get(&a)?;
         let owner = cx.cached_get(
             &format!("owners:{prop}:{id}"),
@@ -229,6 +237,7 @@ impl Tool for GetOwner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     #[test]
     fn owners_are_trimmed() {

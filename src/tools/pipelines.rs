@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{object_type, render_list, render_one, PIPELINE_ID};
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -83,13 +83,16 @@ fn stage_property_hint(ty: &str) -> &'static str {
 /// `hubspot_list_pipelines`.
 pub struct ListPipelines;
 
+/// The arguments of [`ListPipelines`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     object_type: String,
 }
 
-impl Tool for ListPipelines {
+impl TypedTool for ListPipelines {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_pipelines",
@@ -111,8 +114,7 @@ impl Tool for ListPipelines {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let all = cx.cached_get(&format!("pipelines:{ty}"), &paths::pipelines(&ty), &[])?;
         let mut list: Vec<&Value> = all["results"].as_array().into_iter().flatten().collect();
@@ -134,14 +136,17 @@ impl Tool for ListPipelines {
 /// `hubspot_get_pipeline`.
 pub struct GetPipeline;
 
+/// The arguments of [`GetPipeline`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     object_type: String,
     pipeline_id: String,
 }
 
-impl Tool for GetPipeline {
+impl TypedTool for GetPipeline {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_pipeline",
@@ -162,8 +167,7 @@ impl Tool for GetPipeline {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id = PIPELINE_ID.check("pipelineId", &a.pipeline_id)?;
         let p = cx.cached_get(
@@ -192,6 +196,7 @@ impl Tool for GetPipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     #[test]
     fn pipelines_are_trimmed() {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{object_type, object_type_schema, render_list, render_one, PROPERTY_NAME};
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -61,6 +61,17 @@ pub fn field_types_for(ty: &str) -> &'static [&'static str] {
         "bool" => &["booleancheckbox"],
         _ => &[],
     }
+}
+
+/// Every fieldType of [`field_types_for`] over [`TYPES`], once each (the schema's enum).
+pub fn all_field_types() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = Vec::new();
+    for ft in TYPES.iter().flat_map(|t| field_types_for(t)) {
+        if !all.contains(ft) {
+            all.push(ft);
+        }
+    }
+    all
 }
 
 /// `s` cut to `max` characters, with `…` when something was cut.
@@ -234,9 +245,10 @@ fn option_schema() -> Value {
 /// `hubspot_list_properties`.
 pub struct ListProperties;
 
+/// The arguments of [`ListProperties`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     object_type: String,
     group_name: Option<String>,
     #[serde(default)]
@@ -244,7 +256,9 @@ struct ListArgs {
     query: Option<String>,
 }
 
-impl Tool for ListProperties {
+impl TypedTool for ListProperties {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_properties",
@@ -274,8 +288,7 @@ impl Tool for ListProperties {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         if let Some(g) = &a.group_name {
             check_text("groupName", g, MAX_NAME)?;
@@ -319,14 +332,17 @@ impl Tool for ListProperties {
 /// `hubspot_get_property`.
 pub struct GetProperty;
 
+/// The arguments of [`GetProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     object_type: String,
     name: String,
 }
 
-impl Tool for GetProperty {
+impl TypedTool for GetProperty {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_property",
@@ -345,8 +361,7 @@ impl Tool for GetProperty {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let name = PROPERTY_NAME.check("name", &a.name)?;
         // The cached list holds every property in full: use it when it is there.
@@ -423,9 +438,10 @@ fn options_body(opts: &[OptionArg]) -> Result<Value, ToolError> {
 /// `hubspot_create_property`.
 pub struct CreateProperty;
 
+/// The arguments of [`CreateProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateArgs {
+pub struct CreateArgs {
     object_type: String,
     name: String,
     label: String,
@@ -488,7 +504,9 @@ fn check_create(a: &CreateArgs) -> Result<(String, String), ToolError> {
     Ok((ty, ft))
 }
 
-impl Tool for CreateProperty {
+impl TypedTool for CreateProperty {
+    type Args = CreateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_create_property",
@@ -507,9 +525,7 @@ impl Tool for CreateProperty {
                          "description": "Internal name: lowercase letters, digits, underscores; cannot be changed later."},
                 "label": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Label shown in HubSpot."},
                 "type": {"type": "string", "enum": TYPES, "description": "Data type."},
-                "fieldType": {"type": "string",
-                              "enum": ["text", "textarea", "phonenumber", "html", "file", "number", "date",
-                                       "select", "radio", "checkbox", "booleancheckbox"],
+                "fieldType": {"type": "string", "enum": all_field_types(),
                               "description": "How HubSpot shows the field; must go with type."},
                 "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "An existing property group's name."},
                 "description": {"type": "string", "description": "Help text shown in HubSpot."},
@@ -520,8 +536,7 @@ impl Tool for CreateProperty {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateArgs = parse_args(args)?;
+    fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let (data_type, field_type) = check_create(&a)?;
         let mut body = json!({
@@ -560,9 +575,10 @@ impl Tool for CreateProperty {
 /// `hubspot_update_property`.
 pub struct UpdateProperty;
 
+/// The arguments of [`UpdateProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateArgs {
+pub struct UpdateArgs {
     object_type: String,
     name: String,
     label: Option<String>,
@@ -604,7 +620,9 @@ fn update_body(a: &UpdateArgs) -> Result<Value, ToolError> {
     Ok(Value::Object(body))
 }
 
-impl Tool for UpdateProperty {
+impl TypedTool for UpdateProperty {
+    type Args = UpdateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_update_property",
@@ -628,8 +646,7 @@ impl Tool for UpdateProperty {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: UpdateArgs = parse_args(args)?;
+    fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let name = PROPERTY_NAME.check("name", &a.name)?;
         let body = update_body(&a)?;
@@ -656,14 +673,17 @@ impl Tool for UpdateProperty {
 /// `hubspot_archive_property`.
 pub struct ArchiveProperty;
 
+/// The arguments of [`ArchiveProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ArchiveArgs {
+pub struct ArchiveArgs {
     object_type: String,
     name: String,
 }
 
-impl Tool for ArchiveProperty {
+impl TypedTool for ArchiveProperty {
+    type Args = ArchiveArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_archive_property",
@@ -682,8 +702,7 @@ impl Tool for ArchiveProperty {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ArchiveArgs = parse_args(args)?;
+    fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let name = PROPERTY_NAME.check("name", &a.name)?;
         cx.send(
@@ -709,13 +728,16 @@ pub fn trim_group(g: &Value) -> Value {
 /// `hubspot_list_property_groups`.
 pub struct ListPropertyGroups;
 
+/// The arguments of [`ListPropertyGroups`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GroupsArgs {
+pub struct GroupsArgs {
     object_type: String,
 }
 
-impl Tool for ListPropertyGroups {
+impl TypedTool for ListPropertyGroups {
+    type Args = GroupsArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_property_groups",
@@ -735,8 +757,7 @@ impl Tool for ListPropertyGroups {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GroupsArgs = parse_args(args)?;
+    fn run(&self, a: GroupsArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let all = cx.cached_get(
             &format!("prop-groups:{ty}"),
@@ -765,16 +786,19 @@ impl Tool for ListPropertyGroups {
 /// `hubspot_create_property_group`.
 pub struct CreatePropertyGroup;
 
+/// The arguments of [`CreatePropertyGroup`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateGroupArgs {
+pub struct CreateGroupArgs {
     object_type: String,
     name: String,
     label: String,
     display_order: Option<i32>,
 }
 
-impl Tool for CreatePropertyGroup {
+impl TypedTool for CreatePropertyGroup {
+    type Args = CreateGroupArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_create_property_group",
@@ -797,8 +821,7 @@ impl Tool for CreatePropertyGroup {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateGroupArgs = parse_args(args)?;
+    fn run(&self, a: CreateGroupArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         check_new_name("name", &a.name)?;
         check_text("label", &a.label, 255)?;
@@ -829,6 +852,7 @@ impl Tool for CreatePropertyGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     fn sample() -> Value {
         let many: Vec<Value> = (0..60)

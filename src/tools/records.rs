@@ -4,12 +4,13 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::associations::{new_associations_schema, NewAssociation};
 use super::common::{
     after_schema, id_schema, limit_schema, next_after, object_type, object_type_arg,
     object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
     record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
 };
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -41,7 +42,23 @@ fn record_output_schema() -> Value {
     }, "required": ["id"]})
 }
 
+/// Page size of a list or a search unless the arguments say otherwise.
+const DEFAULT_LIMIT: u32 = 10;
+/// Largest page of `hubspot_list_records`.
+const LIST_LIMIT: u32 = 100;
+/// Largest page of `hubspot_search_records`.
+const SEARCH_LIMIT: u32 = 200;
+/// Most object types whose associations a list or get includes.
+const ASSOCIATION_TYPES_MAX: usize = 10;
+
+/// Schema of the `associations` argument of a list or get.
+fn associations_schema() -> Value {
+    json!({"type": "array", "items": {"type": "string"}, "maxItems": ASSOCIATION_TYPES_MAX,
+           "description": "Object types whose associated record ids to include."})
+}
+
 fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>, ToolError> {
+    super::common::check_max("associations", types.len(), ASSOCIATION_TYPES_MAX)?;
     let norm: Vec<String> = types
         .iter()
         .map(|t| object_type_arg("associations", t))
@@ -52,11 +69,12 @@ fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>
 /// `hubspot_list_records`.
 pub struct ListRecords;
 
+/// The arguments of [`ListRecords`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     object_type: String,
-    #[serde(default = "ten")]
+    #[serde(default = "default_limit")]
     limit: u32,
     after: Option<String>,
     #[serde(default)]
@@ -67,11 +85,13 @@ struct ListArgs {
     archived: bool,
 }
 
-fn ten() -> u32 {
-    10
+fn default_limit() -> u32 {
+    DEFAULT_LIMIT
 }
 
-impl Tool for ListRecords {
+impl TypedTool for ListRecords {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_records",
@@ -84,22 +104,22 @@ impl Tool for ListRecords {
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "limit": limit_schema(100, 10),
+                "limit": limit_schema(LIST_LIMIT.into(), DEFAULT_LIMIT.into()),
                 "after": after_schema(),
                 "properties": properties_schema(),
-                "associations": {"type": "array", "items": {"type": "string"}, "maxItems": 10,
-                                 "description": "Object types whose associated record ids to include."},
+                "associations": associations_schema(),
                 "archived": {"type": "boolean", "default": false, "description": "List archived (deleted) records instead."}
             }, "required": ["objectType"], "additionalProperties": false}),
             output_schema: Some(page_output_schema()),
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
-        if !(1..=100).contains(&a.limit) {
-            return Err(ToolError::InvalidArguments("limit must be 1-100".into()));
+        if !(1..=LIST_LIMIT).contains(&a.limit) {
+            return Err(ToolError::InvalidArguments(format!(
+                "limit must be 1-{LIST_LIMIT}"
+            )));
         }
         let mut q = vec![("limit", a.limit.to_string())];
         if a.archived {
@@ -128,9 +148,10 @@ impl Tool for ListRecords {
 /// `hubspot_get_record`.
 pub struct GetRecord;
 
+/// The arguments of [`GetRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     object_type: String,
     id: String,
     id_property: Option<String>,
@@ -140,7 +161,9 @@ struct GetArgs {
     associations: Vec<String>,
 }
 
-impl Tool for GetRecord {
+impl TypedTool for GetRecord {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_record",
@@ -155,15 +178,13 @@ impl Tool for GetRecord {
                 "id": id_schema("The record id, or its value of idProperty."),
                 "idProperty": PROPERTY_NAME.schema("A unique property to look the record up by (e.g. email)."),
                 "properties": properties_schema(),
-                "associations": {"type": "array", "items": {"type": "string"}, "maxItems": 10,
-                                 "description": "Object types whose associated record ids to include."}
+                "associations": associations_schema()
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: Some(record_output_schema()),
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
         let mut q = Vec::new();
@@ -186,25 +207,85 @@ impl Tool for GetRecord {
 /// `hubspot_search_records`.
 pub struct SearchRecords;
 
-/// HubSpot's filter operators.
-pub const OPERATORS: [&str; 12] = [
-    "EQ",
-    "NEQ",
-    "LT",
-    "LTE",
-    "GT",
-    "GTE",
-    "BETWEEN",
-    "IN",
-    "NOT_IN",
-    "HAS_PROPERTY",
-    "NOT_HAS_PROPERTY",
-    "CONTAINS_TOKEN",
+/// What a search filter operator takes besides `propertyName`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// `value`.
+    Value,
+    /// `value` and `highValue`.
+    Range,
+    /// `values` (1-100).
+    Values,
+    /// Nothing more.
+    Nothing,
+}
+
+impl Needs {
+    /// What the operator takes, in words (descriptions and errors).
+    pub fn says(self) -> &'static str {
+        match self {
+            Needs::Value => "value",
+            Needs::Range => "value and highValue",
+            Needs::Values => "values (1-100)",
+            Needs::Nothing => "no value",
+        }
+    }
+}
+
+/// HubSpot's filter operators and what each takes: the one list the input schema's enum, the tool's
+/// description and the check of a search all read.
+pub const OPERATORS: [(&str, Needs); 13] = [
+    ("EQ", Needs::Value),
+    ("NEQ", Needs::Value),
+    ("LT", Needs::Value),
+    ("LTE", Needs::Value),
+    ("GT", Needs::Value),
+    ("GTE", Needs::Value),
+    ("BETWEEN", Needs::Range),
+    ("IN", Needs::Values),
+    ("NOT_IN", Needs::Values),
+    ("HAS_PROPERTY", Needs::Nothing),
+    ("NOT_HAS_PROPERTY", Needs::Nothing),
+    ("CONTAINS_TOKEN", Needs::Value),
+    ("NOT_CONTAINS_TOKEN", Needs::Value),
 ];
 
+/// The operators' names, in [`OPERATORS`] order.
+pub fn operator_names() -> Vec<&'static str> {
+    OPERATORS.iter().map(|(name, _)| *name).collect()
+}
+
+/// HubSpot's sort directions (the schema's enum and the check).
+pub const SORT_DIRECTIONS: [&str; 2] = ["ASCENDING", "DESCENDING"];
+
+/// The description of `hubspot_search_records`, its list of operators written from [`OPERATORS`].
+fn search_description() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let ops: Vec<String> = OPERATORS
+            .iter()
+            .map(|(name, needs)| match needs {
+                Needs::Value => (*name).to_string(),
+                Needs::Range => format!("{name} (value, highValue)"),
+                Needs::Values => format!("{name} (values)"),
+                Needs::Nothing => format!("{name} (no value)"),
+            })
+            .collect();
+        format!(
+            "Finds records of one object type by free text (query) and/or filters, sorted by one \
+             property. filterGroups are ORed, filters inside a group ANDed (at most 5 groups, 6 filters each, 18 \
+             in all). Operators: {} (the others take value). Dates are epoch milliseconds or ISO 8601. Returns \
+             total, one page and nextAfter; set maxResults to follow pages automatically (HubSpot stops at \
+             10,000 results).",
+            ops.join(", ")
+        )
+    })
+}
+
+/// The arguments of [`SearchRecords`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SearchArgs {
+pub struct SearchArgs {
     object_type: String,
     query: Option<String>,
     #[serde(default)]
@@ -213,7 +294,7 @@ struct SearchArgs {
     sorts: Vec<Sort>,
     #[serde(default)]
     properties: Vec<String>,
-    #[serde(default = "ten")]
+    #[serde(default = "default_limit")]
     limit: u32,
     after: Option<String>,
     max_results: Option<u64>,
@@ -266,27 +347,27 @@ fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
         total += g.filters.len();
         for f in &g.filters {
             let op = f.operator.to_ascii_uppercase();
-            if !OPERATORS.contains(&op.as_str()) && op != "NOT_CONTAINS_TOKEN" {
+            let Some((_, needs)) = OPERATORS.iter().find(|(name, _)| *name == op) else {
                 return bad(format!(
-                    "operator {:?} is not one of {} or NOT_CONTAINS_TOKEN",
+                    "operator {:?} is not one of {}",
                     f.operator,
-                    OPERATORS.join(", ")
+                    operator_names().join(", ")
                 ));
-            }
-            let ok = match op.as_str() {
-                "HAS_PROPERTY" | "NOT_HAS_PROPERTY" => true,
-                "BETWEEN" => f.value.is_some() && f.high_value.is_some(),
-                "IN" | "NOT_IN" => f
+            };
+            let ok = match needs {
+                Needs::Nothing => true,
+                Needs::Range => f.value.is_some() && f.high_value.is_some(),
+                Needs::Values => f
                     .values
                     .as_ref()
                     .is_some_and(|v| !v.is_empty() && v.len() <= 100),
-                _ => f.value.is_some(),
+                Needs::Value => f.value.is_some(),
             };
             if !ok {
                 return bad(format!(
-                    "filter on {:?} with {op}: BETWEEN needs value and highValue, IN / NOT_IN need values (1-100), \
-                     HAS_PROPERTY / NOT_HAS_PROPERTY need nothing, the others need value",
-                    f.property_name
+                    "filter on {:?} with {op}: {op} takes {}",
+                    f.property_name,
+                    needs.says()
                 ));
             }
         }
@@ -300,15 +381,15 @@ fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
         return bad("HubSpot sorts search results by one property only: give one sort".into());
     }
     if let Some(s) = a.sorts.first() {
-        if !matches!(
-            s.direction.to_ascii_uppercase().as_str(),
-            "ASCENDING" | "DESCENDING"
-        ) {
-            return bad("sort direction must be ASCENDING or DESCENDING".into());
+        if !SORT_DIRECTIONS.contains(&s.direction.to_ascii_uppercase().as_str()) {
+            return bad(format!(
+                "sort direction must be {}",
+                SORT_DIRECTIONS.join(" or ")
+            ));
         }
     }
-    if !(1..=200).contains(&a.limit) {
-        return bad("limit must be 1-200".into());
+    if !(1..=SEARCH_LIMIT).contains(&a.limit) {
+        return bad(format!("limit must be 1-{SEARCH_LIMIT}"));
     }
     // A search cursor is the offset of the next result: digits, below the cap (checked without
     // overflow: `after` may be any string of digits).
@@ -344,17 +425,14 @@ fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
     Ok(start)
 }
 
-impl Tool for SearchRecords {
+impl TypedTool for SearchRecords {
+    type Args = SearchArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_search_records",
             title: "Search CRM records",
-            description: "Finds records of one object type by free text (query) and/or filters, sorted by one \
-                property. filterGroups are ORed, filters inside a group ANDed (at most 5 groups, 6 filters each, 18 \
-                in all). Operators: EQ, NEQ, LT, LTE, GT, GTE, BETWEEN (value, highValue), IN / NOT_IN (values), \
-                HAS_PROPERTY, NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN. Dates are epoch milliseconds or \
-                ISO 8601. Returns total, one page and nextAfter; set maxResults to follow pages automatically \
-                (HubSpot stops at 10,000 results).",
+            description: search_description(),
             family: Family::Records,
             annotations: READ,
             input_schema: json!({"type": "object", "properties": {
@@ -363,8 +441,7 @@ impl Tool for SearchRecords {
                 "filterGroups": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
                     "filters": {"type": "array", "minItems": 1, "maxItems": 6, "items": {"type": "object", "properties": {
                         "propertyName": {"type": "string"},
-                        "operator": {"type": "string", "enum": ["EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
-                                                                "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"]},
+                        "operator": {"type": "string", "enum": operator_names()},
                         "value": {"type": ["string", "number", "boolean"]},
                         "highValue": {"type": ["string", "number"]},
                         "values": {"type": "array", "maxItems": 100, "items": {"type": ["string", "number"]}}
@@ -372,10 +449,10 @@ impl Tool for SearchRecords {
                 }, "required": ["filters"], "additionalProperties": false}},
                 "sorts": {"type": "array", "maxItems": 1, "items": {"type": "object", "properties": {
                     "propertyName": {"type": "string"},
-                    "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]}
+                    "direction": {"type": "string", "enum": SORT_DIRECTIONS}
                 }, "required": ["propertyName", "direction"], "additionalProperties": false}},
                 "properties": properties_schema(),
-                "limit": limit_schema(200, 10),
+                "limit": limit_schema(SEARCH_LIMIT.into(), DEFAULT_LIMIT.into()),
                 "after": after_schema(),
                 "maxResults": {"type": "integer", "minimum": 1, "maximum": SEARCH_CAP,
                                "description": "Follow pages automatically until this many results (or the end)."}
@@ -384,8 +461,7 @@ impl Tool for SearchRecords {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: SearchArgs = parse_args(args)?;
+    fn run(&self, a: SearchArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let mut start = check_search(&a)?;
         let mut body = Map::new();
@@ -487,25 +563,6 @@ impl Tool for SearchRecords {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AssocInput {
-    to_object_type: String,
-    to_id: String,
-    association_type_id: Option<u32>,
-    category: Option<String>,
-}
-
-fn assoc_input_schema() -> Value {
-    json!({"type": "array", "maxItems": 100, "description": "Records to associate the new record with.",
-           "items": {"type": "object", "properties": {
-               "toObjectType": object_type_schema(),
-               "toId": RECORD_ID.schema("Id of the record to associate."),
-               "associationTypeId": {"type": "integer", "description": "A label's type id (hubspot_list_association_labels); default: HubSpot's default association."},
-               "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"]}
-           }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
-}
-
 /// The default (unlabelled) HubSpot-defined association type from `from` to `to`, from the cached labels.
 pub fn default_association_type(
     cx: &ToolContext<'_>,
@@ -535,49 +592,37 @@ pub fn default_association_type(
 fn create_associations(
     cx: &ToolContext<'_>,
     from: &str,
-    inputs: &[AssocInput],
+    inputs: &[NewAssociation],
 ) -> Result<Value, ToolError> {
     // Every target is checked before the first call (the default types come from HubSpot).
     let checked = inputs
         .iter()
         .enumerate()
-        .map(|(n, i)| {
-            let to = object_type_arg(
-                &format!("associations[{n}].toObjectType"),
-                &i.to_object_type,
-            )?;
-            let to_id = RECORD_ID.check(&format!("associations[{n}].toId"), &i.to_id)?;
-            Ok((i, to, to_id))
-        })
+        .map(|(n, i)| i.check(&format!("associations[{n}]")))
         .collect::<Result<Vec<_>, ToolError>>()?;
-    let mut out = Vec::new();
-    for (i, to, to_id) in checked {
-        let (category, type_id) = match i.association_type_id {
-            Some(t) => (
-                i.category.clone().unwrap_or_else(|| "USER_DEFINED".into()),
-                u64::from(t),
-            ),
-            None => default_association_type(cx, from, &to)?,
-        };
-        out.push(json!({"to": {"id": to_id},
-                        "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
-    }
-    Ok(Value::Array(out))
+    checked
+        .into_iter()
+        .map(|c| c.body(cx, from))
+        .collect::<Result<_, _>>()
+        .map(Value::Array)
 }
 
 /// `hubspot_create_record`.
 pub struct CreateRecord;
 
+/// The arguments of [`CreateRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CreateArgs {
+pub struct CreateArgs {
     object_type: String,
     properties: Map<String, Value>,
     #[serde(default)]
-    associations: Vec<AssocInput>,
+    associations: Vec<NewAssociation>,
 }
 
-impl Tool for CreateRecord {
+impl TypedTool for CreateRecord {
+    type Args = CreateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_create_record",
@@ -592,16 +637,19 @@ impl Tool for CreateRecord {
                 "objectType": object_type_schema(),
                 "properties": {"type": "object", "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms).",
                                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
-                "associations": assoc_input_schema()
+                "associations": new_associations_schema()
             }, "required": ["objectType", "properties"], "additionalProperties": false}),
             output_schema: Some(record_output_schema()),
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: CreateArgs = parse_args(args)?;
+    fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
-        super::common::check_max("associations", a.associations.len(), 100)?;
+        super::common::check_max(
+            "associations",
+            a.associations.len(),
+            super::batch::BATCH_MAX,
+        )?;
         let mut body = json!({"properties": a.properties});
         if !a.associations.is_empty() {
             body["associations"] = create_associations(cx, &ty, &a.associations)?;
@@ -628,16 +676,19 @@ impl Tool for CreateRecord {
 /// `hubspot_update_record`.
 pub struct UpdateRecord;
 
+/// The arguments of [`UpdateRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UpdateArgs {
+pub struct UpdateArgs {
     object_type: String,
     id: String,
     id_property: Option<String>,
     properties: Map<String, Value>,
 }
 
-impl Tool for UpdateRecord {
+impl TypedTool for UpdateRecord {
+    type Args = UpdateArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_update_record",
@@ -658,8 +709,7 @@ impl Tool for UpdateRecord {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: UpdateArgs = parse_args(args)?;
+    fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
         if a.properties.is_empty() {
@@ -691,14 +741,17 @@ impl Tool for UpdateRecord {
 /// `hubspot_archive_record`.
 pub struct ArchiveRecord;
 
+/// The arguments of [`ArchiveRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ArchiveArgs {
+pub struct ArchiveArgs {
     object_type: String,
     id: String,
 }
 
-impl Tool for ArchiveRecord {
+impl TypedTool for ArchiveRecord {
+    type Args = ArchiveArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_archive_record",
@@ -715,8 +768,7 @@ impl Tool for ArchiveRecord {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ArchiveArgs = parse_args(args)?;
+    fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let id = RECORD_ID.check("id", &a.id)?;
         cx.send(
@@ -736,6 +788,7 @@ impl Tool for ArchiveRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     fn search(v: Value) -> Result<u64, ToolError> {
         let mut v = v;
@@ -767,6 +820,76 @@ mod tests {
         assert!(search(json!({"limit": 201})).is_err());
         assert!(search(json!({"maxResults": 10001})).is_err());
         assert!(search(json!({"bogus": 1})).is_err());
+    }
+
+    /// The schema's enum, the description and the check read one list (issue #10: the schema offered
+    /// NOT_CONTAINS_TOKEN, which the list lacked).
+    #[test]
+    fn operators_and_directions_are_one_list() {
+        let def = TypedTool::def(&SearchRecords);
+        let p = &def.input_schema["properties"];
+        let filter = &p["filterGroups"]["items"]["properties"]["filters"]["items"]["properties"];
+        assert_eq!(filter["operator"]["enum"], json!(operator_names()));
+        assert_eq!(
+            p["sorts"]["items"]["properties"]["direction"]["enum"],
+            json!(SORT_DIRECTIONS)
+        );
+        for (op, needs) in OPERATORS {
+            assert!(def.description.contains(op), "{op}");
+            let mut f = json!({"propertyName": "x", "operator": op.to_ascii_lowercase()});
+            match needs {
+                Needs::Value => f["value"] = "a".into(),
+                Needs::Range => {
+                    f["value"] = 1.into();
+                    f["highValue"] = 2.into();
+                }
+                Needs::Values => f["values"] = json!(["a"]),
+                Needs::Nothing => {}
+            }
+            assert!(
+                search(json!({"filterGroups": [{"filters": [f]}]})).is_ok(),
+                "{op}"
+            );
+            if needs != Needs::Nothing {
+                let bare = json!({"propertyName": "x", "operator": op});
+                let e = search(json!({"filterGroups": [{"filters": [bare]}]}));
+                assert!(e.unwrap_err().to_string().contains(needs.says()), "{op}");
+            }
+        }
+        for d in SORT_DIRECTIONS {
+            assert!(search(json!({"sorts": [{"propertyName": "a", "direction": d}]})).is_ok());
+        }
+    }
+
+    #[test]
+    fn new_associations_are_checked_like_batch_ones() {
+        use crate::tools::batch::tests::{call, invalid};
+        let with = |a: Value| json!({"objectType": "deals", "properties": {}, "associations": [a]});
+        let ok = json!({"toObjectType": "company", "toId": "9", "associationTypeId": 5});
+        assert_eq!(call(&CreateRecord, with(ok)), Err(ToolError::NotConfigured));
+        for (bad, says) in [
+            (
+                json!({"toObjectType": "companies", "toId": "9", "category": "USER_DEFINED"}),
+                "only with associationTypeId",
+            ),
+            (
+                json!({"toObjectType": "companies", "toId": "9", "associationTypeId": 5, "category": "MINE"}),
+                "category",
+            ),
+            (
+                json!({"toObjectType": "companies", "toId": "9", "associationTypeId": 0}),
+                "associations[0]: associationTypeId",
+            ),
+            (
+                json!({"toObjectType": "companies", "toId": "x"}),
+                "associations[0].toId",
+            ),
+        ] {
+            let e = invalid(call(&CreateRecord, with(bad.clone())));
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let many = json!({"objectType": "contacts", "associations": vec![json!("contacts"); 11]});
+        assert!(invalid(call(&ListRecords, many)).contains("associations"));
     }
 
     #[test]

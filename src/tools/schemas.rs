@@ -4,9 +4,10 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::args::NoArgs;
 use super::common::{object_type, render_list, render_one, STANDARD_TYPES};
 use super::properties::{select_properties, PropertyFilter};
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -122,11 +123,9 @@ pub fn trim_schema(s: &Value) -> Value {
 /// `hubspot_list_schemas`.
 pub struct ListSchemas;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoArgs {}
+impl TypedTool for ListSchemas {
+    type Args = NoArgs;
 
-impl Tool for ListSchemas {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_schemas",
@@ -145,8 +144,7 @@ impl Tool for ListSchemas {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let _: NoArgs = parse_args(args)?;
+    fn run(&self, _: NoArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let all = cached_schemas(cx)?;
         let results: Vec<Value> = all["results"]
             .as_array()
@@ -175,13 +173,16 @@ impl Tool for ListSchemas {
 /// `hubspot_get_schema`.
 pub struct GetSchema;
 
+/// The arguments of [`GetSchema`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     object_type: String,
 }
 
-impl Tool for GetSchema {
+impl TypedTool for GetSchema {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_schema",
@@ -205,8 +206,7 @@ impl Tool for GetSchema {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let s = cx.cached_get(&format!("schema:{ty}"), &paths::schema(&ty), &[])?;
         let trimmed = trim_schema(&s);
@@ -230,6 +230,7 @@ impl Tool for GetSchema {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     fn sample() -> Value {
         json!({

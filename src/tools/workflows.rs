@@ -11,7 +11,7 @@ use super::common::{
     FLOW_ID,
 };
 use super::schemas::standard_name;
-use super::{parse_args, Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -182,9 +182,10 @@ pub fn summarize_flow(f: &Value) -> Value {
 /// `hubspot_list_workflows`.
 pub struct ListWorkflows;
 
+/// The arguments of [`ListWorkflows`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListArgs {
+pub struct ListArgs {
     #[serde(default = "fifty")]
     limit: u32,
     after: Option<String>,
@@ -194,7 +195,9 @@ fn fifty() -> u32 {
     50
 }
 
-impl Tool for ListWorkflows {
+impl TypedTool for ListWorkflows {
+    type Args = ListArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_list_workflows",
@@ -213,8 +216,7 @@ impl Tool for ListWorkflows {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: ListArgs = parse_args(args)?;
+    fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         if !(1..=100).contains(&a.limit) {
             return Err(ToolError::InvalidArguments("limit must be 1-100".into()));
         }
@@ -242,13 +244,16 @@ impl Tool for ListWorkflows {
 /// `hubspot_get_workflow`.
 pub struct GetWorkflow;
 
+/// The arguments of [`GetWorkflow`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetArgs {
+pub struct GetArgs {
     id: String,
 }
 
-impl Tool for GetWorkflow {
+impl TypedTool for GetWorkflow {
+    type Args = GetArgs;
+
     fn def(&self) -> ToolDef {
         ToolDef {
             name: "hubspot_get_workflow",
@@ -269,8 +274,7 @@ impl Tool for GetWorkflow {
         }
     }
 
-    fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let a: GetArgs = parse_args(args)?;
+    fn run(&self, a: GetArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let id = FLOW_ID.check("id", &a.id)?;
         let flow = cx.get(&paths::flow(&id), &[])?;
         let summary = summarize_flow(&flow);
@@ -298,6 +302,7 @@ impl Tool for GetWorkflow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::parse_args;
 
     const FLOW: &str = r#"{
         "id": "585051946", "isEnabled": true, "flowType": "WORKFLOW", "revisionId": "7",

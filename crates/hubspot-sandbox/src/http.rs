@@ -99,7 +99,7 @@ impl Server {
             head_timeout: Some(limits.idle_timeout),
             ..tiny_http::ConnectionLimits::default()
         };
-        let inner = tiny_http::Server::from_listener_with_limits(listener, None, conn_limits)
+        let inner = tiny_http::Server::from_listener_with_limits(listener, conn_limits)
             .map_err(|e| io::Error::other(e.to_string()))?;
         let inner = Arc::new(inner);
         let stop = Arc::new(AtomicBool::new(false));

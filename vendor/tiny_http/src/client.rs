@@ -213,4 +213,3 @@ impl Iterator for ClientConnection {
         Some(rq)
     }
 }
-

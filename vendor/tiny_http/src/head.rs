@@ -154,7 +154,9 @@ pub fn read_head<R: Read>(
                     // An empty line before the request line (RFC 9112 §2.2).
                     leading_empty += 1;
                     if leading_empty > MAX_LEADING_EMPTY_LINES {
-                        return Err(HeadError::BadRequest("empty lines instead of a request line"));
+                        return Err(HeadError::BadRequest(
+                            "empty lines instead of a request line",
+                        ));
                     }
                     buf.clear();
                     line_start = 0;
@@ -196,7 +198,9 @@ pub fn parse(bytes: &[u8]) -> Result<Head, HeadError> {
                 "a header value holds a control character",
             ))
         }
-        Err(httparse::Error::Token) => return Err(HeadError::BadRequest("the method is not a token")),
+        Err(httparse::Error::Token) => {
+            return Err(HeadError::BadRequest("the method is not a token"))
+        }
         Err(_) => return Err(HeadError::BadRequest("the request line is malformed")),
     };
     if status.is_partial() {
@@ -225,10 +229,7 @@ pub fn parse(bytes: &[u8]) -> Result<Head, HeadError> {
     for h in req.headers.iter() {
         let name = h.name;
         let value = h.value;
-        if value
-            .iter()
-            .any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
-        {
+        if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
             return Err(HeadError::BadRequest(
                 "a header value holds a control character",
             ));
@@ -353,8 +354,14 @@ fn transfer_framing(te: &[u8]) -> Result<Framing, HeadError> {
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !matches!(b, b' ' | b'\t')).map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
     &v[start..end.max(start)]
 }
 
@@ -427,11 +434,13 @@ mod tests {
     fn framing() {
         let h = head("POST /mcp HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n").unwrap();
         assert_eq!(h.framing, Framing::Length(12));
-        let h = head("POST /mcp HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n").unwrap();
+        let h =
+            head("POST /mcp HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n").unwrap();
         assert_eq!(h.framing, Framing::Chunked);
         let h = head("GET / HTTP/1.0\r\n\r\n").unwrap();
         assert_eq!(h.framing, Framing::None);
-        let h = head("\r\nGET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n");
+        let h =
+            head("\r\nGET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n");
         assert_eq!(h.unwrap().framing, Framing::Length(5));
     }
 
@@ -456,7 +465,10 @@ mod tests {
             ("Transfer-Encoding: chunked, gzip\r\n", 400),
             ("Transfer-Encoding: gzip, chunked\r\n", 501),
             ("Transfer-Encoding: chunked, chunked\r\n", 400),
-            ("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400),
+            (
+                "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                400,
+            ),
             ("Transfer-Encoding: \r\n", 400),
             ("Host: b\r\n", 400),
             ("X: a\x00b\r\n", 400),
@@ -476,7 +488,11 @@ mod tests {
         );
         assert_eq!(status("GET / HTTP/1.1\r\n\r\n"), Some(400), "no Host");
         assert_eq!(status("GET / HTTP/1.1\nHost: a\n\n"), Some(400), "bare LF");
-        assert_eq!(status("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"), Some(400), "bare CR");
+        assert_eq!(
+            status("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n"),
+            Some(400),
+            "bare CR"
+        );
         assert!(head("GET / HTTP/1.1\r\nHost: a\r\nX: tab\there\r\n\r\n").is_ok());
     }
 
@@ -494,15 +510,29 @@ mod tests {
 
     #[test]
     fn bounds() {
-        let long = format!("GET / HTTP/1.1\r\nHost: a\r\nX: {}\r\n\r\n", "a".repeat(MAX_LINE));
+        let long = format!(
+            "GET / HTTP/1.1\r\nHost: a\r\nX: {}\r\n\r\n",
+            "a".repeat(MAX_LINE)
+        );
         assert_eq!(status(&long), Some(431));
         let many: String = (0..=MAX_HEADERS).map(|i| format!("X{i}: 1\r\n")).collect();
-        assert_eq!(status(&format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n")), Some(431));
-        let big: String = (0..8).map(|i| format!("X{i}: {}\r\n", "b".repeat(MAX_LINE - 8))).collect();
-        assert_eq!(status(&format!("GET / HTTP/1.1\r\nHost: a\r\n{big}\r\n")), Some(431));
+        assert_eq!(
+            status(&format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n")),
+            Some(431)
+        );
+        let big: String = (0..8)
+            .map(|i| format!("X{i}: {}\r\n", "b".repeat(MAX_LINE - 8)))
+            .collect();
+        assert_eq!(
+            status(&format!("GET / HTTP/1.1\r\nHost: a\r\n{big}\r\n")),
+            Some(431)
+        );
         assert_eq!(status("\r\n\r\n\r\n\r\n\r\n\r\n"), Some(400));
         // An idle connection that closes before sending anything is not an error.
         assert_eq!(read_head(&mut &b""[..], || {}), Ok(None));
-        assert_eq!(read_head(&mut &b"GET / HT"[..], || {}), Err(HeadError::Closed));
+        assert_eq!(
+            read_head(&mut &b"GET / HT"[..], || {}),
+            Err(HeadError::Closed)
+        );
     }
 }

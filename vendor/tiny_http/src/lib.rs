@@ -1,4 +1,3 @@
-#![allow(warnings)]
 //! # Simple usage
 //!
 //! ## Creating the server
@@ -92,12 +91,8 @@
 #![deny(rust_2018_idioms)]
 #![allow(clippy::match_like_matches_macro)]
 
-#[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-use zeroize::Zeroizing;
-
 use std::error::Error;
 use std::io::Error as IoError;
-use std::io::ErrorKind as IoErrorKind;
 use std::io::Result as IoResult;
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::atomic::AtomicBool;
@@ -123,7 +118,6 @@ mod connection;
 pub mod head;
 mod request;
 mod response;
-mod ssl;
 mod test;
 mod util;
 
@@ -176,6 +170,9 @@ impl Drop for SocketRegistration {
     }
 }
 
+// A queued request is moved once, from its connection's thread to `recv`: boxing it would cost an
+// allocation per request for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Message {
     Error(IoError),
     NewRequest(Request),
@@ -193,11 +190,11 @@ impl From<Request> for Message {
     }
 }
 
-// this trait is to make sure that Server implements Share and Send
-#[doc(hidden)]
-trait MustBeShareDummy: Sync + Send {}
-#[doc(hidden)]
-impl MustBeShareDummy for Server {}
+// Server must be Sync and Send: checked at compile time.
+const _: fn() = || {
+    fn sync_send<T: Sync + Send>() {}
+    sync_send::<Server>();
+};
 
 pub struct IncomingRequests<'a> {
     server: &'a Server,
@@ -208,18 +205,6 @@ pub struct IncomingRequests<'a> {
 pub struct ServerConfig {
     /// The addresses to try to listen to.
     pub addr: ConfigListenAddr,
-
-    /// If `Some`, then the server will use SSL to encode the communications.
-    pub ssl: Option<SslConfig>,
-}
-
-/// Configuration of the server for SSL.
-#[derive(Debug, Clone)]
-pub struct SslConfig {
-    /// Contains the public certificate to send to clients.
-    pub certificate: Vec<u8>,
-    /// Contains the ultra-secret private key used to decode communications.
-    pub private_key: Vec<u8>,
 }
 
 /// hubspot-mcp patch: limits applied to each accepted TCP connection.
@@ -318,23 +303,6 @@ impl Server {
     {
         Server::new(ServerConfig {
             addr: ConfigListenAddr::from_socket_addrs(addr)?,
-            ssl: None,
-        })
-    }
-
-    /// Shortcut for an HTTPS server on a specific address.
-    #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-    #[inline]
-    pub fn https<A>(
-        addr: A,
-        config: SslConfig,
-    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>>
-    where
-        A: ToSocketAddrs,
-    {
-        Server::new(ServerConfig {
-            addr: ConfigListenAddr::from_socket_addrs(addr)?,
-            ssl: Some(config),
         })
     }
 
@@ -346,14 +314,13 @@ impl Server {
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         Server::new(ServerConfig {
             addr: ConfigListenAddr::unix_from_path(path),
-            ssl: None,
         })
     }
 
     /// Builds a new server that listens on the specified address.
     pub fn new(config: ServerConfig) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = config.addr.bind()?;
-        Self::from_listener(listener, config.ssl)
+        Self::from_listener(listener)
     }
 
     /// Builds a new server using the specified TCP listener.
@@ -362,26 +329,23 @@ impl Server {
     /// such as from systemd. For other cases, you probably want the `new()` function.
     pub fn from_listener<L: Into<Listener>>(
         listener: L,
-        ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
-        Self::from_listener_with_limits(listener, ssl_config, ConnectionLimits::default())
+        Self::from_listener_with_limits(listener, ConnectionLimits::default())
     }
 
     /// hubspot-mcp patch: like `from_listener`, with per-socket timeouts, TCP_NODELAY and a
     /// cap on open connections applied to every accepted client.
     pub fn from_listener_with_limits<L: Into<Listener>>(
         listener: L,
-        ssl_config: Option<SslConfig>,
         limits: ConnectionLimits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
-        Self::from_listener_with_gate(listener, ssl_config, limits, None)
+        Self::from_listener_with_gate(listener, limits, None)
     }
 
     /// hubspot-mcp patch: like `from_listener_with_limits`, with a `Gate` every request passes on
     /// its connection thread before it is queued.
     pub fn from_listener_with_gate<L: Into<Listener>>(
         listener: L,
-        ssl_config: Option<SslConfig>,
         limits: ConnectionLimits,
         gate: Option<Gate>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
@@ -402,31 +366,6 @@ impl Server {
             let local_addr = listener.local_addr()?;
             log::debug!("Server listening on {}", local_addr);
             (listener, local_addr)
-        };
-
-        // building the SSL capabilities
-        #[cfg(all(feature = "ssl-openssl", feature = "ssl-rustls"))]
-        compile_error!(
-            "Features 'ssl-openssl' and 'ssl-rustls' must not be enabled at the same time"
-        );
-        #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
-        type SslContext = ();
-        #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-        type SslContext = crate::ssl::SslContextImpl;
-        let ssl: Option<SslContext> = {
-            match ssl_config {
-                #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-                Some(config) => Some(SslContext::from_pem(
-                    config.certificate,
-                    Zeroizing::new(config.private_key),
-                )?),
-                #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
-                Some(_) => return Err(
-                    "Building a server with SSL requires enabling the `ssl` feature in tiny-http"
-                        .into(),
-                ),
-                None => None,
-            }
         };
 
         // creating a task where server.accept() is continuously called
@@ -462,7 +401,11 @@ impl Server {
                         // the connection cap.
                         let slot = match sock.peer_addr() {
                             Ok(Some(addr)) if limits.max_pending_per_ip < usize::MAX => {
-                                match PendingSlot::take(&pending, addr.ip(), limits.max_pending_per_ip) {
+                                match PendingSlot::take(
+                                    &pending,
+                                    addr.ip(),
+                                    limits.max_pending_per_ip,
+                                ) {
                                     Some(slot) => Some(Box::new(slot) as Box<dyn Send>),
                                     None => {
                                         let _ = head::write_refusal(&mut sock, 503, "Service Unavailable: too many connections from this address are still sending their first request", &limits.refusal_headers);
@@ -482,27 +425,17 @@ impl Server {
                             guard,
                             SocketRegistration::new(&inside_open_sockets, next_id, handle.clone()),
                         );
-                        let (read_closable, write_closable) = match ssl {
-                            None => RefinedTcpStream::new(sock),
-                            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-                            Some(ref ssl) => {
-                                // trying to apply SSL over the connection
-                                // if an error occurs, we just close the socket and resume listening
-                                let sock = match ssl.accept(sock) {
-                                    Ok(s) => s,
-                                    Err(_) => continue,
-                                };
-
-                                RefinedTcpStream::new(sock)
-                            }
-                            #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
-                            Some(ref _ssl) => unreachable!(),
-                        };
+                        let (read_closable, write_closable) = RefinedTcpStream::new(sock);
 
                         let clock = Arc::new(util::ReadClock::new(limits.read_timeout));
-                        let client = ClientConnection::new(write_closable, read_closable, clock, settings.clone())
-                            .with_abort_handle(handle) // hubspot-mcp patch
-                            .with_pending(slot);
+                        let client = ClientConnection::new(
+                            write_closable,
+                            read_closable,
+                            clock,
+                            settings.clone(),
+                        )
+                        .with_abort_handle(handle) // hubspot-mcp patch
+                        .with_pending(slot);
                         Ok((client, guard))
                     }
                     Err(e) => Err(e),
@@ -585,7 +518,7 @@ impl Server {
         match self.messages.pop() {
             Some(Message::Error(err)) => Err(err),
             Some(Message::NewRequest(rq)) => Ok(rq),
-            None => Err(IoError::new(IoErrorKind::Other, "thread unblocked")),
+            None => Err(IoError::other("thread unblocked")),
         }
     }
 
@@ -630,7 +563,9 @@ impl Server {
             return;
         }
         let maybe_stream = match &self.listening_addr {
-            ListenAddr::IP(addr) => TcpStream::connect_timeout(addr, Duration::from_secs(1)).map(Connection::from),
+            ListenAddr::IP(addr) => {
+                TcpStream::connect_timeout(addr, Duration::from_secs(1)).map(Connection::from)
+            }
             #[cfg(unix)]
             ListenAddr::Unix(addr) => match addr.as_pathname() {
                 Some(path) => std::os::unix::net::UnixStream::connect(path).map(Connection::from),

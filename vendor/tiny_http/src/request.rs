@@ -1,10 +1,9 @@
 use std::io::Error as IoError;
-use std::io::{self, Cursor, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Read, Write};
 
 use std::convert::TryFrom;
 use std::fmt;
 use std::net::{Shutdown, SocketAddr};
-use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -142,7 +141,10 @@ where
     W: Write + Send + 'static,
 {
     let (reader, body_length) = match framing {
-        Framing::None => (Box::new(io::empty()) as Box<dyn Read + Send + 'static>, Some(0)),
+        Framing::None => (
+            Box::new(io::empty()) as Box<dyn Read + Send + 'static>,
+            Some(0),
+        ),
         Framing::Length(n) => {
             let n = usize::try_from(n).unwrap_or(usize::MAX);
             let (data_reader, _) = EqualReader::new(source_data, n);
@@ -312,21 +314,11 @@ impl Request {
     /// # Example
     ///
     /// ```no_run
-    /// # extern crate rustc_serialize;
-    /// # extern crate tiny_http;
-    /// # use rustc_serialize::json::Json;
     /// # use std::io::Read;
-    /// # fn get_content_type(_: &tiny_http::Request) -> &'static str { "" }
-    /// # fn main() {
     /// # let server = tiny_http::Server::http("0.0.0.0:0").unwrap();
     /// let mut request = server.recv().unwrap();
-    ///
-    /// if get_content_type(&request) == "application/json" {
-    ///     let mut content = String::new();
-    ///     request.as_reader().read_to_string(&mut content).unwrap();
-    ///     let json: Json = content.parse().unwrap();
-    /// }
-    /// # }
+    /// let mut content = String::new();
+    /// request.as_reader().read_to_string(&mut content).unwrap();
     /// ```
     ///
     /// If the client sent a `Expect: 100-continue` header with the request, calling this

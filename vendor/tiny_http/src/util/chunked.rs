@@ -27,7 +27,10 @@ pub struct ChunkedReader<R> {
 }
 
 fn bad(what: &str) -> Error {
-    Error::new(ErrorKind::InvalidData, format!("malformed chunked body: {what}"))
+    Error::new(
+        ErrorKind::InvalidData,
+        format!("malformed chunked body: {what}"),
+    )
 }
 
 impl<R: Read> ChunkedReader<R> {
@@ -147,7 +150,10 @@ mod tests {
 
     #[test]
     fn decodes_and_refuses() {
-        assert_eq!(decode(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            decode(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         assert_eq!(decode(b"1\r\na\r\n0\r\nTrailer: x\r\n\r\n").unwrap(), b"a");
         for bad in [
             &b"+3\r\nabc\r\n0\r\n\r\n"[..],

@@ -88,10 +88,13 @@ mod tests {
         c.start(Duration::from_secs(5));
         match c.before_read() {
             Before::SetTimeout(Some(d)) => assert!(d <= Duration::from_secs(5)),
-            other => panic!("{other:?}"),
+            other => unreachable!("a deadline ahead gives a timeout: {:?}", other),
         }
         c.clear();
-        assert_eq!(c.before_read(), Before::SetTimeout(Some(Duration::from_secs(30))));
+        assert_eq!(
+            c.before_read(),
+            Before::SetTimeout(Some(Duration::from_secs(30)))
+        );
         assert_eq!(c.before_read(), Before::Read);
         c.start(Duration::ZERO);
         assert_eq!(c.before_read(), Before::Expired);
