@@ -10,7 +10,8 @@
 #   $CONF_DIR/alpha    @modelcontextprotocol/conformance 0.2.0-alpha.12  (latest 0.2.x alpha)
 # A second run with everything present does no network I/O.
 #
-# What it runs (each scenario separately, one result line each; exit 1 if any fails):
+# What it runs (each scenario separately, one result line each; exit 1 if any fails, and if a scenario
+# or the whole run executed no check: the suite's "Passed: P/T" line and checks.json are both read):
 #   stable      0.1.16, no --spec-version (it is ignored by 0.1.x for a single --scenario)
 #   alpha-2025  0.2.0-alpha.12 --spec-version 2025-11-25 (stateful wire: initialize handshake)
 #   alpha-2026  0.2.0-alpha.12 --spec-version 2026-07-28 (stateless wire: per-request _meta)
@@ -165,6 +166,7 @@ expand_list() { # group list
 
 total=0
 failed=0
+checks_total=0
 printf 'MCP conformance against %s  (node %s, %s %s / %s)\n' "$URL" "$("$NODE" --version)" "$PKG" "$STABLE_VERSION" "$ALPHA_VERSION"
 for group in $GROUPS_TO_RUN; do
   extra=()
@@ -198,11 +200,23 @@ for group in $GROUPS_TO_RUN; do
       >"$out/output.log" 2>&1 || rc=$?
     read -r npass nfail nwarn failing <<<"$("$NODE" -e "$SUMMARY_JS" "$out")" || true
     if [ "${npass:-none}" = none ]; then npass=0 nfail=0 nwarn=0 failing=-; fi
+    # The suite's own count, "Passed: P/T, F failed, W warnings": a run must show it, with T >= 1, and
+    # checks.json must hold checks, or nothing was checked (a run that checked nothing is no pass).
+    reported=$(sed 's/\x1b\[[0-9;]*m//g' "$out/output.log" |
+      sed -n 's/^Passed: \([0-9]*\)\/\([0-9]*\), \([0-9]*\) failed, \([0-9]*\) warnings.*/\1 \2 \3 \4/p' | tail -n1)
+    read -r _ rtotal rfail _ <<<"${reported:-0 0 0 0}"
+    checked=$((npass + nfail + nwarn))
     if [ $rc -eq 0 ] && grep -q '^SKIPPED: ' "$out/output.log"; then
       status=SKIP rc=1 # a listed scenario that is not applicable is a configuration error
       failing="not applicable at this --spec-version"
     elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
       status=FAIL failing="timed out after ${SCEN_TIMEOUT}s"
+    elif [ $rc -eq 0 ] && { [ -z "$reported" ] || [ "$rtotal" -lt 1 ] || [ "$checked" -lt 1 ]; }; then
+      status=FAIL rc=1 # exit 0 without a single check: nothing was verified
+      failing="no checks ran (suite reported: ${reported:-no 'Passed:' line}; checks.json: $checked checks)"
+    elif [ $rc -eq 0 ] && [ "$rfail" -ne "$nfail" ]; then
+      status=FAIL rc=1
+      failing="the suite reported $rfail failed, checks.json holds $nfail failures"
     elif [ $rc -eq 0 ] && [ "$nfail" -gt 0 ]; then
       status=XFAIL # failures all excused by CONF_EXPECTED_FAILURES
     elif [ $rc -eq 0 ]; then
@@ -219,10 +233,15 @@ for group in $GROUPS_TO_RUN; do
       fi
     fi
     if [ $rc -ne 0 ]; then failed=$((failed + 1)); fi
+    checks_total=$((checks_total + checked))
     line=$(printf '%-5s %-10s %-46s passed=%s failed=%s warnings=%s' "$status" "$group" "$scenario" "$npass" "$nfail" "$nwarn")
     if [ "$status" != PASS ]; then line="$line  ${failing:+[$failing]}"; fi
     echo "$line"
   done
 done
-echo "---- $((total - failed))/$total scenarios passed; logs and checks.json under $RUN_DIR"
+echo "---- $((total - failed))/$total scenarios passed, $checks_total checks; logs and checks.json under $RUN_DIR"
+if [ $total -eq 0 ] || [ "$checks_total" -eq 0 ]; then
+  echo "conformance: no scenario or no check ran: nothing was verified" >&2
+  exit 1
+fi
 [ $failed -eq 0 ]

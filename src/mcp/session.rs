@@ -556,5 +556,17 @@ mod tests {
         }
         assert_eq!(store.stats(0).total, 0);
         drop(reaper);
+        // Stopped: its thread has let go of the store, and an expired session now stays.
+        assert_eq!(
+            Arc::strong_count(&store),
+            1,
+            "the reaper thread still holds the store"
+        );
+        let mut s = session(now_ms());
+        s.last_seen_ms = 0;
+        s.created_ms = 0;
+        store.insert(s).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(store.stats(0).total, 1, "a dropped reaper still reaps");
     }
 }

@@ -824,15 +824,130 @@ fn wire_iters() -> usize {
     (iters() / 8).max(50)
 }
 
+/// Statuses of the final responses in `out` (interim 1xx left out), in order, each read through its
+/// framing (Content-Length or chunked); `None` when `out` is not a sequence of whole responses.
+fn final_statuses(out: &[u8]) -> Option<Vec<u16>> {
+    let mut rest = out;
+    let mut statuses = Vec::new();
+    while !rest.is_empty() {
+        let end = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = text(&rest[..end]).to_ascii_lowercase();
+        rest = &rest[end..];
+        let status: u16 = head.strip_prefix("http/1.1 ")?.get(..3)?.parse().ok()?;
+        if status < 200 {
+            continue;
+        }
+        statuses.push(status);
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                .map(str::trim)
+        };
+        if header("transfer-encoding") == Some("chunked") {
+            loop {
+                let line = rest.windows(2).position(|w| w == b"\r\n")?;
+                let n = usize::from_str_radix(text(&rest[..line]).trim(), 16).ok()?;
+                rest = rest.get(line + 2 + n + 2..)?;
+                if n == 0 {
+                    break;
+                }
+            }
+        } else {
+            let n: usize = header("content-length").map_or(Some(0), |v| v.parse().ok())?;
+            rest = rest.get(n..)?;
+        }
+    }
+    Some(statuses)
+}
+
+/// Sends `bytes` on a connection of its own, closes the sending side, and reads until the server
+/// closes (at most 10 s).
+fn exchange_whole(addr: std::net::SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(bytes).unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+/// Requests this server serves with 200, as real clients send them (a stateless 2026-07-28 call, a
+/// chunked initialize, a pipelined pair of GETs, a call waiting for 100-continue): the seeds the wire
+/// target mutates, each with how many 200s it must get unmutated.
+fn wire_corpus(host: &str) -> Vec<(Vec<u8>, usize)> {
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "fuzz", "version": "1"}
+    });
+    let post = |extra: &str, body: &str| {
+        format!(
+            "POST /mcp HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let list = json!({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta": meta}});
+    let echo = json!({"jsonrpc":"2.0","id":2,"method":"tools/call",
+        "params":{"name":"echo","arguments":{"text":"wire"},"_meta": meta}});
+    let init = json!({"jsonrpc":"2.0","id":3,"method":"initialize","params":{
+        "protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}})
+    .to_string();
+    let (a, b) = init.split_at(init.len() / 2);
+    let chunked = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        a.len(),
+        b.len()
+    );
+    vec![
+        (
+            post(
+                "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/list\r\n",
+                &list.to_string(),
+            ),
+            1,
+        ),
+        (chunked, 1),
+        (
+            format!(
+                "GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n\
+                 GET /metrics HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip\r\n\r\n"
+            ),
+            2,
+        ),
+        (
+            post(
+                "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: echo\r\n\
+                 Expect: 100-continue\r\n",
+                &echo.to_string(),
+            ),
+            1,
+        ),
+    ]
+    .into_iter()
+    .map(|(r, n)| (r.into_bytes(), n))
+    .collect()
+}
+
 #[test]
 fn http_wire_of_the_real_binary() {
     let p = start(&["serve", "--demo"]);
-    let corpus: Vec<Vec<u8>> = vec![
-        b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/list\r\nContent-Length: 130\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}".to_vec(),
-        b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n3\r\n1}\n\r\n0\r\n\r\n".to_vec(),
-        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n".to_vec(),
-        b"POST /mcp HTTP/1.0\r\nContent-Length: 99999999999999999999\r\nExpect: 100-continue\r\n\r\n".to_vec(),
-    ];
+    let seeds = wire_corpus(&format!("127.0.0.1:{}", p.addr.port()));
+    // Unmutated, every seed is a request this server serves: 200 for each request in it.
+    for (i, (seed, n)) in seeds.iter().enumerate() {
+        let out = exchange_whole(p.addr, seed);
+        assert_eq!(
+            final_statuses(&out),
+            Some(vec![200; *n]),
+            "seed {i} is not served as it is\nseed: {:?}\nanswer: {:?}",
+            text(seed),
+            text(&out)
+        );
+    }
+    let corpus: Vec<Vec<u8>> = seeds.into_iter().map(|(s, _)| s).collect();
     let mut rng = Rng::new(seed("http_wire"));
     let n = wire_iters();
     let started = Instant::now();

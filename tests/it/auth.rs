@@ -382,11 +382,53 @@ fn jwks_keys_rotation_outages_and_algorithm_confusion() {
         &claims("r2"),
     );
     assert_eq!(initialize(&c, Some(&t2)).status, 200);
-    // The JWKS goes down: cached keys keep serving.
+    // The JWKS goes down (503 to every fetch). A token naming an unknown kid forces a fetch, which
+    // fails; tried until the minimum refresh interval lets one through, each refused 401 meanwhile.
     jwks.down.store(true, std::sync::atomic::Ordering::SeqCst);
-    std::thread::sleep(Duration::from_millis(1100));
-    let fresh = signed(Algorithm::ES256, "ec-1", &ec_key, &claims("e2"));
-    assert_eq!(initialize(&c, Some(&fresh)).status, 200);
+    let before = jwks.fetches.load(std::sync::atomic::Ordering::SeqCst);
+    let other = keys::rsa("rsa-unknown-2");
+    let other_key = EncodingKey::from_rsa_pem(&other.private_pem).unwrap();
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    while jwks.fetches.load(std::sync::atomic::Ordering::SeqCst) == before {
+        assert!(
+            std::time::Instant::now() < end,
+            "no fetch was tried while the JWKS was down"
+        );
+        n += 1;
+        let t = signed(
+            Algorithm::RS256,
+            "rsa-unknown-2",
+            &other_key,
+            &claims(&format!("u{n}")),
+        );
+        let r = initialize(&c, Some(&t));
+        assert_eq!(r.status, 401, "unknown kid while the JWKS is down: {r:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        s.wait_log("JWKS fetch failed"),
+        "the failed fetch was not logged"
+    );
+    // The failed fetch kept the cached keys: tokens naming them (new tokens, not in the verified-token
+    // cache) still verify, each key type.
+    for (alg, kid, key, sub) in [
+        (Algorithm::ES256, "ec-1", &ec_key, "e2"),
+        (Algorithm::RS256, "rsa-1", &rsa_key, "r3"),
+        (
+            Algorithm::RS256,
+            "rsa-2",
+            &EncodingKey::from_rsa_pem(&rotated.private_pem).unwrap(),
+            "r4",
+        ),
+    ] {
+        let r = initialize(&c, Some(&signed(alg, kid, key, &claims(sub))));
+        assert_eq!(r.status, 200, "{kid} after the failed fetch: {r:?}");
+    }
+    assert!(
+        jwks.fetches.load(std::sync::atomic::Ordering::SeqCst) > before,
+        "the outage was never seen by the server"
+    );
 
     // Down with no key cached: 503 with a clear body.
     let dead = Jwks::serve(vec![]);

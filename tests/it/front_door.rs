@@ -390,6 +390,26 @@ fn request_smuggling_shapes_are_refused_and_close_the_connection() {
     assert_serving(&s);
 }
 
+/// Finding 4: a body the client stops short of its declared `Content-Length` (then half-closes) is a
+/// broken request (400), never served as if it were whole.
+#[test]
+fn a_body_shorter_than_its_declared_length_is_refused() {
+    let s = Server::start(&[]);
+    let body = crate::support::stateless_body(1, "tools/list", json!({})).to_string();
+    let mut req = stateless_post(&json!(null), "");
+    // The head of `stateless_post` with a length 5 bytes longer than the body that follows.
+    let head = String::from_utf8_lossy(&req).into_owned();
+    let head = head.split("Content-Length").next().unwrap().to_string();
+    req = format!("{head}Content-Length: {}\r\n\r\n{body}", body.len() + 5).into_bytes();
+    let mut c = connect(s.addr);
+    c.write_all(&req).unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let (resp, closed) = read_until_closed(&mut c);
+    assert_eq!(status_of(&resp), 400, "{resp}");
+    assert!(closed);
+    assert_serving(&s);
+}
+
 /// Finding 8: header values with control characters are refused when read (an Origin with CR, LF,
 /// NUL or another control character never reaches `Access-Control-Allow-Origin`).
 #[test]

@@ -64,12 +64,51 @@ fn host_and_origin_are_checked_before_anything_else() {
         &body,
     );
     assert_eq!(r.status, 200);
-    // GET and DELETE are checked too.
+    // GET and DELETE are checked too, Host and Origin, before their own rules (GET is 405, DELETE
+    // without a session 400, on a live session 204).
+    let (sid, _) = c.initialize("2025-06-18");
+    let on = |extra: &[(&'static str, &'static str)]| {
+        let mut h = vec![
+            ("Mcp-Session-Id", sid.as_str()),
+            ("MCP-Protocol-Version", "2025-06-18"),
+        ];
+        h.extend_from_slice(extra);
+        h
+    };
+    for verb in ["GET", "DELETE"] {
+        for (what, bad) in [
+            ("Host", ("Host", "evil.example.com")),
+            ("Origin", ("Origin", "http://evil.example.com")),
+        ] {
+            let r = c.request(verb, "/mcp", &on(&[bad]), "");
+            assert_eq!(r.status, 403, "{verb} with a foreign {what}: {r:?}");
+            let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+            let names = if what == "Host" {
+                "MCP_ALLOWED_HOSTS"
+            } else {
+                "CORS_ORIGIN"
+            };
+            assert!(msg.contains(names), "{verb} {what}: {msg}");
+        }
+    }
+    // The refused DELETEs ended nothing: the session still answers, and an allowed DELETE ends it.
+    assert_eq!(c.call(&sid, "2025-06-18", 2, "ping", json!({})).status, 200);
     assert_eq!(
-        c.request("GET", "/mcp", &[("Host", "evil.example.com")], "")
+        c.request("GET", "/mcp", &on(&[("Origin", "https://claude.ai")]), "")
             .status,
-        403
+        405
     );
+    assert_eq!(
+        c.request(
+            "DELETE",
+            "/mcp",
+            &on(&[("Origin", "https://claude.ai")]),
+            ""
+        )
+        .status,
+        204
+    );
+    assert_eq!(c.call(&sid, "2025-06-18", 3, "ping", json!({})).status, 404);
 }
 
 #[test]

@@ -162,6 +162,32 @@ fn string_ids_are_echoed_and_init_repeats_are_fine() {
     let c = s.client();
     let mut b = init_body("2025-06-18");
     b["id"] = json!("init-α");
-    let r = c.post(&[], &b);
-    assert_eq!(r.json()["id"], "init-α");
+    // The same initialize twice, then once more on a session it already opened: each is answered with
+    // its id, and each opens a session of its own; none ends or replaces another.
+    let first = c.post(&[], &b);
+    let again = c.post(&[], &b);
+    let sid = |r: &crate::support::Resp| {
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(r.json()["id"], "init-α");
+        assert_eq!(r.json()["result"]["protocolVersion"], "2025-06-18");
+        r.header("mcp-session-id").expect("a session").to_string()
+    };
+    let (a, b2) = (sid(&first), sid(&again));
+    let on_a = c.post(&[("Mcp-Session-Id", &a)], &b);
+    let c3 = sid(&on_a);
+    let ids = [a.clone(), b2.clone(), c3.clone()];
+    assert!(a != b2 && a != c3 && b2 != c3, "{ids:?}");
+    for (i, sid) in ids.iter().enumerate() {
+        let r = c.call(sid, "2025-06-18", 10 + i as i64, "ping", json!({}));
+        assert_eq!(
+            (r.status, r.json()["id"].clone()),
+            (200, json!(10 + i)),
+            "{sid}"
+        );
+        let p = json!({"jsonrpc":"2.0","id": format!("ping-β{i}"),"method":"ping"});
+        let r = c.post(&[("Mcp-Session-Id", sid)], &p);
+        assert_eq!(r.json()["id"], format!("ping-β{i}"));
+    }
+    let h = c.request("GET", "/health", &[], "").json();
+    assert_eq!(h["sessions"]["total"], 3, "{h}");
 }

@@ -1,7 +1,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hubspot_mcp::app::App;
 use hubspot_mcp::config::{Config, Purpose, RawEnv};
@@ -22,6 +22,72 @@ fn read_all(s: &mut TcpStream) -> String {
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads until the server closes the connection (at most the socket's read timeout): everything it
+/// answered, and whether the stream ended (EOF or reset) rather than the read timing out.
+pub(crate) fn read_until_closed(s: &mut TcpStream) -> (String, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = loop {
+        match s.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    (String::from_utf8_lossy(&out).into_owned(), closed)
+}
+
+/// The status code of the first response in `resp` (0 when there is none).
+pub(crate) fn status_of(resp: &str) -> u16 {
+    if !resp.starts_with("HTTP/1.1 ") {
+        return 0;
+    }
+    resp.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// How many responses `resp` holds.
+pub(crate) fn responses_in(resp: &str) -> usize {
+    resp.matches("HTTP/1.1 ").count()
+}
+
+/// The security headers every response carries, refusals written before any handler runs included.
+pub(crate) const SECURITY_HEADERS: [(&str, &str); 6] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("cache-control", "no-store"),
+];
+
+/// Every security header, with its value, in the head of the first response in `resp`.
+pub(crate) fn assert_security_headers(resp: &str) {
+    let head = resp.split("\r\n\r\n").next().unwrap_or("");
+    let lines: Vec<String> = head.lines().map(|l| l.to_ascii_lowercase()).collect();
+    for (h, v) in SECURITY_HEADERS {
+        let want = format!("{h}: {}", v.to_ascii_lowercase());
+        assert!(lines.contains(&want), "{h}: {v} missing in {head}");
+    }
+}
+
+/// A sample of /metrics (-1 when it is missing).
+pub(crate) fn metric(s: &Server, name: &str) -> f64 {
+    let m = s.client().request("GET", "/metrics", &[], "");
+    assert_eq!(m.status, 200, "{m:?}");
+    m.body
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1.0)
 }
 
 #[test]
@@ -69,6 +135,8 @@ fn a_full_worker_pool_answers_503_at_once_and_recovers() {
 
 #[test]
 fn slow_clients_are_cut_off_while_others_are_served() {
+    // Heads are cut at min(MCP_HEAD_TIMEOUT_MS, MCP_READ_TIMEOUT_MS), bodies at MCP_READ_TIMEOUT_MS in all:
+    // 400 ms each here.
     let s = Server::start(&[("MCP_READ_TIMEOUT_MS", "400")]);
     let c = s.client();
     // Slow headers: never finished.
@@ -85,10 +153,26 @@ fn slow_clients_are_cut_off_while_others_are_served() {
             200
         );
     }
-    let h = read_all(&mut head);
-    assert!(h.is_empty() || h.starts_with("HTTP/1.1 408"), "{h:?}");
-    let b = read_all(&mut body);
-    assert!(b.starts_with("HTTP/1.1 408"), "{b:?}");
+    // Each is answered 408 with the security headers and closed by the server (end of stream, not
+    // this client's own 10 s read timeout).
+    let (h, closed) = read_until_closed(&mut head);
+    assert_eq!(status_of(&h), 408, "{h:?}");
+    assert!(
+        closed,
+        "the server kept a cut-off head's connection open: {h:?}"
+    );
+    assert_security_headers(&h);
+    assert!(h.contains("head did not arrive in time"), "{h:?}");
+    assert_eq!(responses_in(&h), 1, "{h:?}");
+    let (b, closed) = read_until_closed(&mut body);
+    assert_eq!(status_of(&b), 408, "{b:?}");
+    assert!(
+        closed,
+        "the server kept a cut-off body's connection open: {b:?}"
+    );
+    assert_security_headers(&b);
+    assert!(b.contains("body did not arrive within 400 ms"), "{b:?}");
+    assert_eq!(responses_in(&b), 1, "{b:?}");
     assert_eq!(c.request("GET", "/health", &[], "").status, 200);
 }
 
@@ -112,16 +196,48 @@ fn oversized_request_heads_get_431() {
 #[test]
 fn connections_over_the_cap_get_503() {
     let s = Server::start(&[("MCP_MAX_CONNECTIONS", "2")]);
-    let _a = raw(s.addr, b"");
-    let _b = raw(s.addr, b"");
-    std::thread::sleep(Duration::from_millis(200));
-    let mut third = raw(s.addr, b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    let r = read_all(&mut third);
-    assert!(r.starts_with("HTTP/1.1 503"), "{r:?}");
-    assert!(r.contains("Retry-After"));
-    drop((_a, _b));
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(s.client().request("GET", "/health", &[], "").status, 200);
+    let a = raw(s.addr, b"");
+    let b = raw(s.addr, b"");
+    // Once the server has taken both idle connections, a third is refused at once. Until then it may
+    // still be served: try again (bounded) rather than guess how long accepting takes.
+    let end = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    let refused = loop {
+        let mut third = raw(
+            s.addr,
+            b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        );
+        let (r, closed) = read_until_closed(&mut third);
+        let status = status_of(&r);
+        seen.push(status);
+        if status == 503 {
+            assert!(closed, "{r:?}");
+            break r;
+        }
+        assert_eq!(status, 200, "{r:?}");
+        assert!(Instant::now() < end, "never refused over the cap: {seen:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(refused.contains("Retry-After: "), "{refused:?}");
+    assert_security_headers(&refused);
+    assert_eq!(responses_in(&refused), 1, "{refused:?}");
+    // Both slots come back once the idle connections are gone.
+    drop((a, b));
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut s1 = raw(s.addr, b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let mut s2 = raw(s.addr, b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let (r1, r2) = (
+            crate::support::read_response(&mut s1).status,
+            crate::support::read_response(&mut s2).status,
+        );
+        if (r1, r2) == (200, 200) {
+            break;
+        }
+        assert!(Instant::now() < end, "the slots never came back: {r1} {r2}");
+        drop((s1, s2));
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 struct Boom;
@@ -194,38 +310,63 @@ fn a_huge_declared_body_gets_413_at_once_and_the_server_lives_on() {
 #[test]
 fn the_worker_pool_starts_small_and_grows_on_demand() {
     let s = Server::start(&[]);
-    let workers = |s: &Server| -> f64 {
-        let m = s.client().request("GET", "/metrics", &[], "").body;
-        m.lines()
-            .find_map(|l| l.strip_prefix("mcp_workers_started "))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(-1.0)
-    };
-    assert_eq!(workers(&s), 4.0, "an idle server starts 4 workers");
-    // 20 calls that each hold a worker for 700 ms, all at once: none waits for another.
-    let started = std::time::Instant::now();
+    assert_eq!(
+        metric(&s, "mcp_workers_started"),
+        4.0,
+        "an idle server starts 4 workers"
+    );
+    let c = s.client();
+    let (sid, _) = c.initialize("2025-06-18");
+    // 20 calls that each hold a worker (10 s, until cancelled below), all at once.
     let calls: Vec<_> = (0..20)
         .map(|i| {
-            let c = s.client();
+            let (c, sid) = (c.clone(), sid.clone());
             std::thread::spawn(move || {
-                c.stateless(
-                    i,
+                c.call(
+                    &sid,
+                    "2025-06-18",
+                    100 + i,
                     "tools/call",
-                    json!({"name": "echo", "arguments": {"text": "x", "delayMs": 700}}),
+                    json!({"name": "echo", "arguments": {"text": "x", "delayMs": 10000}}),
                 )
-                .status
             })
         })
         .collect();
-    for c in calls {
-        assert_eq!(c.join().unwrap(), 200);
-    }
-    let took = started.elapsed();
-    let grown = workers(&s);
-    assert!((20.0..=64.0).contains(&grown), "workers started: {grown}");
-    // Four workers would have needed five rounds (3.5 s).
-    assert!(
-        took < Duration::from_millis(3000),
-        "the calls queued: {took:?}"
+    // None waits for another: all twenty run on workers at the same moment, none is queued. (/metrics
+    // is answered on the connection's thread, so it needs no worker.)
+    let end = Instant::now() + Duration::from_secs(9);
+    let (in_flight, queued) = loop {
+        let now = (
+            metric(&s, "mcp_http_requests_in_flight"),
+            metric(&s, "mcp_http_requests_queued"),
+        );
+        if now.0 >= 20.0 || Instant::now() > end {
+            break now;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        (in_flight, queued),
+        (20.0, 0.0),
+        "the calls did not all run at once"
     );
+    let grown = metric(&s, "mcp_workers_started");
+    assert!((20.0..=64.0).contains(&grown), "workers started: {grown}");
+    // Done: cancel them; each is answered (cancelled, or its result if it was already finishing).
+    for i in 0..20 {
+        let r = c.post(
+            &[("Mcp-Session-Id", &sid)],
+            &json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId": 100 + i}}),
+        );
+        assert_eq!(r.status, 202, "{r:?}");
+    }
+    for (i, t) in calls.into_iter().enumerate() {
+        let r = t.join().unwrap();
+        assert_eq!(r.status, 200, "call {i}: {r:?}");
+        let v = r.json();
+        assert!(
+            v["error"]["code"] == -32800 || v["result"]["content"][0]["text"] == "x",
+            "call {i}: {v}"
+        );
+    }
 }

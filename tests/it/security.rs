@@ -1,30 +1,217 @@
 use serde_json::json;
 
-use crate::support::{init_body, Server, ACCEPT};
+use crate::support::{init_body, Resp, Server, ACCEPT};
+
+/// The security headers on `r`, with their values (`cache-control` is `no-cache, no-transform` on an
+/// event stream), and no HSTS outside production.
+fn assert_secured(what: &str, r: &Resp) {
+    let sse = r
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/event-stream"));
+    for (h, v) in crate::limits::SECURITY_HEADERS {
+        let v = if sse && h == "cache-control" {
+            "no-cache, no-transform"
+        } else {
+            v
+        };
+        assert_eq!(r.header(h), Some(v), "{what}: {h} in {:?}", r.headers);
+    }
+    assert!(
+        r.header("strict-transport-security").is_none(),
+        "{what}: HSTS only in production"
+    );
+}
 
 #[test]
 fn security_headers_on_every_response() {
-    let s = Server::start(&[]);
+    let s = Server::start(&[
+        ("CORS_ORIGIN", "https://claude.ai"),
+        ("MCP_MAX_BODY_BYTES", "2048"),
+    ]);
     let c = s.client();
-    for (method, path) in [("GET", "/health"), ("GET", "/nope"), ("GET", "/mcp")] {
-        let r = c.request(method, path, &[], "");
-        for (h, v) in [
-            ("x-content-type-options", "nosniff"),
-            ("x-frame-options", "DENY"),
-            ("referrer-policy", "no-referrer"),
-            ("cross-origin-resource-policy", "same-origin"),
-        ] {
-            assert_eq!(r.header(h), Some(v), "{method} {path} {h}");
-        }
-        assert!(r
-            .header("content-security-policy")
-            .unwrap()
-            .contains("default-src 'none'"));
-        assert!(
-            r.header("strict-transport-security").is_none(),
-            "HSTS only in production"
-        );
+    let post = |h: &[(&str, &str)], body: &str| {
+        let mut all = vec![("Content-Type", "application/json"), ("Accept", ACCEPT)];
+        all.extend_from_slice(h);
+        c.request("POST", "/mcp", &all, body)
+    };
+    let init = init_body("2025-11-25").to_string();
+    let opened = post(&[], &init);
+    let sid = opened.header("mcp-session-id").unwrap().to_string();
+    let on = [
+        ("Mcp-Session-Id", sid.as_str()),
+        ("MCP-Protocol-Version", "2025-11-25"),
+    ];
+    let mut sse = crate::support::stateless_body(
+        3,
+        "tools/call",
+        json!({"name": "echo", "arguments": {"text": "s", "steps": 2}}),
+    );
+    sse["params"]["_meta"]["progressToken"] = json!(1);
+    let responses = vec![
+        ("GET /health", 200, c.request("GET", "/health", &[], "")),
+        (
+            "GET /health/live",
+            200,
+            c.request("GET", "/health/live", &[], ""),
+        ),
+        ("GET /metrics", 200, c.request("GET", "/metrics", &[], "")),
+        ("GET /", 200, c.request("GET", "/", &[], "")),
+        ("GET /nope", 404, c.request("GET", "/nope", &[], "")),
+        ("GET /mcp", 405, c.request("GET", "/mcp", &[], "")),
+        ("POST /health", 405, c.request("POST", "/health", &[], "")),
+        ("initialize", 200, opened.clone()),
+        (
+            "notification",
+            202,
+            post(
+                &on,
+                &json!({"jsonrpc":"2.0","method":"notifications/initialized"}).to_string(),
+            ),
+        ),
+        (
+            "ping",
+            200,
+            post(
+                &on,
+                &json!({"jsonrpc":"2.0","id":2,"method":"ping"}).to_string(),
+            ),
+        ),
+        (
+            "SSE tools/call",
+            200,
+            post(
+                &[
+                    ("MCP-Protocol-Version", "2026-07-28"),
+                    ("Mcp-Method", "tools/call"),
+                    ("Mcp-Name", "echo"),
+                ],
+                &sse.to_string(),
+            ),
+        ),
+        (
+            "preflight",
+            204,
+            c.request(
+                "OPTIONS",
+                "/mcp",
+                &[
+                    ("Origin", "https://claude.ai"),
+                    ("Access-Control-Request-Method", "POST"),
+                ],
+                "",
+            ),
+        ),
+        (
+            "foreign preflight",
+            403,
+            c.request("OPTIONS", "/mcp", &[("Origin", "https://evil.example")], ""),
+        ),
+        (
+            "foreign Host",
+            403,
+            post(&[("Host", "evil.example")], &init),
+        ),
+        (
+            "foreign Origin",
+            403,
+            post(&[("Origin", "https://evil.example")], &init),
+        ),
+        (
+            "Accept",
+            406,
+            c.request(
+                "POST",
+                "/mcp",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Accept", "text/html"),
+                ],
+                &init,
+            ),
+        ),
+        (
+            "Content-Type",
+            415,
+            c.request(
+                "POST",
+                "/mcp",
+                &[("Content-Type", "text/plain"), ("Accept", ACCEPT)],
+                &init,
+            ),
+        ),
+        ("oversized", 413, post(&[], &"x".repeat(4096))),
+        ("bad JSON", 400, post(&[], "{nope")),
+        (
+            "no session",
+            400,
+            post(
+                &[],
+                &json!({"jsonrpc":"2.0","id":4,"method":"ping"}).to_string(),
+            ),
+        ),
+        (
+            "unknown session",
+            404,
+            post(
+                &[("Mcp-Session-Id", "0123456789abcdef0123456789abcdef")],
+                &json!({"jsonrpc":"2.0","id":5,"method":"ping"}).to_string(),
+            ),
+        ),
+        ("DELETE", 204, c.delete_session(&sid, "2025-11-25")),
+    ];
+    for (what, status, r) in &responses {
+        assert_eq!(r.status, *status, "{what}: {r:?}");
+        assert_secured(what, r);
     }
+    assert!(responses
+        .iter()
+        .any(|(_, _, r)| r.header("content-type") == Some("text/event-stream")));
+    // Refused on the head alone, before any handler: the same headers.
+    for (what, status, bytes) in [
+        (
+            "head too large",
+            431,
+            format!(
+                "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(10_000)
+            ),
+        ),
+        (
+            "HTTP/2.0",
+            505,
+            "GET /health HTTP/2.0\r\nHost: localhost\r\n\r\n".to_string(),
+        ),
+        (
+            "smuggling",
+            400,
+            "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                .to_string(),
+        ),
+        (
+            "Expect",
+            417,
+            "POST /mcp HTTP/1.1\r\nHost: localhost\r\nExpect: later\r\nContent-Length: 2\r\n\r\n{}"
+                .to_string(),
+        ),
+    ] {
+        let mut t = std::net::TcpStream::connect(s.addr).unwrap();
+        t.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        std::io::Write::write_all(&mut t, bytes.as_bytes()).unwrap();
+        let (r, closed) = crate::limits::read_until_closed(&mut t);
+        assert_eq!(crate::limits::status_of(&r), status, "{what}: {r:?}");
+        assert!(closed, "{what}: the connection stays open");
+        crate::limits::assert_security_headers(&r);
+    }
+    // A token refused (401) and a client over its limit (429).
+    let limited = Server::start(&[("JWT_SECRET", crate::auth::SECRET), ("RATE_LIMIT_MAX", "1")]);
+    let lc = limited.client();
+    let r = lc.post(&[], &init_body("2025-11-25"));
+    assert_eq!(r.status, 401, "{r:?}");
+    assert_secured("401", &r);
+    let r = lc.post(&[], &init_body("2025-11-25"));
+    assert_eq!(r.status, 429, "{r:?}");
+    assert_secured("429", &r);
 }
 
 #[test]
@@ -234,7 +421,7 @@ fn logs_never_show_tokens_secrets_or_session_ids() {
 
 #[test]
 fn hostile_traffic_gets_its_answers_while_a_good_client_is_served() {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let s = Server::start(&[
         ("MCP_TRUST_PROXY_HOPS", "1"),
         ("RATE_LIMIT_MAX", "20"),
@@ -314,12 +501,15 @@ fn hostile_traffic_gets_its_answers_while_a_good_client_is_served() {
             );
             answers.push(("flood", r.status));
         }
+        // Cut off after MCP_READ_TIMEOUT_MS (heads get min(MCP_HEAD_TIMEOUT_MS, it)): 408, the
+        // security headers, and the end of the stream from the server, well before our 5 s timeout.
         for t in &mut slow {
             t.set_read_timeout(Some(std::time::Duration::from_secs(5)))
                 .unwrap();
-            let mut b = Vec::new();
-            let _ = t.read_to_end(&mut b);
-            answers.push(("slow-loris", if b.is_empty() { 0 } else { 408 }));
+            let (resp, closed) = crate::limits::read_until_closed(t);
+            crate::limits::assert_security_headers(&resp);
+            assert!(closed, "a slow-loris connection was left open: {resp:?}");
+            answers.push(("slow-loris", crate::limits::status_of(&resp)));
         }
         answers
     });
@@ -351,6 +541,6 @@ fn hostile_traffic_gets_its_answers_while_a_good_client_is_served() {
         flood.contains(&429) && flood.iter().all(|s| *s == 200 || *s == 429),
         "{flood:?}"
     );
-    assert!(status_of("slow-loris").iter().all(|s| *s == 408 || *s == 0));
+    assert_eq!(status_of("slow-loris"), vec![408; 5]);
     assert_eq!(c.request("GET", "/health", &[], "").status, 200);
 }

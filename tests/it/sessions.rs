@@ -53,24 +53,46 @@ fn delete_ends_a_session() {
     assert!(!logs.contains(&sid), "full session id must never be logged");
 }
 
+/// A sample of /metrics (-1 when missing).
+fn metric(s: &Server, name: &str) -> f64 {
+    crate::limits::metric(s, name)
+}
+
 #[test]
 fn idle_sessions_expire_and_the_reaper_removes_them() {
     let s = Server::start(&[
-        ("SESSION_MAX_AGE", "1200"),
+        ("SESSION_MAX_AGE", "2000"),
         ("SESSION_CLEANUP_INTERVAL", "100"),
     ]);
     let c = s.client();
     let (kept, _) = c.initialize("2025-06-18");
     let (dropped, _) = c.initialize("2025-06-18");
-    // Keep one alive with requests while the other idles past SESSION_MAX_AGE.
-    let end = Instant::now() + Duration::from_millis(2500);
-    while Instant::now() < end {
+    let expired = r#"mcp_sessions_terminated_total{reason="expired"}"#;
+    assert_eq!(metric(&s, expired), 0.0);
+    // Keep one alive with requests while the other idles past SESSION_MAX_AGE, until the reaper has
+    // removed exactly one session. Nothing touches `dropped` meanwhile, so only the reaper can have.
+    let end = Instant::now() + Duration::from_secs(20);
+    while metric(&s, expired) < 1.0 {
+        assert!(
+            Instant::now() < end,
+            "the reaper never removed the idle session"
+        );
         assert_eq!(
             c.call(&kept, "2025-06-18", 2, "ping", json!({})).status,
             200
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    assert_eq!(metric(&s, expired), 1.0);
+    assert_eq!(metric(&s, "mcp_sessions_active"), 1.0);
+    assert_eq!(
+        c.request("GET", "/health", &[], "").json()["sessions"]["total"],
+        1
+    );
+    assert!(
+        s.wait_log("expired sessions removed"),
+        "log line never came"
+    );
     assert_eq!(
         c.call(&dropped, "2025-06-18", 3, "ping", json!({})).status,
         404
@@ -79,19 +101,7 @@ fn idle_sessions_expire_and_the_reaper_removes_them() {
         c.call(&kept, "2025-06-18", 4, "ping", json!({})).status,
         200
     );
-    assert!(
-        s.wait_log("expired sessions removed"),
-        "log line never came"
-    );
-    let logs = s.logs().join("\n");
-    assert!(
-        logs.contains("expired sessions removed"),
-        "reaper did not run: {logs}"
-    );
-    assert_eq!(
-        c.request("GET", "/health", &[], "").json()["sessions"]["total"],
-        1
-    );
+    assert_eq!(metric(&s, expired), 1.0, "the kept session never expired");
 }
 
 #[test]

@@ -127,26 +127,33 @@ struct Tally {
 fn start_server(sb: &SandboxProc, redis: &RedisServer, port: u16) -> Server {
     let url = redis.url();
     let port = port.to_string();
-    Server::start_args(
-        &["serve"],
-        &[
-            ("PORT", &port),
-            ("HUBSPOT_API_BASE_URL", &sb.base_url),
-            ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN),
-            ("HUBSPOT_RATE_LIMIT", "200"),
-            ("HUBSPOT_SEARCH_RATE_LIMIT", "50"),
-            ("REDIS_URL", &url),
-            ("HEALTH_CHECK_INTERVAL_MS", "500"),
-            ("MCP_REQUEST_TIMEOUT_MS", "5000"),
-            ("MCP_DRAIN_TIMEOUT_MS", "5000"),
-            // The slow-head and slow-body attacks are cut at these.
-            ("MCP_HEAD_TIMEOUT_MS", "2000"),
-            ("MCP_READ_TIMEOUT_MS", "3000"),
-            // Every client is 127.0.0.1; the default (1000 per 15 min) would refuse a long soak.
-            ("RATE_LIMIT_MAX", "10000000"),
-            ("LOG_LEVEL", "info"),
-        ],
-    )
+    // `MIMALLOC_*` variables of the soak's environment reach the server (allocator experiments, e.g.
+    // MIMALLOC_PURGE_DELAY=0 to tell memory the allocator keeps from memory in use).
+    let allocator: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("MIMALLOC_"))
+        .collect();
+    let mut env: Vec<(&str, &str)> = allocator
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    env.extend_from_slice(&[
+        ("PORT", &port),
+        ("HUBSPOT_API_BASE_URL", &sb.base_url),
+        ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN),
+        ("HUBSPOT_RATE_LIMIT", "200"),
+        ("HUBSPOT_SEARCH_RATE_LIMIT", "50"),
+        ("REDIS_URL", &url),
+        ("HEALTH_CHECK_INTERVAL_MS", "500"),
+        ("MCP_REQUEST_TIMEOUT_MS", "5000"),
+        ("MCP_DRAIN_TIMEOUT_MS", "5000"),
+        // The slow-head and slow-body attacks are cut at these.
+        ("MCP_HEAD_TIMEOUT_MS", "2000"),
+        ("MCP_READ_TIMEOUT_MS", "3000"),
+        // Every client is 127.0.0.1; the default (1000 per 15 min) would refuse a long soak.
+        ("RATE_LIMIT_MAX", "10000000"),
+        ("LOG_LEVEL", "info"),
+    ]);
+    Server::start_args(&["serve"], &env)
 }
 
 fn client_for(addr: SocketAddr) -> Client {
@@ -211,6 +218,29 @@ fn one_request(c: &Client, sid: &str, n: u64) -> (&'static str, u16, Option<Valu
     }
 }
 
+/// Grows the worker pool as the soak's traffic grows it anyway (it doubles on demand, 4 -> 8 -> 16, up
+/// to MCP_WORKERS, and never shrinks; each worker keeps its stack and allocator pages), with twelve
+/// slow calls at once, so that the RSS one minute in is measured with the pool at its working size and
+/// the comparison with the end is about leaks, not about when a burst happened to double the pool.
+fn grow_pool(addr: SocketAddr) {
+    let calls: Vec<_> = (0..12)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let args = json!({"text": "warm", "delayMs": 1500});
+                let r = client_for(addr).stateless(
+                    i,
+                    "tools/call",
+                    json!({"name": "echo", "arguments": args}),
+                );
+                assert_eq!(r.status, 200, "warm-up call: {r:?}");
+            })
+        })
+        .collect();
+    for c in calls {
+        c.join().unwrap();
+    }
+}
+
 /// A 503 that no restart explains: the per-address bound on connections still sending their first
 /// request (`MCP_MAX_PENDING_PER_IP`) or the connection cap. The attacks must never push the normal
 /// clients into either.
@@ -226,6 +256,7 @@ fn soak_with_faults_and_a_restart() {
     let sb = SandboxProc::start();
     let mut server = start_server(&sb, &redis, 0);
     let mut life_started = Instant::now();
+    grow_pool(server.addr);
     let mut lives = vec![Life::default()];
     let port = server.addr.port();
     let shared = attacks::Shared {
@@ -329,6 +360,7 @@ fn soak_with_faults_and_a_restart() {
             std::thread::sleep(Duration::from_millis(300));
             shared.restart_gen.fetch_add(1, Ordering::SeqCst);
             restarted = true;
+            grow_pool(server.addr);
         }
         sample(&server, life_started, &mut lives);
         std::thread::sleep(Duration::from_millis(700));

@@ -506,10 +506,13 @@ impl Request {
         if let Some(clock) = &self.clock {
             clock.start(limit);
         }
+        let declared = self.body_length;
         let mut buf = Vec::with_capacity(self.body_length.unwrap_or(0).min(max));
         let mut piece = [0u8; 8192];
         let result = loop {
             match self.as_reader().read(&mut piece) {
+                // A declared length the connection ended short of is a broken body, not a short one.
+                Ok(0) if declared.is_some_and(|n| buf.len() < n) => break Err(BodyError::Closed),
                 Ok(0) => break Ok(buf.len()),
                 Ok(n) => {
                     if buf.len() + n > max {
