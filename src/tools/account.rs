@@ -18,13 +18,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(Whoami), Box::new(ApiUsage), Box::new(RecordLink)]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// HubSpot's UI domain when the account details name none.
 pub const DEFAULT_UI_DOMAIN: &str = "app.hubspot.com";
 
@@ -96,7 +89,7 @@ impl TypedTool for Whoami {
                 user. Use first when unsure which account you are working in, to interpret dates (time zone) \
                 and amounts (currency), or to check a scope before a call that needs it.",
             family: Family::Account,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: no_args_schema(),
             output_schema: Some(json!({"type": "object", "properties": {
                 "portalId": {"type": "integer"}, "accountType": {"type": "string"}, "uiDomain": {"type": "string"},
@@ -180,7 +173,7 @@ impl TypedTool for ApiUsage {
                 usageLimit, currentUsage, percent and when it resets. Use before a large batch job, or when \
                 HubSpot answers with its daily rate limit (429 DAILY).",
             family: Family::Account,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: no_args_schema(),
             output_schema: Some(json!({"type": "object", "properties": {
                 "usageLimit": {"type": ["integer", "null"]}, "currentUsage": {"type": ["integer", "null"]},
@@ -269,7 +262,7 @@ impl TypedTool for RecordLink {
                 the record id. Use whenever you mention a record to the user so they can click through. Makes \
                 no call beyond the cached account details (and custom object schemas).",
             family: Family::Account,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("The record id.")

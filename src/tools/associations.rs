@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::batch::{batch_status, batch_text, check_count, error_summaries, id_string};
+use super::batch::{batch_write, check_count, id_string};
 use super::common::{
     next_after, object_type, object_type_arg, object_type_schema, render_list, RECORD_ID,
 };
@@ -31,13 +31,6 @@ pub const PAGE_MAX: u32 = 500;
 
 /// HubSpot's association categories.
 pub const CATEGORIES: [&str; 3] = ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"];
-
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
 
 /// Checks an association category (case-insensitive); `None` means USER_DEFINED, the category of labels
 /// created in the account.
@@ -141,6 +134,17 @@ pub(crate) fn new_associations_schema() -> Value {
            }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
 }
 
+/// The non-empty `labels` of an association HubSpot returned.
+fn labels_of(v: &Value) -> Vec<Value> {
+    v.get("labels")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|l| l.as_str().is_some_and(|s| !s.is_empty()))
+        .cloned()
+        .collect()
+}
+
 /// One association type as HubSpot lists it, trimmed: category, typeId, label (null when unlabelled).
 fn type_spec(t: &Value) -> Value {
     json!({
@@ -198,7 +202,7 @@ impl TypedTool for ListAssociations {
                 relationships; then read the associated records with hubspot_batch_read. Follows HubSpot's pages \
                 automatically up to maxResults (default 100, at most 5000) and says so when more exist.",
             family: Family::Associations,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("The record's id."),
@@ -376,17 +380,9 @@ impl TypedTool for CreateAssociation {
                     Some(&body),
                     Kind::Write,
                 )?;
-                let labels: Vec<Value> = resp
-                    .get("labels")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter(|l| l.as_str().is_some_and(|s| !s.is_empty()))
-                    .cloned()
-                    .collect();
                 (
                     vec![json!({"category": category, "typeId": type_id})],
-                    labels,
+                    labels_of(&resp),
                 )
             }
         };
@@ -497,7 +493,7 @@ impl TypedTool for ListAssociationLabels {
                 category. Use to find the associationTypeId and category to pass to hubspot_create_association or \
                 hubspot_batch_create_associations.",
             family: Family::Associations,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "toObjectType": object_type_schema()
@@ -644,59 +640,28 @@ impl TypedTool for BatchCreateAssociations {
                        "types": [{"associationCategory": category, "associationTypeId": type_id}]})
             })
             .collect();
-        let body = json!({ "inputs": inputs });
-        let resp = cx.send(
+        let pair = |r: &Value| {
+            json!({
+                "fromId": id_string(r.get("fromObjectId").unwrap_or(&Value::Null)),
+                "toId": id_string(r.get("toObjectId").unwrap_or(&Value::Null)),
+                "labels": labels_of(r),
+            })
+        };
+        batch_write(
+            cx,
             Method::Post,
             &paths::association_batch_create(&from, &to),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        let results: Vec<Value> = resp
-            .get("results")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|r| {
-                let labels: Vec<Value> = r
-                    .get("labels")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter(|l| l.as_str().is_some_and(|s| !s.is_empty()))
-                    .cloned()
-                    .collect();
-                json!({
-                    "fromId": id_string(r.get("fromObjectId").unwrap_or(&Value::Null)),
-                    "toId": id_string(r.get("toObjectId").unwrap_or(&Value::Null)),
-                    "labels": labels,
-                })
-            })
-            .collect();
-        let errors = error_summaries(&resp);
-        let mut headline = format!(
-            "Associated {} of {} {from} → {to} pairs (status {}).",
-            results.len(),
-            pairs.len(),
-            batch_status(&resp)
-        );
-        if !errors.is_empty() {
-            headline.push_str(&format!(
-                " {} error(s): the batch partly failed; the pairs under Errors were not associated.",
-                errors.len()
-            ));
-        }
-        let text = batch_text(&headline, &errors, &results, cx.services().text_limit);
-        Ok(ToolOutput {
-            text,
-            structured: Some(json!({
-                "status": batch_status(&resp),
-                "requested": pairs.len(),
-                "count": results.len(),
-                "results": results,
-                "errors": errors,
-            })),
-        })
+            inputs,
+            pair,
+            |r| {
+                format!(
+                    "Associated {} of {} {from} → {to} pairs",
+                    r.len(),
+                    pairs.len()
+                )
+            },
+            "the pairs under Errors were not associated",
+        )
     }
 }
 

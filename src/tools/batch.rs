@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::associations::{new_associations_schema, CheckedAssociation, NewAssociation};
 use super::common::{
-    check_max, id_schema, key_kind, object_type, object_type_schema, properties_schema,
-    render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
+    check_max, id_property, id_schema, key_kind, object_type, object_type_schema,
+    properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
@@ -241,25 +241,75 @@ fn batch_result(
     }
 }
 
-/// The part of a headline that reports failures.
-fn failure_note(resp: &Value) -> String {
+/// The part of a headline that reports failures: how many, and that `refused` (what became of the
+/// inputs concerned).
+fn failure_note(resp: &Value, refused: &str) -> String {
     let n = resp
         .get("errors")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     match n {
         0 => String::new(),
-        n => format!(" {n} error(s): the batch partly failed; the inputs below under Errors were not applied."),
+        n => format!(" {n} error(s): the batch partly failed; {refused}."),
     }
 }
 
-fn trimmed_results(resp: &Value) -> Vec<Value> {
-    resp.get("results")
+/// What becomes of record inputs HubSpot refused, in a headline.
+const NOT_APPLIED: &str = "the inputs below under Errors were not applied";
+
+/// Sends one HubSpot batch call (`body`, its `inputs` and any options, to `path`; HubSpot's batch
+/// endpoints all take POST, named at each call so that the path contract sees the method) and returns
+/// HubSpot's answer with its `results`, each shaped by `shape`.
+fn send_batch(
+    cx: &mut ToolContext<'_>,
+    method: Method,
+    path: &str,
+    body: &Value,
+    kind: Kind,
+    shape: impl FnMut(&Value) -> Value,
+) -> Result<(Value, Vec<Value>), ToolError> {
+    let resp = cx.send(method, path, &[], Some(body), kind)?;
+    let results = resp
+        .get("results")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(trim_record)
-        .collect()
+        .map(shape)
+        .collect();
+    Ok((resp, results))
+}
+
+/// One batch write (create, update or upsert records, associate pairs), from call to result: sends
+/// `inputs` to `path` (see [`send_batch`]), shapes each result HubSpot returns with `shape`, and reports
+/// them under a headline of `done(results)` (what was done, e.g. `Created 3 of 4 deals`), HubSpot's
+/// status and, when HubSpot refused some inputs, how many and that `refused` (see [`failure_note`]). A
+/// batch that partly failed is a result, not a tool error.
+pub(crate) fn batch_write(
+    cx: &mut ToolContext<'_>,
+    method: Method,
+    path: &str,
+    inputs: Vec<Value>,
+    shape: impl FnMut(&Value) -> Value,
+    done: impl FnOnce(&[Value]) -> String,
+    refused: &str,
+) -> Result<ToolOutput, ToolError> {
+    let requested = inputs.len();
+    let body = json!({ "inputs": inputs });
+    let (resp, results) = send_batch(cx, method, path, &body, Kind::Write, shape)?;
+    let headline = format!(
+        "{} (status {}).{}",
+        done(&results),
+        batch_status(&resp),
+        failure_note(&resp, refused)
+    );
+    Ok(batch_result(
+        headline,
+        requested,
+        &resp,
+        results,
+        None,
+        cx.services().text_limit,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -290,7 +340,7 @@ impl TypedTool for BatchRead {
                 you already hold several ids (from a search, a list of associations, the user). Returns the \
                 records found with the requested properties, and lists the ids HubSpot did not find.",
             family: Family::Batch,
-            annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "ids": ids_schema(id_schema("A record id, or its value of idProperty.")),
@@ -303,11 +353,7 @@ impl TypedTool for BatchRead {
 
     fn run(&self, a: ReadArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
-        let id_property = a
-            .id_property
-            .as_deref()
-            .map(|p| PROPERTY_NAME.check("idProperty", p))
-            .transpose()?;
+        let id_property = id_property(a.id_property.as_deref())?;
         let kind = key_kind(id_property.as_deref());
         let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, kind, true)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
@@ -316,14 +362,14 @@ impl TypedTool for BatchRead {
         if let Some(p) = id_property {
             body["idProperty"] = p.into();
         }
-        let resp = cx.send(
+        let (resp, results) = send_batch(
+            cx,
             Method::Post,
             &paths::batch(&ty, "read"),
-            &[],
-            Some(&body),
+            &body,
             Kind::Read,
+            trim_record,
         )?;
-        let results = trimmed_results(&resp);
         let not_found: Vec<Value> = resp
             .get("errors")
             .and_then(Value::as_array)
@@ -444,29 +490,15 @@ impl TypedTool for BatchCreate {
             }
             inputs.push(o);
         }
-        let body = json!({ "inputs": inputs });
-        let resp = cx.send(
+        batch_write(
+            cx,
             Method::Post,
             &paths::batch(&ty, "create"),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        let results = trimmed_results(&resp);
-        let headline = format!(
-            "Created {} of {requested} {ty} (status {}).{}",
-            results.len(),
-            batch_status(&resp),
-            failure_note(&resp)
-        );
-        Ok(batch_result(
-            headline,
-            requested,
-            &resp,
-            results,
-            None,
-            cx.services().text_limit,
-        ))
+            inputs,
+            trim_record,
+            |r| format!("Created {} of {requested} {ty}", r.len()),
+            NOT_APPLIED,
+        )
     }
 }
 
@@ -538,11 +570,7 @@ impl TypedTool for BatchUpdate {
 
     fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
-        let id_property = a
-            .id_property
-            .as_deref()
-            .map(|p| PROPERTY_NAME.check("idProperty", p))
-            .transpose()?;
+        let id_property = id_property(a.id_property.as_deref())?;
         let ids = check_id_inputs(&a.inputs, key_kind(id_property.as_deref()), true)?;
         let requested = a.inputs.len();
         let inputs: Vec<Value> = a
@@ -557,29 +585,15 @@ impl TypedTool for BatchUpdate {
                 o
             })
             .collect();
-        let body = json!({ "inputs": inputs });
-        let resp = cx.send(
+        batch_write(
+            cx,
             Method::Post,
             &paths::batch(&ty, "update"),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        let results = trimmed_results(&resp);
-        let headline = format!(
-            "Updated {} of {requested} {ty} (status {}).{}",
-            results.len(),
-            batch_status(&resp),
-            failure_note(&resp)
-        );
-        Ok(batch_result(
-            headline,
-            requested,
-            &resp,
-            results,
-            None,
-            cx.services().text_limit,
-        ))
+            inputs,
+            trim_record,
+            |r| format!("Updated {} of {requested} {ty}", r.len()),
+            NOT_APPLIED,
+        )
     }
 }
 
@@ -636,43 +650,29 @@ impl TypedTool for BatchUpsert {
             .zip(ids)
             .map(|(i, id)| json!({"id": id, "idProperty": id_property, "properties": i.properties}))
             .collect();
-        let body = json!({ "inputs": inputs });
-        let resp = cx.send(
+        let with_new = |r: &Value| {
+            let mut t = trim_record(r);
+            if let (Some(n), Some(m)) = (r.get("new"), t.as_object_mut()) {
+                m.insert("new".into(), n.clone());
+            }
+            t
+        };
+        batch_write(
+            cx,
             Method::Post,
             &paths::batch(&ty, "upsert"),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        let results: Vec<Value> = resp
-            .get("results")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|r| {
-                let mut t = trim_record(r);
-                if let (Some(n), Some(m)) = (r.get("new"), t.as_object_mut()) {
-                    m.insert("new".into(), n.clone());
-                }
-                t
-            })
-            .collect();
-        let created = results.iter().filter(|r| r["new"] == true).count();
-        let headline = format!(
-            "Upserted {} of {requested} {ty} by {id_property}: {created} created, {} updated (status {}).{}",
-            results.len(),
-            results.len() - created,
-            batch_status(&resp),
-            failure_note(&resp)
-        );
-        Ok(batch_result(
-            headline,
-            requested,
-            &resp,
-            results,
-            None,
-            cx.services().text_limit,
-        ))
+            inputs,
+            with_new,
+            |r| {
+                let created = r.iter().filter(|r| r["new"] == true).count();
+                format!(
+                    "Upserted {} of {requested} {ty} by {id_property}: {created} created, {} updated",
+                    r.len(),
+                    r.len() - created
+                )
+            },
+            NOT_APPLIED,
+        )
     }
 }
 
@@ -720,12 +720,13 @@ impl TypedTool for BatchArchive {
         let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, &RECORD_ID, true)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
         let body = json!({ "inputs": inputs });
-        let resp = cx.send(
+        let (resp, _) = send_batch(
+            cx,
             Method::Post,
             &paths::batch(&ty, "archive"),
-            &[],
-            Some(&body),
+            &body,
             Kind::Write,
+            trim_record,
         )?;
         let errors = error_summaries(&resp);
         let id_values: Vec<Value> = ids.iter().map(|i| Value::String(i.clone())).collect();
@@ -1187,7 +1188,7 @@ pub(crate) mod tests {
             "Found 1 of 3 requested contacts.".into(),
             3,
             &resp,
-            trimmed_results(&resp),
+            vec![trim_record(&resp["results"][0])],
             None,
             20_000,
         );
@@ -1200,8 +1201,8 @@ pub(crate) mod tests {
             json!({"id": "1", "properties": {"email": "a@b.c"}})
         );
         assert!(out.text.contains("OBJECT_NOT_FOUND") && out.text.contains("[ids: 2, 3]"));
-        assert!(failure_note(&resp).contains("1 error"));
-        assert!(failure_note(&json!({"results": []})).is_empty());
+        assert!(failure_note(&resp, NOT_APPLIED).contains("1 error"));
+        assert!(failure_note(&json!({"results": []}), NOT_APPLIED).is_empty());
         assert_eq!(batch_status(&Value::Null), "COMPLETE");
     }
 

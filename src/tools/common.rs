@@ -300,6 +300,12 @@ impl IdKind {
     }
 }
 
+/// Checks an optional `idProperty` argument (a property's name).
+pub fn id_property(raw: Option<&str>) -> Result<Option<String>, ToolError> {
+    raw.map(|p| PROPERTY_NAME.check("idProperty", p))
+        .transpose()
+}
+
 /// Checks a record key: a numeric record id, or with an `idProperty` (other than `hs_object_id`) that
 /// property's value. Returns the key and the checked idProperty.
 pub fn record_key(
@@ -307,9 +313,7 @@ pub fn record_key(
     raw: &str,
     id_property: Option<&str>,
 ) -> Result<(String, Option<String>), ToolError> {
-    let prop = id_property
-        .map(|p| PROPERTY_NAME.check("idProperty", p))
-        .transpose()?;
+    let prop = self::id_property(id_property)?;
     let key = key_kind(prop.as_deref()).check(what, raw)?;
     Ok((key, prop))
 }

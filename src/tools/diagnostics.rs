@@ -38,12 +38,7 @@ impl TypedTool for Echo {
                           reads no CRM data. `delayMs` (0-10000) waits before answering and reports \
                           progress in `steps` when the client asks for progress.",
             family: Family::Diagnostics,
-            annotations: Annotations {
-                read_only: true,
-                destructive: false,
-                idempotent: true,
-                open_world: false,
-            },
+            annotations: Annotations::LOCAL,
             input_schema: json!({
                 "type": "object",
                 "properties": {

@@ -324,7 +324,7 @@ impl TypedTool for ListEngagements {
                 company, deal, ticket, ...), newest first: the record's activity timeline. Use before writing a \
                 summary or a follow-up. `types` narrows the kinds; `limit` caps each kind (1-100, default 10).",
             family: Family::Engagements,
-            annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: true },
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("The record id."),

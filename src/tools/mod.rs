@@ -70,6 +70,21 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
+impl Annotations {
+    /// Reads HubSpot and changes nothing.
+    pub const READ: Annotations = Annotations {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    };
+    /// Changes nothing and talks to nothing outside this server (diagnostics).
+    pub const LOCAL: Annotations = Annotations {
+        open_world: false,
+        ..Annotations::READ
+    };
+}
+
 /// What `tools/list` says about a tool.
 #[derive(Debug, Clone)]
 pub struct ToolDef {
@@ -365,11 +380,14 @@ pub trait Tool: Send + Sync {
     /// Runs it. `args` is the `arguments` object (`{}` when absent).
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
     /// Deserializes `args` into the tool's arguments type exactly as [`Tool::call`] does first, and does
-    /// nothing else (no checks of values, no HubSpot call).
+    /// nothing else (no checks of values, no HubSpot call). Test builds only: the schema test's hook.
+    #[cfg(test)]
     fn check_args(&self, args: Value) -> Result<(), ToolError> {
         parse_args::<args::NoArgs>(args).map(drop)
     }
     /// The field names of every struct in the tool's arguments type, from serde ([`args::struct_fields`]).
+    /// Test builds only.
+    #[cfg(test)]
     fn arg_fields(&self) -> Vec<args::StructFields> {
         args::struct_fields::<args::NoArgs>()
     }
@@ -394,9 +412,11 @@ impl<T: TypedTool> Tool for T {
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         self.run(parse_args(args)?, cx)
     }
+    #[cfg(test)]
     fn check_args(&self, args: Value) -> Result<(), ToolError> {
         parse_args::<T::Args>(args).map(drop)
     }
+    #[cfg(test)]
     fn arg_fields(&self) -> Vec<args::StructFields> {
         args::struct_fields::<T::Args>()
     }

@@ -16,13 +16,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListOwners), Box::new(GetOwner)]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// Largest page HubSpot serves.
 pub const MAX_LIMIT: u32 = 500;
 
@@ -107,7 +100,7 @@ impl TypedTool for ListOwners {
                 hubspot_owner_id (and other owner properties) store, or to show who owns a record. Filter by \
                 exact email; archived=true lists deactivated owners.",
             family: Family::Owners,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "email": {"type": "string", "minLength": 3, "maxLength": 254, "description": "Only the owner with this email."},
                 "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100,
@@ -204,7 +197,7 @@ impl TypedTool for GetOwner {
             description: "Reads one owner by owner id (the value of hubspot_owner_id on records) or by userId \
                 (idProperty=userId): email, name, userId and teams. Use to say who owns a record.",
             family: Family::Owners,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "id": OWNER_ID.schema("The owner id (or the userId when idProperty is userId)."),
                 "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0],

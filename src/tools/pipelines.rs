@@ -13,13 +13,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListPipelines), Box::new(GetPipeline)]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 fn pipeline_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100,
            "description": "Object type with pipelines: deals or tickets (also leads, orders, appointments, \
@@ -103,7 +96,7 @@ impl TypedTool for ListPipelines {
                 hs_pipeline_stage hold these stage ids (not labels), and pipeline / hs_pipeline hold the \
                 pipeline id.",
             family: Family::Pipelines,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema()
             }, "required": ["objectType"], "additionalProperties": false}),
@@ -155,7 +148,7 @@ impl TypedTool for GetPipeline {
                 deal probability / closed flags, ticket states. Use when you know the pipeline and need its \
                 stage ids for dealstage or hs_pipeline_stage.",
             family: Family::Pipelines,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema(),
                 "pipelineId": PIPELINE_ID.schema("The pipeline id (default for the default deal pipeline).")

@@ -25,13 +25,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     ]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// Characters of a property's description kept in lists.
 pub const DESCRIPTION_CHARS: usize = 200;
 /// Options shown per enumeration property in lists (`hubspot_get_property` shows all).
@@ -225,6 +218,26 @@ fn invalidate_props(cx: &ToolContext<'_>, ty: &str) {
     }
 }
 
+/// Sends a property definition (create or update) of `ty`, drops the cached metadata it changes, and
+/// reports the property HubSpot returns under `summary` (trimmed in the text, whole in
+/// `structuredContent`).
+fn write_property(
+    cx: &mut ToolContext<'_>,
+    method: Method,
+    path: &str,
+    body: &Value,
+    ty: &str,
+    summary: &str,
+) -> Result<ToolOutput, ToolError> {
+    let prop = cx.send(method, path, &[], Some(body), Kind::Write)?;
+    invalidate_props(cx, ty);
+    let text = render_one(summary, &trim_property(&prop), cx.services().text_limit);
+    Ok(ToolOutput {
+        text,
+        structured: Some(prop),
+    })
+}
+
 fn property_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
@@ -270,7 +283,7 @@ impl TypedTool for ListProperties {
                 groupName; hidden properties are left out unless includeHidden. hubspot_get_property shows one \
                 property in full.",
             family: Family::Properties,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME,
@@ -352,7 +365,7 @@ impl TypedTool for GetProperty {
                 hubspot_list_properties cut a property's options or description, or before updating a \
                 property's options (an update replaces the whole option list).",
             family: Family::Properties,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema("The property's internal name (e.g. lifecyclestage).")
@@ -552,23 +565,14 @@ impl TypedTool for CreateProperty {
         if let Some(u) = a.has_unique_value {
             body["hasUniqueValue"] = u.into();
         }
-        let prop = cx.send(
+        write_property(
+            cx,
             Method::Post,
             &paths::properties(&ty),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        invalidate_props(cx, &ty);
-        let text = render_one(
+            &body,
+            &ty,
             &format!("Created property {} on {ty}.", a.name),
-            &trim_property(&prop),
-            cx.services().text_limit,
-        );
-        Ok(ToolOutput {
-            text,
-            structured: Some(prop),
-        })
+        )
     }
 }
 
@@ -650,23 +654,14 @@ impl TypedTool for UpdateProperty {
         let ty = object_type(&a.object_type)?;
         let name = PROPERTY_NAME.check("name", &a.name)?;
         let body = update_body(&a)?;
-        let prop = cx.send(
+        write_property(
+            cx,
             Method::Patch,
             &paths::property(&ty, &name),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?;
-        invalidate_props(cx, &ty);
-        let text = render_one(
+            &body,
+            &ty,
             &format!("Updated property {name} of {ty}."),
-            &trim_property(&prop),
-            cx.services().text_limit,
-        );
-        Ok(ToolOutput {
-            text,
-            structured: Some(prop),
-        })
+        )
     }
 }
 
@@ -746,7 +741,7 @@ impl TypedTool for ListPropertyGroups {
                 with their internal names and labels. Use to pick the groupName for hubspot_create_property, \
                 or to filter hubspot_list_properties by group.",
             family: Family::Properties,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema()
             }, "required": ["objectType"], "additionalProperties": false}),

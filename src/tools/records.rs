@@ -25,13 +25,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     ]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// HubSpot's search returns at most this many results for one query, however it is paged.
 pub const SEARCH_CAP: u64 = 10_000;
 
@@ -101,7 +94,7 @@ impl TypedTool for ListRecords {
                 filter or sort, and hubspot_get_record when you know the id. Returns ids, the requested properties \
                 and nextAfter for the next page.",
             family: Family::Records,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "limit": limit_schema(LIST_LIMIT.into(), DEFAULT_LIMIT.into()),
@@ -172,7 +165,7 @@ impl TypedTool for GetRecord {
                 domain for companies, or any property with unique values). Use when you know which record you \
                 need; returns its properties and, if asked, the ids of associated records.",
             family: Family::Records,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema("The record id, or its value of idProperty."),
@@ -434,7 +427,7 @@ impl TypedTool for SearchRecords {
             title: "Search CRM records",
             description: search_description(),
             family: Family::Records,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "query": {"type": "string", "maxLength": 3000, "description": "Free text over the type's default searchable properties (name, email, domain, ...)."},

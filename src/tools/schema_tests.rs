@@ -326,12 +326,7 @@ impl TypedTool for Fake {
             title: "Fake",
             description: "A tool whose schema the test changes, to see the checker notice.",
             family: Family::Diagnostics,
-            annotations: Annotations {
-                read_only: true,
-                destructive: false,
-                idempotent: true,
-                open_world: false,
-            },
+            annotations: Annotations::LOCAL,
             input_schema: self.0.clone(),
             output_schema: None,
         }

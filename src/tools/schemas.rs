@@ -15,13 +15,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListSchemas), Box::new(GetSchema)]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// The cached list of custom object schemas (`GET /crm/v3/schemas`, key `schemas`).
 pub fn cached_schemas(cx: &ToolContext<'_>) -> Result<std::sync::Arc<Value>, ToolError> {
     cx.cached_get("schemas", paths::SCHEMAS, &[("archived", "false".into())])
@@ -43,23 +36,23 @@ fn copy(from: &Value, to: &mut Map<String, Value>, keys: &[&str]) {
     }
 }
 
+/// The fields of an object's definition kept in a list ([`trim_schema_summary`]) and with the whole
+/// definition ([`trim_schema`]).
+const SUMMARY_FIELDS: [&str; 7] = [
+    "objectTypeId",
+    "name",
+    "fullyQualifiedName",
+    "labels",
+    "primaryDisplayProperty",
+    "requiredProperties",
+    "searchableProperties",
+];
+
 /// One custom object in a list: ids, names, labels, display and required/searchable properties, and how
 /// many properties it has.
 pub fn trim_schema_summary(s: &Value) -> Value {
     let mut m = Map::new();
-    copy(
-        s,
-        &mut m,
-        &[
-            "objectTypeId",
-            "name",
-            "fullyQualifiedName",
-            "labels",
-            "primaryDisplayProperty",
-            "requiredProperties",
-            "searchableProperties",
-        ],
-    );
+    copy(s, &mut m, &SUMMARY_FIELDS);
     if let Some(p) = s.get("properties").and_then(Value::as_array) {
         m.insert("propertyCount".into(), p.len().into());
     }
@@ -89,21 +82,8 @@ fn trim_association(a: &Value) -> Value {
 /// (hidden ones left out and counted), and its association definitions.
 pub fn trim_schema(s: &Value) -> Value {
     let mut m = Map::new();
-    copy(
-        s,
-        &mut m,
-        &[
-            "objectTypeId",
-            "name",
-            "fullyQualifiedName",
-            "labels",
-            "description",
-            "primaryDisplayProperty",
-            "secondaryDisplayProperties",
-            "requiredProperties",
-            "searchableProperties",
-        ],
-    );
+    copy(s, &mut m, &SUMMARY_FIELDS);
+    copy(s, &mut m, &["description", "secondaryDisplayProperties"]);
     let list: &[Value] = s["properties"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     let (props, hidden) = select_properties(list, &PropertyFilter::default());
     m.insert("properties".into(), Value::Array(props));
@@ -136,7 +116,7 @@ impl TypedTool for ListSchemas {
                 or when the user mentions an object that is not a standard one (contacts, companies, deals, \
                 tickets, ...).",
             family: Family::Schemas,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {}, "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "results": {"type": "array", "items": {"type": "object"}}
@@ -192,7 +172,7 @@ impl TypedTool for GetSchema {
                 definitions to other object types. Use before creating records of a custom object, to learn \
                 what is required. For standard objects use hubspot_list_properties.",
             family: Family::Schemas,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": {"type": "string", "minLength": 1, "maxLength": 100,
                                "description": "The custom object's objectTypeId (2-…) or fullyQualifiedName (p123_name), from hubspot_list_schemas."}

@@ -19,13 +19,6 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListWorkflows), Box::new(GetWorkflow)]
 }
 
-const READ: Annotations = Annotations {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: true,
-};
-
 /// Property names listed in an enrollment summary, at most.
 pub const MAX_SUMMARY_NAMES: usize = 30;
 
@@ -207,7 +200,7 @@ impl TypedTool for ListWorkflows {
                 'which workflows run on deals?'), then hubspot_get_workflow for its triggers and actions. \
                 Read-only: this server cannot change workflows.",
             family: Family::Workflows,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "limit": limit_schema(100, 50),
                 "after": after_schema()
@@ -263,7 +256,7 @@ impl TypedTool for GetWorkflow {
                 actions (count by type). Use to explain what a workflow does or why a record changed; the \
                 full definition is in structuredContent. Read-only.",
             family: Family::Workflows,
-            annotations: READ,
+            annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "id": FLOW_ID.schema("The workflow (flow) id from hubspot_list_workflows.")
             }, "required": ["id"], "additionalProperties": false}),
