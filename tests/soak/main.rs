@@ -66,10 +66,24 @@ fn rss_and_threads(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("Threads:")?))
 }
 
-/// Samples of one server process: (seconds since it started, RSS in KiB, threads).
+/// The `mcp_workers_started` gauge (the worker pool's size), 0 when /metrics does not answer.
+fn workers_started(addr: SocketAddr) -> u64 {
+    client_for(addr)
+        .try_request("GET", "/metrics", &[], "")
+        .and_then(|r| {
+            r.body
+                .lines()
+                .find(|l| l.starts_with("mcp_workers_started "))
+                .and_then(|l| l.split(' ').nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Samples of one server process: (seconds since it started, RSS in KiB, threads, workers started).
 #[derive(Default)]
 struct Life {
-    samples: Vec<(f64, u64, u64)>,
+    samples: Vec<(f64, u64, u64, u64)>,
 }
 
 impl Life {
@@ -92,20 +106,20 @@ impl Life {
         let change = one.map_or(String::new(), |k| {
             format!(" ({:+.1}%)", (end as f64 - k as f64) * 100.0 / k as f64)
         });
-        // RSS (MiB) / threads at the start of each minute, then at the end.
+        // RSS (MiB) / threads / workers at the start of each minute, then at the end.
         let mut path = Vec::new();
         let mut minute = 0.0;
         for s in &self.samples {
             if s.0 >= minute {
-                path.push(format!("{:.0}s {:.1}/{}", s.0, mb(s.1), s.2));
+                path.push(format!("{:.0}s {:.1}/{}/{}", s.0, mb(s.1), s.2, s.3));
                 minute = (s.0 / 60.0).floor() * 60.0 + 60.0;
             }
         }
         if let Some(s) = self.samples.last() {
-            path.push(format!("end {:.1}/{}", mb(s.1), s.2));
+            path.push(format!("end {:.1}/{}/{}", mb(s.1), s.2, s.3));
         }
         format!(
-            "process {n}: {secs:.0} s, RSS at 1 min {one_s}, at end {:.2} MiB{change}, min {:.2}, max {:.2} MiB, {} samples\n    RSS MiB/threads: {}",
+            "process {n}: {secs:.0} s, RSS at 1 min {one_s}, at end {:.2} MiB{change}, min {:.2}, max {:.2} MiB, {} samples\n    RSS MiB/threads/workers: {}",
             mb(end),
             mb(min),
             mb(max),
@@ -329,7 +343,12 @@ fn soak_with_faults_and_a_restart() {
     let sample = |server: &Server, life_started: Instant, lives: &mut Vec<Life>| {
         if let Some((k, threads)) = rss_and_threads(server.child.id()) {
             let t = life_started.elapsed().as_secs_f64();
-            lives.last_mut().unwrap().samples.push((t, k, threads));
+            let workers = workers_started(server.addr);
+            lives
+                .last_mut()
+                .unwrap()
+                .samples
+                .push((t, k, threads, workers));
         }
     };
     while started.elapsed() < total {
