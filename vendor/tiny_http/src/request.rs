@@ -374,6 +374,9 @@ impl Request {
         use std::mem;
 
         assert!(self.response_writer.is_some());
+        // hubspot-mcp patch: answered, so no longer "still sending its first request" (given back
+        // before the response is written, not when the request is dropped after it).
+        self.hold = None;
 
         let mut writer = None;
         mem::swap(&mut self.response_writer, &mut writer);
@@ -480,7 +483,12 @@ impl Request {
         hold: Option<Box<dyn Send>>,
     ) -> Self {
         self.clock = Some(clock);
-        self.hold = hold;
+        // A request without a body has arrived whole: its connection no longer holds the slot.
+        self.hold = if self.body_length == Some(0) {
+            None
+        } else {
+            hold
+        };
         self
     }
 
