@@ -18,31 +18,31 @@ use crate::tools::{Registry, Services, Tool};
 /// Shared state.
 pub struct App {
     /// The validated configuration.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Every tool this server lists.
     pub registry: Registry,
     /// Sessions of the session-based revisions.
-    pub sessions: Arc<dyn SessionStore>,
+    pub(crate) sessions: Arc<dyn SessionStore>,
     /// Requests running now, so `notifications/cancelled` can reach them.
-    pub inflight: InFlight,
+    pub(crate) inflight: InFlight,
     /// Request counters.
     pub metrics: Metrics,
     /// When the process started serving.
-    pub started: Instant,
+    pub(crate) started: Instant,
     /// The same moment in seconds since the Unix epoch (`process_start_time_seconds`).
-    pub started_unix: f64,
+    pub(crate) started_unix: f64,
     /// `serverInfo` as sent to clients.
-    pub server_info: Value,
+    server_info: Value,
     /// What tools share: the HubSpot client, the metadata cache.
-    pub services: Services,
+    pub(crate) services: Services,
     /// Per-client request limits on `/mcp`.
-    pub limiter: crate::ratelimit::RateLimiter,
+    pub(crate) limiter: crate::ratelimit::RateLimiter,
     /// Bearer-token verification; `None` when auth is off (demo, or a loopback bind outside production).
-    pub verifier: Option<crate::auth::Verifier>,
+    pub(crate) verifier: Option<crate::auth::Verifier>,
     /// Load samples and cooldowns behind `/scaling`.
-    pub scaling: crate::scaling::Advisor,
+    pub(crate) scaling: crate::scaling::Advisor,
     /// What the background dependency checks last found (`/health`'s `dependencies`).
-    pub dependencies: crate::health::Board,
+    pub(crate) dependencies: crate::health::Board,
 }
 
 impl App {
@@ -58,7 +58,7 @@ impl App {
     }
 
     /// What the health probes may reach (the narrow view `health` gets instead of the whole `App`).
-    pub fn probe_deps(&self) -> crate::health::Deps<'_> {
+    pub(crate) fn probe_deps(&self) -> crate::health::Deps<'_> {
         crate::health::Deps {
             hubspot: self.services.hubspot.as_deref(),
             verifier: self.verifier.as_ref(),
@@ -136,7 +136,7 @@ impl App {
 }
 
 /// The `Implementation` object this server presents.
-pub fn server_info() -> Value {
+fn server_info() -> Value {
     json!({
         "name": "hubspot-mcp",
         "title": "HubSpot CRM",

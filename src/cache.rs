@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 /// The cache. Values are shared (`Arc`), so a hit costs one clone of a pointer.
-pub struct TtlCache {
+pub(crate) struct TtlCache {
     ttl: Duration,
     max: usize,
     map: Mutex<HashMap<String, (Instant, Arc<Value>)>>,
@@ -18,7 +18,7 @@ pub struct TtlCache {
 
 impl TtlCache {
     /// A cache keeping entries `ttl` long, at most `max` of them. A zero `ttl` caches nothing.
-    pub fn new(ttl: Duration, max: usize) -> TtlCache {
+    pub(crate) fn new(ttl: Duration, max: usize) -> TtlCache {
         TtlCache {
             ttl,
             max: max.max(1),
@@ -27,7 +27,7 @@ impl TtlCache {
     }
 
     /// The live entry for `key`.
-    pub fn get(&self, key: &str, now: Instant) -> Option<Arc<Value>> {
+    pub(crate) fn get(&self, key: &str, now: Instant) -> Option<Arc<Value>> {
         let mut map = self.map.lock();
         match map.get(key) {
             Some((at, v)) if now.duration_since(*at) < self.ttl => Some(Arc::clone(v)),
@@ -40,7 +40,7 @@ impl TtlCache {
     }
 
     /// Stores `value` under `key`, first dropping expired entries, then the oldest, when full.
-    pub fn put(&self, key: &str, value: Arc<Value>, now: Instant) {
+    pub(crate) fn put(&self, key: &str, value: Arc<Value>, now: Instant) {
         if self.ttl.is_zero() {
             return;
         }
@@ -62,17 +62,19 @@ impl TtlCache {
     }
 
     /// Drops every entry whose key starts with `prefix`.
-    pub fn invalidate(&self, prefix: &str) {
+    pub(crate) fn invalidate(&self, prefix: &str) {
         self.map.lock().retain(|k, _| !k.starts_with(prefix));
     }
 
     /// How many entries are held (expired ones included until touched).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.map.lock().len()
     }
 
     /// True when empty.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

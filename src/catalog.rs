@@ -9,7 +9,7 @@ use crate::tools::common::{object_type, trim_record, RECORD_ID};
 use crate::tools::{ToolContext, ToolError};
 
 /// Fixed resources: (uri, name, description).
-pub const RESOURCES: [(&str, &str, &str); 8] = [
+const RESOURCES: [(&str, &str, &str); 8] = [
     (
         "hubspot://properties/contacts",
         "Contact properties",
@@ -53,7 +53,7 @@ pub const RESOURCES: [(&str, &str, &str); 8] = [
 ];
 
 /// The `resources/list` entries.
-pub fn resources() -> Vec<Value> {
+pub(crate) fn resources() -> Vec<Value> {
     RESOURCES
         .iter()
         .map(|(uri, name, desc)| json!({"uri": uri, "name": name, "title": name, "description": desc, "mimeType": "application/json"}))
@@ -61,7 +61,7 @@ pub fn resources() -> Vec<Value> {
 }
 
 /// The `resources/templates/list` entries.
-pub fn templates() -> Vec<Value> {
+pub(crate) fn templates() -> Vec<Value> {
     vec![
         json!({"uriTemplate": "hubspot://properties/{objectType}", "name": "Properties of an object type",
                "description": "The property catalog of any object type, custom ones included.", "mimeType": "application/json"}),
@@ -74,7 +74,7 @@ pub fn templates() -> Vec<Value> {
 
 /// Why a resource cannot be read.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The URI names no resource of this server.
     NotFound(String),
     /// HubSpot failed (or the tool layer refused).
@@ -88,7 +88,7 @@ impl From<ToolError> for ReadError {
 }
 
 /// Reads a resource: its JSON text.
-pub fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError> {
+pub(crate) fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError> {
     let rest = uri
         .strip_prefix("hubspot://")
         .ok_or_else(|| ReadError::NotFound(uri.to_string()))?;
@@ -136,21 +136,21 @@ pub fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError> {
 }
 
 /// A prompt: name, title, description, arguments (name, description, required), and its template.
-pub struct Prompt {
+struct Prompt {
     /// Name.
-    pub name: &'static str,
+    name: &'static str,
     /// Title.
-    pub title: &'static str,
+    title: &'static str,
     /// Description.
-    pub description: &'static str,
+    description: &'static str,
     /// Arguments: (name, description, required).
-    pub arguments: &'static [(&'static str, &'static str, bool)],
+    arguments: &'static [(&'static str, &'static str, bool)],
     /// Text with `{arg}` placeholders.
-    pub template: &'static str,
+    template: &'static str,
 }
 
 /// The prompts.
-pub const PROMPTS: [Prompt; 4] = [
+const PROMPTS: [Prompt; 4] = [
     Prompt {
         name: "account_brief",
         title: "Account brief",
@@ -200,7 +200,7 @@ pub const PROMPTS: [Prompt; 4] = [
 ];
 
 /// The `prompts/list` entries.
-pub fn prompts() -> Vec<Value> {
+pub(crate) fn prompts() -> Vec<Value> {
     PROMPTS
         .iter()
         .map(|p| {
@@ -211,7 +211,10 @@ pub fn prompts() -> Vec<Value> {
 }
 
 /// Renders prompt `name` with `args`; `Err` names what is wrong (unknown prompt, missing argument).
-pub fn get_prompt(name: &str, args: &serde_json::Map<String, Value>) -> Result<Value, String> {
+pub(crate) fn get_prompt(
+    name: &str,
+    args: &serde_json::Map<String, Value>,
+) -> Result<Value, String> {
     let p = PROMPTS.iter().find(|p| p.name == name).ok_or_else(|| {
         format!(
             "unknown prompt {name:?}; prompts/list names them: {}",

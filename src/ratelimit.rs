@@ -10,20 +10,20 @@ use parking_lot::Mutex;
 
 /// The verdict for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// False when the request is over the limit.
-    pub allowed: bool,
+    pub(crate) allowed: bool,
     /// The limit per window.
-    pub limit: u32,
+    pub(crate) limit: u32,
     /// Requests left in the current window.
-    pub remaining: u32,
+    pub(crate) remaining: u32,
     /// Seconds until the window resets.
-    pub reset_secs: u64,
+    pub(crate) reset_secs: u64,
 }
 
 impl Verdict {
     /// The `RateLimit-Policy` and `RateLimit` header values.
-    pub fn headers(&self, window: Duration) -> [(&'static str, String); 2] {
+    pub(crate) fn headers(&self, window: Duration) -> [(&'static str, String); 2] {
         [
             (
                 "RateLimit-Policy",
@@ -41,7 +41,7 @@ impl Verdict {
 }
 
 /// Fixed-window counters by key.
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     window: Duration,
     max: u32,
     max_keys: usize,
@@ -50,7 +50,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// `max` requests per `window` per key, tracking at most `max_keys` keys.
-    pub fn new(window: Duration, max: u32, max_keys: usize) -> RateLimiter {
+    pub(crate) fn new(window: Duration, max: u32, max_keys: usize) -> RateLimiter {
         RateLimiter {
             window,
             max,
@@ -60,12 +60,12 @@ impl RateLimiter {
     }
 
     /// The window length.
-    pub fn window(&self) -> Duration {
+    pub(crate) fn window(&self) -> Duration {
         self.window
     }
 
     /// Counts one request of `key` at `now`.
-    pub fn check(&self, key: &str, now: Instant) -> Verdict {
+    pub(crate) fn check(&self, key: &str, now: Instant) -> Verdict {
         let mut map = self.map.lock();
         if !map.contains_key(key) && map.len() >= self.max_keys {
             let window = self.window;
@@ -98,13 +98,9 @@ impl RateLimiter {
     }
 
     /// Keys tracked now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.map.lock().len()
-    }
-
-    /// True when no key is tracked.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -62,15 +62,15 @@ impl RunError {
 }
 
 /// The token the in-process demo sandbox accepts (it guards nothing: the sandbox listens on loopback only).
-pub const DEMO_TOKEN: &str = "demo-sandbox-token";
+const DEMO_TOKEN: &str = "demo-sandbox-token";
 
 /// A running fake HubSpot (`crates/hubspot-sandbox`), linked only with the `sandbox` feature; dropping it
 /// stops it. The server reaches it only over HTTP, through the HubSpot client, like HubSpot itself.
 #[cfg(feature = "sandbox")]
-pub type SandboxHandle = hubspot_sandbox::Sandbox;
+type SandboxHandle = hubspot_sandbox::Sandbox;
 /// Built without the `sandbox` feature: no sandbox can be started, so no handle exists.
 #[cfg(not(feature = "sandbox"))]
-pub type SandboxHandle = std::convert::Infallible;
+type SandboxHandle = std::convert::Infallible;
 
 /// Starts the sandbox on `bind` accepting `token` (any bearer token when `None`); returns it with its
 /// base URL (`http://ADDR`). This is the only place the server calls into the sandbox.
@@ -98,7 +98,7 @@ fn start_sandbox(
 }
 
 /// `Ok` when this binary has the sandbox (`--demo`, `sandbox`), else [`RunError::NoSandbox`].
-pub fn require_sandbox() -> Result<(), RunError> {
+fn require_sandbox() -> Result<(), RunError> {
     if cfg!(feature = "sandbox") {
         Ok(())
     } else {
@@ -108,7 +108,7 @@ pub fn require_sandbox() -> Result<(), RunError> {
 
 /// Builds the HubSpot client: against an in-process sandbox in demo mode, else against
 /// `HUBSPOT_API_BASE_URL` when a token is configured. The sandbox handle must live as long as the server.
-pub fn hubspot_client(
+fn hubspot_client(
     cfg: &Config,
     demo: bool,
 ) -> Result<(Option<Arc<hubspot::Client>>, Option<SandboxHandle>), RunError> {

@@ -15,19 +15,19 @@ use parking_lot::Mutex;
 
 /// The original design's scaling configuration.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Fewest replicas to run.
-    pub min_instances: u32,
+    pub(crate) min_instances: u32,
     /// Most replicas to run.
-    pub max_instances: u32,
+    pub(crate) max_instances: u32,
     /// Scale up above this worker utilisation (percent).
-    pub target_cpu_percent: f64,
+    pub(crate) target_cpu_percent: f64,
     /// Scale up above this share of the memory limit (percent).
-    pub target_memory_percent: f64,
+    pub(crate) target_memory_percent: f64,
     /// Time between two scale-up recommendations.
-    pub scale_up_cooldown: Duration,
+    pub(crate) scale_up_cooldown: Duration,
     /// Time between two scale-down recommendations (and after start or a scale-up).
-    pub scale_down_cooldown: Duration,
+    pub(crate) scale_down_cooldown: Duration,
 }
 
 impl Default for Policy {
@@ -45,7 +45,7 @@ impl Default for Policy {
 
 /// What to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Add a replica.
     ScaleUp,
     /// Remove a replica.
@@ -56,7 +56,7 @@ pub enum Action {
 
 impl Action {
     /// The JSON value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::ScaleUp => "scale_up",
             Action::ScaleDown => "scale_down",
@@ -67,28 +67,28 @@ impl Action {
 
 /// Load over a window.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Load {
+pub(crate) struct Load {
     /// Length of the window.
-    pub window: Duration,
+    pub(crate) window: Duration,
     /// Share of worker time spent on requests, 0..=1.
-    pub utilisation: f64,
+    pub(crate) utilisation: f64,
     /// Requests refused with 503 (every worker busy) in the window.
-    pub rejected_busy: u64,
+    pub(crate) rejected_busy: u64,
     /// Resident memory as a percentage of the limit.
-    pub memory_percent: f64,
+    memory_percent: f64,
 }
 
 /// The advice, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Advice {
+pub(crate) struct Advice {
     /// What to do.
-    pub action: Action,
+    pub(crate) action: Action,
     /// Why, in one sentence.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Decides from `load` alone (pure; the cooldowns are applied by [`Advisor`]).
-pub fn decide(policy: &Policy, load: &Load) -> Advice {
+fn decide(policy: &Policy, load: &Load) -> Advice {
     let util = load.utilisation * 100.0;
     let mem = load.memory_percent;
     if load.rejected_busy > 0 {
@@ -143,7 +143,7 @@ struct Sample {
 
 /// Keeps the load samples and the time of the last recommendation of each kind.
 #[derive(Debug)]
-pub struct Advisor {
+pub(crate) struct Advisor {
     policy: Policy,
     state: Mutex<State>,
 }
@@ -162,7 +162,7 @@ const SPACING: Duration = Duration::from_secs(10);
 
 impl Advisor {
     /// An advisor starting now with no load.
-    pub fn new(policy: Policy, started: Instant) -> Advisor {
+    pub(crate) fn new(policy: Policy, started: Instant) -> Advisor {
         let mut samples = VecDeque::new();
         samples.push_back(Sample {
             at: started,
@@ -180,13 +180,13 @@ impl Advisor {
     }
 
     /// The policy.
-    pub fn policy(&self) -> &Policy {
+    pub(crate) fn policy(&self) -> &Policy {
         &self.policy
     }
 
     /// Records a sample (`busy_micros` and `rejected_busy` are the cumulative counters) and returns the
     /// load since the oldest sample of the window, and the advice with the cooldowns applied.
-    pub fn advise(
+    pub(crate) fn advise(
         &self,
         now: Instant,
         busy_micros: u64,

@@ -8,7 +8,7 @@ use rustls::pki_types::CertificateDer;
 
 /// The certificates of the operator's bundle; an error (naming `HUBSPOT_CA_FILE`) when it holds a broken
 /// one or none.
-pub fn extra_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+fn extra_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("HUBSPOT_CA_FILE: {e}"))?;
@@ -19,7 +19,7 @@ pub fn extra_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
 }
 
 /// Mozilla's roots plus `extra_pem`'s, for ureq (HubSpot, the JWKS); Mozilla's alone without it.
-pub fn ureq_roots(extra_pem: Option<&[u8]>) -> Result<ureq::tls::RootCerts, String> {
+pub(crate) fn ureq_roots(extra_pem: Option<&[u8]>) -> Result<ureq::tls::RootCerts, String> {
     let Some(pem) = extra_pem else {
         return Ok(ureq::tls::RootCerts::WebPki);
     };
@@ -33,7 +33,7 @@ pub fn ureq_roots(extra_pem: Option<&[u8]>) -> Result<ureq::tls::RootCerts, Stri
 }
 
 /// Mozilla's roots plus `extra_pem`'s, for rustls (`rediss://`).
-pub fn rustls_roots(extra_pem: Option<&[u8]>) -> Result<rustls::RootCertStore, String> {
+pub(crate) fn rustls_roots(extra_pem: Option<&[u8]>) -> Result<rustls::RootCertStore, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
     if let Some(pem) = extra_pem {

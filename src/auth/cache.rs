@@ -12,13 +12,13 @@ use sha2::{Digest, Sha256};
 use super::{AuthError, Principal};
 
 /// Entries kept by default.
-pub const DEFAULT_CAPACITY: usize = 10_000;
+pub(crate) const DEFAULT_CAPACITY: usize = 10_000;
 
 type Key = [u8; 32];
 
 /// A bounded map of verified tokens.
 #[derive(Debug)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     inner: Mutex<Inner>,
     capacity: usize,
 }
@@ -31,13 +31,13 @@ struct Inner {
 }
 
 /// The cache key of a token.
-pub fn digest(token: &str) -> Key {
+pub(crate) fn digest(token: &str) -> Key {
     Sha256::digest(token.as_bytes()).into()
 }
 
 impl TokenCache {
     /// A cache holding at most `capacity` tokens (0 turns it off).
-    pub fn new(capacity: usize) -> TokenCache {
+    pub(crate) fn new(capacity: usize) -> TokenCache {
         TokenCache {
             inner: Mutex::new(Inner::default()),
             capacity,
@@ -46,7 +46,12 @@ impl TokenCache {
 
     /// The principal of a token verified before: `None` when unknown, `Some(Err(Expired))` (and the entry
     /// dropped) when its `exp` plus `leeway` is past `now`.
-    pub fn get(&self, key: &Key, now: u64, leeway: u64) -> Option<Result<Principal, AuthError>> {
+    pub(crate) fn get(
+        &self,
+        key: &Key,
+        now: u64,
+        leeway: u64,
+    ) -> Option<Result<Principal, AuthError>> {
         let mut inner = self.inner.lock();
         let p = inner.map.get(key)?;
         if now > p.expires_at.saturating_add(leeway) {
@@ -58,7 +63,7 @@ impl TokenCache {
     }
 
     /// Remembers a verified token, evicting the oldest entries beyond the capacity.
-    pub fn insert(&self, key: Key, principal: Principal) {
+    pub(crate) fn insert(&self, key: Key, principal: Principal) {
         if self.capacity == 0 {
             return;
         }
@@ -74,12 +79,14 @@ impl TokenCache {
     }
 
     /// Entries held.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.inner.lock().map.len()
     }
 
     /// True when nothing is cached.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }

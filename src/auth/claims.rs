@@ -43,9 +43,9 @@ pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenHeader {
     /// `alg` as written (checked against the key's allowlist later).
-    pub alg: String,
+    pub(crate) alg: String,
     /// `kid`, when present.
-    pub kid: Option<String>,
+    pub(crate) kid: Option<String>,
 }
 
 /// Splits a compact JWS into its three segments and reads the header. Refuses anything that is not
@@ -84,7 +84,7 @@ pub fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
 /// The claim a principal's identity comes from, in order of precedence. A user's `sub` and a client's
 /// `client_id` / `azp` are different namespaces: the same text under two of them names two principals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SubjectClaim {
+pub(crate) enum SubjectClaim {
     /// `sub` (RFC 7519): the user, or whatever the issuer makes the subject.
     Sub,
     /// `client_id` (RFC 9068, RFC 8693): the client of a client-credentials token without `sub`.
@@ -95,11 +95,10 @@ pub enum SubjectClaim {
 
 impl SubjectClaim {
     /// Every kind, in the order a token is searched.
-    pub const ALL: [SubjectClaim; 3] =
-        [SubjectClaim::Sub, SubjectClaim::ClientId, SubjectClaim::Azp];
+    const ALL: [SubjectClaim; 3] = [SubjectClaim::Sub, SubjectClaim::ClientId, SubjectClaim::Azp];
 
     /// The claim's name, which is also the prefix of a [`PrincipalId`].
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             SubjectClaim::Sub => "sub",
             SubjectClaim::ClientId => "client_id",
@@ -113,26 +112,15 @@ impl SubjectClaim {
 /// principals named by different claims never share sessions, session quotas or rate limits. This
 /// written form is the key everywhere (session owner in every store, rate-limit key, the access log's
 /// `principal`); it holds a claim value, never token text.
-///
-/// ```
-/// use hubspot_mcp::auth::{PrincipalId, SubjectClaim};
-/// let user = PrincipalId::new(SubjectClaim::Sub, "alice").unwrap();
-/// let client = PrincipalId::new(SubjectClaim::ClientId, "alice").unwrap();
-/// assert_ne!(user, client);
-/// assert_eq!(client.as_str(), "client_id:alice");
-/// assert_eq!(PrincipalId::parse("client_id:alice"), Some(client));
-/// assert_eq!(PrincipalId::parse("alice"), None);
-/// assert_eq!(PrincipalId::new(SubjectClaim::Sub, ""), None);
-/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PrincipalId {
+pub(crate) struct PrincipalId {
     claim: SubjectClaim,
     key: Box<str>,
 }
 
 impl PrincipalId {
     /// The id of `value` under `claim`; `None` for an empty value (it would name nobody).
-    pub fn new(claim: SubjectClaim, value: &str) -> Option<PrincipalId> {
+    pub(crate) fn new(claim: SubjectClaim, value: &str) -> Option<PrincipalId> {
         if value.is_empty() {
             return None;
         }
@@ -144,7 +132,7 @@ impl PrincipalId {
 
     /// Reads the written form back (from a session store); `None` unless it starts with a known claim,
     /// a colon and a non-empty value.
-    pub fn parse(key: &str) -> Option<PrincipalId> {
+    pub(crate) fn parse(key: &str) -> Option<PrincipalId> {
         let (claim, value) = key.split_once(':')?;
         let claim = SubjectClaim::ALL
             .into_iter()
@@ -153,17 +141,19 @@ impl PrincipalId {
     }
 
     /// The written form, `claim:value`.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.key
     }
 
     /// The claim the identity comes from.
-    pub fn claim(&self) -> SubjectClaim {
+    #[cfg(test)]
+    fn claim(&self) -> SubjectClaim {
         self.claim
     }
 
     /// The claim's value.
-    pub fn value(&self) -> &str {
+    #[cfg(test)]
+    fn value(&self) -> &str {
         self.key
             .get(self.claim.as_str().len() + 1..)
             .unwrap_or_default()
@@ -197,28 +187,28 @@ fn principal_of(obj: &Map<String, Value>) -> Option<PrincipalId> {
 
 /// The claims this server reads, taken from a verified payload.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Claims {
+pub(crate) struct Claims {
     /// The principal: `sub`, else `client_id`, else `azp` (client-credential tokens often carry no
     /// `sub`), with the claim kept in the id. `None` when the token names no usable one
     /// ([`super::Verifier::verify`] refuses it with [`AuthError::NoSubject`]).
-    pub subject: Option<PrincipalId>,
+    pub(crate) subject: Option<PrincipalId>,
     /// `exp` (required: a token that never expires could never leave the verified-token cache).
-    pub exp: u64,
+    pub(crate) exp: u64,
     /// `nbf`.
-    pub nbf: Option<u64>,
+    nbf: Option<u64>,
     /// `iss`.
-    pub iss: Option<String>,
+    iss: Option<String>,
     /// `aud`, a string or an array of strings.
-    pub aud: Vec<String>,
+    aud: Vec<String>,
     /// The union of `scope` (space-separated) and `scp` (array, or space-separated string).
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// Whether `scope` or `scp` was present at all (even empty).
-    pub has_scope_claim: bool,
+    has_scope_claim: bool,
 }
 
 impl Claims {
     /// Reads the claims from a payload; wrong types are [`AuthError::Malformed`].
-    pub fn from_value(v: &Value) -> Result<Claims, AuthError> {
+    pub(crate) fn from_value(v: &Value) -> Result<Claims, AuthError> {
         let Some(obj) = v.as_object() else {
             return Err(AuthError::Malformed(
                 "the payload is not a JSON object".into(),
@@ -267,7 +257,7 @@ impl Claims {
     }
 
     /// `exp` and `nbf` against `now` (unix seconds) with `leeway` seconds of clock skew either way.
-    pub fn check_time(&self, now: u64, leeway: u64) -> Result<(), AuthError> {
+    pub(crate) fn check_time(&self, now: u64, leeway: u64) -> Result<(), AuthError> {
         if now > self.exp.saturating_add(leeway) {
             return Err(AuthError::Expired);
         }
@@ -278,7 +268,7 @@ impl Claims {
     }
 
     /// `iss` must equal `issuer` and `aud` must contain `audience`, when those are configured.
-    pub fn check_iss_aud(
+    pub(crate) fn check_iss_aud(
         &self,
         issuer: Option<&str>,
         audience: Option<&str>,
@@ -349,7 +339,7 @@ fn string_list(v: &Value, name: &str, split: bool) -> Result<Vec<String>, AuthEr
 /// What the scopes allow: `(can_read, can_write)`. A write scope implies read. A token with no scope claim
 /// at all may read and write unless `require` (`MCP_REQUIRE_SCOPES`); a token that has one gets only what
 /// it names.
-pub fn grant(
+pub(crate) fn grant(
     claims: &Claims,
     read_scopes: &[String],
     write_scopes: &[String],
@@ -371,6 +361,18 @@ mod tests {
     fn b64(s: &str) -> String {
         use base64::Engine as _;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    }
+
+    /// The example that was this item's doctest (the item is crate-private now).
+    #[test]
+    fn principal_id_example() {
+        let user = PrincipalId::new(SubjectClaim::Sub, "alice").unwrap();
+        let client = PrincipalId::new(SubjectClaim::ClientId, "alice").unwrap();
+        assert_ne!(user, client);
+        assert_eq!(client.as_str(), "client_id:alice");
+        assert_eq!(PrincipalId::parse("client_id:alice"), Some(client));
+        assert_eq!(PrincipalId::parse("alice"), None);
+        assert_eq!(PrincipalId::new(SubjectClaim::Sub, ""), None);
     }
 
     #[test]

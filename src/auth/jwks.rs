@@ -23,15 +23,15 @@ use super::claims::{b64url_decode, echo};
 use super::AuthError;
 
 /// Largest key set read.
-pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// Keys kept from one key set (the rest are ignored).
-pub const MAX_KEYS: usize = 64;
+const MAX_KEYS: usize = 64;
 /// DNS resolution, connect, and whole-fetch timeouts.
-pub const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
 /// See [`RESOLVE_TIMEOUT`].
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// See [`RESOLVE_TIMEOUT`].
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Smallest RSA modulus accepted (2048 bits).
 const MIN_RSA_BYTES: usize = 256;
 
@@ -39,28 +39,28 @@ const MIN_RSA_BYTES: usize = 256;
 #[derive(Debug)]
 pub struct Key {
     /// `kid`, when the key set gives one.
-    pub kid: Option<String>,
+    kid: Option<String>,
     /// The key material.
-    pub decoding: DecodingKey,
+    pub(crate) decoding: DecodingKey,
     /// What this key may verify: its type's algorithms, narrowed by the JWK's own `alg`.
-    pub algs: Vec<Algorithm>,
+    algs: Vec<Algorithm>,
 }
 
 /// The health report of the key cache (`/health`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwksStatus {
+pub(crate) struct JwksStatus {
     /// `JWKS_URI`.
-    pub uri: String,
+    uri: String,
     /// Keys cached now.
-    pub keys: usize,
+    pub(crate) keys: usize,
     /// When the cached keys were fetched.
-    pub last_fetch: Option<SystemTime>,
+    pub(crate) last_fetch: Option<SystemTime>,
     /// When a fetch was last tried (successful or not).
-    pub last_attempt: Option<SystemTime>,
+    last_attempt: Option<SystemTime>,
     /// Why the last attempt failed, if it did (cleared by a success).
-    pub last_error: Option<String>,
+    pub(crate) last_error: Option<String>,
     /// Fetch attempts since start.
-    pub fetches: u64,
+    pub(crate) fetches: u64,
 }
 
 #[derive(Debug, Default)]
@@ -73,7 +73,7 @@ struct State {
 }
 
 /// The key cache of one `JWKS_URI`.
-pub struct Jwks {
+pub(crate) struct Jwks {
     uri: String,
     agent: ureq::Agent,
     ttl: Duration,
@@ -128,14 +128,14 @@ fn due(last: Option<SystemTime>, now: SystemTime, every: Duration) -> bool {
 }
 
 /// True when the HTTP client can request `uri` (the configuration has checked it is http(s)).
-pub fn is_fetchable(uri: &str) -> bool {
+pub(crate) fn is_fetchable(uri: &str) -> bool {
     uri.parse::<ureq::http::Uri>()
         .is_ok_and(|u| u.scheme().is_some() && u.host().is_some())
 }
 
 impl Jwks {
     /// A cache for `uri` (an http(s) URL, checked by the configuration), trusting `roots` for https.
-    pub fn new(
+    pub(crate) fn new(
         uri: &str,
         ttl: Duration,
         min_refresh: Duration,
@@ -172,7 +172,7 @@ impl Jwks {
     /// Errors: [`AuthError::UnknownKey`] when keys are cached but none fits; [`AuthError::JwksUnavailable`]
     /// when no key at all could be had; [`AuthError::Malformed`] for a token without `kid` that several
     /// keys could verify; [`AuthError::AlgorithmNotAllowed`] when the key does not accept `alg`.
-    pub fn key_for(
+    pub(crate) fn key_for(
         &self,
         kid: Option<&str>,
         alg: Algorithm,
@@ -236,7 +236,7 @@ impl Jwks {
 
     /// Fetches now if no fetch is running and `min_refresh` has passed since the last attempt (used at
     /// start-up so the first request does not wait). Returns the number of keys cached afterwards.
-    pub fn refresh(&self, now: SystemTime) -> usize {
+    pub(crate) fn refresh(&self, now: SystemTime) -> usize {
         {
             let mut st = self.state.lock();
             if st.fetching || !due(st.last_attempt, now, self.min_refresh) {
@@ -305,7 +305,7 @@ impl Jwks {
     }
 
     /// The health report.
-    pub fn status(&self) -> JwksStatus {
+    pub(crate) fn status(&self) -> JwksStatus {
         let st = self.state.lock();
         JwksStatus {
             uri: self.uri.clone(),
@@ -337,7 +337,7 @@ pub fn parse_key_set(text: &str) -> Result<(Vec<Arc<Key>>, usize), String> {
 }
 
 /// One JWK as a verification key, or `None` when it cannot or must not verify signatures.
-pub fn parse_jwk(jwk: &Value) -> Option<Key> {
+fn parse_jwk(jwk: &Value) -> Option<Key> {
     let field = |name: &str| jwk.get(name).and_then(Value::as_str);
     let bytes = |name: &str| field(name).and_then(b64url_decode);
     if field("use").is_some_and(|u| u != "sig") {

@@ -1,18 +1,18 @@
-//! Bearer-token authentication of the HTTP endpoint: `Authorization: Bearer <JWT>` → [`Principal`].
+//! Bearer-token authentication of the HTTP endpoint: `Authorization: Bearer <JWT>` → `Principal`.
 //!
-//! [`Verifier::verify`] takes the header, the query string and the time, and returns who is calling and
-//! what they may do, or an [`AuthError`] that maps to one HTTP status ([`AuthError::status`]) and one
-//! `WWW-Authenticate` value ([`AuthError::www_authenticate`]). HS256/384/512 tokens are checked with
+//! `Verifier::verify` takes the header, the query string and the time, and returns who is calling and
+//! what they may do, or an [`AuthError`] that maps to one HTTP status (`AuthError::status`) and one
+//! `WWW-Authenticate` value (`AuthError::www_authenticate`). HS256/384/512 tokens are checked with
 //! `JWT_SECRET`; RS*/PS*/ES256/ES384/EdDSA tokens with keys from `JWKS_URI` ([`jwks`]). Each key accepts only
 //! its own algorithms, so `alg: none` and HS/RS confusion are refused before any signature check. Verified
-//! tokens are remembered by their SHA-256 until they expire ([`cache`]), so a busy client costs one
-//! signature check per token, not per request. [`protected_resource_metadata`] is the RFC 9728 document
+//! tokens are remembered by their SHA-256 until they expire (`cache`), so a busy client costs one
+//! signature check per token, not per request. `protected_resource_metadata` is the RFC 9728 document
 //! clients use to find the authorization server.
 //!
 //! This module does not read HTTP requests or write responses (the `http` layer does, with this API), and
 //! never logs, stores or echoes a token: the cache keeps digests, errors carry no token text.
 
-pub mod cache;
+mod cache;
 pub mod claims;
 pub mod jwks;
 
@@ -24,32 +24,34 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
 use crate::config::{Config, ConfigError, ConfigErrorKind};
-pub use claims::{PrincipalId, SubjectClaim};
-pub use jwks::JwksStatus;
+pub(crate) use claims::PrincipalId;
+#[cfg(test)]
+pub(crate) use claims::SubjectClaim;
+pub(crate) use jwks::JwksStatus;
 
 /// Longest token accepted (real access tokens are a few KiB at most).
-pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Query parameters that look like a token and are refused ([`AuthError::TokenInQuery`]).
-pub const TOKEN_QUERY_PARAMS: &[&str] = &["access_token", "token", "jwt", "id_token"];
+const TOKEN_QUERY_PARAMS: &[&str] = &["access_token", "token", "jwt", "id_token"];
 /// Where the protected resource metadata is served (RFC 9728 section 3).
-pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 /// The name given in the protected resource metadata.
-pub const RESOURCE_NAME: &str = "HubSpot CRM (hubspot-mcp)";
+const RESOURCE_NAME: &str = "HubSpot CRM (hubspot-mcp)";
 
 /// Who is calling, from a verified token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
+pub(crate) struct Principal {
     /// Who it is: `sub` (else `client_id`, else `azp`) with the claim kept (`sub:alice` and
     /// `client_id:alice` are two principals). A token naming none is refused ([`AuthError::NoSubject`]).
-    pub id: PrincipalId,
+    pub(crate) id: PrincipalId,
     /// The scopes the token carries (`scope` and `scp`), in order, without duplicates.
-    pub scopes: Vec<String>,
+    scopes: Vec<String>,
     /// May call tools that change nothing. Always true for a principal [`Verifier::verify`] returns.
-    pub can_read: bool,
+    can_read: bool,
     /// May call tools that change HubSpot data (check with [`Verifier::require_write`]).
-    pub can_write: bool,
+    pub(crate) can_write: bool,
     /// The token's `exp` (unix seconds).
-    pub expires_at: u64,
+    expires_at: u64,
 }
 
 /// Why a request is not authenticated or not allowed. `Display` says what the client can do about it
@@ -141,7 +143,7 @@ impl std::error::Error for AuthError {}
 impl AuthError {
     /// The HTTP status: 401 for a missing or unusable token, 400 for a token in the query (RFC 6750
     /// `invalid_request`), 403 for a missing scope, 503 when no signing key can be had.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             AuthError::TokenInQuery => 400,
             AuthError::InsufficientScope { .. } => 403,
@@ -151,7 +153,7 @@ impl AuthError {
     }
 
     /// A short stable name for logs and metrics (`missing`, `expired`, ...).
-    pub fn reason(&self) -> &'static str {
+    pub(crate) fn reason(&self) -> &'static str {
         match self {
             AuthError::Missing => "missing",
             AuthError::Malformed(_) => "malformed",
@@ -174,16 +176,11 @@ impl AuthError {
     /// missing (RFC 6750: the client just has not authenticated yet); `insufficient_scope` names the needed
     /// scope. `scope` (the scopes this resource uses, space-separated) is added to 401 challenges so a
     /// client knows what to ask for.
-    ///
-    /// ```
-    /// use hubspot_mcp::auth::AuthError;
-    /// let url = "https://mcp.example.com/.well-known/oauth-protected-resource";
-    /// assert_eq!(
-    ///     AuthError::Missing.www_authenticate(url, None),
-    ///     r#"Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource""#
-    /// );
-    /// ```
-    pub fn www_authenticate(&self, resource_metadata_url: &str, scope: Option<&str>) -> String {
+    pub(crate) fn www_authenticate(
+        &self,
+        resource_metadata_url: &str,
+        scope: Option<&str>,
+    ) -> String {
         let mut params: Vec<(&str, String)> = Vec::new();
         let error = match self {
             AuthError::Missing | AuthError::JwksUnavailable(_) => None,
@@ -318,7 +315,7 @@ impl Verifier {
     /// `?`), at `now`. The token is taken only from `Authorization: Bearer …`; a token-like query parameter
     /// is refused even when the header is there too. The principal returned can always read; check
     /// [`Verifier::require_write`] before a call that changes data.
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         authorization: Option<&str>,
         query: Option<&str>,
@@ -366,7 +363,8 @@ impl Verifier {
 
     /// `Ok` when `principal` may change data, else [`AuthError::InsufficientScope`] naming the first of
     /// `MCP_WRITE_SCOPES`.
-    pub fn require_write(&self, principal: &Principal) -> Result<(), AuthError> {
+    #[cfg(test)]
+    fn require_write(&self, principal: &Principal) -> Result<(), AuthError> {
         if principal.can_write {
             Ok(())
         } else {
@@ -377,7 +375,7 @@ impl Verifier {
     }
 
     /// The scopes this resource knows, space-separated (for the `scope` of a 401 challenge).
-    pub fn scopes_supported(&self) -> String {
+    pub(crate) fn scopes_supported(&self) -> String {
         let mut all: Vec<&str> = Vec::new();
         for s in self.read_scopes.iter().chain(&self.write_scopes) {
             if !all.contains(&s.as_str()) {
@@ -388,23 +386,25 @@ impl Verifier {
     }
 
     /// The key cache's state for `/health`; `None` without `JWKS_URI`.
-    pub fn jwks_status(&self) -> Option<JwksStatus> {
+    pub(crate) fn jwks_status(&self) -> Option<JwksStatus> {
         self.jwks.as_ref().map(jwks::Jwks::status)
     }
 
     /// Fetches the key set now (at start-up, so the first request does not wait), unless a fetch ran less
     /// than `JWKS_MIN_REFRESH_SECONDS` ago. Returns the keys cached; `None` without `JWKS_URI`.
-    pub fn refresh_jwks(&self, now: SystemTime) -> Option<usize> {
+    pub(crate) fn refresh_jwks(&self, now: SystemTime) -> Option<usize> {
         self.jwks.as_ref().map(|j| j.refresh(now))
     }
 
     /// Signature checks done since start (the verified-token cache saves the rest).
-    pub fn signature_checks(&self) -> u64 {
+    #[cfg(test)]
+    fn signature_checks(&self) -> u64 {
         self.signature_checks.load(Relaxed)
     }
 
     /// Tokens in the verified-token cache.
-    pub fn cached_tokens(&self) -> usize {
+    #[cfg(test)]
+    fn cached_tokens(&self) -> usize {
         self.cache.len()
     }
 
@@ -509,12 +509,12 @@ fn percent_decode(s: &str) -> String {
 
 /// The resource this server protects: `MCP_PUBLIC_URL` + `/mcp`, else derived from the request's `Host`
 /// (http for loopback names, https otherwise), else `http://localhost:PORT/mcp`.
-pub fn resource_url(cfg: &Config, request_host: Option<&str>) -> String {
+fn resource_url(cfg: &Config, request_host: Option<&str>) -> String {
     format!("{}/mcp", public_origin(cfg, request_host))
 }
 
 /// Where the protected resource metadata is, to put in `WWW-Authenticate` (`resource_metadata`).
-pub fn resource_metadata_url(cfg: &Config, request_host: Option<&str>) -> String {
+pub(crate) fn resource_metadata_url(cfg: &Config, request_host: Option<&str>) -> String {
     format!("{}{METADATA_PATH}", public_origin(cfg, request_host))
 }
 
@@ -548,7 +548,7 @@ fn public_origin(cfg: &Config, request_host: Option<&str>) -> String {
 
 /// The OAuth 2.0 Protected Resource Metadata (RFC 9728 section 2) served at [`METADATA_PATH`]: the
 /// resource, its authorization server (`JWT_ISSUER`), the scopes it knows, and that tokens go in the header.
-pub fn protected_resource_metadata(cfg: &Config, request_host: Option<&str>) -> Value {
+pub(crate) fn protected_resource_metadata(cfg: &Config, request_host: Option<&str>) -> Value {
     let mut scopes: Vec<&str> = Vec::new();
     for s in cfg.read_scopes().iter().chain(cfg.write_scopes()) {
         if !scopes.contains(&s.as_str()) {

@@ -997,3 +997,13 @@ fn protected_resource_metadata_follows_rfc_9728() {
     );
     assert_eq!(resource_url(&cfg, None), "http://localhost:8080/mcp");
 }
+
+/// The example that was `AuthError::www_authenticate`'s doctest (the method is crate-private now).
+#[test]
+fn www_authenticate_example() {
+    let url = "https://mcp.example.com/.well-known/oauth-protected-resource";
+    assert_eq!(
+        AuthError::Missing.www_authenticate(url, None),
+        r#"Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource""#
+    );
+}

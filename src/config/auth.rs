@@ -10,35 +10,35 @@ use super::vars;
 
 /// What the token verifier and the protected resource metadata read.
 #[derive(Debug, Clone)]
-pub struct AuthSettings {
+pub(crate) struct AuthSettings {
     /// `JWT_SECRET`: the shared secret of HS256/HS384/HS512 tokens. With neither it nor `jwks_uri`,
     /// bearer authentication is off (refused in production).
-    pub jwt_secret: Option<Secret>,
+    pub(crate) jwt_secret: Option<Secret>,
     /// `JWT_ISSUER`: the `iss` a token must carry, and the authorization server named in the metadata.
-    pub jwt_issuer: Option<String>,
+    pub(crate) jwt_issuer: Option<String>,
     /// `JWT_AUDIENCE`: a value the token's `aud` must contain.
-    pub jwt_audience: Option<String>,
+    pub(crate) jwt_audience: Option<String>,
     /// `JWKS_URI`: where the public keys of RS*/PS*/ES*/EdDSA tokens are fetched.
-    pub jwks_uri: Option<String>,
+    pub(crate) jwks_uri: Option<String>,
     /// `JWKS_CACHE_TTL`: how long a fetched key set is used before it is fetched again.
-    pub jwks_cache_ttl: Duration,
+    pub(crate) jwks_cache_ttl: Duration,
     /// `JWKS_MIN_REFRESH_SECONDS`: fetch attempts are at least this far apart.
-    pub jwks_min_refresh: Duration,
+    pub(crate) jwks_min_refresh: Duration,
     /// `JWT_LEEWAY_SECONDS`: clock skew allowed when checking `exp` and `nbf`.
-    pub jwt_leeway: Duration,
+    pub(crate) jwt_leeway: Duration,
     /// `MCP_READ_SCOPES`: scopes any of which lets a token read.
-    pub read_scopes: Vec<String>,
+    pub(crate) read_scopes: Vec<String>,
     /// `MCP_WRITE_SCOPES`: scopes any of which lets a token write, and so read.
-    pub write_scopes: Vec<String>,
+    pub(crate) write_scopes: Vec<String>,
     /// `MCP_REQUIRE_SCOPES`: a token must carry a `scope`/`scp` claim naming a read or write scope.
-    pub require_scopes: bool,
+    pub(crate) require_scopes: bool,
     /// `MCP_PUBLIC_URL`, without a trailing slash; the protected resource is this plus `/mcp`.
-    pub public_url: Option<String>,
+    pub(crate) public_url: Option<String>,
 }
 
 impl AuthSettings {
     /// True when bearer authentication is configured (`JWT_SECRET` or `JWKS_URI`).
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.jwt_secret.is_some() || self.jwks_uri.is_some()
     }
 

@@ -2,7 +2,7 @@
 
 /// Deployment environment (`NODE_ENV`). Production turns on the strict rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
+pub(crate) enum Environment {
     /// `development` (the default): loopback-friendly, lenient.
     Development,
     /// `staging`: production rules for sessions, lenient for the rest.
@@ -13,7 +13,7 @@ pub enum Environment {
 
 impl Environment {
     /// The value as written in `NODE_ENV`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Environment::Development => "development",
             Environment::Staging => "staging",
@@ -22,7 +22,7 @@ impl Environment {
     }
 
     /// Parses `NODE_ENV` (`dev` and `prod` are accepted too).
-    pub fn parse(v: &str) -> Option<Environment> {
+    pub(crate) fn parse(v: &str) -> Option<Environment> {
         match v {
             "development" | "dev" => Some(Environment::Development),
             "staging" => Some(Environment::Staging),
@@ -32,7 +32,7 @@ impl Environment {
     }
 
     /// True for production, where every rule applies.
-    pub fn is_production(self) -> bool {
+    pub(crate) fn is_production(self) -> bool {
         self == Environment::Production
     }
 }

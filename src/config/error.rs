@@ -6,14 +6,14 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The variable's name.
-    pub var: &'static str,
+    pub(crate) var: &'static str,
     /// What is wrong with it.
-    pub kind: ConfigErrorKind,
+    pub(crate) kind: ConfigErrorKind,
 }
 
 /// What is wrong with a variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigErrorKind {
+pub(crate) enum ConfigErrorKind {
     /// The value does not parse; `got` is `None` for secrets, whose values are never shown.
     Invalid {
         /// What a valid value looks like.
@@ -57,7 +57,7 @@ impl std::error::Error for ConfigError {}
 
 /// All problems found in one pass over the environment, in the table's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
+pub struct ConfigErrors(pub(crate) Vec<ConfigError>);
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,23 +8,23 @@ use super::vars;
 
 /// The bind address and the access rules of the HTTP front.
 #[derive(Debug, Clone)]
-pub struct HttpSettings {
+pub(crate) struct HttpSettings {
     /// `PORT`; 0 picks a free port (the bound address is logged).
-    pub port: u16,
+    pub(crate) port: u16,
     /// `HOST`: `::` with `IPV6_V6ONLY` off accepts IPv4 and IPv6 clients.
-    pub host: String,
+    pub(crate) host: String,
     /// True when `HOST` is a loopback address (or `localhost`).
-    pub loopback_bind: bool,
+    pub(crate) loopback_bind: bool,
     /// `RATE_LIMIT_WINDOW_MS`.
-    pub rate_limit_window: Duration,
+    pub(crate) rate_limit_window: Duration,
     /// `RATE_LIMIT_MAX`: requests per window and client.
-    pub rate_limit_max: u32,
+    pub(crate) rate_limit_max: u32,
     /// `CORS_ORIGIN`: allowed browser origins, without trailing slashes.
-    pub cors_origins: Vec<String>,
+    pub(crate) cors_origins: Vec<String>,
     /// `MCP_ALLOWED_HOSTS`: extra `Host` names (lower case); `*` turns the check off.
-    pub allowed_hosts: Vec<String>,
+    pub(crate) allowed_hosts: Vec<String>,
     /// `MCP_TRUST_PROXY_HOPS`: reverse proxies appending to `X-Forwarded-For`; 0 ignores the header.
-    pub trust_proxy_hops: usize,
+    pub(crate) trust_proxy_hops: usize,
 }
 
 impl HttpSettings {

@@ -10,21 +10,21 @@ use super::vars;
 
 /// The HubSpot client's settings.
 #[derive(Debug, Clone)]
-pub struct HubSpotSettings {
+pub(crate) struct HubSpotSettings {
     /// `HUBSPOT_ACCESS_TOKEN`; required by `serve` unless `--demo`.
-    pub token: Option<Secret>,
+    pub(crate) token: Option<Secret>,
     /// `HUBSPOT_API_BASE_URL`, without a trailing slash.
-    pub api_base_url: String,
+    pub(crate) api_base_url: String,
     /// `HUBSPOT_RATE_LIMIT`: HubSpot requests per second at most.
-    pub rate_limit: u32,
+    pub(crate) rate_limit: u32,
     /// `HUBSPOT_SEARCH_RATE_LIMIT`: search requests per second.
-    pub search_rate_limit: u32,
+    pub(crate) search_rate_limit: u32,
     /// `HUBSPOT_TIMEOUT_MS`: one HubSpot attempt waits at most this.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// `HUBSPOT_MAX_RETRIES`: retries after the first attempt.
-    pub max_retries: u32,
+    pub(crate) max_retries: u32,
     /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs (for HubSpot and the JWKS); read at start.
-    pub ca_file: Option<PathBuf>,
+    pub(crate) ca_file: Option<PathBuf>,
 }
 
 impl HubSpotSettings {

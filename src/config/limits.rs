@@ -7,31 +7,31 @@ use super::vars;
 
 /// Every bound the HTTP server and the per-request budget apply, as they apply (effective values).
 #[derive(Debug, Clone)]
-pub struct HttpLimits {
+pub(crate) struct HttpLimits {
     /// `MCP_WORKERS`: request worker threads, sized for blocking HubSpot calls.
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// `MCP_MAX_QUEUE`: requests waiting for a worker before new ones get 503.
-    pub max_queue: usize,
+    pub(crate) max_queue: usize,
     /// `MCP_MAX_BODY_BYTES`: larger request bodies get 413.
-    pub max_body_bytes: usize,
+    pub(crate) max_body_bytes: usize,
     /// `MCP_MAX_CONNECTIONS`: open TCP connections at most.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
     /// `MCP_READ_TIMEOUT_MS`: a body must arrive whole within it; idle keep-alive connections close.
-    pub read_timeout: Duration,
+    pub(crate) read_timeout: Duration,
     /// `MCP_REQUEST_TIMEOUT_MS`: deadline of one MCP request, HubSpot calls included.
-    pub request_timeout: Duration,
+    pub(crate) request_timeout: Duration,
     /// `MCP_HEAD_TIMEOUT_MS`, never longer than `MCP_READ_TIMEOUT_MS`: a request head must arrive whole
     /// within it, from its first byte (slow-header attacks).
-    pub head_timeout: Duration,
+    pub(crate) head_timeout: Duration,
     /// `MCP_MAX_PENDING_PER_IP`: connections from one address still sending their first request;
     /// unbounded behind a proxy (`MCP_TRUST_PROXY_HOPS` > 0), where every connection is the proxy's.
-    pub max_pending_per_ip: usize,
+    pub(crate) max_pending_per_ip: usize,
     /// `MCP_MAX_HUBSPOT_CALLS_PER_REQUEST`: HubSpot calls one POST may make (a batch's messages share it).
-    pub max_upstream_calls: usize,
+    pub(crate) max_upstream_calls: usize,
     /// `MCP_MAX_JSON_VALUES`: JSON values one request body may hold, counted before parsing.
-    pub max_json_values: usize,
+    pub(crate) max_json_values: usize,
     /// `MCP_DRAIN_TIMEOUT_MS`: on SIGTERM, in-flight requests get this long to finish.
-    pub drain_timeout: Duration,
+    pub(crate) drain_timeout: Duration,
 }
 
 impl HttpLimits {

@@ -9,7 +9,7 @@ use super::vars;
 
 /// How log lines are written (`LOG_FORMAT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// One JSON object per line (the default; Railway's log view parses it).
     Json,
     /// `time LEVEL msg k=v` for people at a terminal.
@@ -18,7 +18,7 @@ pub enum LogFormat {
 
 impl LogFormat {
     /// The value as written in `LOG_FORMAT`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LogFormat::Json => "json",
             LogFormat::Pretty => "pretty",
@@ -26,7 +26,7 @@ impl LogFormat {
     }
 
     /// Parses `LOG_FORMAT` (`text` means pretty).
-    pub fn parse(v: &str) -> Option<LogFormat> {
+    pub(crate) fn parse(v: &str) -> Option<LogFormat> {
         match v {
             "json" => Some(LogFormat::Json),
             "pretty" | "text" => Some(LogFormat::Pretty),
@@ -36,7 +36,7 @@ impl LogFormat {
 }
 
 /// Parses `LOG_LEVEL`, in any case (`warning`, `off`, `silent` too).
-pub fn parse_level(v: &str) -> Option<log::LevelFilter> {
+pub(crate) fn parse_level(v: &str) -> Option<log::LevelFilter> {
     match v.to_ascii_lowercase().as_str() {
         "error" => Some(log::LevelFilter::Error),
         "warn" | "warning" => Some(log::LevelFilter::Warn),
@@ -49,7 +49,7 @@ pub fn parse_level(v: &str) -> Option<log::LevelFilter> {
 }
 
 /// A level as `LOG_LEVEL` writes it.
-pub fn level_name(level: log::LevelFilter) -> &'static str {
+pub(crate) fn level_name(level: log::LevelFilter) -> &'static str {
     match level {
         log::LevelFilter::Off => "off",
         log::LevelFilter::Error => "error",
@@ -62,19 +62,19 @@ pub fn level_name(level: log::LevelFilter) -> &'static str {
 
 /// Logs, metrics and health checks.
 #[derive(Debug, Clone)]
-pub struct ObsSettings {
+pub(crate) struct ObsSettings {
     /// `LOG_LEVEL`.
-    pub log_level: log::LevelFilter,
+    pub(crate) log_level: log::LevelFilter,
     /// `LOG_FORMAT`.
-    pub log_format: LogFormat,
+    pub(crate) log_format: LogFormat,
     /// `METRICS_ENABLED`.
-    pub metrics_enabled: bool,
+    pub(crate) metrics_enabled: bool,
     /// `METRICS_TOKEN`: when set, `/metrics` and `/scaling` require `Authorization: Bearer <it>`.
-    pub metrics_token: Option<Secret>,
+    pub(crate) metrics_token: Option<Secret>,
     /// `HEALTH_CHECK_ENABLED`: background dependency checks.
-    pub health_check_enabled: bool,
+    pub(crate) health_check_enabled: bool,
     /// `HEALTH_CHECK_INTERVAL_MS`: time between two rounds of dependency checks.
-    pub health_check_interval: Duration,
+    pub(crate) health_check_interval: Duration,
 }
 
 impl ObsSettings {

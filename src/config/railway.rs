@@ -5,17 +5,21 @@ use super::vars;
 
 /// Railway's deployment metadata, reported by `/health` and in logs.
 #[derive(Debug, Clone, Default)]
-pub struct Railway {
+pub(crate) struct Railway {
     /// `RAILWAY_DEPLOYMENT_ID`.
-    pub deployment_id: Option<String>,
+    pub(crate) deployment_id: Option<String>,
     /// `RAILWAY_ENVIRONMENT` (Railway also sets `RAILWAY_ENVIRONMENT_NAME`).
-    pub environment: Option<String>,
+    #[expect(
+        dead_code,
+        reason = "kept in the configuration, not reported yet (its entry in vars.rs)"
+    )]
+    environment: Option<String>,
     /// `RAILWAY_SERVICE_NAME`.
-    pub service_name: Option<String>,
+    pub(crate) service_name: Option<String>,
     /// `RAILWAY_PUBLIC_DOMAIN`: allowed as a `Host` automatically.
-    pub public_domain: Option<String>,
+    pub(crate) public_domain: Option<String>,
     /// `RAILWAY_PRIVATE_DOMAIN`: allowed as a `Host` automatically.
-    pub private_domain: Option<String>,
+    pub(crate) private_domain: Option<String>,
 }
 
 impl Railway {

@@ -10,7 +10,7 @@ pub struct RawEnv {
 
 impl RawEnv {
     /// Reads the process environment (the only I/O of the configuration).
-    pub fn from_process() -> Self {
+    pub(crate) fn from_process() -> Self {
         Self::from_pairs(std::env::vars())
     }
 
@@ -30,7 +30,7 @@ impl RawEnv {
     }
 
     /// A variable's value; an empty value counts as unset (Railway shows unset variables as empty).
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
             .map(|v| v.trim())
@@ -38,12 +38,12 @@ impl RawEnv {
     }
 
     /// Sets a variable (used to apply CLI flags such as `--port` over the environment).
-    pub fn set(&mut self, name: &str, value: &str) {
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
         self.vars.insert(name.to_string(), value.to_string());
     }
 
     /// The names of the variables that are set (not empty), in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.vars
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())

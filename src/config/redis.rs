@@ -11,17 +11,17 @@ use super::vars;
 #[derive(Clone, PartialEq, Eq)]
 pub struct RedisTarget {
     /// `host:port`.
-    pub addr: String,
+    pub(crate) addr: String,
     /// The host alone (brackets of an IPv6 address removed): the name a TLS certificate must carry.
     pub host: String,
     /// `rediss://`: TLS, the server's certificate checked against the roots and `host`.
-    pub tls: bool,
+    pub(crate) tls: bool,
     /// ACL user (Redis 6+), when given with a password.
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
     /// `AUTH` password.
-    pub password: Option<Secret>,
+    pub(crate) password: Option<Secret>,
     /// `SELECT` database.
-    pub db: u32,
+    pub(crate) db: u32,
 }
 
 impl fmt::Debug for RedisTarget {
@@ -58,11 +58,7 @@ impl RedisTarget {
     ///
     /// ```
     /// use hubspot_mcp::config::RedisTarget;
-    /// let t = RedisTarget::parse("redis://default:p%40ss@redis.railway.internal:6380/2").unwrap();
-    /// assert_eq!((t.addr.as_str(), t.db, t.tls), ("redis.railway.internal:6380", 2, false));
-    /// assert_eq!(t.password.as_ref().map(|p| p.expose()), Some("p@ss"));
-    /// let t = RedisTarget::parse("rediss://[::1]").unwrap();
-    /// assert_eq!((t.addr.as_str(), t.host.as_str(), t.tls), ("[::1]:6379", "::1", true));
+    /// assert_eq!(RedisTarget::parse("rediss://[::1]").unwrap().host, "::1");
     /// assert!(RedisTarget::parse("http://h").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<RedisTarget, RedisUrlError> {
@@ -130,11 +126,11 @@ impl RedisTarget {
 
 /// Redis, when `REDIS_URL` is set: sessions and the shared HubSpot budget live there.
 #[derive(Debug, Clone)]
-pub struct RedisSettings {
+pub(crate) struct RedisSettings {
     /// `REDIS_URL`, parsed (it may hold a password: `Debug` hides it).
-    pub target: Option<RedisTarget>,
+    pub(crate) target: Option<RedisTarget>,
     /// `REDIS_SESSION_PREFIX`: the prefix of every key.
-    pub session_prefix: String,
+    pub(crate) session_prefix: String,
 }
 
 impl RedisSettings {
@@ -160,5 +156,27 @@ impl RedisSettings {
             target,
             session_prefix: p.text(&vars::REDIS_SESSION_PREFIX).unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole example of [`RedisTarget::parse`] (its doctest sees only the public `host`).
+    #[test]
+    fn parse_example() {
+        let t = RedisTarget::parse("redis://default:p%40ss@redis.railway.internal:6380/2").unwrap();
+        assert_eq!(
+            (t.addr.as_str(), t.db, t.tls),
+            ("redis.railway.internal:6380", 2, false)
+        );
+        assert_eq!(t.password.as_ref().map(|p| p.expose()), Some("p@ss"));
+        let t = RedisTarget::parse("rediss://[::1]").unwrap();
+        assert_eq!(
+            (t.addr.as_str(), t.host.as_str(), t.tls),
+            ("[::1]:6379", "::1", true)
+        );
+        assert!(RedisTarget::parse("http://h").is_err());
     }
 }

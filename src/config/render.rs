@@ -4,9 +4,9 @@ use super::raw::RawEnv;
 use super::vars::TABLE;
 
 /// The line before the generated table in docs/configuration.md.
-pub const TABLE_START: &str = "<!-- config-table:start -->";
+const TABLE_START: &str = "<!-- config-table:start -->";
 /// The line after it.
-pub const TABLE_END: &str = "<!-- config-table:end -->";
+const TABLE_END: &str = "<!-- config-table:end -->";
 
 /// docs/configuration.md's table, markers included (`hubspot-mcp print-config-table` prints it).
 pub fn markdown_table() -> String {
@@ -44,7 +44,7 @@ const OURS: [&str; 9] = [
 
 /// `check-config`'s listing: each variable of the table that is set, with its value (a secret's as
 /// `***`), then each set name that looks like one of ours but is not read.
-pub fn set_variables(raw: &RawEnv) -> Vec<String> {
+pub(crate) fn set_variables(raw: &RawEnv) -> Vec<String> {
     let mut lines: Vec<String> = TABLE
         .iter()
         .filter_map(|r| {

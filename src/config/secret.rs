@@ -5,16 +5,16 @@ use std::fmt;
 /// A secret string (HubSpot token, JWT signing key, Redis URL). `Debug` and `Display` print `***`;
 /// only [`Secret::expose`] gives the value, at the one place that sends it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Wraps a secret value.
-    pub fn new(value: String) -> Self {
+    pub(crate) fn new(value: String) -> Self {
         Secret(value)
     }
 
     /// The value itself: call only where it is sent to its one destination.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

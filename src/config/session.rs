@@ -11,16 +11,16 @@ const MIN_SESSION_MAX_AGE: Duration = Duration::from_millis(300_000);
 
 /// Session lifetime and quotas (both session stores and the reaper read them).
 #[derive(Debug, Clone)]
-pub struct SessionSettings {
+pub(crate) struct SessionSettings {
     /// `SESSION_MAX_AGE`: a session idle this long is dropped.
-    pub max_age: Duration,
+    pub(crate) max_age: Duration,
     /// `SESSION_CLEANUP_INTERVAL`: how often the reaper runs.
-    pub cleanup_interval: Duration,
+    pub(crate) cleanup_interval: Duration,
     /// `MCP_MAX_SESSIONS`: live sessions at most.
-    pub max_sessions: usize,
+    pub(crate) max_sessions: usize,
     /// `MCP_MAX_SESSIONS_PER_PRINCIPAL`: live sessions one principal may hold (all unauthenticated
     /// callers count as one), at most `max_sessions`.
-    pub max_per_principal: usize,
+    pub(crate) max_per_principal: usize,
 }
 
 impl SessionSettings {

@@ -8,20 +8,20 @@ use super::vars;
 
 /// What the tool registry and the tools' shared services read.
 #[derive(Debug, Clone)]
-pub struct ToolSettings {
+pub(crate) struct ToolSettings {
     /// `HUBSPOT_TOOLSETS`: the families to expose; `None` = all.
-    pub toolsets: Option<Vec<Toolset>>,
+    pub(crate) toolsets: Option<Vec<Toolset>>,
     /// `HUBSPOT_READ_ONLY`: list and allow only tools that change nothing.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// `HUBSPOT_CACHE_TTL_MS`: how long metadata (properties, schemas, pipelines, owners) is cached.
-    pub cache_ttl: Duration,
+    pub(crate) cache_ttl: Duration,
     /// `HUBSPOT_CACHE_MAX_ENTRIES`: metadata cache size.
-    pub cache_max: usize,
+    pub(crate) cache_max: usize,
     /// `MCP_TOOL_TEXT_LIMIT`: characters of text a tool result carries before it is cut (with a notice
     /// and the cursor to continue).
-    pub text_limit: usize,
+    pub(crate) text_limit: usize,
     /// `MCP_TOOLS_PAGE_SIZE`: tools per `tools/list` page.
-    pub page_size: usize,
+    pub(crate) page_size: usize,
 }
 
 impl ToolSettings {

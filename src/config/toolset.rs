@@ -29,7 +29,7 @@ pub enum Toolset {
 
 impl Toolset {
     /// Every family.
-    pub const ALL: [Toolset; 11] = [
+    pub(crate) const ALL: [Toolset; 11] = [
         Toolset::Records,
         Toolset::Batch,
         Toolset::Associations,
@@ -43,12 +43,12 @@ impl Toolset {
         Toolset::Diagnostics,
     ];
     /// What `HUBSPOT_TOOLSETS` accepts, for error messages.
-    pub const EXPECTED: &'static str =
+    pub(crate) const EXPECTED: &'static str =
         "a comma-separated list of: records, batch, associations, properties, \
         schemas, owners, pipelines, engagements, account, workflows, diagnostics";
 
     /// The family's name as `HUBSPOT_TOOLSETS` writes it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Toolset::Records => "records",
             Toolset::Batch => "batch",
@@ -65,7 +65,7 @@ impl Toolset {
     }
 
     /// Parses a family name.
-    pub fn parse(s: &str) -> Option<Toolset> {
+    pub(crate) fn parse(s: &str) -> Option<Toolset> {
         Toolset::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }

@@ -9,114 +9,114 @@ use super::toolset::Toolset;
 
 /// One variable of the table.
 #[derive(Debug, Clone, Copy)]
-pub struct Var<K> {
+pub(crate) struct Var<K> {
     /// The variable's name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// How it parses: its default and bounds.
-    pub kind: K,
+    pub(crate) kind: K,
     /// What a value must satisfy beyond what the kind says (empty when nothing).
-    pub rule: &'static str,
+    rule: &'static str,
     /// What it does.
-    pub doc: &'static str,
+    doc: &'static str,
     /// Said after the default in the docs' table (empty for most).
-    pub default_note: &'static str,
+    default_note: &'static str,
 }
 
 /// A bound above, with the message that names it.
 #[derive(Debug, Clone, Copy)]
-pub struct Max {
+pub(crate) struct Max {
     /// The largest value allowed.
-    pub value: usize,
+    pub(crate) value: usize,
     /// The problem reported above it.
-    pub message: &'static str,
+    pub(crate) message: &'static str,
 }
 
 /// A whole number of milliseconds, read as a `Duration`; below `min` is refused.
 #[derive(Debug, Clone, Copy)]
-pub struct Millis {
+pub(crate) struct Millis {
     /// When unset.
-    pub default: u64,
+    pub(crate) default: u64,
     /// The smallest value allowed.
-    pub min: u64,
+    pub(crate) min: u64,
 }
 
 /// A whole number (of seconds when `unit` says so); below `min` or above `max` is refused.
 #[derive(Debug, Clone, Copy)]
-pub struct Count {
+pub(crate) struct Count {
     /// When unset.
-    pub default: usize,
+    pub(crate) default: usize,
     /// The smallest value allowed.
-    pub min: usize,
+    pub(crate) min: usize,
     /// The largest value allowed, if any.
-    pub max: Option<Max>,
+    pub(crate) max: Option<Max>,
     /// The unit the docs' table names (`""` for a plain number).
-    pub unit: &'static str,
+    unit: &'static str,
 }
 
 /// `true` / `false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
 #[derive(Debug, Clone, Copy)]
-pub struct Flag {
+pub(crate) struct Flag {
     /// When unset.
-    pub default: bool,
+    pub(crate) default: bool,
 }
 
 /// A TCP port number.
 #[derive(Debug, Clone, Copy)]
-pub struct Port {
+pub(crate) struct Port {
     /// When unset.
-    pub default: u16,
+    pub(crate) default: u16,
 }
 
 /// One of a few words, read into `T`.
 #[derive(Debug, Clone, Copy)]
-pub struct Choice<T: 'static> {
+pub(crate) struct Choice<T: 'static> {
     /// When unset.
-    pub default: T,
+    pub(crate) default: T,
     /// What a valid value looks like (error messages, the docs' table).
-    pub expected: &'static str,
+    pub(crate) expected: &'static str,
     /// Reads a value.
-    pub parse: fn(&str) -> Option<T>,
+    pub(crate) parse: fn(&str) -> Option<T>,
     /// Writes a value as `parse` reads it.
-    pub show: fn(T) -> &'static str,
+    show: fn(T) -> &'static str,
 }
 
 /// Free text (checked by the settings that use it).
 #[derive(Debug, Clone, Copy)]
-pub struct Text {
+pub(crate) struct Text {
     /// When unset.
-    pub default: Option<&'static str>,
+    pub(crate) default: Option<&'static str>,
 }
 
 /// A comma-separated list.
 #[derive(Debug, Clone, Copy)]
-pub struct List {
+pub(crate) struct List {
     /// When unset.
-    pub default: &'static [&'static str],
+    pub(crate) default: &'static [&'static str],
     /// What an unset, default-less list means (the docs' table).
-    pub unset: &'static str,
+    unset: &'static str,
 }
 
 /// A comma-separated list of [`Toolset`] names; unset means all.
 #[derive(Debug, Clone, Copy)]
-pub struct Toolsets;
+pub(crate) struct Toolsets;
 
 /// A secret: never shown, at least `min_len` characters (and no spaces when `no_spaces`).
 #[derive(Debug, Clone, Copy)]
-pub struct SecretText {
+pub(crate) struct SecretText {
     /// The fewest characters allowed.
-    pub min_len: usize,
+    pub(crate) min_len: usize,
     /// Whether whitespace is refused.
-    pub no_spaces: bool,
+    pub(crate) no_spaces: bool,
     /// The problem reported for a value too short (or with spaces).
-    pub short: &'static str,
+    pub(crate) short: &'static str,
 }
 
 /// Read by a library, not by the configuration (listed for the docs' table).
 #[derive(Debug, Clone, Copy)]
-pub struct External;
+pub(crate) struct External;
 
 /// What the docs' table and `check-config` need from a kind.
-pub trait Kind {
+trait Kind {
     /// The default as the docs' table writes it.
     fn default_text(&self) -> String;
     /// The bounds the kind enforces, in words (empty when none).
@@ -248,7 +248,7 @@ impl Kind for External {
 }
 
 /// A row of the table, whatever its kind.
-pub trait Row: Sync {
+pub(crate) trait Row: Sync {
     /// The variable's name.
     fn name(&self) -> &'static str;
     /// The default as the docs' table writes it.
@@ -287,7 +287,7 @@ impl<K: Kind + Sync> Row for Var<K> {
 }
 
 /// Where `name` stands in [`TABLE`] (problems are reported in this order); past the end when absent.
-pub fn position(name: &str) -> usize {
+pub(crate) fn position(name: &str) -> usize {
     TABLE
         .iter()
         .position(|r| r.name() == name)
@@ -350,7 +350,7 @@ macro_rules! table {
     )*) => {
         $(
             #[doc = concat!("`", stringify!($id), "`: ", $doc, ".")]
-            pub const $id: Var<$k> = Var {
+            pub(crate) const $id: Var<$k> = Var {
                 name: stringify!($id),
                 kind: $kind,
                 rule: $rule,
@@ -359,7 +359,7 @@ macro_rules! table {
             };
         )*
         /// Every variable, in order: the docs' table's, and the order problems are reported in.
-        pub static TABLE: &[&dyn Row] = &[$(&$id),*];
+        pub(crate) static TABLE: &[&dyn Row] = &[$(&$id),*];
     };
 }
 

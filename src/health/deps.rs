@@ -15,7 +15,7 @@ use crate::obs::log::rfc3339;
 
 /// A dependency's (or the whole server's) state, ordered from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
+pub(crate) enum Status {
     /// Works.
     Healthy,
     /// Works partly, or failed briefly: the server still serves (HTTP 200).
@@ -26,7 +26,7 @@ pub enum Status {
 
 impl Status {
     /// The JSON value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Healthy => "healthy",
             Status::Degraded => "degraded",
@@ -37,24 +37,24 @@ impl Status {
 
 /// What one check found (the original design's `DependencyHealth`, plus `detail`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct DependencyHealth {
+pub(crate) struct DependencyHealth {
     /// The verdict.
-    pub status: Status,
+    pub(crate) status: Status,
     /// How long the check took.
-    pub response_time: Option<Duration>,
+    pub(crate) response_time: Option<Duration>,
     /// Why it failed, in words an operator can act on.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// What was checked, or why nothing was.
-    pub detail: String,
+    pub(crate) detail: String,
     /// When it was checked (or, before the first check, when the server started).
-    pub last_checked: SystemTime,
+    pub(crate) last_checked: SystemTime,
     /// Failed checks in a row.
-    pub consecutive_failures: u32,
+    pub(crate) consecutive_failures: u32,
 }
 
 impl DependencyHealth {
     /// A verdict without a check behind it (checks off, nothing to check, first check pending).
-    pub fn unchecked(status: Status, detail: impl Into<String>) -> DependencyHealth {
+    pub(crate) fn unchecked(status: Status, detail: impl Into<String>) -> DependencyHealth {
         DependencyHealth {
             status,
             response_time: None,
@@ -66,7 +66,7 @@ impl DependencyHealth {
     }
 
     /// The JSON `/health` shows.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut v = json!({
             "status": self.status.as_str(),
             "lastChecked": rfc3339(self.last_checked),
@@ -85,19 +85,19 @@ impl DependencyHealth {
 
 /// What the probes may reach: the narrow view of the server they check, built by its owner.
 #[derive(Clone, Copy)]
-pub struct Deps<'a> {
+pub(crate) struct Deps<'a> {
     /// The HubSpot client, when one is configured.
-    pub hubspot: Option<&'a crate::hubspot::Client>,
+    pub(crate) hubspot: Option<&'a crate::hubspot::Client>,
     /// The bearer-token verifier, when authentication is on.
-    pub verifier: Option<&'a crate::auth::Verifier>,
+    pub(crate) verifier: Option<&'a crate::auth::Verifier>,
     /// `HEALTH_CHECK_ENABLED`.
-    pub checks_enabled: bool,
+    pub(crate) checks_enabled: bool,
     /// A real HubSpot token is configured (else the client talks to the built-in sandbox).
-    pub hubspot_token: bool,
+    pub(crate) hubspot_token: bool,
 }
 
 /// One dependency to check.
-pub trait Probe: Send + Sync {
+pub(crate) trait Probe: Send + Sync {
     /// Its key in `/health`'s `dependencies`.
     fn name(&self) -> &'static str;
     /// The verdict before the first check, and for good when checks are off.
@@ -112,7 +112,7 @@ pub trait Probe: Send + Sync {
 }
 
 /// The latest verdict of every probe.
-pub struct Board {
+pub(crate) struct Board {
     probes: Vec<Box<dyn Probe>>,
     /// `None` until the probe's first check: then [`Probe::initial`] answers.
     results: RwLock<Vec<Option<DependencyHealth>>>,
@@ -128,7 +128,7 @@ impl std::fmt::Debug for Board {
 
 impl Board {
     /// A board for `probes`, none checked yet.
-    pub fn new(probes: Vec<Box<dyn Probe>>) -> Board {
+    pub(crate) fn new(probes: Vec<Box<dyn Probe>>) -> Board {
         let results = probes.iter().map(|_| None).collect();
         Board {
             probes,
@@ -137,7 +137,7 @@ impl Board {
     }
 
     /// `(name, verdict)` of every dependency.
-    pub fn read(&self, deps: &Deps<'_>) -> Vec<(&'static str, DependencyHealth)> {
+    pub(crate) fn read(&self, deps: &Deps<'_>) -> Vec<(&'static str, DependencyHealth)> {
         let results = self.results.read();
         self.probes
             .iter()
@@ -147,7 +147,7 @@ impl Board {
     }
 
     /// Runs every probe once, now, and records the verdicts.
-    pub fn check_all(&self, deps: &Deps<'_>, timeout: Duration) {
+    pub(crate) fn check_all(&self, deps: &Deps<'_>, timeout: Duration) {
         for (i, probe) in self.probes.iter().enumerate() {
             let stored = self.results.read().get(i).cloned().flatten();
             let previous = stored.unwrap_or_else(|| probe.initial(deps));
@@ -172,11 +172,11 @@ impl Board {
 }
 
 /// Failures in a row before a dependency that failed (but did not refuse us) counts as unhealthy.
-pub const FAILURES_BEFORE_UNHEALTHY: u32 = 3;
+pub(crate) const FAILURES_BEFORE_UNHEALTHY: u32 = 3;
 
 /// The background thread running the checks. Dropping it tells the thread to stop without waiting: a
 /// probe may be inside a call of up to 10 s, which must not hold up shutdown.
-pub struct Checker {
+pub(crate) struct Checker {
     stop: Option<Sender<()>>,
     handle: Option<JoinHandle<()>>,
 }
@@ -184,7 +184,7 @@ pub struct Checker {
 impl Checker {
     /// Starts the thread: `round` at once, then once per `interval`; it is given the time each probe
     /// may take, `min(interval, 10 s)` (the owner calls [`Board::check_all`] with its [`Deps`]).
-    pub fn spawn(
+    pub(crate) fn spawn(
         round: impl Fn(Duration) + Send + 'static,
         interval: Duration,
     ) -> std::io::Result<Checker> {

@@ -1,13 +1,13 @@
 //! Dependency health: the background checks ([`deps::Checker`], [`probes`]) and the [`Board`] of their
 //! last verdicts, which `/health` (`http::pages`) reads: never probed on the request path.
 
-pub mod deps;
-pub mod probes;
+mod deps;
+pub(crate) mod probes;
 
-pub use deps::{Board, Checker, DependencyHealth, Deps, Probe, Status};
+pub(crate) use deps::{Board, Checker, DependencyHealth, Deps, Probe, Status};
 
 /// The worst of the dependencies' statuses.
-pub fn overall(deps: &[(&'static str, DependencyHealth)]) -> Status {
+pub(crate) fn overall(deps: &[(&'static str, DependencyHealth)]) -> Status {
     deps.iter()
         .map(|(_, d)| d.status)
         .max()

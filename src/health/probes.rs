@@ -17,7 +17,7 @@ fn pending(deps: &Deps<'_>) -> &'static str {
 
 /// Reads one company: proves DNS, TLS, the token and HubSpot's API in one cheap call.
 #[derive(Debug, Default)]
-pub struct HubSpotProbe;
+pub(crate) struct HubSpotProbe;
 
 impl Probe for HubSpotProbe {
     fn name(&self) -> &'static str {
@@ -108,7 +108,7 @@ impl Probe for HubSpotProbe {
 /// The token issuer: with `JWKS_URI`, whether the key set can be fetched and how many keys are cached;
 /// with `JWT_SECRET`, nothing to reach; without either, authentication is off.
 #[derive(Debug, Default)]
-pub struct AuthProbe;
+pub(crate) struct AuthProbe;
 
 impl Probe for AuthProbe {
     fn name(&self) -> &'static str {
@@ -190,7 +190,7 @@ impl Probe for AuthProbe {
 
 /// Redis (`REDIS_URL`), the `database` of the original design's health JSON: a `PING`.
 #[derive(Debug)]
-pub struct RedisProbe(pub std::sync::Arc<crate::redis::Redis>);
+pub(crate) struct RedisProbe(pub(crate) std::sync::Arc<crate::redis::Redis>);
 
 impl Probe for RedisProbe {
     fn name(&self) -> &'static str {

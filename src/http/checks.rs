@@ -18,7 +18,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// The HTTP status.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             Refusal::Host(_) | Refusal::Origin(_) => 403,
             Refusal::NotAcceptable(_) => 406,
@@ -77,13 +77,17 @@ fn is_loopback_host(h: &str) -> bool {
 
 /// `Host` values platform health checkers send, accepted on the health paths only: Railway's checker
 /// (Docker's `HEALTHCHECK` and `hubspot-mcp healthcheck` use loopback, which every path accepts).
-pub const HEALTH_CHECKER_HOSTS: [&str; 1] = ["healthcheck.railway.app"];
+const HEALTH_CHECKER_HOSTS: [&str; 1] = ["healthcheck.railway.app"];
 
 /// The `Host` check, on every route (DNS rebinding): loopback names, Railway's domains, the host of
 /// `MCP_PUBLIC_URL`, the configured extra hosts, the hosts of `CORS_ORIGIN`, and the bind address
 /// itself are allowed; `MCP_ALLOWED_HOSTS=*` allows any. `health_path`: the request is for a health
 /// endpoint, which platform checkers also reach by their own names ([`HEALTH_CHECKER_HOSTS`]).
-pub fn check_host(cfg: &Config, host: Option<&str>, health_path: bool) -> Result<(), Refusal> {
+pub(crate) fn check_host(
+    cfg: &Config,
+    host: Option<&str>,
+    health_path: bool,
+) -> Result<(), Refusal> {
     if cfg.allowed_hosts().iter().any(|h| h == "*") {
         return Ok(());
     }
@@ -121,7 +125,11 @@ fn origin_host(origin: &str) -> String {
 /// The `Origin` check: no `Origin` (not a browser) passes; otherwise it must be listed in `CORS_ORIGIN`
 /// (or `CORS_ORIGIN` holds `*` outside production), or be a loopback origin while the `Host` is loopback
 /// too (a page on this machine talking to a server on this machine), or be the server's own origin.
-pub fn check_origin(cfg: &Config, origin: Option<&str>, host: Option<&str>) -> Result<(), Refusal> {
+pub(crate) fn check_origin(
+    cfg: &Config,
+    origin: Option<&str>,
+    host: Option<&str>,
+) -> Result<(), Refusal> {
     let Some(o) = origin else { return Ok(()) };
     // A serialized origin is printable ASCII without spaces: anything else is refused, and so can
     // never be reflected into `Access-Control-Allow-Origin`.
@@ -148,7 +156,7 @@ pub fn check_origin(cfg: &Config, origin: Option<&str>, host: Option<&str>) -> R
 }
 
 /// Headers browsers need to read a reply to an allowed cross-origin request (none without `Origin`).
-pub fn cors_headers(
+pub(crate) fn cors_headers(
     cfg: &Config,
     origin: Option<&str>,
     host: Option<&str>,
@@ -168,7 +176,7 @@ pub fn cors_headers(
 }
 
 /// The extra headers of a CORS preflight answer.
-pub const PREFLIGHT: [(&str, &str); 3] = [
+pub(crate) const PREFLIGHT: [(&str, &str); 3] = [
     ("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"),
     (
         "Access-Control-Allow-Headers",

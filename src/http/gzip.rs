@@ -1,4 +1,4 @@
-//! Response compression: gzip for JSON and text bodies of at least [`MIN_BYTES`] when the client's
+//! Response compression: gzip for JSON and text bodies of at least `MIN_BYTES` when the client's
 //! `Accept-Encoding` allows it (the original design's `compression` middleware: level 6, 1 KiB
 //! threshold, `x-no-compression` opts out). SSE streams are never compressed: a compressor buffers,
 //! and progress events must leave as they happen.
@@ -11,10 +11,10 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 /// Bodies shorter than this are sent as they are (gzip's framing would eat the gain).
-pub const MIN_BYTES: usize = 1024;
+const MIN_BYTES: usize = 1024;
 
 /// The original design's level: a good ratio for JSON at a moderate CPU cost.
-pub const LEVEL: u32 = 6;
+const LEVEL: u32 = 6;
 
 /// Whether a request's headers accept a gzip response: `Accept-Encoding` names `gzip` (or `*`) with a
 /// non-zero quality, and `x-no-compression` is absent.
@@ -55,7 +55,7 @@ pub fn accepts(accept_encoding: Option<&str>, no_compression: bool) -> bool {
 }
 
 /// Whether a body of this type and size is worth compressing.
-pub fn worth_it(content_type: &str, len: usize) -> bool {
+pub(crate) fn worth_it(content_type: &str, len: usize) -> bool {
     len >= MIN_BYTES
         && (content_type.starts_with("application/json")
             || (content_type.starts_with("text/")
@@ -64,7 +64,7 @@ pub fn worth_it(content_type: &str, len: usize) -> bool {
 }
 
 /// Compresses `body`; `None` if the encoder failed (then the body goes out as it is).
-pub fn compress(body: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn compress(body: &[u8]) -> Option<Vec<u8>> {
     let mut enc = GzEncoder::new(
         Vec::with_capacity(body.len() / 4 + 64),
         Compression::new(LEVEL),

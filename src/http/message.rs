@@ -28,35 +28,35 @@ pub enum Verb {
 #[derive(Debug, Clone)]
 pub struct Req {
     /// Method.
-    pub verb: Verb,
+    pub(crate) verb: Verb,
     /// Path without the query string.
-    pub path: String,
+    pub(crate) path: String,
     /// The query string (after `?`), if any.
     pub query: Option<String>,
     /// Headers, names lowercased, in arrival order.
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     /// The body.
-    pub body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
     /// The peer's address.
-    pub remote: Option<IpAddr>,
+    pub(crate) remote: Option<IpAddr>,
     /// This request's id (also sent back as `X-Request-Id`).
-    pub request_id: String,
+    pub(crate) request_id: String,
     /// Tells whether the client has gone (closed its connection) while the request is served.
-    pub client_gone: Option<ClientGone>,
+    pub(crate) client_gone: Option<ClientGone>,
 }
 
 /// A probe of the client's connection: true once the client has closed it, so work on its behalf
 /// can stop.
 #[derive(Clone)]
-pub struct ClientGone(Arc<dyn Fn() -> bool + Send + Sync>);
+pub(crate) struct ClientGone(Arc<dyn Fn() -> bool + Send + Sync>);
 
 impl ClientGone {
     /// A probe that asks `f`.
-    pub fn new(f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+    pub(crate) fn new(f: impl Fn() -> bool + Send + Sync + 'static) -> Self {
         ClientGone(Arc::new(f))
     }
     /// True once the client has gone.
-    pub fn gone(&self) -> bool {
+    pub(crate) fn gone(&self) -> bool {
         (self.0)()
     }
 }
@@ -96,7 +96,7 @@ impl Req {
     }
 
     /// The first value of header `name` (lowercase), trimmed.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -105,7 +105,7 @@ impl Req {
 }
 
 /// A streamed body: runs on the worker with the socket, writing SSE events as they come.
-pub type StreamFn = Box<dyn FnOnce(&mut SseWriter<'_>) + Send>;
+type StreamFn = Box<dyn FnOnce(&mut SseWriter<'_>) + Send>;
 
 /// A reply body.
 pub enum ReplyBody {
@@ -122,14 +122,14 @@ pub struct Reply {
     /// Status code.
     pub status: u16,
     /// Extra headers.
-    pub headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
     /// Body.
     pub body: ReplyBody,
 }
 
 impl Reply {
     /// A JSON reply.
-    pub fn json(status: u16, body: String) -> Reply {
+    pub(crate) fn json(status: u16, body: String) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -137,7 +137,7 @@ impl Reply {
         }
     }
     /// A reply with a body of the given type (such as the Prometheus exposition).
-    pub fn text(status: u16, content_type: &'static str, body: String) -> Reply {
+    pub(crate) fn text(status: u16, content_type: &'static str, body: String) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -146,7 +146,7 @@ impl Reply {
     }
 
     /// A reply with no body.
-    pub fn empty(status: u16) -> Reply {
+    pub(crate) fn empty(status: u16) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -154,7 +154,7 @@ impl Reply {
         }
     }
     /// An SSE reply.
-    pub fn sse(f: StreamFn) -> Reply {
+    pub(crate) fn sse(f: StreamFn) -> Reply {
         Reply {
             status: 200,
             headers: Vec::new(),
@@ -162,7 +162,7 @@ impl Reply {
         }
     }
     /// Adds a header.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.headers.push((name, value.into()));
         self
     }

@@ -5,9 +5,9 @@
 pub mod checks;
 pub mod gzip;
 pub mod message;
-pub mod pages;
-pub mod prometheus;
-pub mod route;
+mod pages;
+mod prometheus;
+mod route;
 pub mod server;
-pub mod sse;
+mod sse;
 pub mod streamable;

@@ -16,7 +16,7 @@ use crate::obs::metrics::Rejection;
 use crate::obs::process::{memory, now_ms};
 
 /// The health report: 200 when healthy or degraded, 503 when unhealthy.
-pub fn health(app: &App) -> Reply {
+pub(crate) fn health(app: &App) -> Reply {
     let now = SystemTime::now();
     let mem = memory();
     let sessions = app.sessions.stats(now_ms());
@@ -62,7 +62,7 @@ pub fn health(app: &App) -> Reply {
 }
 
 /// The `/scaling` body.
-pub fn scaling(app: &App) -> Value {
+pub(crate) fn scaling(app: &App) -> Value {
     let mem = memory();
     let memory_percent = if mem.total > 0 {
         mem.used as f64 * 100.0 / mem.total as f64

@@ -15,7 +15,7 @@ use crate::obs::metrics::{Rejection, Route, ToolOutcome};
 use crate::obs::process::now_ms;
 
 /// The `Content-Type` of the exposition.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Builds the exposition text.
 struct Out(String);
@@ -90,23 +90,23 @@ fn format_float(f: f64) -> String {
 
 /// What `/proc/self` says about this process (zeros where it is absent, e.g. in an empty chroot).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct ProcessStats {
+struct ProcessStats {
     /// User + system CPU seconds.
-    pub cpu_seconds: f64,
+    cpu_seconds: f64,
     /// Resident bytes.
-    pub resident_bytes: u64,
+    resident_bytes: u64,
     /// Virtual bytes.
-    pub virtual_bytes: u64,
+    virtual_bytes: u64,
     /// Threads.
-    pub threads: u64,
+    threads: u64,
     /// Open file descriptors.
-    pub open_fds: u64,
+    open_fds: u64,
     /// The soft limit on open file descriptors.
-    pub max_fds: u64,
+    max_fds: u64,
 }
 
 /// Reads [`ProcessStats`] from `/proc/self`.
-pub fn process_stats() -> ProcessStats {
+fn process_stats() -> ProcessStats {
     let mut p = ProcessStats::default();
     if let Ok(stat) = std::fs::read_to_string("/proc/self/stat") {
         // Fields after the command name (which may hold spaces), counted from field 3 (state).
@@ -134,7 +134,7 @@ pub fn process_stats() -> ProcessStats {
 }
 
 /// Renders every metric of `app`.
-pub fn render(app: &App) -> String {
+pub(crate) fn render(app: &App) -> String {
     let mut o = Out(String::with_capacity(32 * 1024));
     let m = &app.metrics;
 

@@ -22,7 +22,7 @@ use crate::ratelimit;
 use crate::ratelimit::Verdict;
 
 /// What [`admit`] decided about a request whose body has not been read.
-pub enum Admission {
+pub(crate) enum Admission {
     /// Answer with this; the body is not read.
     Answer(Reply),
     /// Read the body (at most `MCP_MAX_BODY_BYTES`), then [`serve`] it with this.
@@ -31,13 +31,13 @@ pub enum Admission {
 
 /// A request to `/mcp` that passed the gate: who sent it, and the rate-limit headers its reply carries.
 #[derive(Debug)]
-pub struct Admitted {
+pub(crate) struct Admitted {
     principal: Option<Principal>,
     headers: Vec<(&'static str, String)>,
 }
 
 /// Routes a whole request in memory: [`admit`], then [`serve`].
-pub fn route(app: &Arc<App>, req: &Req) -> Reply {
+pub(crate) fn route(app: &Arc<App>, req: &Req) -> Reply {
     match admit(app, req) {
         Admission::Answer(reply) => reply,
         Admission::Serve(a) => serve(app, req, a),
@@ -49,7 +49,7 @@ fn is_health_path(path: &str) -> bool {
 }
 
 /// The gate and every answer that needs no body. Runs on the connection's thread.
-pub fn admit(app: &Arc<App>, req: &Req) -> Admission {
+pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     if let Err(r) = checks::check_host(&app.config, req.get("host"), is_health_path(&req.path)) {
         return Admission::Answer(refusal(&r));
     }
@@ -90,7 +90,7 @@ pub fn admit(app: &Arc<App>, req: &Req) -> Admission {
 }
 
 /// Serves an admitted request to `/mcp` once its body has been read.
-pub fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
+pub(crate) fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
     let mut reply = streamable::handle(app, req, a.principal.as_ref());
     for (k, v) in a.headers {
         reply = reply.with_header(k, v);

@@ -2,7 +2,7 @@
 //!
 //! On the connection's own thread (tiny_http starts one per open connection, capped by
 //! `MCP_MAX_CONNECTIONS`), the head is read under `MCP_HEAD_TIMEOUT_MS` and passed through the gate
-//! ([`route::admit`]): every refusal, and every route that needs no body (health, metrics, preflights),
+//! (`route::admit`): every refusal, and every route that needs no body (health, metrics, preflights),
 //! is answered right there, and an admitted request's body is read whole, within `MCP_READ_TIMEOUT_MS`
 //! in all, before it is queued. So a worker never waits on a client: one accept loop hands complete
 //! requests to a `threadpool` that grows on demand up to `MCP_WORKERS`, 503 when every worker is busy
@@ -32,16 +32,16 @@ use crate::obs::log::{self as obslog, RequestNotes};
 use crate::obs::metrics::Route;
 
 /// A bound socket, ready to [`run`].
-pub struct Bound {
+pub(crate) struct Bound {
     listener: TcpListener,
     /// The address actually bound (port 0 resolved).
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 /// Binds `HOST:PORT`. `::` is bound dual-stack (`IPV6_V6ONLY` off) so IPv4 and IPv6 clients both reach
 /// it; on a host without IPv6 it falls back to `0.0.0.0`. Connections wait in the backlog until
 /// [`run`] starts serving.
-pub fn bind(cfg: &Config) -> std::io::Result<Bound> {
+pub(crate) fn bind(cfg: &Config) -> std::io::Result<Bound> {
     let host = if cfg.host() == "localhost" {
         "127.0.0.1"
     } else {
@@ -96,7 +96,7 @@ struct Load {
 /// Serves until `shutdown` fires (or its sender is dropped), then stops accepting and drains: requests
 /// already received are finished within the drain timeout. Returns how many requests were still
 /// running when the drain timed out (0 on a clean drain).
-pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
+pub(crate) fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
     let cfg = &app.config;
     let load = Arc::new(Load::default());
     let limits = tiny_http::ConnectionLimits {
@@ -162,7 +162,7 @@ pub fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize {
 }
 
 /// Worker threads started with the pool (it grows from there to `MCP_WORKERS`).
-pub const INITIAL_WORKERS: usize = 4;
+const INITIAL_WORKERS: usize = 4;
 
 /// A request that passed the gate on its connection's thread, with its body read.
 struct Ticket {

@@ -15,7 +15,7 @@ pub struct SseWriter<'a> {
 
 impl<'a> SseWriter<'a> {
     /// Wraps `out`; `chunked` frames every write as an HTTP/1.1 chunk.
-    pub fn new(out: &'a mut dyn Write, chunked: bool) -> Self {
+    pub(crate) fn new(out: &'a mut dyn Write, chunked: bool) -> Self {
         SseWriter {
             out,
             chunked,
@@ -25,7 +25,7 @@ impl<'a> SseWriter<'a> {
 
     /// Sends one `message` event carrying `json` (which must hold no raw newline: serde_json's compact
     /// output never does). Returns false once the client is gone.
-    pub fn event(&mut self, json: &str) -> bool {
+    pub(crate) fn event(&mut self, json: &str) -> bool {
         let mut frame = String::with_capacity(json.len() + 24);
         frame.push_str("event: message\ndata: ");
         frame.push_str(json);
@@ -33,18 +33,8 @@ impl<'a> SseWriter<'a> {
         self.write(frame.as_bytes())
     }
 
-    /// Sends a comment line (a keep-alive that clients ignore).
-    pub fn comment(&mut self, text: &str) -> bool {
-        self.write(format!(": {text}\n\n").as_bytes())
-    }
-
-    /// True once a write failed.
-    pub fn is_gone(&self) -> bool {
-        self.gone
-    }
-
     /// Ends the chunked body.
-    pub fn finish(&mut self) -> io::Result<()> {
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
         if self.chunked && !self.gone {
             self.out.write_all(b"0\r\n\r\n")?;
             self.out.flush()?;

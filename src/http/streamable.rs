@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::Principal;
@@ -25,15 +25,15 @@ use crate::obs::log as obslog;
 use crate::tools::RequestBudget;
 
 /// The authenticated caller, when auth is on.
-pub type Who<'a> = Option<&'a Principal>;
+type Who<'a> = Option<&'a Principal>;
 
 /// Most messages one JSON-RPC batch may hold.
-pub const MAX_BATCH: usize = 100;
+const MAX_BATCH: usize = 100;
 
 /// Serves a POST (messages) or DELETE (end a session) to `/mcp`. The HTTP layer has already made
 /// every HTTP check (Host, Origin, verb, Accept, Content-Type, body size) and authenticated the
 /// caller: this maps protocol outcomes to statuses and nothing else.
-pub fn handle(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
+pub(crate) fn handle(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
     match req.verb {
         Verb::Delete => delete(app, req, who),
         _ => post(app, req, who),
@@ -566,12 +566,4 @@ fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
     }
     log::info!(session = session.id.hint(); "session ended by client");
     Reply::empty(204)
-}
-
-/// `params` of a request as a map (helper for tests).
-pub fn params_of(v: &Value) -> Map<String, Value> {
-    v.get("params")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
 }

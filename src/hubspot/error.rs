@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// What went wrong, by what the caller should do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// HubSpot answered with an error status (4xx other than 429, or 5xx after retries).
     Api,
     /// 429 that could not be waited out within the deadline (interval limits).
@@ -24,8 +24,6 @@ pub enum ErrorKind {
     Network,
     /// HubSpot answered something that is not the JSON it documents.
     Decode,
-    /// The request was refused before it was sent (bad input caught locally, e.g. a batch over 100).
-    Invalid,
     /// The client is not configured (no token) or cannot be built.
     Setup,
 }
@@ -51,22 +49,22 @@ impl std::ops::DerefMut for Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorDetail {
     /// The kind.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// The HTTP status, when HubSpot answered.
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// HubSpot's `category` (OBJECT_NOT_FOUND, VALIDATION_ERROR, MISSING_SCOPES, CONFLICT, ...).
-    pub category: Option<String>,
+    pub(crate) category: Option<String>,
     /// HubSpot's (or our) message.
-    pub message: String,
+    pub(crate) message: String,
     /// HubSpot's `correlationId`, for HubSpot support.
-    pub correlation_id: Option<String>,
+    correlation_id: Option<String>,
     /// What to do next, in a sentence a model can follow.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl Error {
     /// An error of `kind` with a message and no HubSpot detail.
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error(Box::new(ErrorDetail {
             kind,
             status: None,
@@ -78,13 +76,13 @@ impl Error {
     }
 
     /// Adds a hint.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());
         self
     }
 
     /// Builds the error for a non-2xx HubSpot answer from its status and JSON body.
-    pub fn from_response(status: u16, body: &Value) -> Error {
+    pub(crate) fn from_response(status: u16, body: &Value) -> Error {
         let s = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
         let message = s("message").unwrap_or_else(|| format!("HubSpot answered HTTP {status}"));
         let category = s("category").or_else(|| s("errorType"));
@@ -115,7 +113,8 @@ impl Error {
     }
 
     /// True for HubSpot's 404 / OBJECT_NOT_FOUND.
-    pub fn is_not_found(&self) -> bool {
+    #[cfg(test)]
+    fn is_not_found(&self) -> bool {
         self.status == Some(404)
     }
 }
@@ -268,7 +267,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Parses `Retry-After` (seconds) if present.
-pub fn retry_after(value: Option<&str>) -> Option<Duration> {
+pub(crate) fn retry_after(value: Option<&str>) -> Option<Duration> {
     value
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs)

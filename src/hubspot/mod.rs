@@ -2,13 +2,13 @@
 //! retries that never resend a write, and HubSpot's errors kept meaningful.
 //!
 //! Only this module, `auth::jwks` and `tls` import ureq. It knows nothing of MCP: tools call
-//! [`Client::get`], [`Client::send`] with a path from [`paths`] and a deadline, and get JSON or an
-//! [`Error`].
+//! `Client::get`, `Client::send` with a path from [`paths`] and a deadline, and get JSON or an
+//! `Error`.
 
-pub mod error;
+mod error;
 pub mod paths;
 pub mod rate_limit;
-pub mod retry;
+mod retry;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use ureq::tls::{RootCerts, TlsConfig};
 
-pub use error::{Error, ErrorKind};
+pub(crate) use error::{Error, ErrorKind};
 
 use crate::config::Config;
 use crate::obs::histogram::Histogram;
@@ -26,11 +26,11 @@ use rate_limit::{Budget, Limiter, SharedLimiter};
 use retry::{Decision, Outcome, Policy};
 
 /// Largest HubSpot response body read (HubSpot pages are far smaller).
-pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// HTTP methods the tools use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// GET
     Get,
     /// POST
@@ -45,7 +45,7 @@ pub enum Method {
 
 /// What kind of call this is, for rate limiting and retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Reads (GET, batch read): retried on 5xx / timeouts.
     Read,
     /// Search: retried like a read, and counted against the search limit too.
@@ -62,10 +62,10 @@ impl Kind {
 
 impl Kind {
     /// Every kind, in label order.
-    pub const ALL: [Kind; 3] = [Kind::Read, Kind::Search, Kind::Write];
+    pub(crate) const ALL: [Kind; 3] = [Kind::Read, Kind::Search, Kind::Write];
 
     /// The metrics label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Read => "read",
             Kind::Search => "search",
@@ -76,17 +76,17 @@ impl Kind {
 
 /// Call counters for `/health` and metrics.
 #[derive(Debug)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// Time of each attempt (one HTTP exchange with HubSpot) by [`Kind`], in `Kind::ALL` order.
-    pub duration: [Histogram; 3],
+    pub(crate) duration: [Histogram; 3],
     /// Requests sent (attempts, retries included).
-    pub requests: AtomicU64,
+    pub(crate) requests: AtomicU64,
     /// Retries.
-    pub retries: AtomicU64,
+    pub(crate) retries: AtomicU64,
     /// 429s received.
-    pub rate_limited: AtomicU64,
+    pub(crate) rate_limited: AtomicU64,
     /// Calls that ended in an error.
-    pub errors: AtomicU64,
+    pub(crate) errors: AtomicU64,
 }
 
 impl Default for Stats {
@@ -115,7 +115,7 @@ pub struct Client {
     policy: Policy,
     call_timeout: Duration,
     /// Counters.
-    pub stats: Stats,
+    pub(crate) stats: Stats,
 }
 
 impl std::fmt::Debug for Client {
@@ -128,32 +128,32 @@ impl std::fmt::Debug for Client {
 
 /// Settings of the client, from [`Config`] (or set directly in tests).
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Base URL without a trailing slash.
-    pub base_url: String,
+    pub(crate) base_url: String,
     /// Bearer token.
-    pub token: Secret,
+    pub(crate) token: Secret,
     /// Calls per second.
-    pub rate: u32,
+    pub(crate) rate: u32,
     /// Search calls per second.
-    pub search_rate: u32,
+    pub(crate) search_rate: u32,
     /// Connect timeout.
-    pub connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     /// Timeout of one attempt (the request's deadline still bounds everything).
-    pub call_timeout: Duration,
+    pub(crate) call_timeout: Duration,
     /// Pooled connections to keep (sized to the worker pool).
-    pub pool: usize,
+    pub(crate) pool: usize,
     /// Retries after the first attempt.
-    pub max_retries: u32,
+    pub(crate) max_retries: u32,
     /// Extra CA certificates (PEM), added to the embedded roots (`HUBSPOT_CA_FILE`).
-    pub extra_ca_pem: Option<Vec<u8>>,
+    pub(crate) extra_ca_pem: Option<Vec<u8>>,
     /// Redis to share the rate budget through (`REDIS_URL`), with the key prefix to use.
-    pub shared_budget: Option<(Arc<crate::redis::Redis>, String)>,
+    pub(crate) shared_budget: Option<(Arc<crate::redis::Redis>, String)>,
 }
 
 impl Settings {
     /// Settings from the configuration, with `token` and `base_url` (demo mode passes the sandbox's).
-    pub fn from_config(cfg: &Config, base_url: &str, token: Secret) -> Settings {
+    pub(crate) fn from_config(cfg: &Config, base_url: &str, token: Secret) -> Settings {
         Settings {
             base_url: base_url.trim_end_matches('/').to_string(),
             token,
@@ -169,7 +169,10 @@ impl Settings {
     }
 
     /// Reads the extra CA bundle named by `HUBSPOT_CA_FILE`, if any.
-    pub fn with_ca_file(mut self, path: Option<&std::path::Path>) -> Result<Settings, Error> {
+    pub(crate) fn with_ca_file(
+        mut self,
+        path: Option<&std::path::Path>,
+    ) -> Result<Settings, Error> {
         if let Some(p) = path {
             let pem = std::fs::read(p).map_err(|e| {
                 Error::new(
@@ -209,7 +212,7 @@ fn budget(s: &Settings, suffix: &str, rate: u32, burst: u32) -> Budget {
 
 impl Client {
     /// Builds the client (and its one agent).
-    pub fn new(s: Settings) -> Result<Client, Error> {
+    pub(crate) fn new(s: Settings) -> Result<Client, Error> {
         let tls = TlsConfig::builder()
             .root_certs(root_certs(s.extra_ca_pem.as_deref())?)
             .build();
@@ -245,13 +248,8 @@ impl Client {
         })
     }
 
-    /// The base URL.
-    pub fn base_url(&self) -> &str {
-        &self.base
-    }
-
     /// GET `path` with `query`.
-    pub fn get(
+    pub(crate) fn get(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -261,7 +259,7 @@ impl Client {
     }
 
     /// Sends one call, with rate limiting and retries, until `deadline`. 204 answers are `Value::Null`.
-    pub fn send(
+    pub(crate) fn send(
         &self,
         method: Method,
         path: &str,
@@ -346,7 +344,7 @@ impl Client {
     /// The token travels in the body (and the Authorization header) only. The call is sent as
     /// [`Kind::Write`] so a failed attempt is never retried, and so never logged with an error body that
     /// might echo the token; the token is scrubbed from the returned error as well.
-    pub fn token_info(&self, deadline: Instant) -> Result<Value, Error> {
+    pub(crate) fn token_info(&self, deadline: Instant) -> Result<Value, Error> {
         let body = serde_json::json!({ "tokenKey": self.token.expose() });
         self.send(
             Method::Post,

@@ -5,19 +5,19 @@
 //! checks every builder here (and every use of one in `src/`, with its method) against that table.
 
 /// Prefix of the CRM objects API.
-pub const OBJECTS: &str = "/crm/v3/objects";
+const OBJECTS: &str = "/crm/v3/objects";
 /// Prefix of the associations API (v4).
-pub const ASSOCIATIONS_OBJECTS: &str = "/crm/v4/objects";
+const ASSOCIATIONS_OBJECTS: &str = "/crm/v4/objects";
 /// Prefix of association definitions (labels).
-pub const ASSOCIATIONS: &str = "/crm/v4/associations";
+const ASSOCIATIONS: &str = "/crm/v4/associations";
 /// Prefix of the properties API.
-pub const PROPERTIES: &str = "/crm/v3/properties";
+const PROPERTIES: &str = "/crm/v3/properties";
 /// Prefix of the schemas API.
 pub const SCHEMAS: &str = "/crm/v3/schemas";
 /// Prefix of the owners API.
 pub const OWNERS: &str = "/crm/v3/owners";
 /// Prefix of the pipelines API.
-pub const PIPELINES: &str = "/crm/v3/pipelines";
+const PIPELINES: &str = "/crm/v3/pipelines";
 /// Account details.
 pub const ACCOUNT_DETAILS: &str = "/account-info/v3/details";
 /// Daily API usage of private apps.
@@ -34,16 +34,7 @@ pub const FLOWS: &str = "/automation/v4/flows";
 /// a segment made only of dots has its dots encoded too (`..` → `%2E%2E`), and an empty segment, which a
 /// server would collapse into its neighbours, becomes `%00`, which names nothing. The tools check ids by
 /// kind before any path is built (`tools::common`); this is the last line, total for every input.
-///
-/// ```
-/// use hubspot_mcp::hubspot::paths::seg;
-/// assert_eq!(seg("a b/c"), "a%20b%2Fc");
-/// assert_eq!(seg("2-123_x.y~z"), "2-123_x.y~z");
-/// assert_eq!(seg(".."), "%2E%2E");
-/// assert_eq!(seg("%2e%2e"), "%252e%252e");
-/// assert_eq!(seg(""), "%00");
-/// ```
-pub fn seg(s: &str) -> String {
+fn seg(s: &str) -> String {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     /// Everything but RFC 3986's unreserved characters.
     const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -159,6 +150,16 @@ pub fn flow(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example that was this item's doctest (the item is crate-private now).
+    #[test]
+    fn seg_example() {
+        assert_eq!(seg("a b/c"), "a%20b%2Fc");
+        assert_eq!(seg("2-123_x.y~z"), "2-123_x.y~z");
+        assert_eq!(seg(".."), "%2E%2E");
+        assert_eq!(seg("%2e%2e"), "%252e%252e");
+        assert_eq!(seg(""), "%00");
+    }
 
     /// Percent-decodes once, as a server does.
     fn decode(s: &str) -> Vec<u8> {

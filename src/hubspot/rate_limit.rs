@@ -13,7 +13,7 @@ use crate::redis::{Redis, Reply};
 
 /// A limiter of `rate` calls per second with a burst of `burst` calls.
 #[derive(Debug)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     interval: Duration,
     tolerance: Duration,
     tat: Mutex<Option<Instant>>,
@@ -21,7 +21,7 @@ pub struct Limiter {
 
 impl Limiter {
     /// `rate` per second (at least 1), bursts of `burst` (at least 1).
-    pub fn new(rate: u32, burst: u32) -> Limiter {
+    pub(crate) fn new(rate: u32, burst: u32) -> Limiter {
         let interval = Duration::from_secs(1) / rate.max(1);
         Limiter {
             interval,
@@ -32,7 +32,7 @@ impl Limiter {
 
     /// Reserves the next slot; returns how long to wait for it, or `Err(wait)` when that wait would pass
     /// `deadline` (nothing is reserved then).
-    pub fn reserve(&self, now: Instant, deadline: Instant) -> Result<Duration, Duration> {
+    fn reserve(&self, now: Instant, deadline: Instant) -> Result<Duration, Duration> {
         let mut tat = self.tat.lock();
         let start = tat.map_or(now, |t| t.max(now));
         let wait = start.saturating_duration_since(now + self.tolerance);
@@ -44,7 +44,7 @@ impl Limiter {
     }
 
     /// Waits for a slot (sleeping outside the lock); `Err(wait)` when it cannot come before `deadline`.
-    pub fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
+    fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
         let wait = self.reserve(Instant::now(), deadline)?;
         if !wait.is_zero() {
             std::thread::sleep(wait);
@@ -72,7 +72,7 @@ redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.floor((new_t
 return wait
 "#;
 
-/// A budget shared by every replica through Redis, with the local [`Limiter`] as the fallback while
+/// A budget shared by every replica through Redis, with the local `Limiter` as the fallback while
 /// Redis cannot be reached (each replica then keeps to the rate on its own, and says so once). A
 /// reservation whose reply is lost (a read timeout) is not sent again: it counts once on the shared
 /// budget, and that call is paced by the local limiter.
@@ -142,7 +142,7 @@ impl SharedLimiter {
 
 /// The budget a client keeps to: its own, or one shared through Redis.
 #[derive(Debug)]
-pub enum Budget {
+pub(crate) enum Budget {
     /// This process only.
     Local(Limiter),
     /// Every replica on the same Redis and HubSpot token.
@@ -151,7 +151,7 @@ pub enum Budget {
 
 impl Budget {
     /// Waits for a slot; `Err(wait)` when it cannot come before `deadline`.
-    pub fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
+    pub(crate) fn acquire(&self, deadline: Instant) -> Result<(), Duration> {
         match self {
             Budget::Local(l) => l.acquire(deadline),
             Budget::Shared(s) => s.acquire(deadline),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// What happened on one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// HubSpot answered 429 with this policy and these hints.
     RateLimited {
         /// `policyName`.
@@ -33,7 +33,7 @@ pub enum Outcome {
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Wait this long, then try again.
     RetryAfter(Duration),
     /// Stop and report the error.
@@ -42,13 +42,13 @@ pub enum Decision {
 
 /// The retry policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Retries after the first attempt, at most.
-    pub max_retries: u32,
+    pub(crate) max_retries: u32,
     /// First backoff step.
-    pub base: Duration,
+    pub(crate) base: Duration,
     /// Longest single wait.
-    pub cap: Duration,
+    pub(crate) cap: Duration,
 }
 
 impl Default for Policy {
@@ -64,7 +64,7 @@ impl Default for Policy {
 impl Policy {
     /// Decides after attempt number `attempt` (0 = the first) ended with `outcome`. `jitter` is a number in
     /// [0, 1) (random in production, fixed in tests).
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         attempt: u32,
         outcome: &Outcome,
@@ -113,7 +113,7 @@ impl Policy {
 }
 
 /// A number in [0, 1) from the OS's randomness (jitter for backoff).
-pub fn jitter() -> f64 {
+pub(crate) fn jitter() -> f64 {
     let mut b = [0u8; 4];
     let _ = getrandom::fill(&mut b);
     f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0)

@@ -19,19 +19,17 @@ use crate::obs::metrics::ToolOutcome;
 use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError, View};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
-pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 /// `_meta` key carrying the client's capabilities (2026-07-28).
-pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
-/// `_meta` key carrying the client's identity (2026-07-28, optional).
-pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 /// `_meta` key carrying the log level wanted for this request (2026-07-28, optional).
-pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 /// `_meta` key carrying the server's identity on 2026-07-28 results.
-pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
 
 /// A result: a JSON value, or already-rendered JSON (the cached `tools/list` pages).
 #[derive(Debug, Clone)]
-pub enum Payload {
+pub(crate) enum Payload {
     /// A value to serialize.
     Value(Value),
     /// Pre-rendered JSON text.
@@ -40,7 +38,7 @@ pub enum Payload {
 
 impl Payload {
     /// The full JSON-RPC response for request `id`.
-    pub fn into_response(self, id: &Value) -> String {
+    pub(crate) fn into_response(self, id: &Value) -> String {
         match self {
             Payload::Value(v) => jsonrpc::response(id, &v),
             Payload::Raw(r) => jsonrpc::response_raw(id, &r),
@@ -49,33 +47,33 @@ impl Payload {
 }
 
 /// Sends one serialized notification to the client; returns false once the client is gone.
-pub type NotifyFn<'a> = dyn FnMut(&str) -> bool + 'a;
+pub(crate) type NotifyFn<'a> = dyn FnMut(&str) -> bool + 'a;
 
 /// One request's context.
-pub struct Call<'a> {
+pub(crate) struct Call<'a> {
     /// Shared state.
-    pub app: &'a dyn Host,
+    pub(crate) app: &'a dyn Host,
     /// The revision the request is served under.
-    pub revision: Revision,
+    pub(crate) revision: Revision,
     /// The session, for the session-based revisions.
-    pub session: Option<SessionId>,
+    pub(crate) session: Option<SessionId>,
     /// Where progress notifications go; `None` when the response is a single JSON object.
-    pub notify: Option<&'a mut NotifyFn<'a>>,
+    pub(crate) notify: Option<&'a mut NotifyFn<'a>>,
     /// Set when the client cancels.
-    pub cancel: CancelToken,
+    pub(crate) cancel: CancelToken,
     /// When the request must be answered by (one deadline for a whole POST, batch included).
-    pub deadline: Instant,
+    pub(crate) deadline: Instant,
     /// The HubSpot calls the request may still make, and whether its client is still there.
-    pub budget: Arc<RequestBudget>,
+    pub(crate) budget: Arc<RequestBudget>,
     /// False for an authenticated principal without the write scope: write tools are neither listed
     /// nor callable.
-    pub can_write: bool,
+    pub(crate) can_write: bool,
 }
 
-pub use crate::mcp::method::Method;
+pub(crate) use crate::mcp::method::Method;
 
 /// Serves one request (and counts it, by method and outcome).
-pub fn handle_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcError> {
+pub(crate) fn handle_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcError> {
     obslog::note(|n| {
         n.rpc_method
             .get_or_insert_with(|| req.method.chars().take(64).collect());
@@ -134,7 +132,7 @@ fn serve_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcE
 
 /// Serves one notification (no answer); `Err` when the session it changes could not be reached (the
 /// transport answers 503 + `Retry-After`: the change was not made).
-pub fn handle_notification(
+pub(crate) fn handle_notification(
     app: &dyn Host,
     session: Option<SessionId>,
     n: &Notification,
@@ -162,14 +160,14 @@ const STORE_RETRY_AFTER_S: u64 = 2;
 
 /// The error of a request whose session change could not be stored: -32000 with
 /// `data.retryAfter`, which the HTTP transport answers as 503 + `Retry-After` ([`retry_after`]).
-pub fn store_unavailable(e: &StoreError) -> RpcError {
+fn store_unavailable(e: &StoreError) -> RpcError {
     log::warn!(error = e.to_string(); "session store unavailable");
     RpcError::new(code::SERVER_ERROR, format!("{e}; retry shortly"))
         .with_data(json!({ "retryAfter": STORE_RETRY_AFTER_S }))
 }
 
 /// The seconds to wait of a [`store_unavailable`] error.
-pub fn retry_after(e: &RpcError) -> Option<u64> {
+pub(crate) fn retry_after(e: &RpcError) -> Option<u64> {
     if e.code != code::SERVER_ERROR {
         return None;
     }
@@ -194,7 +192,7 @@ fn decorate(app: &dyn Host, revision: Revision, payload: Payload) -> Payload {
 }
 
 /// Validates `initialize` params; returns the negotiated revision, the result and the client's name.
-pub fn initialize(
+pub(crate) fn initialize(
     app: &dyn Host,
     params: &Map<String, Value>,
 ) -> Result<(Revision, Value, String), RpcError> {
@@ -234,7 +232,7 @@ pub fn initialize(
 }
 
 /// What this server serves, and nothing more.
-pub fn capabilities() -> Value {
+fn capabilities() -> Value {
     json!({
         "tools": { "listChanged": false },
         "resources": { "subscribe": false, "listChanged": false },
@@ -244,7 +242,7 @@ pub fn capabilities() -> Value {
 }
 
 /// How long a 2026-07-28 client may cache resource and prompt lists and resource contents.
-pub const CATALOG_TTL_MS: u64 = 60_000;
+const CATALOG_TTL_MS: u64 = 60_000;
 
 /// Adds 2026-07-28's cache hints to a list or read result.
 fn cacheable(call: &Call<'_>, mut v: Value, scope: &str) -> Value {
@@ -315,11 +313,11 @@ const INSTRUCTIONS: &str =
     tool errors explain how to correct the call.";
 
 /// How long a 2026-07-28 client may cache the discover result.
-pub const DISCOVER_TTL_MS: u64 = 300_000;
+const DISCOVER_TTL_MS: u64 = 300_000;
 
 /// The `server/discover` result (2026-07-28). `serverInfo` is given both in `_meta` (the final schema)
 /// and at the top level (earlier drafts, which some clients still read).
-pub fn discover_result(app: &dyn Host) -> Value {
+fn discover_result(app: &dyn Host) -> Value {
     json!({
         "resultType": "complete",
         "supportedVersions": Revision::supported_strings(),
@@ -333,15 +331,15 @@ pub fn discover_result(app: &dyn Host) -> Value {
 
 /// The per-request fields of a 2026-07-28 request, checked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StatelessMeta {
+pub(crate) struct StatelessMeta {
     /// The version the request claims.
-    pub version: String,
+    pub(crate) version: String,
     /// The log level it asks for, if any.
-    pub log_level: Option<LogLevel>,
+    log_level: Option<LogLevel>,
 }
 
 /// True when the request claims a per-request protocol version (the 2026-07-28 form).
-pub fn claims_stateless(params: &Map<String, Value>) -> bool {
+pub(crate) fn claims_stateless(params: &Map<String, Value>) -> bool {
     params
         .get("_meta")
         .and_then(Value::as_object)
@@ -350,7 +348,7 @@ pub fn claims_stateless(params: &Map<String, Value>) -> bool {
 
 /// Checks the `_meta` of a 2026-07-28 request: required keys (-32602), then the version (-32022).
 /// The header cross-check (-32020) is the transport's, between the two.
-pub fn stateless_meta(params: &Map<String, Value>) -> Result<StatelessMeta, RpcError> {
+pub(crate) fn stateless_meta(params: &Map<String, Value>) -> Result<StatelessMeta, RpcError> {
     let meta = params
         .get("_meta")
         .and_then(Value::as_object)
@@ -386,7 +384,7 @@ pub fn stateless_meta(params: &Map<String, Value>) -> Result<StatelessMeta, RpcE
 }
 
 /// -32022 for a version this server cannot serve statelessly.
-pub fn unsupported_version(requested: &str) -> RpcError {
+pub(crate) fn unsupported_version(requested: &str) -> RpcError {
     RpcError::new(
         code::UNSUPPORTED_PROTOCOL_VERSION,
         format!("Unsupported protocol version: {requested}"),
@@ -395,7 +393,7 @@ pub fn unsupported_version(requested: &str) -> RpcError {
 }
 
 /// The progress token of a request, if it asks for progress.
-pub fn progress_token(params: &Map<String, Value>) -> Option<&Value> {
+pub(crate) fn progress_token(params: &Map<String, Value>) -> Option<&Value> {
     params
         .get("_meta")?
         .get("progressToken")
@@ -448,7 +446,7 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
 }
 
 /// How long a 2026-07-28 client may cache `tools/list` (the list changes only on restart).
-pub const TOOLS_LIST_TTL_MS: u64 = 300_000;
+const TOOLS_LIST_TTL_MS: u64 = 300_000;
 
 /// Runs a tool; its `arguments` are moved out of `params` (read once, never copied).
 fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Value, RpcError> {

@@ -13,21 +13,21 @@ type Key = (Option<SessionId>, String);
 
 /// The registry of running requests.
 #[derive(Default)]
-pub struct InFlight {
+pub(crate) struct InFlight {
     map: Mutex<HashMap<Key, CancelToken>>,
 }
 
 /// Removes its request from the registry when dropped (the request finished, however it ended).
-pub struct InFlightGuard<'a> {
+pub(crate) struct InFlightGuard<'a> {
     owner: &'a InFlight,
     key: Key,
     /// The request's token.
-    pub token: CancelToken,
+    pub(crate) token: CancelToken,
 }
 
 impl InFlight {
     /// Registers a request; the guard unregisters it.
-    pub fn register(&self, session: Option<SessionId>, id: &Value) -> InFlightGuard<'_> {
+    pub(crate) fn register(&self, session: Option<SessionId>, id: &Value) -> InFlightGuard<'_> {
         let key = (session, id.to_string());
         let token = CancelToken::new();
         self.map.lock().insert(key.clone(), token.clone());
@@ -39,7 +39,7 @@ impl InFlight {
     }
 
     /// Cancels the request `id` of `session`; false when no such request is running.
-    pub fn cancel(&self, session: Option<SessionId>, id: &Value) -> bool {
+    pub(crate) fn cancel(&self, session: Option<SessionId>, id: &Value) -> bool {
         match self.map.lock().get(&(session, id.to_string())) {
             Some(t) => {
                 t.cancel();
@@ -50,13 +50,9 @@ impl InFlight {
     }
 
     /// How many requests are running.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.map.lock().len()
-    }
-
-    /// True when none is running.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

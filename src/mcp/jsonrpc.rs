@@ -9,47 +9,45 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 /// JSON-RPC and MCP error codes.
-pub mod code {
+pub(crate) mod code {
     /// Invalid JSON.
-    pub const PARSE_ERROR: i32 = -32700;
+    pub(crate) const PARSE_ERROR: i32 = -32700;
     /// Not a valid request object.
-    pub const INVALID_REQUEST: i32 = -32600;
+    pub(crate) const INVALID_REQUEST: i32 = -32600;
     /// Unknown method.
-    pub const METHOD_NOT_FOUND: i32 = -32601;
+    pub(crate) const METHOD_NOT_FOUND: i32 = -32601;
     /// Bad parameters.
-    pub const INVALID_PARAMS: i32 = -32602;
+    pub(crate) const INVALID_PARAMS: i32 = -32602;
     /// A fault of ours.
-    pub const INTERNAL_ERROR: i32 = -32603;
+    pub(crate) const INTERNAL_ERROR: i32 = -32603;
     /// Transport-level refusals (busy, session problems) that have no code of their own.
-    pub const SERVER_ERROR: i32 = -32000;
+    pub(crate) const SERVER_ERROR: i32 = -32000;
     /// Unknown or expired session (the code the official SDKs use with HTTP 404).
-    pub const SESSION_NOT_FOUND: i32 = -32001;
+    pub(crate) const SESSION_NOT_FOUND: i32 = -32001;
     /// 2025 revisions: the resource named by `resources/read` does not exist.
-    pub const RESOURCE_NOT_FOUND: i32 = -32002;
+    pub(crate) const RESOURCE_NOT_FOUND: i32 = -32002;
     /// 2026-07-28: a standard header disagrees with the body or is missing.
-    pub const HEADER_MISMATCH: i32 = -32020;
-    /// 2026-07-28: a client capability the request needs was not declared.
-    pub const MISSING_CLIENT_CAPABILITY: i32 = -32021;
+    pub(crate) const HEADER_MISMATCH: i32 = -32020;
     /// 2026-07-28: the requested protocol version is not supported.
-    pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
+    pub(crate) const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
     /// The client cancelled the request (LSP's code; MCP defines none).
-    pub const REQUEST_CANCELLED: i32 = -32800;
+    pub(crate) const REQUEST_CANCELLED: i32 = -32800;
 }
 
 /// A JSON-RPC error object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RpcError {
-    /// The code, one of [`code`].
+    /// The code, one of `code`.
     pub code: i32,
     /// A message a person can act on.
-    pub message: String,
+    pub(crate) message: String,
     /// Structured detail, when the spec defines some.
-    pub data: Option<Value>,
+    pub(crate) data: Option<Value>,
 }
 
 impl RpcError {
     /// An error with no data.
-    pub fn new(code: i32, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: i32, message: impl Into<String>) -> Self {
         RpcError {
             code,
             message: message.into(),
@@ -57,35 +55,35 @@ impl RpcError {
         }
     }
     /// Attaches `data`.
-    pub fn with_data(mut self, data: Value) -> Self {
+    pub(crate) fn with_data(mut self, data: Value) -> Self {
         self.data = Some(data);
         self
     }
     /// -32700.
-    pub fn parse(detail: impl fmt::Display) -> Self {
+    fn parse(detail: impl fmt::Display) -> Self {
         Self::new(code::PARSE_ERROR, format!("Parse error: {detail}"))
     }
     /// -32600.
-    pub fn invalid_request(detail: impl fmt::Display) -> Self {
+    pub(crate) fn invalid_request(detail: impl fmt::Display) -> Self {
         Self::new(code::INVALID_REQUEST, format!("Invalid request: {detail}"))
     }
     /// -32601.
-    pub fn method_not_found(method: &str) -> Self {
+    pub(crate) fn method_not_found(method: &str) -> Self {
         Self::new(
             code::METHOD_NOT_FOUND,
             format!("Method not found: {method}"),
         )
     }
     /// -32602.
-    pub fn invalid_params(detail: impl fmt::Display) -> Self {
+    pub(crate) fn invalid_params(detail: impl fmt::Display) -> Self {
         Self::new(code::INVALID_PARAMS, format!("Invalid params: {detail}"))
     }
     /// -32603.
-    pub fn internal(detail: impl fmt::Display) -> Self {
+    pub(crate) fn internal(detail: impl fmt::Display) -> Self {
         Self::new(code::INTERNAL_ERROR, format!("Internal error: {detail}"))
     }
     /// The error object as JSON.
-    pub fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut m = Map::new();
         m.insert("code".into(), self.code.into());
         m.insert("message".into(), self.message.clone().into());
@@ -108,22 +106,22 @@ impl std::error::Error for RpcError {}
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// A string or a number, echoed in the response.
-    pub id: Value,
+    pub(crate) id: Value,
     /// The method name.
-    pub method: String,
+    pub(crate) method: String,
     /// The method, when this server knows it (parsed once, here).
-    pub kind: Option<crate::mcp::method::Method>,
+    pub(crate) kind: Option<crate::mcp::method::Method>,
     /// The params object (`{}` when absent).
-    pub params: Map<String, Value>,
+    pub(crate) params: Map<String, Value>,
 }
 
 /// A notification: no id, no response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     /// The method name.
-    pub method: String,
+    pub(crate) method: String,
     /// The params object (`{}` when absent).
-    pub params: Map<String, Value>,
+    pub(crate) params: Map<String, Value>,
 }
 
 /// One client message.
@@ -137,16 +135,7 @@ pub enum Message {
     Response,
 }
 
-impl Message {
-    /// The method name, if the message has one.
-    pub fn method(&self) -> Option<&str> {
-        match self {
-            Message::Request(r) => Some(&r.method),
-            Message::Notification(n) => Some(&n.method),
-            Message::Response => None,
-        }
-    }
-}
+impl Message {}
 
 /// A POST body: one message or (2025-03-26 only) a batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,9 +150,9 @@ pub enum Body {
 /// is -32600. serde_json's recursion limit (128) bounds nesting depth.
 ///
 /// ```
-/// use hubspot_mcp::mcp::jsonrpc::{parse_body, code};
-/// assert_eq!(parse_body(b"{").unwrap_err().code, code::PARSE_ERROR);
-/// assert_eq!(parse_body(b"[]").unwrap_err().code, code::INVALID_REQUEST);
+/// use hubspot_mcp::mcp::jsonrpc::parse_body;
+/// assert_eq!(parse_body(b"{").unwrap_err().code, -32700);
+/// assert_eq!(parse_body(b"[]").unwrap_err().code, -32600);
 /// assert!(parse_body(br#"{"jsonrpc":"2.0","method":"ping","id":1}"#).is_ok());
 /// ```
 pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
@@ -183,7 +172,7 @@ pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
 /// parsed value costs tens of bytes however short its text (`[0,0,…]` is 2 bytes an element, 32 as a
 /// tree), so a body's size alone does not bound its memory; this count does.
 #[derive(Debug, Clone)]
-pub struct ValueCounter {
+pub(crate) struct ValueCounter {
     count: usize,
     max: usize,
     in_string: bool,
@@ -192,7 +181,7 @@ pub struct ValueCounter {
 
 impl ValueCounter {
     /// A counter that refuses more than `max` values.
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         ValueCounter {
             count: 1,
             max,
@@ -202,7 +191,7 @@ impl ValueCounter {
     }
 
     /// Feeds the next bytes; false once the body holds more than `max` values.
-    pub fn feed(&mut self, bytes: &[u8]) -> bool {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> bool {
         for &b in bytes {
             if self.in_string {
                 match (self.escaped, b) {
@@ -228,7 +217,7 @@ impl ValueCounter {
     }
 
     /// The refusal for a body over the bound.
-    pub fn refusal(&self) -> RpcError {
+    pub(crate) fn refusal(&self) -> RpcError {
         RpcError::new(
             code::SERVER_ERROR,
             format!(
@@ -239,7 +228,7 @@ impl ValueCounter {
     }
 }
 
-/// Refuses a body that holds more than `max_values` JSON values (see [`ValueCounter`]).
+/// Refuses a body that holds more than `max_values` JSON values (see `ValueCounter`).
 ///
 /// ```
 /// use hubspot_mcp::mcp::jsonrpc::check_size;
@@ -317,27 +306,27 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
 }
 
 /// A success response with a result value.
-pub fn response(id: &Value, result: &Value) -> String {
+pub(crate) fn response(id: &Value, result: &Value) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
 }
 
 /// A success response around already-serialized result JSON (the cached `tools/list` pages).
-pub fn response_raw(id: &Value, raw_result: &str) -> String {
+pub(crate) fn response_raw(id: &Value, raw_result: &str) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{raw_result}}}"#)
 }
 
 /// An error response; `id` is `null` when the request's id could not be read.
-pub fn error_response(id: &Value, e: &RpcError) -> String {
+pub(crate) fn error_response(id: &Value, e: &RpcError) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{}}}"#, e.to_value())
 }
 
 /// An error body for a transport-level refusal (no id, as the spec allows for 4xx bodies).
-pub fn error_without_id(e: &RpcError) -> String {
+pub(crate) fn error_without_id(e: &RpcError) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":null,"error":{}}}"#, e.to_value())
 }
 
 /// A notification from the server.
-pub fn notification(method: &str, params: &Value) -> String {
+pub(crate) fn notification(method: &str, params: &Value) -> String {
     format!(
         r#"{{"jsonrpc":"2.0","method":{},"params":{params}}}"#,
         Value::from(method)

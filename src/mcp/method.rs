@@ -6,7 +6,7 @@ use crate::mcp::version::Revision;
 
 /// A method this server serves (to some revision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
+pub(crate) enum Method {
     /// `initialize` (session revisions; opens a session).
     Initialize,
     /// `ping` (session revisions).
@@ -33,7 +33,7 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order of the metrics' labels (`Method::X as usize` is its index).
-    pub const ALL: [Method; 11] = [
+    const ALL: [Method; 11] = [
         Method::Initialize,
         Method::Ping,
         Method::ToolsList,
@@ -48,7 +48,7 @@ impl Method {
     ];
 
     /// Its name on the wire.
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Method::Initialize => "initialize",
             Method::Ping => "ping",
@@ -65,12 +65,12 @@ impl Method {
     }
 
     /// The method named `name`, whatever the revision; `None` for a name this server does not know.
-    pub fn parse(name: &str) -> Option<Method> {
+    pub(crate) fn parse(name: &str) -> Option<Method> {
         Method::ALL.into_iter().find(|m| m.name() == name)
     }
 
     /// Whether `revision` defines it (otherwise: -32601).
-    pub fn available_in(self, revision: Revision) -> bool {
+    pub(crate) fn available_in(self, revision: Revision) -> bool {
         match self {
             Method::Initialize | Method::Ping | Method::LoggingSetLevel => revision.has_sessions(),
             Method::ServerDiscover => !revision.has_sessions(),
@@ -85,7 +85,7 @@ impl Method {
     }
 
     /// The param 2026-07-28's `Mcp-Name` header repeats, for the methods that have one.
-    pub fn name_param(self) -> Option<&'static str> {
+    pub(crate) fn name_param(self) -> Option<&'static str> {
         match self {
             Method::ToolsCall | Method::PromptsGet => Some("name"),
             Method::ResourcesRead => Some("uri"),
@@ -94,7 +94,7 @@ impl Method {
     }
 
     /// Its index among the metrics' RPC labels.
-    pub fn metric_index(self) -> usize {
+    pub(crate) fn metric_index(self) -> usize {
         self as usize
     }
 }

@@ -1,6 +1,6 @@
 //! The Model Context Protocol's core: JSON-RPC envelopes, revisions, sessions, dispatch, and the stdio
 //! transport. It knows no HTTP (the Streamable HTTP transport is `http::streamable`) and no `App`: it
-//! is handed a [`Host`], the protocol's view of the server.
+//! is handed a `Host`, the protocol's view of the server.
 
 use serde_json::Value;
 
@@ -9,7 +9,7 @@ use crate::obs::metrics::Metrics;
 use crate::tools::{Registry, Services};
 
 /// What the protocol needs of the server it runs in (implemented by `app::App`).
-pub trait Host: Send + Sync {
+pub(crate) trait Host: Send + Sync {
     /// The configuration.
     fn config(&self) -> &Config;
     /// Every tool offered, with its pages.
@@ -26,11 +26,11 @@ pub trait Host: Send + Sync {
     fn server_info(&self) -> &Value;
 }
 
-pub mod dispatch;
-pub mod inflight;
+pub(crate) mod dispatch;
+pub(crate) mod inflight;
 pub mod jsonrpc;
-pub mod method;
-pub mod redis_store;
+pub(crate) mod method;
+pub(crate) mod redis_store;
 pub mod session;
-pub mod stdio;
+pub(crate) mod stdio;
 pub mod version;

@@ -35,7 +35,7 @@ use crate::redis_cmd;
 
 /// Sessions in Redis.
 #[derive(Debug)]
-pub struct RedisStore {
+pub(crate) struct RedisStore {
     redis: std::sync::Arc<Redis>,
     prefix: String,
     max_sessions: usize,
@@ -48,7 +48,7 @@ pub struct RedisStore {
 /// its TTL (ms), unused, its id, the cap, the quota, the session key prefix. `created` and the scores
 /// are Redis's `TIME` (Unix ms). At the cap, index entries whose session Redis has expired (idle past
 /// the TTL) are dropped before it refuses. Returns 1 (opened), 0 (the id exists), -1 (cap), -2 (quota).
-pub const INSERT_SCRIPT: &str = r#"
+const INSERT_SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cap = tonumber(ARGV[5])
@@ -73,7 +73,7 @@ return 1
 
 /// Looks a session up and renews it: its TTL, and its index score to Redis's `TIME`. KEYS: the
 /// session, the index. ARGV: the TTL (ms), the id. Returns `{session JSON or nil, now (Unix ms)}`.
-pub const TOUCH_SCRIPT: &str = r#"
+const TOUCH_SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local v = redis.call('GETEX', KEYS[1], 'PX', ARGV[1])
@@ -84,7 +84,7 @@ return {v, now}
 /// Replaces a session's JSON if it is still what was read (compare and set), keeping its TTL. KEYS:
 /// the session. ARGV: the JSON read, the new JSON. Returns 1 (set), 0 (changed meanwhile: read again),
 /// -1 (gone).
-pub const UPDATE_SCRIPT: &str = r#"
+const UPDATE_SCRIPT: &str = r#"
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if cur ~= ARGV[1] then return 0 end
@@ -94,7 +94,7 @@ return 1
 
 /// Counts on Redis's clock. KEYS: the index. ARGV: the TTL (ms), the active window (ms). Returns
 /// `{live, active}`.
-pub const STATS_SCRIPT: &str = r#"
+const STATS_SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return {
@@ -105,7 +105,7 @@ return {
 
 /// Drops index entries idle past the TTL on Redis's clock (their sessions are gone). KEYS: the index.
 /// ARGV: the TTL (ms). Returns how many.
-pub const TRIM_INDEX_SCRIPT: &str = r#"
+const TRIM_INDEX_SCRIPT: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', now - tonumber(ARGV[1])))
@@ -114,7 +114,7 @@ return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', now 
 /// The reaper's pass over the owner sets: drops members whose session is gone and forgets the sets
 /// that end up empty. KEYS: the set of owner sets. ARGV: the session key prefix. Returns the members
 /// dropped.
-pub const PRUNE_OWNERS_SCRIPT: &str = r#"
+const PRUNE_OWNERS_SCRIPT: &str = r#"
 local dropped = 0
 for _, owner in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, m in ipairs(redis.call('ZRANGE', owner, 0, -1)) do
@@ -186,7 +186,7 @@ fn decode(
 impl RedisStore {
     /// A store on `redis` under `prefix`, holding at most `max_sessions`, at most `per_principal` of
     /// them opened by one principal.
-    pub fn new(
+    pub(crate) fn new(
         redis: std::sync::Arc<Redis>,
         prefix: &str,
         max_sessions: usize,

@@ -1,8 +1,8 @@
-//! Sessions of the session-based revisions (2025-03-26 … 2025-11-25): the [`SessionStore`] seam, its
+//! Sessions of the session-based revisions (2025-03-26 … 2025-11-25): the `SessionStore` seam, its
 //! in-memory implementation and the reaper thread.
 //!
 //! A session is small and plain (no sockets, no buffers) so that a Redis store can serialize it later:
-//! everything about a session lives behind [`SessionStore`], and callers never hold a lock. The
+//! everything about a session lives behind `SessionStore`, and callers never hold a lock. The
 //! in-memory store's lock is held for one map operation at a time, never across I/O.
 
 use std::collections::HashMap;
@@ -17,7 +17,7 @@ use parking_lot::Mutex;
 use crate::auth::PrincipalId;
 use crate::mcp::version::Revision;
 
-pub use crate::obs::process::now_ms;
+pub(crate) use crate::obs::process::now_ms;
 
 /// A session id: 128 random bits, written as 32 lowercase hex digits (visible ASCII, as the spec requires).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,7 +25,7 @@ pub struct SessionId([u8; 16]);
 
 impl SessionId {
     /// A new id from the operating system's CSPRNG (`getrandom`: a syscall, works in a scratch image).
-    pub fn random() -> Result<SessionId, getrandom::Error> {
+    pub(crate) fn random() -> Result<SessionId, getrandom::Error> {
         let mut b = [0u8; 16];
         getrandom::fill(&mut b)?;
         Ok(SessionId(b))
@@ -47,7 +47,7 @@ impl SessionId {
     }
 
     /// The first characters only, for logs (never log an id in full: it is a bearer credential).
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         crate::obs::redact::session_hint(&self.to_string())
     }
 }
@@ -78,7 +78,7 @@ impl fmt::Debug for SessionId {
 
 /// MCP log levels (syslog's), lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
+pub(crate) enum LogLevel {
     /// debug
     Debug,
     /// info
@@ -99,7 +99,7 @@ pub enum LogLevel {
 
 impl LogLevel {
     /// Parses a level name as the spec writes it.
-    pub fn parse(s: &str) -> Option<LogLevel> {
+    pub(crate) fn parse(s: &str) -> Option<LogLevel> {
         Some(match s {
             "debug" => LogLevel::Debug,
             "info" => LogLevel::Info,
@@ -114,7 +114,7 @@ impl LogLevel {
     }
 
     /// The level name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LogLevel::Debug => "debug",
             LogLevel::Info => "info",
@@ -130,43 +130,43 @@ impl LogLevel {
 
 /// One session. Plain data: a store may copy or serialize it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Session {
+pub(crate) struct Session {
     /// Its id.
-    pub id: SessionId,
+    pub(crate) id: SessionId,
     /// The negotiated revision.
-    pub revision: Revision,
+    pub(crate) revision: Revision,
     /// [`now_ms`] at creation.
-    pub created_ms: u64,
+    pub(crate) created_ms: u64,
     /// [`now_ms`] of the last request that named it.
-    pub last_seen_ms: u64,
+    pub(crate) last_seen_ms: u64,
     /// True once `notifications/initialized` arrived.
-    pub initialized: bool,
+    pub(crate) initialized: bool,
     /// Set by `logging/setLevel`; `None` until then (no log notifications are sent).
-    pub log_level: Option<LogLevel>,
+    pub(crate) log_level: Option<LogLevel>,
     /// The authenticated principal that created it, when auth is on: any other principal (another
     /// claim kind with the same text included) gets 404. Its sessions count against its quota.
-    pub principal: Option<PrincipalId>,
+    pub(crate) principal: Option<PrincipalId>,
     /// `clientInfo.name`, truncated to 64 bytes, for logs.
-    pub client_name: Box<str>,
+    pub(crate) client_name: Box<str>,
 }
 
 /// Counts for `/health`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct SessionStats {
+pub(crate) struct SessionStats {
     /// Live sessions.
-    pub total: usize,
+    pub(crate) total: usize,
     /// Of those, seen within the last [`ACTIVE_WINDOW_MS`].
-    pub active: usize,
+    pub(crate) active: usize,
     /// The others.
-    pub idle: usize,
+    pub(crate) idle: usize,
 }
 
 /// A session seen within this window counts as active in [`SessionStats`].
-pub const ACTIVE_WINDOW_MS: u64 = 60_000;
+pub(crate) const ACTIVE_WINDOW_MS: u64 = 60_000;
 
 /// Why a store refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The session cap is reached.
     Full {
         /// The cap (`MCP_MAX_SESSIONS`).
@@ -202,7 +202,7 @@ impl std::error::Error for StoreError {}
 
 /// Where sessions live. Implementations must be cheap to call from many workers at once and must not
 /// hold a lock across I/O.
-pub trait SessionStore: Send + Sync {
+pub(crate) trait SessionStore: Send + Sync {
     /// Adds a new session, unless the cap or its principal's quota is reached (checked and taken in one
     /// atomic step, also across replicas sharing a store).
     fn insert(&self, session: Session) -> Result<(), StoreError>;
@@ -225,7 +225,7 @@ pub trait SessionStore: Send + Sync {
 }
 
 /// The in-memory store: one `parking_lot` lock over the sessions and each principal's count of them.
-pub struct MemoryStore {
+pub(crate) struct MemoryStore {
     inner: Mutex<Inner>,
     max_sessions: usize,
     per_principal: usize,
@@ -259,7 +259,7 @@ impl Inner {
 impl MemoryStore {
     /// A store holding at most `max_sessions`, at most `per_principal` of them opened by one principal
     /// (all the unauthenticated ones count as one), each living while idle at most `max_idle`.
-    pub fn new(max_sessions: usize, per_principal: usize, max_idle: Duration) -> Self {
+    pub(crate) fn new(max_sessions: usize, per_principal: usize, max_idle: Duration) -> Self {
         MemoryStore {
             inner: Mutex::new(Inner::default()),
             max_sessions,
@@ -378,14 +378,14 @@ impl SessionStore for MemoryStore {
 
 /// The background thread that calls [`SessionStore::reap`] every interval. Dropping it stops the
 /// thread and waits for it (mini-redis's drop-guard shape).
-pub struct Reaper {
+pub(crate) struct Reaper {
     stop: Option<Sender<()>>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl Reaper {
     /// Starts the thread; `on_reaped` hears how many sessions each pass removed (for the metrics).
-    pub fn spawn(
+    pub(crate) fn spawn(
         store: Arc<dyn SessionStore>,
         interval: Duration,
         on_reaped: impl Fn(usize) + Send + 'static,

@@ -23,7 +23,7 @@ use crate::mcp::Host;
 /// Where responses go: a channel to the one thread that writes them (to stdout, or a buffer in tests),
 /// each line whole and flushed. Cloned by every worker.
 #[derive(Clone)]
-pub struct Output {
+pub(crate) struct Output {
     lines: crossbeam_channel::Sender<String>,
     broken: Arc<AtomicBool>,
 }
@@ -31,7 +31,7 @@ pub struct Output {
 impl Output {
     /// Starts the writer thread over `sink`; it ends when every `Output` is dropped (join the handle
     /// to know everything was written).
-    pub fn spawn(
+    pub(crate) fn spawn(
         mut sink: Box<dyn Write + Send>,
     ) -> std::io::Result<(Output, std::thread::JoinHandle<()>)> {
         let (lines, rx) = crossbeam_channel::unbounded::<String>();
@@ -62,7 +62,7 @@ fn write_line(out: &Output, line: &str) -> bool {
 
 /// Serves `input` until it ends, then waits for running requests. Lines longer than the body cap are
 /// answered with -32600 and skipped.
-pub fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
+pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
     let pool = threadpool::Builder::new()
         .num_threads(app.config().workers().min(16))
         .thread_name("mcp-stdio".into())

@@ -21,18 +21,14 @@ pub enum Revision {
 
 impl Revision {
     /// Every revision, oldest first.
-    pub const ALL: [Revision; 4] = [
+    const ALL: [Revision; 4] = [
         Revision::V2025_03_26,
         Revision::V2025_06_18,
         Revision::V2025_11_25,
         Revision::V2026_07_28,
     ];
     /// The newest revision with `initialize` and sessions.
-    pub const LATEST_SESSION: Revision = Revision::V2025_11_25;
-    /// The newest revision.
-    pub const LATEST: Revision = Revision::V2026_07_28;
-    /// Assumed when a session-era request carries no `MCP-Protocol-Version` (the spec's rule).
-    pub const DEFAULT_WITHOUT_HEADER: Revision = Revision::V2025_03_26;
+    pub(crate) const LATEST_SESSION: Revision = Revision::V2025_11_25;
 
     /// Parses a version string; `None` for anything this server does not implement.
     pub fn parse(s: &str) -> Option<Revision> {
@@ -46,7 +42,7 @@ impl Revision {
     }
 
     /// The version string.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Revision::V2025_03_26 => "2025-03-26",
             Revision::V2025_06_18 => "2025-06-18",
@@ -56,18 +52,18 @@ impl Revision {
     }
 
     /// True for the revisions that use `initialize` and `Mcp-Session-Id`.
-    pub fn has_sessions(self) -> bool {
+    pub(crate) fn has_sessions(self) -> bool {
         self != Revision::V2026_07_28
     }
 
     /// True where a POST body may be a JSON-RPC batch array.
-    pub fn allows_batch(self) -> bool {
+    pub(crate) fn allows_batch(self) -> bool {
         self == Revision::V2025_03_26
     }
 
     /// The version an `initialize` asking for `requested` is answered with: the same one when it is a
     /// session revision we speak, else our newest session revision (the spec's negotiation rule).
-    pub fn negotiate(requested: &str) -> Revision {
+    pub(crate) fn negotiate(requested: &str) -> Revision {
         match Revision::parse(requested) {
             Some(r) if r.has_sessions() => r,
             _ => Revision::LATEST_SESSION,
@@ -75,7 +71,7 @@ impl Revision {
     }
 
     /// Every version string, newest first (for `supportedVersions` and error data).
-    pub fn supported_strings() -> Vec<&'static str> {
+    pub(crate) fn supported_strings() -> Vec<&'static str> {
         Revision::ALL.iter().rev().map(|r| r.as_str()).collect()
     }
 }

@@ -10,13 +10,13 @@ use std::time::Duration;
 
 /// Upper bounds, in seconds, for request and call latencies: 1 ms to 30 s. Tool calls that wait on
 /// HubSpot sit in the 50 ms to 2.5 s range; `tools/list` from memory under 1 ms.
-pub const LATENCY_BOUNDS: &[f64] = &[
+const LATENCY_BOUNDS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
 /// A histogram of durations.
 #[derive(Debug)]
-pub struct Histogram {
+pub(crate) struct Histogram {
     bounds: &'static [f64],
     /// Bound `i` in microseconds (compared with each observation).
     bounds_micros: Vec<u64>,
@@ -27,18 +27,18 @@ pub struct Histogram {
 
 /// What one histogram held when it was read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HistogramSnapshot {
+pub(crate) struct HistogramSnapshot {
     /// `(upper bound in seconds, cumulative count)`, ending with `(f64::INFINITY, count)`.
-    pub buckets: Vec<(f64, u64)>,
+    pub(crate) buckets: Vec<(f64, u64)>,
     /// Sum of the observations, in seconds.
-    pub sum: f64,
+    pub(crate) sum: f64,
     /// Number of observations.
-    pub count: u64,
+    pub(crate) count: u64,
 }
 
 impl Histogram {
     /// A histogram with the given bounds (seconds, ascending).
-    pub fn new(bounds: &'static [f64]) -> Histogram {
+    fn new(bounds: &'static [f64]) -> Histogram {
         Histogram {
             bounds,
             bounds_micros: bounds.iter().map(|b| (b * 1e6).round() as u64).collect(),
@@ -48,17 +48,17 @@ impl Histogram {
     }
 
     /// A histogram with [`LATENCY_BOUNDS`].
-    pub fn latency() -> Histogram {
+    pub(crate) fn latency() -> Histogram {
         Histogram::new(LATENCY_BOUNDS)
     }
 
     /// Records one observation.
-    pub fn observe(&self, d: Duration) {
+    pub(crate) fn observe(&self, d: Duration) {
         self.observe_micros(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
     }
 
     /// Records one observation given in microseconds.
-    pub fn observe_micros(&self, micros: u64) {
+    pub(crate) fn observe_micros(&self, micros: u64) {
         let i = self.bounds_micros.partition_point(|&b| b < micros);
         if let Some(b) = self.buckets.get(i) {
             b.fetch_add(1, Relaxed);
@@ -67,12 +67,13 @@ impl Histogram {
     }
 
     /// Number of observations so far.
-    pub fn count(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn count(&self) -> u64 {
         self.buckets.iter().map(|b| b.load(Relaxed)).sum()
     }
 
     /// Reads the buckets (cumulative, as Prometheus exposes them).
-    pub fn snapshot(&self) -> HistogramSnapshot {
+    pub(crate) fn snapshot(&self) -> HistogramSnapshot {
         let mut acc = 0u64;
         let mut buckets = Vec::with_capacity(self.buckets.len());
         for (i, b) in self.buckets.iter().enumerate() {

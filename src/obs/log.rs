@@ -16,15 +16,15 @@ use crate::config::LogFormat;
 
 /// Static fields on every line.
 #[derive(Debug, Clone)]
-pub struct LogContext {
+pub(crate) struct LogContext {
     /// `service`: the Railway service name or `hubspot-mcp`.
-    pub service: String,
+    pub(crate) service: String,
     /// `environment`: `NODE_ENV`.
-    pub environment: &'static str,
+    pub(crate) environment: &'static str,
 }
 
 /// Installs the global logger. Safe to call twice (the second call does nothing).
-pub fn init(level: log::LevelFilter, format: LogFormat, ctx: LogContext) {
+pub(crate) fn init(level: log::LevelFilter, format: LogFormat, ctx: LogContext) {
     let mut b = env_logger::Builder::new();
     b.filter_level(level)
         // Our dependencies' own chatter (tiny_http accept errors) only at warn and above.
@@ -58,17 +58,17 @@ pub fn init(level: log::LevelFilter, format: LogFormat, ctx: LogContext) {
 /// What the worker thread serving a request knows about it: its id (added to every log line written
 /// on the thread meanwhile, from any module) and the notes handlers leave for the access-log line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestNotes {
+pub(crate) struct RequestNotes {
     /// The request id (`X-Request-Id`).
-    pub request_id: String,
+    request_id: String,
     /// The JSON-RPC method, when the body was one message (a batch notes its first).
-    pub rpc_method: Option<String>,
+    pub(crate) rpc_method: Option<String>,
     /// The tool called.
-    pub tool: Option<String>,
+    pub(crate) tool: Option<String>,
     /// The session's log-safe hint (never the id itself).
-    pub session: Option<String>,
+    pub(crate) session: Option<String>,
     /// The token's subject, when authentication is on.
-    pub principal: Option<String>,
+    pub(crate) principal: Option<String>,
 }
 
 thread_local! {
@@ -76,7 +76,7 @@ thread_local! {
 }
 
 /// Starts a request on this thread: log lines written until [`end_request`] carry `request_id`.
-pub fn begin_request(request_id: &str) {
+pub(crate) fn begin_request(request_id: &str) {
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(RequestNotes {
             request_id: request_id.to_string(),
@@ -87,18 +87,18 @@ pub fn begin_request(request_id: &str) {
 
 /// Carries a request on to this thread with the notes it has so far (its head was checked on the
 /// connection's thread; a worker serves the rest).
-pub fn resume_request(notes: RequestNotes) {
+pub(crate) fn resume_request(notes: RequestNotes) {
     CURRENT.with(|c| *c.borrow_mut() = Some(notes));
 }
 
 /// Ends the request on this thread and returns its notes.
-pub fn end_request() -> Option<RequestNotes> {
+pub(crate) fn end_request() -> Option<RequestNotes> {
     CURRENT.with(|c| c.borrow_mut().take())
 }
 
 /// Adds to the current request's notes (no effect outside a request, e.g. on the stdio transport).
 /// The first value noted for a field is kept.
-pub fn note(f: impl FnOnce(&mut RequestNotes)) {
+pub(crate) fn note(f: impl FnOnce(&mut RequestNotes)) {
     CURRENT.with(|c| {
         if let Ok(mut cur) = c.try_borrow_mut() {
             if let Some(n) = cur.as_mut() {
@@ -109,7 +109,7 @@ pub fn note(f: impl FnOnce(&mut RequestNotes)) {
 }
 
 /// The current request's id, if this thread is serving one.
-pub fn current_request_id() -> Option<String> {
+fn current_request_id() -> Option<String> {
     CURRENT.with(|c| {
         c.try_borrow()
             .ok()
@@ -191,13 +191,7 @@ impl<'kvs> VisitSource<'kvs> for PrettyKv<'_> {
 }
 
 /// Formats a time as RFC 3339 UTC with milliseconds, e.g. `2026-11-26T06:14:27.123Z`.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// let t = UNIX_EPOCH + Duration::from_millis(1_795_673_667_123);
-/// assert_eq!(hubspot_mcp::obs::log::rfc3339(t), "2026-11-26T06:14:27.123Z");
-/// ```
-pub fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs();
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
@@ -218,4 +212,17 @@ pub fn rfc3339(t: SystemTime) -> String {
         rem % 60,
         d.subsec_millis()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example that was this item's doctest (the item is crate-private now).
+    #[test]
+    fn rfc3339_example() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let t = UNIX_EPOCH + Duration::from_millis(1_795_673_667_123);
+        assert_eq!(rfc3339(t), "2026-11-26T06:14:27.123Z");
+    }
 }

@@ -12,7 +12,7 @@ use crate::obs::histogram::Histogram;
 
 /// Which endpoint a request was for (the `route` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// `/mcp`.
     Mcp,
     /// `/health`, `/health/live`, `/healthz`.
@@ -31,7 +31,7 @@ pub enum Route {
 
 impl Route {
     /// Every route, in label order.
-    pub const ALL: [Route; 7] = [
+    pub(crate) const ALL: [Route; 7] = [
         Route::Mcp,
         Route::Health,
         Route::Metrics,
@@ -42,7 +42,7 @@ impl Route {
     ];
 
     /// The route of a request path.
-    pub fn of(path: &str) -> Route {
+    pub(crate) fn of(path: &str) -> Route {
         match path {
             "/mcp" | "/mcp/" => Route::Mcp,
             "/health" | "/health/live" | "/healthz" => Route::Health,
@@ -55,7 +55,7 @@ impl Route {
     }
 
     /// The label value.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Route::Mcp => "/mcp",
             Route::Health => "/health",
@@ -73,10 +73,10 @@ impl Route {
 }
 
 /// HTTP methods with their own label value; anything else is `OTHER`.
-pub const HTTP_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "DELETE", "OPTIONS", "OTHER"];
+const HTTP_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "DELETE", "OPTIONS", "OTHER"];
 
 /// Status codes this server sends; anything else is counted under `other`.
-pub const STATUSES: [u16; 22] = [
+const STATUSES: [u16; 22] = [
     200, 202, 204, 400, 401, 403, 404, 405, 406, 408, 409, 413, 415, 422, 429, 431, 500, 501, 502,
     503, 504, 0,
 ];
@@ -96,7 +96,7 @@ fn status_index(s: u16) -> usize {
 }
 
 /// JSON-RPC methods with their own label value; notifications are one value, unknown methods another.
-pub const RPC_METHODS: [&str; 13] = [
+pub(crate) const RPC_METHODS: [&str; 13] = [
     "initialize",
     "ping",
     "tools/list",
@@ -113,14 +113,14 @@ pub const RPC_METHODS: [&str; 13] = [
 ];
 
 /// The label index of unknown methods.
-pub const RPC_OTHER: usize = RPC_METHODS.len() - 1;
+pub(crate) const RPC_OTHER: usize = RPC_METHODS.len() - 1;
 
 /// The label index of notifications.
-pub const RPC_NOTIFICATIONS: usize = RPC_METHODS.len() - 2;
+const RPC_NOTIFICATIONS: usize = RPC_METHODS.len() - 2;
 
 fn rpc_index(m: &str) -> usize {
     if m.starts_with("notifications/") {
-        return RPC_METHODS.len() - 2;
+        return RPC_NOTIFICATIONS;
     }
     RPC_METHODS
         .iter()
@@ -130,7 +130,7 @@ fn rpc_index(m: &str) -> usize {
 
 /// How a tool call ended (the `outcome` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToolOutcome {
+pub(crate) enum ToolOutcome {
     /// A result with `isError: false`.
     Ok,
     /// A result with `isError: true` (HubSpot refused, bad arguments, ...).
@@ -143,7 +143,7 @@ pub enum ToolOutcome {
 
 impl ToolOutcome {
     /// Every outcome, in label order.
-    pub const ALL: [ToolOutcome; 4] = [
+    pub(crate) const ALL: [ToolOutcome; 4] = [
         ToolOutcome::Ok,
         ToolOutcome::Error,
         ToolOutcome::Cancelled,
@@ -151,7 +151,7 @@ impl ToolOutcome {
     ];
 
     /// The label value.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ToolOutcome::Ok => "ok",
             ToolOutcome::Error => "error",
@@ -163,7 +163,7 @@ impl ToolOutcome {
 
 /// Why a request was refused before reaching a handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
+pub(crate) enum Rejection {
     /// Every worker busy and the queue full (503).
     Busy,
     /// Over the per-client request limit (429).
@@ -176,7 +176,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// Every reason, in label order.
-    pub const ALL: [Rejection; 4] = [
+    pub(crate) const ALL: [Rejection; 4] = [
         Rejection::Busy,
         Rejection::ClientRateLimit,
         Rejection::PrincipalRateLimit,
@@ -184,7 +184,7 @@ impl Rejection {
     ];
 
     /// The label value.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Rejection::Busy => "busy",
             Rejection::ClientRateLimit => "client_rate_limit",
@@ -196,13 +196,13 @@ impl Rejection {
 
 /// Per-tool series.
 #[derive(Debug)]
-pub struct ToolSeries {
+pub(crate) struct ToolSeries {
     /// The tool's name.
-    pub name: String,
+    pub(crate) name: String,
     /// Calls by [`ToolOutcome`], in `ToolOutcome::ALL` order.
-    pub calls: [AtomicU64; 4],
+    pub(crate) calls: [AtomicU64; 4],
     /// Time to run the tool (HubSpot calls included).
-    pub duration: Histogram,
+    pub(crate) duration: Histogram,
 }
 
 /// Counters shared by every worker.
@@ -237,18 +237,18 @@ impl Default for Metrics {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Snapshot {
     /// HTTP requests answered.
-    pub requests: u64,
+    pub(crate) requests: u64,
     /// Of those, answered with a status of 400 or more.
-    pub errors: u64,
+    pub(crate) errors: u64,
     /// Mean time to answer, in milliseconds.
-    pub average_ms: f64,
+    pub(crate) average_ms: f64,
     /// Handler panics caught and answered with 500.
     pub panics: u64,
 }
 
 impl Metrics {
     /// Counters for a server whose registry lists `tools`.
-    pub fn new<S: AsRef<str>>(tools: impl IntoIterator<Item = S>) -> Metrics {
+    pub(crate) fn new<S: AsRef<str>>(tools: impl IntoIterator<Item = S>) -> Metrics {
         let tools: Vec<ToolSeries> = tools
             .into_iter()
             .map(|n| ToolSeries {
@@ -285,12 +285,12 @@ impl Metrics {
     }
 
     /// A request was handed to the worker pool (the queue gauge).
-    pub fn request_queued(&self) {
+    pub(crate) fn request_queued(&self) {
         self.queued.fetch_add(1, Relaxed);
     }
 
     /// A queued request reached a worker (the in-flight gauge); pair with [`Metrics::request_finished`].
-    pub fn request_started(&self) {
+    pub(crate) fn request_started(&self) {
         let _ = self
             .queued
             .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
@@ -298,14 +298,14 @@ impl Metrics {
     }
 
     /// A worker is done with its request.
-    pub fn request_finished(&self) {
+    pub(crate) fn request_finished(&self) {
         let _ = self
             .in_flight
             .fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_sub(1)));
     }
 
     /// Records one answered HTTP request.
-    pub fn record_http(&self, route: Route, method: &str, status: u16, took: Duration) {
+    pub(crate) fn record_http(&self, route: Route, method: &str, status: u16, took: Duration) {
         let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         let i = (route.index() * HTTP_METHODS.len() + method_index(method)) * STATUSES.len()
             + status_index(status);
@@ -323,29 +323,29 @@ impl Metrics {
     }
 
     /// Records a request refused before any handler ran.
-    pub fn record_rejection(&self, why: Rejection) {
+    pub(crate) fn record_rejection(&self, why: Rejection) {
         if let Some(c) = self.rejections.get(why as usize) {
             c.fetch_add(1, Relaxed);
         }
     }
 
     /// Records a request refused because every worker was busy and the queue full.
-    pub fn record_busy(&self) {
+    pub(crate) fn record_busy(&self) {
         self.record_rejection(Rejection::Busy);
     }
 
     /// Records a handler panic.
-    pub fn record_panic(&self) {
+    pub(crate) fn record_panic(&self) {
         self.panics.fetch_add(1, Relaxed);
     }
 
     /// Records one JSON-RPC message handled (`ok` false when it was answered with an error).
-    pub fn record_rpc(&self, method: &str, ok: bool) {
+    pub(crate) fn record_rpc(&self, method: &str, ok: bool) {
         self.record_rpc_at(rpc_index(method), ok);
     }
 
     /// Records one JSON-RPC message by its label index (the protocol's method enum gives it).
-    pub fn record_rpc_at(&self, index: usize, ok: bool) {
+    pub(crate) fn record_rpc_at(&self, index: usize, ok: bool) {
         if let Some(c) = self.rpc.get(index.min(RPC_OTHER)) {
             c[usize::from(!ok)].fetch_add(1, Relaxed);
         }
@@ -353,7 +353,7 @@ impl Metrics {
 
     /// Records one tool call. Unknown names (never listed) are not counted: they are -32602 errors,
     /// visible in [`Metrics::record_rpc`].
-    pub fn record_tool(&self, name: &str, outcome: ToolOutcome, took: Duration) {
+    pub(crate) fn record_tool(&self, name: &str, outcome: ToolOutcome, took: Duration) {
         let Some(t) = self.tool_index.get(name).and_then(|&i| self.tools.get(i)) else {
             return;
         };
@@ -364,17 +364,17 @@ impl Metrics {
     }
 
     /// Records a session opened by `initialize`.
-    pub fn session_created(&self) {
+    pub(crate) fn session_created(&self) {
         self.sessions_created.fetch_add(1, Relaxed);
     }
 
     /// Records a session ended by the client (DELETE).
-    pub fn session_deleted(&self) {
+    pub(crate) fn session_deleted(&self) {
         self.sessions_deleted.fetch_add(1, Relaxed);
     }
 
     /// Records sessions removed by the reaper after their idle time.
-    pub fn sessions_expired(&self, n: usize) {
+    pub(crate) fn sessions_expired(&self, n: usize) {
         self.sessions_expired.fetch_add(n as u64, Relaxed);
     }
 
@@ -395,32 +395,32 @@ impl Metrics {
     }
 
     /// Requests being handled right now.
-    pub fn in_flight(&self) -> u64 {
+    pub(crate) fn in_flight(&self) -> u64 {
         self.in_flight.load(Relaxed)
     }
 
     /// Records how many worker threads the pool has started.
-    pub fn set_workers_started(&self, n: usize) {
+    pub(crate) fn set_workers_started(&self, n: usize) {
         self.workers_started.store(n as u64, Relaxed);
     }
 
     /// Worker threads started so far.
-    pub fn workers_started(&self) -> u64 {
+    pub(crate) fn workers_started(&self) -> u64 {
         self.workers_started.load(Relaxed)
     }
 
     /// Requests waiting for a worker.
-    pub fn queued(&self) -> u64 {
+    pub(crate) fn queued(&self) -> u64 {
         self.queued.load(Relaxed)
     }
 
     /// Total time spent answering requests, in microseconds (the base of worker utilisation).
-    pub fn busy_micros(&self) -> u64 {
+    pub(crate) fn busy_micros(&self) -> u64 {
         self.duration_micros.load(Relaxed)
     }
 
     /// Requests refused for `why`.
-    pub fn rejection_count(&self, why: Rejection) -> u64 {
+    pub(crate) fn rejection_count(&self, why: Rejection) -> u64 {
         self.rejections
             .get(why as usize)
             .map_or(0, |c| c.load(Relaxed))
@@ -432,7 +432,7 @@ impl Metrics {
     }
 
     /// Every non-zero `(route, method, status, count)`.
-    pub fn http_requests(&self) -> Vec<(Route, &'static str, u16, u64)> {
+    pub(crate) fn http_requests(&self) -> Vec<(Route, &'static str, u16, u64)> {
         let mut out = Vec::new();
         for (r, route) in Route::ALL.iter().enumerate() {
             for (m, method) in HTTP_METHODS.iter().enumerate() {
@@ -449,12 +449,12 @@ impl Metrics {
     }
 
     /// The request-duration histogram of `route`.
-    pub fn http_duration(&self, route: Route) -> Option<&Histogram> {
+    pub(crate) fn http_duration(&self, route: Route) -> Option<&Histogram> {
         self.http_duration.get(route.index())
     }
 
     /// `(method, ok, errors)` for every JSON-RPC method label.
-    pub fn rpc(&self) -> Vec<(&'static str, u64, u64)> {
+    pub(crate) fn rpc(&self) -> Vec<(&'static str, u64, u64)> {
         RPC_METHODS
             .iter()
             .zip(&self.rpc)
@@ -463,12 +463,12 @@ impl Metrics {
     }
 
     /// Per-tool series.
-    pub fn tools(&self) -> &[ToolSeries] {
+    pub(crate) fn tools(&self) -> &[ToolSeries] {
         &self.tools
     }
 
     /// `(created, deleted, expired)` sessions.
-    pub fn sessions(&self) -> (u64, u64, u64) {
+    pub(crate) fn sessions(&self) -> (u64, u64, u64) {
         (
             self.sessions_created.load(Relaxed),
             self.sessions_deleted.load(Relaxed),

@@ -2,8 +2,8 @@
 //!
 //! Owns what an operator sees; must not decide anything about requests.
 
-pub mod histogram;
-pub mod log;
-pub mod metrics;
-pub mod process;
-pub mod redact;
+pub(crate) mod histogram;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod process;
+pub(crate) mod redact;

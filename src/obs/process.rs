@@ -5,23 +5,23 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 /// Milliseconds since the first call in this process (monotonic; for ages within one process only).
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
     u64::try_from(START.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Memory of this process and of its limit (the cgroup's, else the machine's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Memory {
+pub(crate) struct Memory {
     /// Resident bytes.
-    pub used: u64,
+    pub(crate) used: u64,
     /// The limit in bytes.
-    pub total: u64,
+    pub(crate) total: u64,
 }
 
 /// Reads resident memory from `/proc/self/statm` (else the cgroup's usage) and the limit from cgroup v2 /
 /// v1 (else `/proc/meminfo`).
-pub fn memory() -> Memory {
+pub(crate) fn memory() -> Memory {
     let page = 4096u64;
     let used = std::fs::read_to_string("/proc/self/statm")
         .ok()

@@ -173,9 +173,9 @@ impl fmt::Debug for Redis {
 }
 
 /// One command's arguments.
-pub type Command = Vec<Vec<u8>>;
+type Command = Vec<Vec<u8>>;
 
-/// Builds a [`Command`] from anything byte-like.
+/// Builds a `Command` from anything byte-like.
 #[macro_export]
 macro_rules! redis_cmd {
     ($($arg:expr),+ $(,)?) => {
@@ -186,7 +186,7 @@ macro_rules! redis_cmd {
 /// The client `REDIS_URL` asks for, if any (the configuration has already refused a URL that does not
 /// parse). Its connections time out after 2 s; at most `max_idle` stay pooled. With `rediss://`, the
 /// server's certificate must chain to Mozilla's roots or to a CA of `HUBSPOT_CA_FILE`.
-pub fn from_config(cfg: &crate::config::Config, max_idle: usize) -> Option<Redis> {
+pub(crate) fn from_config(cfg: &crate::config::Config, max_idle: usize) -> Option<Redis> {
     let target = cfg.redis_target()?.clone();
     let timeout = Duration::from_secs(2);
     if !target.tls {
@@ -236,7 +236,7 @@ impl Redis {
     }
 
     /// The `host:port` it talks to.
-    pub fn addr(&self) -> &str {
+    pub(crate) fn addr(&self) -> &str {
         &self.target.addr
     }
 
@@ -327,7 +327,7 @@ impl Redis {
     /// [`Reply::Error`] in its place; only connection and protocol failures are `Err`. Sent at most once
     /// once a byte of it may have reached Redis; a pooled connection whose write failed before any
     /// byte left is replaced and the pipeline sent on the fresh one.
-    pub fn pipeline(&self, cmds: &[Command]) -> Result<Vec<Reply>, RedisError> {
+    pub(crate) fn pipeline(&self, cmds: &[Command]) -> Result<Vec<Reply>, RedisError> {
         let (mut conn, from_pool) = match self.pooled() {
             Some(c) => (c, true),
             None => (self.connect()?, false),

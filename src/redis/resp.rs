@@ -38,20 +38,14 @@ impl fmt::Display for ParseError {
 }
 
 /// Largest bulk string accepted (a session is well under 1 KiB; Redis's own limit is 512 MiB).
-pub const MAX_BULK: usize = 1 << 20;
+const MAX_BULK: usize = 1 << 20;
 /// Largest array accepted, and deepest nesting.
-pub const MAX_ARRAY: usize = 1 << 16;
+const MAX_ARRAY: usize = 1 << 16;
 const MAX_DEPTH: usize = 8;
 const MAX_LINE: usize = 64 * 1024;
 
 /// Appends one command (an array of bulk strings) to `out`.
-///
-/// ```
-/// let mut out = Vec::new();
-/// hubspot_mcp::redis::resp::encode(&mut out, &[b"GET".as_slice(), b"k"]);
-/// assert_eq!(out, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
-/// ```
-pub fn encode(out: &mut Vec<u8>, args: &[&[u8]]) {
+pub(crate) fn encode(out: &mut Vec<u8>, args: &[&[u8]]) {
     out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
     for a in args {
         out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
@@ -144,7 +138,7 @@ fn read_depth(r: &mut impl BufRead, depth: usize) -> Result<Reply, ParseError> {
 
 impl Reply {
     /// The integer of an `Int` reply.
-    pub fn as_int(&self) -> Option<i64> {
+    pub(crate) fn as_int(&self) -> Option<i64> {
         match self {
             Reply::Int(n) => Some(*n),
             _ => None,
@@ -163,6 +157,14 @@ impl Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example that was this item's doctest (the item is crate-private now).
+    #[test]
+    fn encode_example() {
+        let mut out = Vec::new();
+        encode(&mut out, &[b"GET".as_slice(), b"k"]);
+        assert_eq!(out, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+    }
 
     fn parse(b: &[u8]) -> Result<Reply, ParseError> {
         read(&mut std::io::BufReader::new(b))

@@ -22,7 +22,7 @@ pub fn client_config(extra_pem: Option<&[u8]>) -> Result<Arc<ClientConfig>, Stri
 }
 
 /// The name the server's certificate must carry: an IP address or a DNS name.
-pub fn server_name(host: &str) -> Result<ServerName<'static>, String> {
+pub(crate) fn server_name(host: &str) -> Result<ServerName<'static>, String> {
     ServerName::try_from(host.to_string())
         .map_err(|e| format!("{host:?} cannot be checked against a certificate: {e}"))
 }

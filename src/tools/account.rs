@@ -14,12 +14,12 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::paths;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(Whoami), Box::new(ApiUsage), Box::new(RecordLink)]
 }
 
 /// HubSpot's UI domain when the account details name none.
-pub const DEFAULT_UI_DOMAIN: &str = "app.hubspot.com";
+const DEFAULT_UI_DOMAIN: &str = "app.hubspot.com";
 
 fn no_args_schema() -> Value {
     json!({"type": "object", "properties": {}, "additionalProperties": false})
@@ -31,7 +31,7 @@ fn account_details(cx: &ToolContext<'_>) -> Result<std::sync::Arc<Value>, ToolEr
 }
 
 /// The whoami answer from the account details and the token introspection (or why it failed).
-pub fn whoami_value(details: &Value, token: Result<&Value, String>) -> Value {
+fn whoami_value(details: &Value, token: Result<&Value, String>) -> Value {
     let mut m = Map::new();
     for k in [
         "portalId",
@@ -75,7 +75,7 @@ pub fn whoami_value(details: &Value, token: Result<&Value, String>) -> Value {
 }
 
 /// `hubspot_whoami`.
-pub struct Whoami;
+struct Whoami;
 
 impl TypedTool for Whoami {
     type Args = NoArgs;
@@ -140,7 +140,7 @@ impl TypedTool for Whoami {
 }
 
 /// Today's usage from HubSpot's answer: the private-app daily entry (or the first), with a percentage.
-pub fn usage_value(answer: &Value) -> Option<Value> {
+fn usage_value(answer: &Value) -> Option<Value> {
     let results = answer["results"].as_array()?;
     let e = results
         .iter()
@@ -160,7 +160,7 @@ pub fn usage_value(answer: &Value) -> Option<Value> {
 }
 
 /// `hubspot_api_usage`.
-pub struct ApiUsage;
+struct ApiUsage;
 
 impl TypedTool for ApiUsage {
     type Args = NoArgs;
@@ -213,7 +213,7 @@ impl TypedTool for ApiUsage {
 }
 
 /// A custom object's objectTypeId by name, fullyQualifiedName or label, from the schemas list.
-pub fn find_schema_type_id(schemas: &Value, ty: &str) -> Option<String> {
+fn find_schema_type_id(schemas: &Value, ty: &str) -> Option<String> {
     let eq = |v: &Value| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(ty));
     // `p_cars`: HubSpot's short fully qualified name, the `p_` prefix and the schema's name.
     let short = ty.strip_prefix("p_");
@@ -236,17 +236,17 @@ pub fn find_schema_type_id(schemas: &Value, ty: &str) -> Option<String> {
 }
 
 /// `https://{uiDomain}/contacts/{portalId}/record/{objectTypeId}/{id}`.
-pub fn record_url(ui_domain: &str, portal_id: &str, type_id: &str, id: &str) -> String {
+fn record_url(ui_domain: &str, portal_id: &str, type_id: &str, id: &str) -> String {
     format!("https://{ui_domain}/contacts/{portal_id}/record/{type_id}/{id}")
 }
 
 /// `hubspot_record_link`.
-pub struct RecordLink;
+struct RecordLink;
 
 /// The arguments of [`RecordLink`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct LinkArgs {
+struct LinkArgs {
     object_type: String,
     id: String,
 }

@@ -4,20 +4,24 @@
 //!
 //! [`struct_fields`] drives the type's `Deserialize` with a probe that answers every request with a
 //! placeholder and records each `deserialize_struct` call's `fields`: serde's own list of the names the
-//! struct accepts. Nothing is parsed from text and no HubSpot call is made.
+//! struct accepts. Nothing is parsed from text and no HubSpot call is made. All of it but [`NoArgs`] is
+//! compiled in test builds only, like the schema test's hooks on [`super::Tool`].
 
+#[cfg(test)]
 use serde::de::value::{Error, StrDeserializer};
+#[cfg(test)]
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::Deserialize;
 
 /// The arguments of a tool that takes none: `{}`, and nothing else.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NoArgs {}
+pub(crate) struct NoArgs {}
 
 /// One step from the arguments object to a nested struct.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// The value of a field (schema: `properties.<name>`).
     Field(&'static str),
     /// An element of an array (schema: `items`).
@@ -26,17 +30,20 @@ pub enum Step {
     Entry,
 }
 
-/// One struct of an arguments type: where it is and the names of its fields.
+/// One struct of an arguments type: where it is and the names of its fields. `pub` (in test builds, the
+/// only ones that have it) because the public trait `Tool`'s test-only hook `arg_fields` returns it.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructFields {
     /// From the arguments object (empty: the arguments object itself).
-    pub path: Vec<Step>,
+    pub(crate) path: Vec<Step>,
     /// The field names serde accepts, in declaration order.
-    pub fields: &'static [&'static str],
+    pub(crate) fields: &'static [&'static str],
 }
 
 /// Every struct of `T` (the arguments object first, then nested ones depth first), read from serde.
-pub fn struct_fields<T: DeserializeOwned>() -> Vec<StructFields> {
+#[cfg(test)]
+pub(crate) fn struct_fields<T: DeserializeOwned>() -> Vec<StructFields> {
     let mut out = Vec::new();
     // The probe's placeholders always fit the types it is asked for; an error would only mean a shape
     // this probe does not know (an enum with data), and the structs recorded before it are still right.
@@ -48,13 +55,16 @@ pub fn struct_fields<T: DeserializeOwned>() -> Vec<StructFields> {
 }
 
 /// Deepest nesting followed (a recursive type would otherwise never end).
+#[cfg(test)]
 const MAX_DEPTH: usize = 16;
 
+#[cfg(test)]
 struct Probe<'a> {
     path: Vec<Step>,
     out: &'a mut Vec<StructFields>,
 }
 
+#[cfg(test)]
 impl Probe<'_> {
     fn child(&mut self, step: Step) -> Result<Probe<'_>, Error> {
         if self.path.len() >= MAX_DEPTH {
@@ -69,12 +79,14 @@ impl Probe<'_> {
     }
 }
 
+#[cfg(test)]
 macro_rules! answer {
     ($($method:ident => |$v:ident| $body:expr;)*) => {
         $(fn $method<V: Visitor<'de>>(self, $v: V) -> Result<V::Value, Error> { $body })*
     };
 }
 
+#[cfg(test)]
 impl<'de> de::Deserializer<'de> for Probe<'_> {
     type Error = Error;
 
@@ -185,11 +197,13 @@ impl<'de> de::Deserializer<'de> for Probe<'_> {
 }
 
 /// The elements of an array: `left` placeholders.
+#[cfg(test)]
 struct Items<'a> {
     left: usize,
     probe: Probe<'a>,
 }
 
+#[cfg(test)]
 impl<'de> de::SeqAccess<'de> for Items<'_> {
     type Error = Error;
 
@@ -210,6 +224,7 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
 }
 
 /// A struct's fields (every one of `keys`, each with a placeholder value), or one entry of a map.
+#[cfg(test)]
 struct Fields<'a> {
     keys: &'static [&'static str],
     next: usize,
@@ -218,6 +233,7 @@ struct Fields<'a> {
     entry: bool,
 }
 
+#[cfg(test)]
 impl<'de> de::MapAccess<'de> for Fields<'_> {
     type Error = Error;
 

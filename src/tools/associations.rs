@@ -14,7 +14,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![
         Box::new(ListAssociations),
         Box::new(CreateAssociation),
@@ -25,12 +25,12 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
 }
 
 /// Most associations `hubspot_list_associations` collects in one call.
-pub const LIST_MAX: u32 = 5_000;
+const LIST_MAX: u32 = 5_000;
 /// HubSpot's page size limit for listing associations.
-pub const PAGE_MAX: u32 = 500;
+const PAGE_MAX: u32 = 500;
 
 /// HubSpot's association categories.
-pub const CATEGORIES: [&str; 3] = ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"];
+const CATEGORIES: [&str; 3] = ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED"];
 
 /// Checks an association category (case-insensitive); `None` means USER_DEFINED, the category of labels
 /// created in the account.
@@ -81,7 +81,7 @@ fn category_schema() -> Value {
 /// target record, and a labelled type or (without one) HubSpot's default association.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NewAssociation {
+pub(crate) struct NewAssociation {
     to_object_type: String,
     to_id: String,
     association_type_id: Option<u32>,
@@ -157,12 +157,12 @@ fn type_spec(t: &Value) -> Value {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_list_associations`.
-pub struct ListAssociations;
+struct ListAssociations;
 
 /// The arguments of [`ListAssociations`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     object_type: String,
     id: String,
     to_object_type: String,
@@ -290,12 +290,12 @@ impl TypedTool for ListAssociations {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_create_association`.
-pub struct CreateAssociation;
+struct CreateAssociation;
 
 /// The arguments of [`CreateAssociation`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateArgs {
+struct CreateArgs {
     from_object_type: String,
     from_id: String,
     to_object_type: String,
@@ -412,12 +412,12 @@ impl TypedTool for CreateAssociation {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_remove_association`.
-pub struct RemoveAssociation;
+struct RemoveAssociation;
 
 /// The arguments of [`RemoveAssociation`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RemoveArgs {
+struct RemoveArgs {
     from_object_type: String,
     from_id: String,
     to_object_type: String,
@@ -471,12 +471,12 @@ impl TypedTool for RemoveAssociation {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_list_association_labels`.
-pub struct ListAssociationLabels;
+struct ListAssociationLabels;
 
 /// The arguments of [`ListAssociationLabels`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct LabelsArgs {
+struct LabelsArgs {
     from_object_type: String,
     to_object_type: String,
 }
@@ -538,12 +538,12 @@ impl TypedTool for ListAssociationLabels {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_create_associations`.
-pub struct BatchCreateAssociations;
+struct BatchCreateAssociations;
 
 /// The arguments of [`BatchCreateAssociations`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct BatchArgs {
+struct BatchArgs {
     from_object_type: String,
     to_object_type: String,
     inputs: Vec<PairInput>,

@@ -20,7 +20,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::{paths, Kind, Method};
 
 /// HubSpot's limit of inputs per batch call.
-pub const BATCH_MAX: usize = 100;
+pub(crate) const BATCH_MAX: usize = 100;
 
 /// Errors listed in a result's text (all of them are in `structuredContent`).
 const TEXT_ERRORS: usize = 10;
@@ -28,7 +28,7 @@ const TEXT_ERRORS: usize = 10;
 const TEXT_IDS: usize = 10;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![
         Box::new(BatchRead),
         Box::new(BatchCreate),
@@ -315,12 +315,12 @@ pub(crate) fn batch_write(
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_read`.
-pub struct BatchRead;
+struct BatchRead;
 
 /// The arguments of [`BatchRead`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ReadArgs {
+struct ReadArgs {
     object_type: String,
     ids: Vec<String>,
     id_property: Option<String>,
@@ -411,12 +411,12 @@ impl TypedTool for BatchRead {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_create`.
-pub struct BatchCreate;
+struct BatchCreate;
 
 /// The arguments of [`BatchCreate`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateArgs {
+struct CreateArgs {
     object_type: String,
     inputs: Vec<CreateInput>,
 }
@@ -505,12 +505,12 @@ impl TypedTool for BatchCreate {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_update`.
-pub struct BatchUpdate;
+struct BatchUpdate;
 
 /// The arguments of [`BatchUpdate`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct UpdateArgs {
+struct UpdateArgs {
     object_type: String,
     inputs: Vec<IdInput>,
     id_property: Option<String>,
@@ -600,12 +600,12 @@ impl TypedTool for BatchUpdate {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_upsert`.
-pub struct BatchUpsert;
+struct BatchUpsert;
 
 /// The arguments of [`BatchUpsert`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct UpsertArgs {
+struct UpsertArgs {
     object_type: String,
     id_property: String,
     inputs: Vec<IdInput>,
@@ -679,12 +679,12 @@ impl TypedTool for BatchUpsert {
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_archive`.
-pub struct BatchArchive;
+struct BatchArchive;
 
 /// The arguments of [`BatchArchive`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ArchiveArgs {
+struct ArchiveArgs {
     object_type: String,
     ids: Vec<String>,
 }

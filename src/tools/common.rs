@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{ToolError, ToolOutput};
 
 /// The standard object types, with their HubSpot objectTypeIds.
-pub const STANDARD_TYPES: [(&str, &str); 13] = [
+pub(crate) const STANDARD_TYPES: [(&str, &str); 13] = [
     ("contacts", "0-1"),
     ("companies", "0-2"),
     ("deals", "0-3"),
@@ -24,37 +24,37 @@ pub const STANDARD_TYPES: [(&str, &str); 13] = [
 ];
 
 /// Description of an `objectType` argument.
-pub const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets, products, line_items, \
+const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets, products, line_items, \
     quotes, leads, notes, tasks, calls, emails, meetings (or another HubSpot object such as invoices), or a \
     custom object's type id such as 2-1234567 or its fully qualified name such as p_projects \
     (hubspot_list_schemas lists custom objects).";
 
 /// Schema of an `objectType` argument.
-pub fn object_type_schema() -> Value {
+pub(crate) fn object_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100, "description": OBJECT_TYPE_HELP})
 }
 
 /// Schema of a `properties` argument (property names to return).
-pub fn properties_schema() -> Value {
+pub(crate) fn properties_schema() -> Value {
     json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 250,
            "description": "Property names to return (default: HubSpot's default set for the type). \
                            hubspot_list_properties lists the names."})
 }
 
 /// Schema of a `limit` argument.
-pub fn limit_schema(max: u64, default: u64) -> Value {
+pub(crate) fn limit_schema(max: u64, default: u64) -> Value {
     json!({"type": "integer", "minimum": 1, "maximum": max, "default": default,
            "description": format!("Results per page (1-{max}, default {default}).")})
 }
 
 /// Schema of an `after` cursor argument.
-pub fn after_schema() -> Value {
+pub(crate) fn after_schema() -> Value {
     json!({"type": "string", "maxLength": 1000,
            "description": "Paging cursor: the nextAfter of the previous page."})
 }
 
 /// Output schema of a page of records.
-pub fn page_output_schema() -> Value {
+pub(crate) fn page_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "results": {"type": "array", "items": {"type": "object"}},
         "total": {"type": "integer"},
@@ -64,7 +64,7 @@ pub fn page_output_schema() -> Value {
 
 /// Standard object types beyond [`STANDARD_TYPES`] that HubSpot's objects API serves by name (from its
 /// published API specs); passed through as they are.
-pub const OTHER_TYPES: [&str; 18] = [
+const OTHER_TYPES: [&str; 18] = [
     "communications",
     "postal_mail",
     "feedback_submissions",
@@ -86,7 +86,7 @@ pub const OTHER_TYPES: [&str; 18] = [
 ];
 
 /// `0-1`, `2-3508482`: an objectTypeId (one digit, a dash, 1-12 digits).
-pub fn is_type_id(s: &str) -> bool {
+pub(crate) fn is_type_id(s: &str) -> bool {
     s.split_once('-').is_some_and(|(a, b)| {
         a.len() == 1
             && (1..=12).contains(&b.len())
@@ -113,21 +113,13 @@ fn is_custom_name(s: &str) -> bool {
 /// (`contact` → `contacts`, `line_item` → `line_items`); other standard names ([`OTHER_TYPES`]),
 /// objectTypeIds (`0-1`, `2-123`) and custom objects' fully qualified names (`p_projects`,
 /// `p123_projects`) passed through; anything else refused.
-///
-/// ```
-/// use hubspot_mcp::tools::common::object_type;
-/// assert_eq!(object_type("Contact").unwrap(), "contacts");
-/// assert_eq!(object_type("2-3508482").unwrap(), "2-3508482");
-/// assert!(object_type("../x").is_err());
-/// assert!(object_type("..").is_err());
-/// ```
-pub fn object_type(raw: &str) -> Result<String, ToolError> {
+pub(crate) fn object_type(raw: &str) -> Result<String, ToolError> {
     object_type_arg("objectType", raw)
 }
 
 /// [`object_type`] for the argument named `what` (`toObjectType`, `inputs[3].toObjectType`), named in
 /// the error.
-pub fn object_type_arg(what: &str, raw: &str) -> Result<String, ToolError> {
+pub(crate) fn object_type_arg(what: &str, raw: &str) -> Result<String, ToolError> {
     let t = raw.trim().to_ascii_lowercase();
     let known = STANDARD_TYPES
         .iter()
@@ -173,15 +165,15 @@ fn dot_like(s: &str) -> bool {
 /// One kind of HubSpot identifier, said once: the shape it must have (for the check, the error message
 /// and the JSON Schema). Every id a tool takes is checked by one of these before any HubSpot call, so an
 /// id can never be a dot segment, an empty segment, or carry `/`, `?`, `#` or control characters.
-pub struct IdKind {
+pub(crate) struct IdKind {
     /// The expected shape, in words, for error messages and schema descriptions.
-    pub shape: &'static str,
+    shape: &'static str,
     /// The JSON Schema `pattern`, when the shape is a regular one.
-    pub pattern: Option<&'static str>,
+    pattern: Option<&'static str>,
     /// Longest accepted value (bytes, after trimming).
-    pub max_len: usize,
+    max_len: usize,
     /// Whether values are decimal numbers (sent in canonical form: `007` → `7`).
-    pub numeric: bool,
+    numeric: bool,
     valid: fn(&str) -> bool,
 }
 
@@ -192,7 +184,7 @@ fn is_long_id(s: &str) -> bool {
 
 /// HubSpot CRM record ids (`hs_object_id`), association targets, owner and user ids and workflow (flow)
 /// ids are decimal numbers.
-pub const RECORD_ID: IdKind = IdKind {
+pub(crate) const RECORD_ID: IdKind = IdKind {
     shape: "a numeric HubSpot record id (digits only, e.g. 12345; look the record up first if you have an email or a name)",
     pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
@@ -201,7 +193,7 @@ pub const RECORD_ID: IdKind = IdKind {
 };
 
 /// Owner ids (the value of `hubspot_owner_id`) and user ids.
-pub const OWNER_ID: IdKind = IdKind {
+pub(crate) const OWNER_ID: IdKind = IdKind {
     shape: "a numeric owner id (digits only, e.g. 41629779; hubspot_list_owners lists them)",
     pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
@@ -210,7 +202,7 @@ pub const OWNER_ID: IdKind = IdKind {
 };
 
 /// Workflow (automation v4 flow) ids.
-pub const FLOW_ID: IdKind = IdKind {
+pub(crate) const FLOW_ID: IdKind = IdKind {
     shape: "a numeric workflow id (digits only; hubspot_list_workflows lists them)",
     pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
@@ -220,7 +212,7 @@ pub const FLOW_ID: IdKind = IdKind {
 
 /// Pipeline ids (and stage ids): `default`, `0`, numbers (HubSpot's longs), or the older generated ids
 /// of letters, digits, `-` and `_` (UUID-like, `closedwon`); never dots or other punctuation.
-pub const PIPELINE_ID: IdKind = IdKind {
+pub(crate) const PIPELINE_ID: IdKind = IdKind {
     shape: "a pipeline id: default, a number, or letters, digits, - and _ (hubspot_list_pipelines lists them)",
     pattern: Some("^[A-Za-z0-9_-]{1,100}$"),
     max_len: 100,
@@ -234,7 +226,7 @@ pub const PIPELINE_ID: IdKind = IdKind {
 
 /// Property (and property group) internal names: a letter, then letters, digits and `_` (HubSpot
 /// lowercases the names it creates; older ones may carry capitals).
-pub const PROPERTY_NAME: IdKind = IdKind {
+pub(crate) const PROPERTY_NAME: IdKind = IdKind {
     shape: "a property's internal name: a letter, then letters, digits and _ (e.g. lifecyclestage; hubspot_list_properties lists them)",
     pattern: Some("^[A-Za-z][A-Za-z0-9_]{0,99}$"),
     max_len: 100,
@@ -248,7 +240,7 @@ pub const PROPERTY_NAME: IdKind = IdKind {
 /// A record's value of a unique property (`idProperty`: an email, a domain, an external id): free text,
 /// but never only dots (`.`, `..`, `%2e%2e`), and without `/`, `\` or control characters, so that as a
 /// path segment it is always one opaque, percent-encoded segment.
-pub const UNIQUE_VALUE: IdKind = IdKind {
+const UNIQUE_VALUE: IdKind = IdKind {
     shape: "the record's value of idProperty (e.g. an email): 1-500 characters without /, \\ or control characters, not only dots",
     pattern: None,
     max_len: 500,
@@ -257,7 +249,7 @@ pub const UNIQUE_VALUE: IdKind = IdKind {
 };
 
 /// A paging cursor (`after`): HubSpot's opaque token, 1-1000 printable ASCII characters.
-pub const CURSOR: IdKind = IdKind {
+pub(crate) const CURSOR: IdKind = IdKind {
     shape: "the nextAfter of a previous page (1-1000 printable characters)",
     pattern: None,
     max_len: 1000,
@@ -269,7 +261,7 @@ impl IdKind {
     /// Checks `raw` for the argument named `what`: the value to send (trimmed of blanks; control
     /// characters anywhere are refused), or an error naming the argument and the expected shape.
     /// Numeric ids come back in canonical form (`007` → `7`).
-    pub fn check(&self, what: &str, raw: &str) -> Result<String, ToolError> {
+    pub(crate) fn check(&self, what: &str, raw: &str) -> Result<String, ToolError> {
         let v = raw.trim();
         if v.is_empty()
             || v.len() > self.max_len
@@ -290,7 +282,7 @@ impl IdKind {
     }
 
     /// The JSON Schema of an argument of this kind.
-    pub fn schema(&self, description: &str) -> Value {
+    pub(crate) fn schema(&self, description: &str) -> Value {
         let mut s = json!({"type": "string", "minLength": 1, "maxLength": self.max_len,
                            "description": description});
         if let Some(p) = self.pattern {
@@ -301,14 +293,14 @@ impl IdKind {
 }
 
 /// Checks an optional `idProperty` argument (a property's name).
-pub fn id_property(raw: Option<&str>) -> Result<Option<String>, ToolError> {
+pub(crate) fn id_property(raw: Option<&str>) -> Result<Option<String>, ToolError> {
     raw.map(|p| PROPERTY_NAME.check("idProperty", p))
         .transpose()
 }
 
 /// Checks a record key: a numeric record id, or with an `idProperty` (other than `hs_object_id`) that
 /// property's value. Returns the key and the checked idProperty.
-pub fn record_key(
+pub(crate) fn record_key(
     what: &str,
     raw: &str,
     id_property: Option<&str>,
@@ -320,7 +312,7 @@ pub fn record_key(
 
 /// What record keys are under a (checked) `idProperty`: record ids without one (or with
 /// `hs_object_id`), that property's values otherwise.
-pub fn key_kind(id_property: Option<&str>) -> &'static IdKind {
+pub(crate) fn key_kind(id_property: Option<&str>) -> &'static IdKind {
     match id_property {
         None | Some("hs_object_id") => &RECORD_ID,
         Some(_) => &UNIQUE_VALUE,
@@ -328,12 +320,12 @@ pub fn key_kind(id_property: Option<&str>) -> &'static IdKind {
 }
 
 /// Schema of a record key argument (a record id, or a value of `idProperty`).
-pub fn id_schema(what: &str) -> Value {
+pub(crate) fn id_schema(what: &str) -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": UNIQUE_VALUE.max_len, "description": what})
 }
 
 /// Checks a count against HubSpot's limit before any call is made.
-pub fn check_max(what: &str, n: usize, max: usize) -> Result<(), ToolError> {
+pub(crate) fn check_max(what: &str, n: usize, max: usize) -> Result<(), ToolError> {
     if n > max {
         return Err(ToolError::InvalidArguments(format!(
             "{what}: {n} given, HubSpot accepts at most {max} per call; split the request"
@@ -343,12 +335,12 @@ pub fn check_max(what: &str, n: usize, max: usize) -> Result<(), ToolError> {
 }
 
 /// `properties=a,b` query parameter.
-pub fn properties_query(props: &[String]) -> Option<(&'static str, String)> {
+pub(crate) fn properties_query(props: &[String]) -> Option<(&'static str, String)> {
     (!props.is_empty()).then(|| ("properties", props.join(",")))
 }
 
 /// A HubSpot record trimmed for a model: id, non-empty properties, timestamps, associations as id lists.
-pub fn trim_record(v: &Value) -> Value {
+pub(crate) fn trim_record(v: &Value) -> Value {
     let mut m = Map::new();
     if let Some(id) = v.get("id") {
         m.insert("id".into(), id.clone());
@@ -385,7 +377,7 @@ pub fn trim_record(v: &Value) -> Value {
 }
 
 /// `paging.next.after` of a HubSpot page.
-pub fn next_after(v: &Value) -> Option<String> {
+pub(crate) fn next_after(v: &Value) -> Option<String> {
     v.pointer("/paging/next/after").and_then(|a| match a {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -395,7 +387,7 @@ pub fn next_after(v: &Value) -> Option<String> {
 
 /// Renders a list: a summary line, then one compact JSON line per item, cut before `limit` characters with
 /// a notice saying how many items the text leaves out (all of them are in `structuredContent`).
-pub fn render_list(summary: &str, items: &[Value], limit: usize) -> String {
+pub(crate) fn render_list(summary: &str, items: &[Value], limit: usize) -> String {
     let mut text = summary.to_string();
     for (i, item) in items.iter().enumerate() {
         let line = item.to_string();
@@ -414,7 +406,7 @@ pub fn render_list(summary: &str, items: &[Value], limit: usize) -> String {
 }
 
 /// Renders one value: a summary line and its compact JSON, cut at `limit` characters with a notice.
-pub fn render_one(summary: &str, value: &Value, limit: usize) -> String {
+pub(crate) fn render_one(summary: &str, value: &Value, limit: usize) -> String {
     let body = value.to_string();
     let mut text = format!("{summary}\n{body}");
     if text.len() > limit {
@@ -432,7 +424,7 @@ pub fn render_one(summary: &str, value: &Value, limit: usize) -> String {
 }
 
 /// A page of records as a tool result.
-pub fn page_result(
+pub(crate) fn page_result(
     what: &str,
     results: Vec<Value>,
     total: Option<u64>,
@@ -461,6 +453,15 @@ pub fn page_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example that was this item's doctest (the item is crate-private now).
+    #[test]
+    fn object_type_example() {
+        assert_eq!(object_type("Contact").unwrap(), "contacts");
+        assert_eq!(object_type("2-3508482").unwrap(), "2-3508482");
+        assert!(object_type("../x").is_err());
+        assert!(object_type("..").is_err());
+    }
 
     #[test]
     fn object_types_normalize() {

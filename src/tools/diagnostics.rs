@@ -11,15 +11,15 @@ use serde_json::json;
 use super::{Annotations, Family, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 
 /// Longest `delayMs` accepted.
-pub const MAX_DELAY_MS: u64 = 10_000;
+const MAX_DELAY_MS: u64 = 10_000;
 
 /// `echo`: returns its text.
-pub struct Echo;
+pub(crate) struct Echo;
 
 /// The arguments of [`Echo`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EchoArgs {
+pub(crate) struct EchoArgs {
     text: String,
     #[serde(default)]
     delay_ms: u64,

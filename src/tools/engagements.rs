@@ -13,7 +13,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(CreateEngagement), Box::new(ListEngagements)]
 }
 
@@ -84,12 +84,12 @@ fn kind_names(plural: bool) -> Vec<&'static str> {
 }
 
 /// `hubspot_create_engagement`.
-pub struct CreateEngagement;
+struct CreateEngagement;
 
 /// The arguments of [`CreateEngagement`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateArgs {
+struct CreateArgs {
     #[serde(rename = "type")]
     kind: String,
     timestamp: Option<String>,
@@ -295,12 +295,12 @@ impl TypedTool for CreateEngagement {
 }
 
 /// `hubspot_list_engagements`.
-pub struct ListEngagements;
+struct ListEngagements;
 
 /// The arguments of [`ListEngagements`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     object_type: String,
     id: String,
     #[serde(default)]

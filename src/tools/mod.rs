@@ -1,23 +1,23 @@
-//! The tool registry: the [`Tool`] trait and the one list of every tool ([`Registry::build`]).
+//! The tool registry: the [`Tool`] trait and the one list of every tool (`Registry::build`).
 //!
 //! A tool takes its `arguments` object (a `serde_json::Value`, which it deserializes into its own args
-//! struct with [`parse_args`]) and returns a [`ToolOutput`] or a [`ToolError`]; tools know nothing of
+//! struct with `parse_args`) and returns a [`ToolOutput`] or a [`ToolError`]; tools know nothing of
 //! JSON-RPC or HTTP. The registry renders each `tools/list` page on first use, for each result shape
 //! (session-era and 2026-07-28), so listing tools afterwards costs one string copy.
 
-pub mod account;
-pub mod args;
-pub mod associations;
-pub mod batch;
-pub mod common;
-pub mod diagnostics;
-pub mod engagements;
-pub mod owners;
-pub mod pipelines;
-pub mod properties;
-pub mod records;
-pub mod schemas;
-pub mod workflows;
+mod account;
+mod args;
+mod associations;
+mod batch;
+pub(crate) mod common;
+mod diagnostics;
+mod engagements;
+mod owners;
+mod pipelines;
+mod properties;
+mod records;
+mod schemas;
+mod workflows;
 
 #[cfg(test)]
 mod schema_tests;
@@ -37,18 +37,19 @@ use crate::hubspot;
 pub use crate::config::Toolset as Family;
 
 /// What tools share: the HubSpot client, the metadata cache, output limits.
-pub struct Services {
+pub(crate) struct Services {
     /// The HubSpot client; `None` when no token is configured (tools then say so).
-    pub hubspot: Option<std::sync::Arc<hubspot::Client>>,
+    pub(crate) hubspot: Option<std::sync::Arc<hubspot::Client>>,
     /// Metadata cache (properties, schemas, pipelines, owners, association labels).
-    pub cache: TtlCache,
+    pub(crate) cache: TtlCache,
     /// Characters of text a tool result may carry (`MCP_TOOL_TEXT_LIMIT`).
-    pub text_limit: usize,
+    pub(crate) text_limit: usize,
 }
 
 impl Services {
     /// Services with no HubSpot client (tests of tools that need none).
-    pub fn offline() -> Services {
+    #[cfg(test)]
+    pub(crate) fn offline() -> Services {
         Services {
             hubspot: None,
             cache: TtlCache::new(std::time::Duration::from_secs(60), 100),
@@ -72,14 +73,14 @@ pub struct Annotations {
 
 impl Annotations {
     /// Reads HubSpot and changes nothing.
-    pub const READ: Annotations = Annotations {
+    const READ: Annotations = Annotations {
         read_only: true,
         destructive: false,
         idempotent: true,
         open_world: true,
     };
     /// Changes nothing and talks to nothing outside this server (diagnostics).
-    pub const LOCAL: Annotations = Annotations {
+    const LOCAL: Annotations = Annotations {
         open_world: false,
         ..Annotations::READ
     };
@@ -106,13 +107,14 @@ pub struct ToolDef {
 
 impl ToolDef {
     /// The MCP `Tool` object, with every field the newest revisions define.
-    pub fn to_json(&self) -> Value {
+    #[cfg(test)]
+    fn to_json(&self) -> Value {
         self.to_json_for(ListShape::Current)
     }
 
     /// The MCP `Tool` object as `shape`'s revision defines it: 2025-03-26 has no `title` and no
     /// `outputSchema` (a client of that revision would expect no `structuredContent` either).
-    pub fn to_json_for(&self, shape: ListShape) -> Value {
+    fn to_json_for(&self, shape: ListShape) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), self.name.into());
         if shape != ListShape::V2025_03_26 {
@@ -141,9 +143,9 @@ impl ToolDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutput {
     /// Compact text for the model.
-    pub text: String,
+    pub(crate) text: String,
     /// The same data as JSON, when the tool has an output schema.
-    pub structured: Option<Value>,
+    pub(crate) structured: Option<Value>,
 }
 
 /// Why a tool call failed. Every variant becomes a `CallToolResult` with `isError: true`: the model
@@ -197,26 +199,26 @@ impl std::error::Error for ToolError {}
 
 /// A flag the transport sets when the client cancels a request.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub(crate) struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
     /// A fresh, uncancelled token.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
     /// Marks the request cancelled.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
     /// True once cancelled.
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
 
 /// What one request (one POST, a whole batch) may spend, shared by all of its messages: HubSpot
 /// calls, counted down, and a probe that says when its client has gone so the work can stop.
-pub struct RequestBudget {
+pub(crate) struct RequestBudget {
     calls_left: AtomicUsize,
     limit: usize,
     client_gone: Option<Box<dyn Fn() -> bool + Send + Sync>>,
@@ -224,30 +226,25 @@ pub struct RequestBudget {
 
 impl RequestBudget {
     /// At most `limit` HubSpot calls; `client_gone` tells when nobody waits for the answer any more.
-    pub fn new(limit: usize, client_gone: Option<Box<dyn Fn() -> bool + Send + Sync>>) -> Self {
+    pub(crate) fn new(
+        limit: usize,
+        client_gone: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+    ) -> Self {
         RequestBudget {
             calls_left: AtomicUsize::new(limit),
             limit,
             client_gone,
         }
     }
-    /// No bound and no client to lose (unit tests, in-process callers).
-    pub fn unlimited() -> Self {
-        RequestBudget::new(usize::MAX, None)
-    }
     /// Takes one HubSpot call, or fails once they are spent.
-    pub fn take_call(&self) -> Result<(), ToolError> {
+    fn take_call(&self) -> Result<(), ToolError> {
         self.calls_left
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
             .map(|_| ())
             .map_err(|_| ToolError::CallBudgetSpent { limit: self.limit })
     }
-    /// HubSpot calls made so far.
-    pub fn calls_made(&self) -> usize {
-        self.limit - self.calls_left.load(Ordering::Relaxed)
-    }
     /// True once the client has closed its connection.
-    pub fn client_gone(&self) -> bool {
+    pub(crate) fn client_gone(&self) -> bool {
         self.client_gone.as_ref().is_some_and(|f| f())
     }
 }
@@ -262,7 +259,7 @@ impl fmt::Debug for RequestBudget {
 }
 
 /// Progress reports go here: `(progress, total, message)`; returns false once the client is gone.
-pub type ProgressFn<'a> = dyn FnMut(f64, Option<f64>, Option<&str>) -> bool + 'a;
+type ProgressFn<'a> = dyn FnMut(f64, Option<f64>, Option<&str>) -> bool + 'a;
 
 /// What a tool may use while it runs.
 pub struct ToolContext<'a> {
@@ -275,7 +272,7 @@ pub struct ToolContext<'a> {
 
 impl<'a> ToolContext<'a> {
     /// A context; `progress` is `None` when the client asked for no progress.
-    pub fn new(
+    pub(crate) fn new(
         progress: Option<&'a mut ProgressFn<'a>>,
         cancel: &'a CancelToken,
         deadline: Instant,
@@ -290,13 +287,13 @@ impl<'a> ToolContext<'a> {
         }
     }
     /// Spends HubSpot calls from `budget` (shared by every message of one request).
-    pub fn with_budget(mut self, budget: &'a RequestBudget) -> Self {
+    pub(crate) fn with_budget(mut self, budget: &'a RequestBudget) -> Self {
         self.budget = Some(budget);
         self
     }
     /// Charges one HubSpot call to the request's budget (after the cancel and deadline checks);
     /// [`ToolContext::get`] and [`ToolContext::send`] do it themselves.
-    pub fn charge_call(&self) -> Result<(), ToolError> {
+    fn charge_call(&self) -> Result<(), ToolError> {
         self.checkpoint()?;
         match self.budget {
             Some(b) => b.take_call(),
@@ -304,23 +301,23 @@ impl<'a> ToolContext<'a> {
         }
     }
     /// Shared services.
-    pub fn services(&self) -> &'a Services {
+    fn services(&self) -> &'a Services {
         self.services
     }
     /// The HubSpot client, or [`ToolError::NotConfigured`].
-    pub fn hubspot(&self) -> Result<&'a hubspot::Client, ToolError> {
+    fn hubspot(&self) -> Result<&'a hubspot::Client, ToolError> {
         self.services
             .hubspot
             .as_deref()
             .ok_or(ToolError::NotConfigured)
     }
     /// GET from HubSpot within this request's deadline.
-    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
+    pub(crate) fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
         self.charge_call()?;
         Ok(self.hubspot()?.get(path, query, self.deadline)?)
     }
     /// Any HubSpot call within this request's deadline.
-    pub fn send(
+    fn send(
         &self,
         method: hubspot::Method,
         path: &str,
@@ -334,7 +331,7 @@ impl<'a> ToolContext<'a> {
             .send(method, path, query, body, kind, self.deadline)?)
     }
     /// A metadata GET through the cache (`key` names it for invalidation).
-    pub fn cached_get(
+    pub(crate) fn cached_get(
         &self,
         key: &str,
         path: &str,
@@ -349,7 +346,7 @@ impl<'a> ToolContext<'a> {
         Ok(v)
     }
     /// Reports progress (a no-op when the client did not ask for it).
-    pub fn progress(&mut self, progress: f64, total: Option<f64>, message: Option<&str>) {
+    fn progress(&mut self, progress: f64, total: Option<f64>, message: Option<&str>) {
         if let Some(p) = self.progress.as_mut() {
             if !p(progress, total, message) {
                 self.cancel.cancel();
@@ -357,7 +354,7 @@ impl<'a> ToolContext<'a> {
         }
     }
     /// Fails with the right error when the request was cancelled or is out of time.
-    pub fn checkpoint(&self) -> Result<(), ToolError> {
+    fn checkpoint(&self) -> Result<(), ToolError> {
         if self.cancel.is_cancelled() || self.budget.is_some_and(RequestBudget::client_gone) {
             return Err(ToolError::Cancelled);
         }
@@ -367,12 +364,12 @@ impl<'a> ToolContext<'a> {
         Ok(())
     }
     /// The request's deadline.
-    pub fn deadline(&self) -> Instant {
+    fn deadline(&self) -> Instant {
         self.deadline
     }
 }
 
-/// A tool, as the registry holds it. The tools of this crate implement [`TypedTool`], which gives them
+/// A tool, as the registry holds it. The tools of this crate implement `TypedTool`, which gives them
 /// this trait; another implementation (a test's) says nothing of its arguments and is taken to have none.
 pub trait Tool: Send + Sync {
     /// Its description for `tools/list` (built once by the registry).
@@ -396,7 +393,7 @@ pub trait Tool: Send + Sync {
 /// A tool with a typed arguments struct: [`Tool::call`] deserializes the `arguments` object into
 /// [`TypedTool::Args`] (an unknown or mistyped argument is refused there) and runs [`TypedTool::run`].
 /// Naming the type once, here, is what lets the registry test hold the input schema to it.
-pub trait TypedTool: Send + Sync {
+trait TypedTool: Send + Sync {
     /// The arguments (`#[serde(deny_unknown_fields, rename_all = "camelCase")]`; [`args::NoArgs`] for none).
     type Args: serde::de::DeserializeOwned;
     /// Its description for `tools/list` (built once by the registry).
@@ -423,14 +420,14 @@ impl<T: TypedTool> Tool for T {
 }
 
 /// Parses arguments into a tool's args struct, turning serde's message into a [`ToolError`].
-pub fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ToolError> {
+fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ToolError> {
     serde_json::from_value(args).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }
 
 /// Which tool shape a `tools/list` page is rendered with (the protocol decorates the page further for
 /// its revision: `mcp::dispatch`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListShape {
+pub(crate) enum ListShape {
     /// 2025-03-26: no `title`, no `outputSchema`.
     V2025_03_26,
     /// 2025-06-18 and later.
@@ -439,7 +436,7 @@ pub enum ListShape {
 
 /// Which tools a caller may see: all, or (a principal without the write scope) the read-only ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
+pub(crate) enum View {
     /// Every tool.
     Full = 0,
     /// Only tools with `readOnlyHint`.
@@ -458,7 +455,7 @@ pub struct Registry {
 
 impl Registry {
     /// Every tool this build has, in listing order.
-    pub fn all_tools() -> Vec<Box<dyn Tool>> {
+    pub(crate) fn all_tools() -> Vec<Box<dyn Tool>> {
         let mut v: Vec<Box<dyn Tool>> = Vec::new();
         v.extend(records::tools());
         v.extend(batch::tools());
@@ -476,7 +473,7 @@ impl Registry {
 
     /// Keeps the tools an operator exposes: only `toolsets` families (all when `None`), and only
     /// read-only tools when `read_only`.
-    pub fn select(
+    pub(crate) fn select(
         tools: Vec<Box<dyn Tool>>,
         toolsets: Option<&[Family]>,
         read_only: bool,
@@ -492,7 +489,7 @@ impl Registry {
     }
 
     /// Builds the registry from `tools`, with `tools/list` pages of `page_size`.
-    pub fn build(tools: Vec<Box<dyn Tool>>, page_size: usize) -> Registry {
+    pub(crate) fn build(tools: Vec<Box<dyn Tool>>, page_size: usize) -> Registry {
         let tools: Vec<(ToolDef, Box<dyn Tool>)> =
             tools.into_iter().map(|t| (t.def(), t)).collect();
         let index = tools
@@ -537,7 +534,12 @@ impl Registry {
 
     /// The rendered `tools/list` result for `cursor` in `view`, or `None` for a cursor this server did
     /// not issue.
-    pub fn page(&self, cursor: Option<&str>, shape: ListShape, view: View) -> Option<Arc<str>> {
+    pub(crate) fn page(
+        &self,
+        cursor: Option<&str>,
+        shape: ListShape,
+        view: View,
+    ) -> Option<Arc<str>> {
         let i = match cursor {
             None => 0,
             Some(c) => parse_cursor(c)?,
@@ -555,7 +557,7 @@ impl Registry {
     }
 
     /// A tool by name.
-    pub fn get(&self, name: &str) -> Option<(&ToolDef, &dyn Tool)> {
+    pub(crate) fn get(&self, name: &str) -> Option<(&ToolDef, &dyn Tool)> {
         let i = *self.index.get(name)?;
         self.tools.get(i).map(|(d, t)| (d, t.as_ref()))
     }
@@ -566,12 +568,13 @@ impl Registry {
     }
 
     /// How many tools are listed.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.tools.len()
     }
 
     /// True when no tool is listed.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }
 }
@@ -585,7 +588,8 @@ fn parse_cursor(c: &str) -> Option<usize> {
 }
 
 /// True when `name` is a valid tool name (`[A-Za-z0-9_.-]{1,128}`, as the spec recommends).
-pub fn valid_tool_name(name: &str) -> bool {
+#[cfg(test)]
+fn valid_tool_name(name: &str) -> bool {
     (1..=128).contains(&name.len())
         && name
             .bytes()

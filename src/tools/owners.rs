@@ -12,15 +12,15 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::paths;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListOwners), Box::new(GetOwner)]
 }
 
 /// Largest page HubSpot serves.
-pub const MAX_LIMIT: u32 = 500;
+const MAX_LIMIT: u32 = 500;
 
 /// An owner trimmed: id, email, names, userId, team names, and `archived` when set.
-pub fn trim_owner(o: &Value) -> Value {
+fn trim_owner(o: &Value) -> Value {
     let mut m = Map::new();
     for k in ["id", "email", "firstName", "lastName", "userId"] {
         if let Some(v) = o.get(k).filter(|v| !v.is_null() && v.as_str() != Some("")) {
@@ -50,12 +50,12 @@ pub fn trim_owner(o: &Value) -> Value {
 }
 
 /// `hubspot_list_owners`.
-pub struct ListOwners;
+struct ListOwners;
 
 /// The arguments of [`ListOwners`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     email: Option<String>,
     #[serde(default = "hundred")]
     limit: u32,
@@ -158,12 +158,12 @@ impl TypedTool for ListOwners {
 }
 
 /// `hubspot_get_owner`.
-pub struct GetOwner;
+struct GetOwner;
 
 /// The arguments of [`GetOwner`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     id: String,
     #[serde(default = "id_property")]
     id_property: String,

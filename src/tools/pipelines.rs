@@ -9,7 +9,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::paths;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListPipelines), Box::new(GetPipeline)]
 }
 
@@ -25,7 +25,7 @@ fn display_order(v: &Value) -> i64 {
 
 /// A stage trimmed: id, label, displayOrder, and the metadata that matters (`probability`, `isClosed`,
 /// `ticketState`), as HubSpot gives them (strings).
-pub fn trim_stage(s: &Value) -> Value {
+fn trim_stage(s: &Value) -> Value {
     let mut m = Map::new();
     for k in ["id", "label", "displayOrder"] {
         if let Some(v) = s.get(k).filter(|v| !v.is_null()) {
@@ -44,7 +44,7 @@ pub fn trim_stage(s: &Value) -> Value {
 }
 
 /// A pipeline trimmed: id, label, displayOrder and its stages in display order.
-pub fn trim_pipeline(p: &Value) -> Value {
+fn trim_pipeline(p: &Value) -> Value {
     let mut stages: Vec<&Value> = p["stages"].as_array().into_iter().flatten().collect();
     stages.sort_by_key(|s| display_order(s));
     let mut m = Map::new();
@@ -74,12 +74,12 @@ fn stage_property_hint(ty: &str) -> &'static str {
 }
 
 /// `hubspot_list_pipelines`.
-pub struct ListPipelines;
+struct ListPipelines;
 
 /// The arguments of [`ListPipelines`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     object_type: String,
 }
 
@@ -127,12 +127,12 @@ impl TypedTool for ListPipelines {
 }
 
 /// `hubspot_get_pipeline`.
-pub struct GetPipeline;
+struct GetPipeline;
 
 /// The arguments of [`GetPipeline`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     object_type: String,
     pipeline_id: String,
 }

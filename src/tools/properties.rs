@@ -13,7 +13,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![
         Box::new(ListProperties),
         Box::new(GetProperty),
@@ -26,16 +26,16 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
 }
 
 /// Characters of a property's description kept in lists.
-pub const DESCRIPTION_CHARS: usize = 200;
+const DESCRIPTION_CHARS: usize = 200;
 /// Options shown per enumeration property in lists (`hubspot_get_property` shows all).
-pub const OPTIONS_SHOWN: usize = 50;
+const OPTIONS_SHOWN: usize = 50;
 /// Most options accepted for one property.
-pub const MAX_OPTIONS: usize = 5_000;
+const MAX_OPTIONS: usize = 5_000;
 /// Longest property or group name accepted.
-pub const MAX_NAME: usize = 100;
+const MAX_NAME: usize = 100;
 
 /// HubSpot's property data types.
-pub const TYPES: [&str; 6] = [
+const TYPES: [&str; 6] = [
     "string",
     "number",
     "date",
@@ -45,7 +45,7 @@ pub const TYPES: [&str; 6] = [
 ];
 
 /// The `fieldType`s HubSpot documents for a data `type` (empty for an unknown type).
-pub fn field_types_for(ty: &str) -> &'static [&'static str] {
+fn field_types_for(ty: &str) -> &'static [&'static str] {
     match ty {
         "string" => &["text", "textarea", "phonenumber", "html", "file"],
         "number" => &["number"],
@@ -57,7 +57,7 @@ pub fn field_types_for(ty: &str) -> &'static [&'static str] {
 }
 
 /// Every fieldType of [`field_types_for`] over [`TYPES`], once each (the schema's enum).
-pub fn all_field_types() -> Vec<&'static str> {
+fn all_field_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = Vec::new();
     for ft in TYPES.iter().flat_map(|t| field_types_for(t)) {
         if !all.contains(ft) {
@@ -68,7 +68,7 @@ pub fn all_field_types() -> Vec<&'static str> {
 }
 
 /// `s` cut to `max` characters, with `…` when something was cut.
-pub fn cut(s: &str, max: usize) -> String {
+fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -80,7 +80,7 @@ pub fn cut(s: &str, max: usize) -> String {
 /// A HubSpot property trimmed for a model: name, label, type, fieldType, groupName, a short description,
 /// the options of enumerations (values only when labels equal values; at most [`OPTIONS_SHOWN`]), and the
 /// flags that matter only when set (hasUniqueValue, calculated, readOnly, hidden, externalOptions).
-pub fn trim_property(p: &Value) -> Value {
+fn trim_property(p: &Value) -> Value {
     let mut m = Map::new();
     for k in ["name", "label", "type", "fieldType", "groupName"] {
         if let Some(v) = p.get(k).filter(|v| !v.is_null()) {
@@ -140,17 +140,17 @@ pub fn trim_property(p: &Value) -> Value {
 
 /// Which properties a list keeps.
 #[derive(Debug, Default)]
-pub struct PropertyFilter<'a> {
+pub(crate) struct PropertyFilter<'a> {
     /// Only this group.
-    pub group_name: Option<&'a str>,
+    group_name: Option<&'a str>,
     /// Keep hidden properties.
-    pub include_hidden: bool,
+    include_hidden: bool,
     /// Case-insensitive substring of the name or the label.
-    pub query: Option<&'a str>,
+    query: Option<&'a str>,
 }
 
 /// Filters and trims `list`; also returns how many hidden properties were left out.
-pub fn select_properties(list: &[Value], f: &PropertyFilter<'_>) -> (Vec<Value>, usize) {
+pub(crate) fn select_properties(list: &[Value], f: &PropertyFilter<'_>) -> (Vec<Value>, usize) {
     let q = f.query.map(str::to_lowercase);
     let mut hidden = 0;
     let mut out = Vec::new();
@@ -180,7 +180,7 @@ pub fn select_properties(list: &[Value], f: &PropertyFilter<'_>) -> (Vec<Value>,
 
 /// Checks a property or group name being created: lowercase letters, digits and underscores, starting
 /// with a letter, at most [`MAX_NAME`] characters.
-pub fn check_new_name(what: &str, name: &str) -> Result<(), ToolError> {
+fn check_new_name(what: &str, name: &str) -> Result<(), ToolError> {
     let ok = (1..=MAX_NAME).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
@@ -256,12 +256,12 @@ fn option_schema() -> Value {
 }
 
 /// `hubspot_list_properties`.
-pub struct ListProperties;
+struct ListProperties;
 
 /// The arguments of [`ListProperties`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     object_type: String,
     group_name: Option<String>,
     #[serde(default)]
@@ -343,12 +343,12 @@ impl TypedTool for ListProperties {
 }
 
 /// `hubspot_get_property`.
-pub struct GetProperty;
+struct GetProperty;
 
 /// The arguments of [`GetProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     object_type: String,
     name: String,
 }
@@ -449,12 +449,12 @@ fn options_body(opts: &[OptionArg]) -> Result<Value, ToolError> {
 }
 
 /// `hubspot_create_property`.
-pub struct CreateProperty;
+struct CreateProperty;
 
 /// The arguments of [`CreateProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateArgs {
+struct CreateArgs {
     object_type: String,
     name: String,
     label: String,
@@ -577,12 +577,12 @@ impl TypedTool for CreateProperty {
 }
 
 /// `hubspot_update_property`.
-pub struct UpdateProperty;
+struct UpdateProperty;
 
 /// The arguments of [`UpdateProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct UpdateArgs {
+struct UpdateArgs {
     object_type: String,
     name: String,
     label: Option<String>,
@@ -666,12 +666,12 @@ impl TypedTool for UpdateProperty {
 }
 
 /// `hubspot_archive_property`.
-pub struct ArchiveProperty;
+struct ArchiveProperty;
 
 /// The arguments of [`ArchiveProperty`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ArchiveArgs {
+struct ArchiveArgs {
     object_type: String,
     name: String,
 }
@@ -716,17 +716,17 @@ impl TypedTool for ArchiveProperty {
 }
 
 /// A property group trimmed: name, label, displayOrder.
-pub fn trim_group(g: &Value) -> Value {
+fn trim_group(g: &Value) -> Value {
     json!({"name": g["name"], "label": g["label"], "displayOrder": g["displayOrder"]})
 }
 
 /// `hubspot_list_property_groups`.
-pub struct ListPropertyGroups;
+struct ListPropertyGroups;
 
 /// The arguments of [`ListPropertyGroups`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GroupsArgs {
+struct GroupsArgs {
     object_type: String,
 }
 
@@ -779,12 +779,12 @@ impl TypedTool for ListPropertyGroups {
 }
 
 /// `hubspot_create_property_group`.
-pub struct CreatePropertyGroup;
+struct CreatePropertyGroup;
 
 /// The arguments of [`CreatePropertyGroup`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateGroupArgs {
+struct CreateGroupArgs {
     object_type: String,
     name: String,
     label: String,

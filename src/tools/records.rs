@@ -14,7 +14,7 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![
         Box::new(ListRecords),
         Box::new(GetRecord),
@@ -26,7 +26,7 @@ pub fn tools() -> Vec<Box<dyn Tool>> {
 }
 
 /// HubSpot's search returns at most this many results for one query, however it is paged.
-pub const SEARCH_CAP: u64 = 10_000;
+const SEARCH_CAP: u64 = 10_000;
 
 fn record_output_schema() -> Value {
     json!({"type": "object", "properties": {
@@ -60,12 +60,12 @@ fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>
 }
 
 /// `hubspot_list_records`.
-pub struct ListRecords;
+struct ListRecords;
 
 /// The arguments of [`ListRecords`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     object_type: String,
     #[serde(default = "default_limit")]
     limit: u32,
@@ -139,12 +139,12 @@ impl TypedTool for ListRecords {
 }
 
 /// `hubspot_get_record`.
-pub struct GetRecord;
+struct GetRecord;
 
 /// The arguments of [`GetRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     object_type: String,
     id: String,
     id_property: Option<String>,
@@ -198,11 +198,11 @@ impl TypedTool for GetRecord {
 }
 
 /// `hubspot_search_records`.
-pub struct SearchRecords;
+struct SearchRecords;
 
 /// What a search filter operator takes besides `propertyName`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
+enum Needs {
     /// `value`.
     Value,
     /// `value` and `highValue`.
@@ -215,7 +215,7 @@ pub enum Needs {
 
 impl Needs {
     /// What the operator takes, in words (descriptions and errors).
-    pub fn says(self) -> &'static str {
+    fn says(self) -> &'static str {
         match self {
             Needs::Value => "value",
             Needs::Range => "value and highValue",
@@ -227,7 +227,7 @@ impl Needs {
 
 /// HubSpot's filter operators and what each takes: the one list the input schema's enum, the tool's
 /// description and the check of a search all read.
-pub const OPERATORS: [(&str, Needs); 13] = [
+const OPERATORS: [(&str, Needs); 13] = [
     ("EQ", Needs::Value),
     ("NEQ", Needs::Value),
     ("LT", Needs::Value),
@@ -244,12 +244,12 @@ pub const OPERATORS: [(&str, Needs); 13] = [
 ];
 
 /// The operators' names, in [`OPERATORS`] order.
-pub fn operator_names() -> Vec<&'static str> {
+fn operator_names() -> Vec<&'static str> {
     OPERATORS.iter().map(|(name, _)| *name).collect()
 }
 
 /// HubSpot's sort directions (the schema's enum and the check).
-pub const SORT_DIRECTIONS: [&str; 2] = ["ASCENDING", "DESCENDING"];
+const SORT_DIRECTIONS: [&str; 2] = ["ASCENDING", "DESCENDING"];
 
 /// The description of `hubspot_search_records`, its list of operators written from [`OPERATORS`].
 fn search_description() -> &'static str {
@@ -278,7 +278,7 @@ fn search_description() -> &'static str {
 /// The arguments of [`SearchRecords`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SearchArgs {
+struct SearchArgs {
     object_type: String,
     query: Option<String>,
     #[serde(default)]
@@ -557,7 +557,7 @@ impl TypedTool for SearchRecords {
 }
 
 /// The default (unlabelled) HubSpot-defined association type from `from` to `to`, from the cached labels.
-pub fn default_association_type(
+pub(crate) fn default_association_type(
     cx: &ToolContext<'_>,
     from: &str,
     to: &str,
@@ -601,12 +601,12 @@ fn create_associations(
 }
 
 /// `hubspot_create_record`.
-pub struct CreateRecord;
+struct CreateRecord;
 
 /// The arguments of [`CreateRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateArgs {
+struct CreateArgs {
     object_type: String,
     properties: Map<String, Value>,
     #[serde(default)]
@@ -667,12 +667,12 @@ impl TypedTool for CreateRecord {
 }
 
 /// `hubspot_update_record`.
-pub struct UpdateRecord;
+struct UpdateRecord;
 
 /// The arguments of [`UpdateRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct UpdateArgs {
+struct UpdateArgs {
     object_type: String,
     id: String,
     id_property: Option<String>,
@@ -732,12 +732,12 @@ impl TypedTool for UpdateRecord {
 }
 
 /// `hubspot_archive_record`.
-pub struct ArchiveRecord;
+struct ArchiveRecord;
 
 /// The arguments of [`ArchiveRecord`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ArchiveArgs {
+struct ArchiveArgs {
     object_type: String,
     id: String,
 }

@@ -11,17 +11,17 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::paths;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListSchemas), Box::new(GetSchema)]
 }
 
 /// The cached list of custom object schemas (`GET /crm/v3/schemas`, key `schemas`).
-pub fn cached_schemas(cx: &ToolContext<'_>) -> Result<std::sync::Arc<Value>, ToolError> {
+pub(crate) fn cached_schemas(cx: &ToolContext<'_>) -> Result<std::sync::Arc<Value>, ToolError> {
     cx.cached_get("schemas", paths::SCHEMAS, &[("archived", "false".into())])
 }
 
 /// A standard object type's name for an objectTypeId (`0-1` → `contacts`), if it is one.
-pub fn standard_name(type_id: &str) -> Option<&'static str> {
+pub(crate) fn standard_name(type_id: &str) -> Option<&'static str> {
     STANDARD_TYPES
         .iter()
         .find(|(_, id)| *id == type_id)
@@ -50,7 +50,7 @@ const SUMMARY_FIELDS: [&str; 7] = [
 
 /// One custom object in a list: ids, names, labels, display and required/searchable properties, and how
 /// many properties it has.
-pub fn trim_schema_summary(s: &Value) -> Value {
+fn trim_schema_summary(s: &Value) -> Value {
     let mut m = Map::new();
     copy(s, &mut m, &SUMMARY_FIELDS);
     if let Some(p) = s.get("properties").and_then(Value::as_array) {
@@ -80,7 +80,7 @@ fn trim_association(a: &Value) -> Value {
 
 /// One object's definition: the summary fields, its properties trimmed like `hubspot_list_properties`
 /// (hidden ones left out and counted), and its association definitions.
-pub fn trim_schema(s: &Value) -> Value {
+fn trim_schema(s: &Value) -> Value {
     let mut m = Map::new();
     copy(s, &mut m, &SUMMARY_FIELDS);
     copy(s, &mut m, &["description", "secondaryDisplayProperties"]);
@@ -101,7 +101,7 @@ pub fn trim_schema(s: &Value) -> Value {
 }
 
 /// `hubspot_list_schemas`.
-pub struct ListSchemas;
+struct ListSchemas;
 
 impl TypedTool for ListSchemas {
     type Args = NoArgs;
@@ -151,12 +151,12 @@ impl TypedTool for ListSchemas {
 }
 
 /// `hubspot_get_schema`.
-pub struct GetSchema;
+struct GetSchema;
 
 /// The arguments of [`GetSchema`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     object_type: String,
 }
 

@@ -15,12 +15,12 @@ use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutp
 use crate::hubspot::paths;
 
 /// The family's tools.
-pub fn tools() -> Vec<Box<dyn Tool>> {
+pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListWorkflows), Box::new(GetWorkflow)]
 }
 
 /// Property names listed in an enrollment summary, at most.
-pub const MAX_SUMMARY_NAMES: usize = 30;
+const MAX_SUMMARY_NAMES: usize = 30;
 
 /// Names of built-in action types whose `actionTypeId` HubSpot documents; others are shown by id.
 const ACTION_NAMES: [(&str, &str); 4] = [
@@ -32,7 +32,7 @@ const ACTION_NAMES: [(&str, &str); 4] = [
 
 /// A workflow in a list: id, name, isEnabled, flowType, objectTypeId (and the standard type's name),
 /// revisionId, updatedAt.
-pub fn trim_listing(f: &Value) -> Value {
+fn trim_listing(f: &Value) -> Value {
     let mut m = Map::new();
     for k in [
         "id",
@@ -88,7 +88,7 @@ fn walk(v: &Value, w: &mut Walk) {
 
 /// A summary of `enrollmentCriteria`: type, re-enrollment, filter count, the properties and event types it
 /// looks at.
-pub fn enrollment_summary(c: &Value) -> Value {
+fn enrollment_summary(c: &Value) -> Value {
     if !c.is_object() {
         return json!({"type": "NONE"});
     }
@@ -137,7 +137,7 @@ fn action_kind(a: &Value) -> String {
 
 /// A workflow definition summarized: identity, state, object type, enrollment summary, action count and
 /// how many actions of each type.
-pub fn summarize_flow(f: &Value) -> Value {
+fn summarize_flow(f: &Value) -> Value {
     let mut m = Map::new();
     for k in [
         "id",
@@ -173,12 +173,12 @@ pub fn summarize_flow(f: &Value) -> Value {
 }
 
 /// `hubspot_list_workflows`.
-pub struct ListWorkflows;
+struct ListWorkflows;
 
 /// The arguments of [`ListWorkflows`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListArgs {
+struct ListArgs {
     #[serde(default = "fifty")]
     limit: u32,
     after: Option<String>,
@@ -235,12 +235,12 @@ impl TypedTool for ListWorkflows {
 }
 
 /// `hubspot_get_workflow`.
-pub struct GetWorkflow;
+struct GetWorkflow;
 
 /// The arguments of [`GetWorkflow`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GetArgs {
+struct GetArgs {
     id: String,
 }
 

@@ -13,14 +13,14 @@ use crate::types::Obj;
 /// An association type from one object type to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct AssocDef {
-    pub from: Obj,
-    pub to: Obj,
-    pub id: u32,
-    pub inverse: u32,
-    pub label: Option<&'static str>,
-    pub user_defined: bool,
+    pub(crate) from: Obj,
+    pub(crate) to: Obj,
+    pub(crate) id: u32,
+    pub(crate) inverse: u32,
+    pub(crate) label: Option<&'static str>,
+    pub(crate) user_defined: bool,
     /// A record of `from` holds at most one association of this type (e.g. a contact's primary company).
-    pub unique_from: bool,
+    unique_from: bool,
 }
 
 impl AssocDef {

@@ -31,13 +31,13 @@ struct Route<'a> {
 
 /// State shared by every connection thread.
 pub(crate) struct Shared {
-    pub opts: SandboxOptions,
-    pub store: RwLock<Store>,
-    pub faults: Arc<Faults>,
-    pub stats: Stats,
-    pub limiter: RateLimiter,
+    opts: SandboxOptions,
+    pub(crate) store: RwLock<Store>,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) stats: Stats,
+    pub(crate) limiter: RateLimiter,
     /// `http://addr`, used when a request has no Host header.
-    pub base: String,
+    base: String,
 }
 
 const JSON: &str = "application/json;charset=utf-8";

@@ -12,24 +12,24 @@ use crate::types::PORTAL_ID;
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     /// HTTP status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// HubSpot's `category`.
-    pub category: &'static str,
+    category: &'static str,
     /// The human-readable message.
-    pub message: String,
+    pub(crate) message: String,
     /// `context`, `errors` and `links`, boxed to keep `Result<_, ApiError>` small.
-    pub extra: Option<Box<Extra>>,
+    extra: Option<Box<Extra>>,
 }
 
 /// The optional parts of an error body.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Extra {
     /// Optional `context` object.
-    pub context: Option<Value>,
+    context: Option<Value>,
     /// Optional `errors` array.
-    pub errors: Option<Value>,
+    errors: Option<Value>,
     /// Optional `links` object.
-    pub links: Option<Value>,
+    links: Option<Value>,
 }
 
 /// The message HubSpot sends with 401s.
@@ -156,11 +156,11 @@ impl ApiError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PropError {
     /// The property name.
-    pub name: String,
+    pub(crate) name: String,
     /// HubSpot's code: PROPERTY_DOESNT_EXIST, INVALID_OPTION, INVALID_EMAIL, …
-    pub error: &'static str,
+    pub(crate) error: &'static str,
     /// The message.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl PropError {

@@ -28,19 +28,19 @@ pub struct Faults {
 #[serde(rename_all = "camelCase")]
 pub struct FaultsSnapshot {
     /// Delay before every API request is handled, in milliseconds.
-    pub latency_ms: u64,
+    latency_ms: u64,
     /// Status `fail5xxNext` answers with (500 when 0).
-    pub status_5xx: u16,
+    status_5xx: u16,
     /// How many of the next API requests fail with `status5xx` (not applied).
-    pub fail_5xx_next: u64,
+    fail_5xx_next: u64,
     /// How many of the next API requests get 429 TEN_SECONDLY_ROLLING (not applied).
-    pub rate_429_next: u64,
+    rate_429_next: u64,
     /// Every API request gets 429 DAILY while set.
-    pub daily_exhausted: bool,
+    daily_exhausted: bool,
     /// How many of the next API requests have their connection closed without a response (not applied).
-    pub drop_next: u64,
+    drop_next: u64,
     /// Scopes taken away from every token.
-    pub revoke_scopes: Vec<String>,
+    revoke_scopes: Vec<String>,
     /// Delay after an API request was handled (and applied), before the response is written.
     pub stall_ms: u64,
 }
@@ -68,27 +68,27 @@ impl Faults {
     }
 
     /// The next `n` API requests get 429 TEN_SECONDLY_ROLLING and are not applied.
-    pub fn set_rate_429_next(&self, n: u64) {
+    fn set_rate_429_next(&self, n: u64) {
         self.rate_429_next.store(n, Ordering::SeqCst);
     }
 
     /// While true every API request gets 429 DAILY.
-    pub fn set_daily_exhausted(&self, exhausted: bool) {
+    fn set_daily_exhausted(&self, exhausted: bool) {
         self.daily_exhausted.store(exhausted, Ordering::SeqCst);
     }
 
     /// The next `n` API requests are read, then their connection is closed without a response.
-    pub fn set_drop_next(&self, n: u64) {
+    fn set_drop_next(&self, n: u64) {
         self.drop_next.store(n, Ordering::SeqCst);
     }
 
     /// Holds every API response `ms` after the request was applied (to provoke client timeouts).
-    pub fn set_stall_ms(&self, ms: u64) {
+    fn set_stall_ms(&self, ms: u64) {
         self.stall_ms.store(ms, Ordering::SeqCst);
     }
 
     /// Takes these scopes away from every token (replacing the previous set; empty restores all).
-    pub fn revoke_scopes<I, S>(&self, scopes: I)
+    fn revoke_scopes<I, S>(&self, scopes: I)
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -253,7 +253,7 @@ impl Faults {
 /// Counts of API requests received (whatever their outcome, dropped ones included), by
 /// `"METHOD path-template"` and by `"METHOD path"`.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
     inner: Mutex<StatsSnapshot>,
 }
 
@@ -263,9 +263,9 @@ pub struct StatsSnapshot {
     /// Every API request counted.
     pub total: u64,
     /// By `"METHOD template"`, e.g. `"POST /crm/v3/objects/{type}"`.
-    pub requests: BTreeMap<String, u64>,
+    requests: BTreeMap<String, u64>,
     /// By `"METHOD path"` (no query), e.g. `"POST /crm/v3/objects/contacts"`.
-    pub paths: BTreeMap<String, u64>,
+    paths: BTreeMap<String, u64>,
 }
 
 impl StatsSnapshot {
@@ -275,7 +275,8 @@ impl StatsSnapshot {
     }
 
     /// The count for a `"METHOD path"` key (0 when never seen).
-    pub fn path_count(&self, key: &str) -> u64 {
+    #[cfg(test)]
+    fn path_count(&self, key: &str) -> u64 {
         self.paths.get(key).copied().unwrap_or(0)
     }
 }
@@ -292,12 +293,12 @@ impl Stats {
     }
 
     /// The counts.
-    pub fn snapshot(&self) -> StatsSnapshot {
+    pub(crate) fn snapshot(&self) -> StatsSnapshot {
         self.inner.lock().clone()
     }
 
     /// Forgets every count.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         *self.inner.lock() = StatsSnapshot::default();
     }
 }

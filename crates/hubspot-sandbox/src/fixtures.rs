@@ -13,13 +13,13 @@ const CREATED: &str = "2022-11-03T15:12:45.312Z";
 /// An owner (a user of the account).
 #[derive(Clone, Debug)]
 pub(crate) struct Owner {
-    pub id: u64,
-    pub user_id: u64,
-    pub email: String,
-    pub first: String,
-    pub last: String,
-    pub team: (&'static str, &'static str),
-    pub archived: bool,
+    pub(crate) id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) email: String,
+    first: String,
+    last: String,
+    team: (&'static str, &'static str),
+    pub(crate) archived: bool,
 }
 
 impl Owner {
@@ -90,19 +90,19 @@ pub(crate) fn owners() -> Vec<Owner> {
 /// A pipeline stage.
 #[derive(Clone, Debug)]
 pub(crate) struct Stage {
-    pub id: String,
-    pub label: String,
-    pub metadata: Vec<(&'static str, String)>,
+    pub(crate) id: String,
+    pub(crate) label: String,
+    metadata: Vec<(&'static str, String)>,
 }
 
 /// A pipeline.
 #[derive(Clone, Debug)]
 pub(crate) struct Pipeline {
-    pub obj: Obj,
-    pub id: String,
-    pub label: String,
-    pub order: i64,
-    pub stages: Vec<Stage>,
+    pub(crate) obj: Obj,
+    pub(crate) id: String,
+    pub(crate) label: String,
+    order: i64,
+    pub(crate) stages: Vec<Stage>,
 }
 
 impl Stage {

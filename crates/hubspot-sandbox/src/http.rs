@@ -21,14 +21,14 @@ use crate::errors::{correlation_id, ApiError};
 /// A request.
 #[derive(Debug)]
 pub(crate) struct Request {
-    pub method: String,
+    pub(crate) method: String,
     /// The path, still percent-encoded, without the query.
-    pub path: String,
+    pub(crate) path: String,
     /// The raw query string (after `?`), possibly empty.
-    pub query: String,
+    pub(crate) query: String,
     /// Header names are lower-cased.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Request {
@@ -44,9 +44,9 @@ impl Request {
 /// A response.
 #[derive(Debug)]
 pub(crate) struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// What the handler wants done.
@@ -64,9 +64,9 @@ pub(crate) trait Handler: Send + Sync + 'static {
 /// Socket and size limits.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
-    pub max_connections: usize,
-    pub max_body: usize,
-    pub idle_timeout: Duration,
+    pub(crate) max_connections: usize,
+    pub(crate) max_body: usize,
+    pub(crate) idle_timeout: Duration,
 }
 
 /// Worker threads: more than the main server's, since latency and stall faults sleep in a worker.

@@ -14,6 +14,7 @@
 //! (`routes`), the handlers (`api/`, one file per API), the account (`store`, `assoc`, `properties`,
 //! `defined_properties/`, `fixtures`, `types`), the demo data (`seed/`), and search, validation, rate
 //! limits, faults, errors and time.
+#![deny(unreachable_pub)]
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -37,7 +38,7 @@ mod time;
 mod types;
 mod validate;
 
-pub use faults::{Faults, FaultsSnapshot, Stats, StatsSnapshot};
+pub use faults::{Faults, FaultsSnapshot, StatsSnapshot};
 
 /// The operation the sandbox serves for `method` and `path` (percent-encoded, without the query), as
 /// its statistics key `"METHOD template"` (e.g. `"PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}"`);

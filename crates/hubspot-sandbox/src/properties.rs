@@ -16,11 +16,11 @@ pub(crate) const DEFINED_AT: &str = "2019-08-06T02:41:52.671Z";
 /// An enumeration option.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Opt {
-    pub label: String,
-    pub value: String,
-    pub display_order: i64,
-    pub hidden: bool,
-    pub description: String,
+    label: String,
+    value: String,
+    display_order: i64,
+    hidden: bool,
+    description: String,
 }
 
 impl Opt {
@@ -49,36 +49,36 @@ impl Opt {
 /// A property definition.
 #[derive(Clone, Debug)]
 pub(crate) struct Property {
-    pub name: String,
-    pub label: String,
-    pub ptype: String,
-    pub field_type: String,
-    pub description: String,
-    pub group_name: String,
-    pub options: Vec<Opt>,
-    pub display_order: i64,
-    pub calculated: bool,
-    pub external_options: bool,
-    pub has_unique_value: bool,
-    pub hidden: bool,
-    pub hubspot_defined: bool,
-    pub read_only_value: bool,
-    pub read_only_definition: bool,
-    pub form_field: bool,
-    pub archived: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub archived_at: Option<String>,
-    pub referenced_object_type: Option<&'static str>,
+    pub(crate) name: String,
+    label: String,
+    pub(crate) ptype: String,
+    field_type: String,
+    description: String,
+    group_name: String,
+    options: Vec<Opt>,
+    display_order: i64,
+    calculated: bool,
+    external_options: bool,
+    pub(crate) has_unique_value: bool,
+    hidden: bool,
+    pub(crate) hubspot_defined: bool,
+    pub(crate) read_only_value: bool,
+    read_only_definition: bool,
+    form_field: bool,
+    pub(crate) archived: bool,
+    created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) archived_at: Option<String>,
+    referenced_object_type: Option<&'static str>,
 }
 
 /// A property group.
 #[derive(Clone, Debug)]
 pub(crate) struct Group {
-    pub name: String,
-    pub label: String,
-    pub display_order: i64,
-    pub archived: bool,
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) display_order: i64,
+    pub(crate) archived: bool,
 }
 
 impl Group {

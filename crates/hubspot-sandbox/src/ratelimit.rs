@@ -15,9 +15,9 @@ pub(crate) const INTERVAL_MS: u64 = 10_000;
 /// The configured budgets.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
-    pub ten_secondly: u32,
-    pub search_per_second: u32,
-    pub daily: u64,
+    pub(crate) ten_secondly: u32,
+    pub(crate) search_per_second: u32,
+    pub(crate) daily: u64,
 }
 
 /// Which limit refused a call.
@@ -39,9 +39,9 @@ struct TokenState {
 /// What a token has used, for the headers.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Usage {
-    pub in_window: u32,
-    pub in_second: u32,
-    pub daily_used: u64,
+    pub(crate) in_window: u32,
+    in_second: u32,
+    pub(crate) daily_used: u64,
 }
 
 /// The limiter.

@@ -63,11 +63,11 @@ impl Op {
 /// One filter.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Filter {
-    pub property: String,
-    pub op: Op,
-    pub value: Option<String>,
-    pub high: Option<String>,
-    pub values: Vec<String>,
+    pub(crate) property: String,
+    op: Op,
+    value: Option<String>,
+    high: Option<String>,
+    values: Vec<String>,
 }
 
 /// How a property's values compare.
@@ -92,13 +92,13 @@ impl Kind {
 /// A parsed search request.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Search {
-    pub groups: Vec<Vec<Filter>>,
-    pub query: Option<String>,
+    pub(crate) groups: Vec<Vec<Filter>>,
+    pub(crate) query: Option<String>,
     /// (property, descending)
-    pub sort: Option<(String, bool)>,
-    pub properties: Vec<String>,
-    pub limit: usize,
-    pub after: usize,
+    pub(crate) sort: Option<(String, bool)>,
+    pub(crate) properties: Vec<String>,
+    pub(crate) limit: usize,
+    pub(crate) after: usize,
 }
 
 fn scalar(v: &Value) -> Option<String> {

@@ -17,12 +17,12 @@ use crate::types::{Obj, ALL};
 /// A record.
 #[derive(Clone, Debug)]
 pub(crate) struct Record {
-    pub id: u64,
-    pub props: BTreeMap<String, String>,
-    pub created: i64,
-    pub updated: i64,
-    pub archived: bool,
-    pub archived_at: i64,
+    pub(crate) id: u64,
+    pub(crate) props: BTreeMap<String, String>,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) archived: bool,
+    pub(crate) archived_at: i64,
 }
 
 /// Which properties a record's JSON carries.
@@ -53,14 +53,14 @@ pub(crate) type Changes = Vec<(String, Option<String>)>;
 /// The account.
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
-    pub objects: Vec<BTreeMap<u64, Record>>,
-    pub props: Vec<Vec<Property>>,
-    pub groups: Vec<Vec<Group>>,
-    pub assoc: Graph,
-    pub owners: Vec<Owner>,
-    pub pipelines: Vec<Pipeline>,
-    pub flows: Vec<Value>,
-    pub next_id: u64,
+    pub(crate) objects: Vec<BTreeMap<u64, Record>>,
+    pub(crate) props: Vec<Vec<Property>>,
+    pub(crate) groups: Vec<Vec<Group>>,
+    pub(crate) assoc: Graph,
+    pub(crate) owners: Vec<Owner>,
+    pipelines: Vec<Pipeline>,
+    pub(crate) flows: Vec<Value>,
+    pub(crate) next_id: u64,
 }
 
 /// The last-modified properties of `obj`.

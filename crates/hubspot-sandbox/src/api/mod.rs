@@ -79,8 +79,8 @@ impl Query {
 /// A successful reply.
 #[derive(Debug)]
 pub(crate) struct Reply {
-    pub status: u16,
-    pub body: Option<Value>,
+    pub(crate) status: u16,
+    pub(crate) body: Option<Value>,
 }
 
 impl Reply {
@@ -111,14 +111,14 @@ impl Reply {
 
 /// A handler's view of the request.
 pub(crate) struct Ctx<'a> {
-    pub shared: &'a Shared,
-    pub params: &'a [String],
-    pub query: &'a Query,
-    pub body: &'a [u8],
+    pub(crate) shared: &'a Shared,
+    pub(crate) params: &'a [String],
+    pub(crate) query: &'a Query,
+    pub(crate) body: &'a [u8],
     /// The request's path, percent-encoded as received, without the query or a trailing slash.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// `http://host:port`, for paging links.
-    pub base: String,
+    pub(crate) base: String,
 }
 
 impl Ctx<'_> {

@@ -67,12 +67,12 @@ pub(crate) const HIDDEN: u16 = 64;
 /// A property definition.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Def {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub kind: Kind,
-    pub group: &'static str,
-    pub options: &'static [(&'static str, &'static str)],
-    pub flags: u16,
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) group: &'static str,
+    pub(crate) options: &'static [(&'static str, &'static str)],
+    pub(crate) flags: u16,
 }
 
 /// A table helper.
