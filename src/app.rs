@@ -39,6 +39,9 @@ pub struct App {
     pub(crate) limiter: crate::ratelimit::RateLimiter,
     /// Bearer-token verification; `None` when auth is off (demo, or a loopback bind outside production).
     pub(crate) verifier: Option<crate::auth::Verifier>,
+    /// The built-in authorization server (`MCP_AUTH_MODE=oauth`): `/oauth/*`, its metadata, and the
+    /// tokens of `/mcp`.
+    pub(crate) oauth: Option<crate::oauth::AuthServer>,
     /// Load samples and cooldowns behind `/scaling`.
     pub(crate) scaling: crate::scaling::Advisor,
     /// What the background dependency checks last found (`/health`'s `dependencies`).
@@ -124,8 +127,15 @@ impl App {
             services,
             limiter,
             verifier: None,
+            oauth: None,
             dependencies: crate::health::Board::new(probes),
         }
+    }
+
+    /// Turns the built-in authorization server on (`serve` in `oauth` mode).
+    pub(crate) fn with_oauth(mut self, oauth: Option<crate::oauth::AuthServer>) -> App {
+        self.oauth = oauth;
+        self
     }
 
     /// Turns bearer-token verification on (`serve` does, from the configuration).

@@ -31,6 +31,7 @@ pub(crate) mod health;
 pub mod http;
 pub mod hubspot;
 pub mod mcp;
+pub(crate) mod oauth;
 pub(crate) mod obs;
 pub mod ratelimit;
 pub mod redis;

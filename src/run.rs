@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use crate::app::App;
-use crate::config::{Config, ConfigErrors, Purpose, RawEnv};
+use crate::config::{AuthMode, Config, ConfigErrors, Purpose, RawEnv};
 use crate::http::server;
 use crate::hubspot;
 use crate::mcp::session::Reaper;
@@ -29,6 +29,9 @@ pub enum RunError {
     /// `--demo` (serve, stdio, check-config) or `sandbox` in a binary built without the `sandbox`
     /// feature (exit 2, a usage error).
     NoSandbox,
+    /// The authorization server could not start (exit 78: a configuration problem such as
+    /// OAUTH_CIMD_CA_FILE).
+    OAuth(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -38,6 +41,7 @@ impl std::fmt::Display for RunError {
             RunError::Io(e) => write!(f, "error: {e}"),
             RunError::Unhealthy(why) => write!(f, "unhealthy: {why}"),
             RunError::HubSpot(e) => write!(f, "error: {e}"),
+            RunError::OAuth(e) => write!(f, "error: {e}"),
             RunError::NoSandbox => write!(
                 f,
                 "error: this hubspot-mcp was built without the sandbox feature: `--demo` and the \
@@ -54,7 +58,7 @@ impl RunError {
     /// The exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) | RunError::HubSpot(_) => 78,
+            RunError::Config(_) | RunError::HubSpot(_) | RunError::OAuth(_) => 78,
             RunError::Io(_) | RunError::Unhealthy(_) => 1,
             RunError::NoSandbox => 2,
         }
@@ -131,6 +135,12 @@ fn hubspot_client(
     } else {
         match cfg.hubspot_token() {
             Some(t) => (cfg.hubspot_api_base_url().to_string(), t.clone(), None),
+            // `oauth` mode: each person's own token is used; the client is still needed.
+            None if cfg.auth_mode() == AuthMode::OAuth => (
+                cfg.hubspot_api_base_url().to_string(),
+                crate::obs::redact::Secret::new(String::new()),
+                None,
+            ),
             None => return Ok((None, None)),
         }
     };
@@ -144,6 +154,49 @@ fn hubspot_client(
 
     let client = hubspot::Client::new(settings).map_err(RunError::HubSpot)?;
     Ok((Some(Arc::new(client)), sandbox))
+}
+
+/// The built-in authorization server, in `oauth` mode: grants in Redis when `REDIS_URL` is set, else in
+/// memory; under `--demo`, the sandbox's HubSpot app.
+fn authorization_server(
+    cfg: &Config,
+    hubspot: Option<&Arc<hubspot::Client>>,
+    sandbox: Option<&SandboxHandle>,
+) -> Result<Option<crate::oauth::AuthServer>, RunError> {
+    if cfg.auth_mode() != AuthMode::OAuth {
+        return Ok(None);
+    }
+    let Some(hubspot) = hubspot else {
+        return Err(RunError::OAuth(
+            "no HubSpot client to sign people in through".into(),
+        ));
+    };
+    let store: Box<dyn crate::oauth::GrantStore> = match crate::redis::from_config(cfg, 8) {
+        Some(r) => Box::new(crate::oauth::RedisGrants::new(
+            Arc::new(r),
+            cfg.redis_session_prefix(),
+        )),
+        None => Box::new(crate::oauth::MemoryGrants::default()),
+    };
+    let server = crate::oauth::AuthServer::new(cfg, Arc::clone(hubspot), store, demo_app(sandbox))
+        .map_err(|e| RunError::OAuth(e.to_string()))?;
+    Ok(Some(server))
+}
+
+/// The sandbox's HubSpot app, for `serve --demo` in `oauth` mode.
+#[cfg(feature = "sandbox")]
+fn demo_app(sandbox: Option<&SandboxHandle>) -> Option<crate::oauth::DemoApp> {
+    sandbox.map(|sb| crate::oauth::DemoApp {
+        client_id: hubspot_sandbox::OAUTH_CLIENT_ID.to_string(),
+        client_secret: hubspot_sandbox::OAUTH_CLIENT_SECRET.to_string(),
+        authorize_url: format!("{}/oauth/authorize", sb.base_url()),
+    })
+}
+
+/// Built without the sandbox: no demo app.
+#[cfg(not(feature = "sandbox"))]
+fn demo_app(_sandbox: Option<&SandboxHandle>) -> Option<crate::oauth::DemoApp> {
+    None
 }
 
 fn init_logging(cfg: &Config) {
@@ -189,7 +242,12 @@ pub fn serve(
         // Warm the key cache so the first request does not wait for the JWKS (failures are retried later).
         let _ = v.refresh_jwks(std::time::SystemTime::now());
     }
-    let app = Arc::new(App::new(cfg, hubspot).with_verifier(verifier));
+    let oauth = authorization_server(&cfg, hubspot.as_ref(), _sandbox.as_ref())?;
+    let app = Arc::new(
+        App::new(cfg, hubspot)
+            .with_verifier(verifier)
+            .with_oauth(oauth),
+    );
     let counted = Arc::clone(&app);
     let reaper = Reaper::spawn(
         Arc::clone(&app.sessions),
@@ -283,24 +341,39 @@ pub fn check_config(demo: bool) -> Result<String, RunError> {
     let cfg = Config::from_raw(&raw, purpose).map_err(RunError::Config)?;
     let set = crate::config::set_variables(&raw);
     Ok(format!(
-        "configuration OK: environment={} bind={}:{} workers={} auth={} hubspot={}{}{}",
+        "configuration OK: environment={} bind={}:{} workers={} auth={} hubspot={}\n{}{}{}",
         cfg.environment().as_str(),
         cfg.host(),
         cfg.port(),
         cfg.workers(),
-        if cfg.jwt_secret().is_some() || cfg.jwks_uri().is_some() {
-            "on"
-        } else {
-            "off"
+        cfg.auth_mode().as_str(),
+        match (cfg.auth_mode(), cfg.hubspot_token().is_some()) {
+            (AuthMode::OAuth, _) => "each person's own token",
+            (_, true) => "token set",
+            (_, false) => "demo sandbox",
         },
-        if cfg.hubspot_token().is_some() {
-            "token set"
-        } else {
-            "demo sandbox"
-        },
+        explain_mode(cfg.auth_mode()),
         if set.is_empty() { "" } else { "\n" },
         set.join("\n"),
     ))
+}
+
+/// What the authentication mode means, for `check-config`.
+fn explain_mode(mode: AuthMode) -> &'static str {
+    match mode {
+        AuthMode::OAuth => {
+            "auth=oauth: this server is the OAuth authorization server; people sign in through HubSpot \
+             (HUBSPOT_CLIENT_ID) and each acts with their own HubSpot token; clients connect with only the URL"
+        }
+        AuthMode::Jwt => {
+            "auth=jwt: /mcp needs a bearer token from your issuer (JWT_SECRET or JWKS_URI); every caller \
+             uses the private-app token HUBSPOT_ACCESS_TOKEN"
+        }
+        AuthMode::None => {
+            "auth=none: /mcp needs no token (allowed only with --demo or a loopback HOST, never in production); \
+             every caller uses the private-app token"
+        }
+    }
 }
 
 /// `healthcheck`: GET the health URL (plain HTTP, 5 s budget) and require status 200 with

@@ -101,6 +101,7 @@ mod tests {
             scopes: vec![],
             can_read: true,
             can_write: false,
+            hubspot: None,
             expires_at: exp,
         }
     }

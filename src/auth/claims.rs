@@ -130,6 +130,14 @@ impl PrincipalId {
         })
     }
 
+    /// A person signed in through HubSpot (`oauth` mode): `sub:hubspot:<hub id>:<user id>`.
+    pub(crate) fn hubspot_user(hub_id: u64, user_id: u64) -> PrincipalId {
+        PrincipalId {
+            claim: SubjectClaim::Sub,
+            key: format!("sub:hubspot:{hub_id}:{user_id}").into_boxed_str(),
+        }
+    }
+
     /// Reads the written form back (from a session store); `None` unless it starts with a known claim,
     /// a colon and a non-empty value.
     pub(crate) fn parse(key: &str) -> Option<PrincipalId> {

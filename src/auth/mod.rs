@@ -52,6 +52,55 @@ pub(crate) struct Principal {
     pub(crate) can_write: bool,
     /// The token's `exp` (unix seconds).
     expires_at: u64,
+    /// In `oauth` mode: the HubSpot grant the tools act with (the person's own HubSpot token).
+    pub(crate) hubspot: Option<UserGrant>,
+}
+
+impl Principal {
+    /// A principal signed in through this server's own authorization server (`oauth` mode).
+    pub(crate) fn signed_in(
+        id: PrincipalId,
+        scopes: Vec<String>,
+        can_write: bool,
+        expires_at: u64,
+        grant: UserGrant,
+    ) -> Principal {
+        Principal {
+            id,
+            scopes,
+            can_read: true,
+            can_write,
+            expires_at,
+            hubspot: Some(grant),
+        }
+    }
+}
+
+/// A person signed in through HubSpot (`oauth` mode): what acting as them needs. Carried inside this
+/// server's sealed access token, never shown to the client.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct UserGrant {
+    /// The grant's family (every token of one sign-in).
+    pub(crate) family: String,
+    /// The HubSpot account.
+    pub(crate) hub_id: u64,
+    /// The HubSpot user.
+    pub(crate) user_id: u64,
+    /// HubSpot's access token for this user when the token was issued.
+    pub(crate) access_token: crate::config::Secret,
+    /// When that access token expires (unix seconds).
+    pub(crate) access_expires: u64,
+    /// HubSpot's refresh token for this user.
+    pub(crate) refresh_token: crate::config::Secret,
+}
+
+impl fmt::Debug for UserGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserGrant")
+            .field("hub_id", &self.hub_id)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a request is not authenticated or not allowed. `Display` says what the client can do about it
@@ -83,6 +132,10 @@ pub enum AuthError {
     /// The token names no caller: the first of `sub`, `client_id`, `azp` present is missing, empty or
     /// not a string, so there is no principal to own sessions or count against limits.
     NoSubject,
+    /// The grant behind the token was revoked (`oauth` mode: signed out, or a refresh token replayed).
+    Revoked,
+    /// The grant store or HubSpot could not confirm the token now (`oauth` mode); says why.
+    Unavailable(String),
     /// The token is valid but lacks a scope this call needs.
     InsufficientScope {
         /// The scope to ask for.
@@ -131,6 +184,10 @@ impl fmt::Display for AuthError {
                 "the token identifies no caller: it needs a non-empty string `sub` claim (or, for a client's own \
                  token, `client_id` or `azp`); request a token that names its subject",
             ),
+            AuthError::Revoked => {
+                f.write_str("the grant behind this token was revoked: sign in again")
+            }
+            AuthError::Unavailable(why) => write!(f, "the token cannot be checked now ({why}): retry later"),
             AuthError::InsufficientScope { needed } => {
                 write!(f, "the token lacks the scope {needed}: request a token with it")
             }
@@ -147,7 +204,7 @@ impl AuthError {
         match self {
             AuthError::TokenInQuery => 400,
             AuthError::InsufficientScope { .. } => 403,
-            AuthError::JwksUnavailable(_) => 503,
+            AuthError::JwksUnavailable(_) | AuthError::Unavailable(_) => 503,
             _ => 401,
         }
     }
@@ -167,6 +224,8 @@ impl AuthError {
             AuthError::TokenInQuery => "token_in_query",
             AuthError::JwksUnavailable(_) => "jwks_unavailable",
             AuthError::NoSubject => "no_subject",
+            AuthError::Revoked => "revoked",
+            AuthError::Unavailable(_) => "unavailable",
             AuthError::InsufficientScope { .. } => "insufficient_scope",
         }
     }
@@ -183,7 +242,7 @@ impl AuthError {
     ) -> String {
         let mut params: Vec<(&str, String)> = Vec::new();
         let error = match self {
-            AuthError::Missing | AuthError::JwksUnavailable(_) => None,
+            AuthError::Missing | AuthError::JwksUnavailable(_) | AuthError::Unavailable(_) => None,
             AuthError::TokenInQuery => Some("invalid_request"),
             AuthError::InsufficientScope { .. } => Some("insufficient_scope"),
             _ => Some("invalid_token"),
@@ -194,7 +253,7 @@ impl AuthError {
         }
         match self {
             AuthError::InsufficientScope { needed } => params.push(("scope", quotable(needed))),
-            AuthError::JwksUnavailable(_) => {}
+            AuthError::JwksUnavailable(_) | AuthError::Unavailable(_) => {}
             _ => {
                 if let Some(s) = scope.filter(|s| !s.is_empty()) {
                     params.push(("scope", quotable(s)));
@@ -253,7 +312,10 @@ impl Verifier {
     /// (authentication off; the configuration refuses that in production). Fails only when `JWKS_URI` is
     /// not a URL the HTTP client can use.
     pub fn from_config(cfg: &Config) -> Result<Option<Verifier>, ConfigError> {
-        if cfg.jwt_secret().is_none() && cfg.jwks_uri().is_none() {
+        // `oauth` mode verifies its own tokens (`crate::oauth`); `none` verifies nothing.
+        if cfg.auth_mode() != crate::config::AuthMode::Jwt
+            || (cfg.jwt_secret().is_none() && cfg.jwks_uri().is_none())
+        {
             return Ok(None);
         }
         let jwks = match cfg.jwks_uri() {
@@ -356,6 +418,7 @@ impl Verifier {
             can_read,
             can_write,
             expires_at: claims.exp,
+            hubspot: None,
         };
         self.cache.insert(digest, principal.clone());
         Ok(principal)
@@ -458,7 +521,7 @@ impl Verifier {
 }
 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 7235), checked for shape.
-fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
+pub(crate) fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
     let value = authorization.map(str::trim).unwrap_or("");
     if value.is_empty() {
         return Err(AuthError::Missing);
@@ -492,7 +555,7 @@ fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
 
 /// True when the query string has a token-like parameter (name compared case-insensitively, after
 /// decoding `%xx` in the name).
-fn has_token_param(query: &str) -> bool {
+pub(crate) fn has_token_param(query: &str) -> bool {
     query.split(['&', ';']).any(|pair| {
         let name = pair.split('=').next().unwrap_or("");
         let name = percent_decode(name).to_ascii_lowercase();
@@ -509,7 +572,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The resource this server protects: `MCP_PUBLIC_URL` + `/mcp`, else derived from the request's `Host`
 /// (http for loopback names, https otherwise), else `http://localhost:PORT/mcp`.
-fn resource_url(cfg: &Config, request_host: Option<&str>) -> String {
+pub(crate) fn resource_url(cfg: &Config, request_host: Option<&str>) -> String {
     format!("{}/mcp", public_origin(cfg, request_host))
 }
 
@@ -518,7 +581,9 @@ pub(crate) fn resource_metadata_url(cfg: &Config, request_host: Option<&str>) ->
     format!("{}{METADATA_PATH}", public_origin(cfg, request_host))
 }
 
-fn public_origin(cfg: &Config, request_host: Option<&str>) -> String {
+/// This server's origin as clients see it: `MCP_PUBLIC_URL`, else from `Host` (see [`resource_url`]).
+/// In `oauth` mode it is also the authorization server's issuer.
+pub(crate) fn public_origin(cfg: &Config, request_host: Option<&str>) -> String {
     if let Some(url) = cfg.public_url() {
         return url.to_string();
     }
@@ -561,7 +626,11 @@ pub(crate) fn protected_resource_metadata(cfg: &Config, request_host: Option<&st
         "bearer_methods_supported": ["header"],
         "resource_name": RESOURCE_NAME,
     });
-    if let (Some(obj), Some(iss)) = (doc.as_object_mut(), cfg.jwt_issuer()) {
+    let issuer = match cfg.auth_mode() {
+        crate::config::AuthMode::OAuth => Some(public_origin(cfg, request_host)),
+        _ => cfg.jwt_issuer().map(str::to_string),
+    };
+    if let (Some(obj), Some(iss)) = (doc.as_object_mut(), issuer) {
         obj.insert("authorization_servers".into(), json!([iss]));
     }
     doc

@@ -155,6 +155,14 @@ impl Config {
     pub(crate) fn public_url(&self) -> Option<&str> {
         self.auth.public_url.as_deref()
     }
+    /// `MCP_AUTH_MODE`: who may call `/mcp`.
+    pub fn auth_mode(&self) -> super::AuthMode {
+        self.auth.mode
+    }
+    /// The authorization server's settings (`oauth` mode only).
+    pub(crate) fn oauth(&self) -> Option<&super::OAuthSettings> {
+        self.auth.oauth.as_ref()
+    }
     /// `METRICS_ENABLED`.
     pub(crate) fn metrics_enabled(&self) -> bool {
         self.obs.metrics_enabled

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::env::{Environment, Purpose};
 use super::error::ConfigErrorKind;
+use super::oauth::{AuthMode, OAuthSettings};
 use super::parse::{http_only_to_loopback, is_http_url, Parser};
 use super::secret::Secret;
 use super::vars;
@@ -34,12 +35,16 @@ pub(crate) struct AuthSettings {
     pub(crate) require_scopes: bool,
     /// `MCP_PUBLIC_URL`, without a trailing slash; the protected resource is this plus `/mcp`.
     pub(crate) public_url: Option<String>,
+    /// `MCP_AUTH_MODE` (or what the other variables imply when it is unset).
+    pub(crate) mode: AuthMode,
+    /// The authorization server's settings, in `oauth` mode.
+    pub(crate) oauth: Option<OAuthSettings>,
 }
 
 impl AuthSettings {
-    /// True when bearer authentication is configured (`JWT_SECRET` or `JWKS_URI`).
+    /// True when `/mcp` needs a bearer token (`jwt` or `oauth` mode).
     pub(crate) fn enabled(&self) -> bool {
-        self.jwt_secret.is_some() || self.jwks_uri.is_some()
+        self.mode != AuthMode::None
     }
 
     pub(super) fn parse(
@@ -80,7 +85,37 @@ impl AuthSettings {
                 p.rule(&vars::MCP_PUBLIC_URL, "must be https in production");
             }
         }
+        let explicit = p.text(&vars::MCP_AUTH_MODE);
+        let has_jwt = jwt_secret.is_some() || jwks_uri.is_some();
+        let mode = match explicit.as_deref().map(|v| (v, AuthMode::parse(v))) {
+            Some((_, Some(m))) => m,
+            Some((v, None)) => {
+                p.invalid(&vars::MCP_AUTH_MODE, "oauth, jwt or none", v);
+                if has_jwt {
+                    AuthMode::Jwt
+                } else {
+                    AuthMode::None
+                }
+            }
+            None if has_jwt => AuthMode::Jwt,
+            None => AuthMode::None,
+        };
+        if mode == AuthMode::Jwt && !has_jwt {
+            p.missing(
+                &vars::JWT_SECRET,
+                "with MCP_AUTH_MODE=jwt (or JWKS_URI): the key tokens are checked with",
+            );
+        }
+        let oauth = OAuthSettings::parse(p, prod, purpose, mode == AuthMode::OAuth);
+        if mode == AuthMode::OAuth && prod && public_url.is_none() {
+            p.missing(
+                &vars::MCP_PUBLIC_URL,
+                "with MCP_AUTH_MODE=oauth in production: the issuer and redirect URLs must not depend on the Host header",
+            );
+        }
         let s = AuthSettings {
+            mode,
+            oauth: (mode == AuthMode::OAuth).then_some(oauth),
             jwt_secret,
             jwt_issuer,
             jwt_audience: p.text(&vars::JWT_AUDIENCE),
@@ -99,14 +134,14 @@ impl AuthSettings {
 
     /// The rules on authentication as a whole, reported after its last variable.
     fn when_required(&self, p: &mut Parser<'_>, prod: bool, purpose: Purpose, loopback: bool) {
-        let last = &vars::MCP_PUBLIC_URL;
+        let last = &vars::OAUTH_CIMD_CA_FILE;
         let missing = |why| ConfigErrorKind::Missing { why };
         if prod && purpose != Purpose::Stdio && !self.enabled() {
             p.push_after(
                 last,
                 &vars::JWT_SECRET,
                 missing(
-                    "in production (or JWKS_URI): the HTTP endpoint must not run without authentication",
+                    "in production (or JWKS_URI, or MCP_AUTH_MODE=oauth): the HTTP endpoint must not run without authentication",
                 ),
             );
         }
@@ -115,12 +150,12 @@ impl AuthSettings {
                 last,
                 &vars::JWT_SECRET,
                 missing(
-                    "(or JWKS_URI) to serve a real HubSpot account on a non-loopback HOST: authentication may be off \
+                    "(or JWKS_URI, or MCP_AUTH_MODE=oauth) to serve a real HubSpot account on a non-loopback HOST: authentication may be off \
                      only with --demo or when HOST is a loopback address such as 127.0.0.1",
                 ),
             );
         }
-        if prod && self.enabled() {
+        if prod && self.mode == AuthMode::Jwt {
             if self.jwt_issuer.is_none() {
                 p.push_after(
                     last,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::env::Purpose;
+use super::oauth::AuthMode;
 use super::parse::{http_only_to_loopback, is_http_url, Parser};
 use super::secret::Secret;
 use super::vars;
@@ -28,9 +29,10 @@ pub(crate) struct HubSpotSettings {
 }
 
 impl HubSpotSettings {
-    pub(super) fn parse(p: &mut Parser<'_>, purpose: Purpose) -> HubSpotSettings {
+    pub(super) fn parse(p: &mut Parser<'_>, purpose: Purpose, mode: AuthMode) -> HubSpotSettings {
         let token = p.secret(&vars::HUBSPOT_ACCESS_TOKEN);
-        if token.is_none() && purpose == Purpose::Serve {
+        // In `oauth` mode each caller brings their own HubSpot token; the private-app token is optional.
+        if token.is_none() && purpose == Purpose::Serve && mode != AuthMode::OAuth {
             p.missing(
                 &vars::HUBSPOT_ACCESS_TOKEN,
                 "to reach HubSpot (a private app token, pat-…); use `serve --demo` to try the built-in sandbox",

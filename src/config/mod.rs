@@ -20,6 +20,7 @@ mod error;
 mod http;
 mod hubspot;
 mod limits;
+mod oauth;
 mod obs;
 mod parse;
 mod railway;
@@ -39,6 +40,8 @@ pub(crate) use error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub(crate) use http::HttpSettings;
 pub(crate) use hubspot::HubSpotSettings;
 pub(crate) use limits::HttpLimits;
+pub use oauth::AuthMode;
+pub(crate) use oauth::OAuthSettings;
 pub(crate) use obs::{LogFormat, ObsSettings};
 pub(crate) use railway::Railway;
 pub use raw::RawEnv;
@@ -84,7 +87,7 @@ impl Config {
             environment,
             limits: HttpLimits::parse(&mut p, http.trust_proxy_hops),
             sessions: SessionSettings::parse(&mut p, environment, auth.enabled()),
-            hubspot: HubSpotSettings::parse(&mut p, purpose),
+            hubspot: HubSpotSettings::parse(&mut p, purpose, auth.mode),
             tools: ToolSettings::parse(&mut p),
             obs: ObsSettings::parse(&mut p, environment),
             redis: RedisSettings::parse(&mut p),

@@ -74,7 +74,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The value as set (trimmed; empty counts as unset).
-    fn get<K>(&self, var: &Var<K>) -> Option<&'a str> {
+    pub(super) fn get<K>(&self, var: &Var<K>) -> Option<&'a str> {
         self.raw.get(var.name)
     }
 

@@ -404,3 +404,89 @@ fn configuration_is_a_leaf() {
     }
     assert!(files > 10);
 }
+
+#[test]
+fn auth_mode_defaults_to_what_the_variables_imply_and_oauth_needs_its_app_and_keys() {
+    let c = cfg(
+        &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("HOST", "127.0.0.1")],
+        Purpose::Serve,
+    )
+    .unwrap();
+    assert_eq!(c.auth_mode(), AuthMode::None);
+    let c = cfg(
+        &[("HUBSPOT_ACCESS_TOKEN", TOKEN), ("JWT_SECRET", SECRET)],
+        Purpose::Serve,
+    )
+    .unwrap();
+    assert_eq!(c.auth_mode(), AuthMode::Jwt);
+    // oauth: no private-app token needed, but the app, its secret and a key are.
+    let errs = cfg(&[("MCP_AUTH_MODE", "oauth")], Purpose::Serve).unwrap_err();
+    let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
+    assert_eq!(
+        vars,
+        ["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET", "OAUTH_KEYS"]
+    );
+    let ok = [
+        ("MCP_AUTH_MODE", "oauth"),
+        ("HUBSPOT_CLIENT_ID", "app-id"),
+        ("HUBSPOT_CLIENT_SECRET", "app-secret-123"),
+        (
+            "OAUTH_KEYS",
+            "0123456789abcdef0123456789abcdef,fedcba9876543210fedcba9876543210",
+        ),
+        ("HUBSPOT_ALLOWED_PORTALS", "123, 456"),
+        ("HUBSPOT_OAUTH_SCOPES", "oauth crm.objects.contacts.read"),
+    ];
+    let c = cfg(&ok, Purpose::Serve).unwrap();
+    assert_eq!(c.auth_mode(), AuthMode::OAuth);
+    let o = c.oauth().unwrap();
+    assert_eq!(o.keys.len(), 2);
+    assert_eq!(o.allowed_portals, [123, 456]);
+    assert_eq!(o.scopes, ["oauth", "crm.objects.contacts.read"]);
+    // Under --demo the sandbox's app and a per-run key stand in.
+    assert!(cfg(&[("MCP_AUTH_MODE", "oauth")], Purpose::Demo).is_ok());
+    // Bad values, each named; production needs MCP_PUBLIC_URL and refuses the test exemptions.
+    let mut bad = ok.to_vec();
+    bad.extend([
+        ("OAUTH_KEYS", "short"),
+        ("HUBSPOT_ALLOWED_PORTALS", "12x"),
+        ("MCP_AUTH_MODE", "oauth"),
+    ]);
+    let errs = cfg(&bad, Purpose::Serve).unwrap_err().to_string();
+    assert!(
+        errs.contains("OAUTH_KEYS") && errs.contains("HUBSPOT_ALLOWED_PORTALS"),
+        "{errs}"
+    );
+    assert!(!errs.contains("fedcba"), "a key was shown: {errs}");
+    let mut prod = ok.to_vec();
+    prod.extend([
+        ("NODE_ENV", "production"),
+        ("OAUTH_CIMD_ALLOW_ORIGIN", "https://127.0.0.1:8443"),
+    ]);
+    let errs = cfg(&prod, Purpose::Serve).unwrap_err();
+    let vars: Vec<_> = errs.0.iter().map(|e| e.var).collect();
+    assert!(
+        vars.contains(&"MCP_PUBLIC_URL") && vars.contains(&"OAUTH_CIMD_ALLOW_ORIGIN"),
+        "{vars:?}"
+    );
+    assert!(
+        !vars.contains(&"JWT_ISSUER"),
+        "jwt rules do not apply to oauth: {vars:?}"
+    );
+    assert!(cfg(
+        &[
+            ("MCP_AUTH_MODE", "sometimes"),
+            ("HOST", "127.0.0.1"),
+            ("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        ],
+        Purpose::Serve
+    )
+    .is_err());
+    // jwt named explicitly without a key.
+    let errs = cfg(
+        &[("MCP_AUTH_MODE", "jwt"), ("HUBSPOT_ACCESS_TOKEN", TOKEN)],
+        Purpose::Serve,
+    )
+    .unwrap_err();
+    assert!(errs.0.iter().any(|e| e.var == "JWT_SECRET"));
+}

@@ -494,6 +494,60 @@ table! {
     MCP_PUBLIC_URL: Text = text(None);
         rule "http(s) URL without query or fragment; https in production";
         doc "public base URL (`https://mcp.example.com`); the protected resource is it + `/mcp` (RFC 9728); unset: derived from `Host`";
+    MCP_AUTH_MODE: Text = text(None);
+        rule "`oauth`, `jwt` or `none`; unset: `jwt` when `JWT_SECRET` or `JWKS_URI` is set, else `none`";
+        doc "who may call `/mcp`: `oauth` (this server is the authorization server and signs people in through HubSpot, each acting as themselves), `jwt` (tokens of an external issuer), `none` (no authentication: only with `--demo` or a loopback `HOST`, never in production)";
+    HUBSPOT_CLIENT_ID: Text = text(None);
+        rule "required with `MCP_AUTH_MODE=oauth`";
+        doc "the client id of your HubSpot app (a user-level app, see \"Sign-in with HubSpot\")";
+    HUBSPOT_CLIENT_SECRET: SecretText = secret(8, "must be at least 8 characters");
+        rule "required with `MCP_AUTH_MODE=oauth`";
+        doc "the client secret of your HubSpot app";
+    HUBSPOT_OAUTH_SCOPES: List = List {
+        default: &[
+            "oauth",
+            "crm.objects.contacts.read",
+            "crm.objects.contacts.write",
+            "crm.objects.companies.read",
+            "crm.objects.companies.write",
+            "crm.objects.deals.read",
+            "crm.objects.deals.write",
+            "crm.objects.owners.read",
+        ],
+        unset: "",
+    };
+        rule "space- or comma-separated HubSpot scopes: your app's required scopes, exactly";
+        doc "the `scope` sent to HubSpot's authorize page";
+    HUBSPOT_OAUTH_OPTIONAL_SCOPES: List = List { default: NONE, unset: "(none)" };
+        rule "HubSpot scopes";
+        doc "the `optional_scope` sent to HubSpot's authorize page (granted when the portal has them)";
+    HUBSPOT_ALLOWED_PORTALS: List = List { default: NONE, unset: "(any portal)" };
+        rule "comma-separated hub ids (numbers)";
+        doc "when set, only people signing in to one of these HubSpot accounts get a token";
+    HUBSPOT_OAUTH_AUTHORIZE_URL: Text = text(Some("https://app.hubspot.com/oauth/authorize"));
+        rule "http(s) URL; plain http only to loopback";
+        doc "HubSpot's authorize page (the sandbox's under `--demo`)";
+    OAUTH_KEYS: SecretText = secret(32, "each key must be at least 32 characters (openssl rand -hex 32 makes one)");
+        rule "comma-separated secrets, newest first, each at least 32 characters; required with `oauth` (`--demo` makes one per run)";
+        doc "keys that seal tokens, codes and client ids: the first seals, all open (rotation: add a new key first, drop an old one after `OAUTH_REFRESH_TTL`)";
+    OAUTH_ACCESS_TTL: Count = seconds(count(3600, 2));
+        rule "";
+        doc "lifetime of an access token this server issues (the HubSpot token behind it is refreshed as needed)";
+    OAUTH_REFRESH_TTL: Count = seconds(count(30 * 24 * 3600, 60));
+        rule "";
+        doc "lifetime of a refresh token; each refresh issues a new one (rotation) and a replayed one revokes the grant";
+    OAUTH_CODE_TTL: Count = seconds(count_max(60, 5, 600, "must be at most 600 (10 minutes)"));
+        rule "";
+        doc "lifetime of an authorization code (single-use) and of the consent and HubSpot sign-in steps, times 10";
+    OAUTH_REGISTRATIONS_PER_HOUR: Count = count(100, 1);
+        rule "";
+        doc "dynamic client registrations accepted per hour (all clients together; also at most 10 per address)";
+    OAUTH_CIMD_ALLOW_ORIGIN: Text = text(None);
+        rule "one exact origin (`https://127.0.0.1:8443`); not in production";
+        doc "a client ID metadata document origin exempted from the private-address refusal (tests that host a document on loopback)";
+    OAUTH_CIMD_CA_FILE: Text = text(None);
+        rule "a readable PEM file; not in production";
+        doc "an extra CA trusted only for client ID metadata documents (tests)";
     METRICS_ENABLED: Flag = Flag { default: true };
         rule "";
         doc "`/metrics` is served";

@@ -34,6 +34,15 @@ pub(crate) enum Admission {
 pub(crate) struct Admitted {
     principal: Option<Principal>,
     headers: Vec<(&'static str, String)>,
+    /// A POST to one of the authorization server's endpoints (`oauth` mode), not to `/mcp`.
+    oauth: bool,
+}
+
+impl Admitted {
+    /// Whether the body is JSON-RPC, whose values are counted as it arrives (not the OAuth forms).
+    pub(crate) fn counts_json(&self) -> bool {
+        !self.oauth
+    }
 }
 
 /// Routes a whole request in memory: [`admit`], then [`serve`].
@@ -52,6 +61,11 @@ fn is_health_path(path: &str) -> bool {
 pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     if let Err(r) = checks::check_host(&app.config, req.get("host"), is_health_path(&req.path)) {
         return Admission::Answer(refusal(&r));
+    }
+    if let Some(o) = &app.oauth {
+        if crate::oauth::is_oauth_path(&req.path) {
+            return oauth_gate(app, o, req);
+        }
     }
     let readable = matches!(req.verb, Verb::Get | Verb::Head);
     Admission::Answer(match (readable, req.path.as_str()) {
@@ -89,9 +103,92 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     })
 }
 
-/// Serves an admitted request to `/mcp` once its body has been read.
+/// The authorization server's paths (`oauth` mode): the per-client limit, then every GET answered here
+/// (metadata, authorize, the HubSpot callback) and the POSTs admitted to have their body read.
+fn oauth_gate(app: &Arc<App>, o: &crate::oauth::AuthServer, req: &Req) -> Admission {
+    let key = client_key(app, req);
+    let verdict = app.limiter.check(&key, Instant::now());
+    if !verdict.allowed {
+        app.metrics.record_rejection(Rejection::ClientRateLimit);
+        return Admission::Answer(too_many(app, verdict));
+    }
+    if req.verb == Verb::Post && crate::oauth::takes_body(&req.path) {
+        return Admission::Serve(Admitted {
+            principal: None,
+            headers: Vec::new(),
+            oauth: true,
+        });
+    }
+    Admission::Answer(oauth_page(app, o, req, &key))
+}
+
+/// Runs one authorization-server request and writes its page.
+fn oauth_page(app: &App, o: &crate::oauth::AuthServer, req: &Req, client_key: &str) -> Reply {
+    let method = match &req.verb {
+        Verb::Get => "GET",
+        Verb::Head => "HEAD",
+        Verb::Post => "POST",
+        Verb::Delete => "DELETE",
+        Verb::Options => "OPTIONS",
+        Verb::Other(m) => m.as_str(),
+    };
+    let page = o.handle(&crate::oauth::Request {
+        method,
+        path: &req.path,
+        query: req.query.as_deref().unwrap_or(""),
+        body: &req.body,
+        content_type: req.get("content-type"),
+        cookie: req.get("cookie"),
+        authorization: req.get("authorization"),
+        issuer: auth::public_origin(&app.config, req.get("host")),
+        client_key,
+    });
+    let mut reply = if page.body.is_empty() {
+        Reply::empty(page.status)
+    } else {
+        Reply::text(page.status, page.content_type, page.body)
+    };
+    for (k, v) in page.headers {
+        reply = reply.with_header(k, v);
+    }
+    reply
+}
+
+fn client_key(app: &App, req: &Req) -> String {
+    let peer = req.remote.map(|ip| ip.to_string());
+    ratelimit::client_key(
+        peer.as_deref(),
+        req.get("x-forwarded-for"),
+        app.config.trust_proxy_hops(),
+    )
+}
+
+/// Serves an admitted request once its body has been read: `/mcp`, or an authorization-server POST.
 pub(crate) fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
-    let mut reply = streamable::handle(app, req, a.principal.as_ref());
+    if a.oauth {
+        if let Some(o) = &app.oauth {
+            return oauth_page(app, o, req, &client_key(app, req));
+        }
+    }
+    // A person signed in through HubSpot: the HubSpot token they act with, refreshed if it is due.
+    let mut principal = a.principal;
+    if let (Some(o), Some(p)) = (&app.oauth, principal.as_mut()) {
+        if let Some(g) = p.hubspot.as_mut() {
+            let deadline = Instant::now()
+                + app
+                    .config
+                    .request_timeout()
+                    .min(std::time::Duration::from_secs(15));
+            match o.user_token(g, deadline) {
+                Ok(t) => g.access_token = t.access_token,
+                Err(e) => {
+                    app.metrics.record_rejection(Rejection::Unauthenticated);
+                    return with_cors(app, req, auth_reply(app, req, &e, &oauth_scopes(app), 2));
+                }
+            }
+        }
+    }
+    let mut reply = streamable::handle(app, req, principal.as_ref());
     for (k, v) in a.headers {
         reply = reply.with_header(k, v);
     }
@@ -147,12 +244,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
     if let Err(r) = checks::check_origin(&app.config, req.get("origin"), req.get("host")) {
         return Admission::Answer(refusal(&r));
     }
-    let peer = req.remote.map(|ip| ip.to_string());
-    let key = ratelimit::client_key(
-        peer.as_deref(),
-        req.get("x-forwarded-for"),
-        app.config.trust_proxy_hops(),
-    );
+    let key = client_key(app, req);
     let mut verdict = app.limiter.check(&key, Instant::now());
     if !verdict.allowed {
         app.metrics.record_rejection(Rejection::ClientRateLimit);
@@ -160,7 +252,21 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
         return answer(too_many(app, verdict));
     }
     // Never on a CORS preflight: browsers send no credentials there.
+    let principal = match (&app.oauth, &req.verb) {
+        (Some(o), verb) if *verb != Verb::Options => {
+            let resource = auth::resource_url(&app.config, req.get("host"));
+            match o.verify(req.get("authorization"), req.query.as_deref(), &resource) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    app.metrics.record_rejection(Rejection::Unauthenticated);
+                    return answer(auth_reply(app, req, &e, &oauth_scopes(app), 2));
+                }
+            }
+        }
+        _ => None,
+    };
     let principal = match (&app.verifier, &req.verb) {
+        _ if principal.is_some() => principal,
         (Some(v), verb) if *verb != Verb::Options => {
             match v.verify(
                 req.get("authorization"),
@@ -228,6 +334,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
     Admission::Serve(Admitted {
         principal,
         headers: Vec::from(headers),
+        oauth: false,
     })
 }
 
@@ -266,8 +373,32 @@ fn with_cors(app: &App, req: &Req, mut reply: Reply) -> Reply {
     reply
 }
 
-/// 401 / 400 / 403 / 503 with `WWW-Authenticate` pointing at the protected-resource metadata.
+/// The scopes of a 401 challenge in `oauth` mode: `MCP_READ_SCOPES` then `MCP_WRITE_SCOPES`.
+fn oauth_scopes(app: &App) -> String {
+    let mut all: Vec<&str> = Vec::new();
+    for s in app
+        .config
+        .read_scopes()
+        .iter()
+        .chain(app.config.write_scopes())
+    {
+        if !all.contains(&s.as_str()) {
+            all.push(s);
+        }
+    }
+    all.join(" ")
+}
+
+/// [`auth_reply`] for tokens of an external issuer (`jwt` mode): a 503 (no signing key) says to retry after
+/// the JWKS refresh interval.
 fn auth_error(app: &App, v: &Verifier, req: &Req, e: &AuthError) -> Reply {
+    let retry = app.config.jwks_min_refresh().as_secs().max(1);
+    auth_reply(app, req, e, &v.scopes_supported(), retry)
+}
+
+/// 401 / 400 / 403 / 503 with `WWW-Authenticate` pointing at the protected-resource metadata and naming
+/// `scopes`; a 503 carries `Retry-After: retry_secs`.
+fn auth_reply(app: &App, req: &Req, e: &AuthError, scopes: &str, retry_secs: u64) -> Reply {
     log::info!(reason = e.reason(), status = e.status(); "request refused by authentication");
     let metadata = auth::resource_metadata_url(&app.config, req.get("host"));
     let mut reply = Reply::json(
@@ -276,13 +407,10 @@ fn auth_error(app: &App, v: &Verifier, req: &Req, e: &AuthError) -> Reply {
     )
     .with_header(
         "WWW-Authenticate",
-        e.www_authenticate(&metadata, Some(&v.scopes_supported())),
+        e.www_authenticate(&metadata, Some(scopes)),
     );
     if e.status() == 503 {
-        reply = reply.with_header(
-            "Retry-After",
-            app.config.jwks_min_refresh().as_secs().max(1).to_string(),
-        );
+        reply = reply.with_header("Retry-After", retry_secs.to_string());
     }
     reply
 }

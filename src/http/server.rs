@@ -222,7 +222,7 @@ fn gate(app: &Arc<App>, load: &Load, rq: tiny_http::Request) -> Option<tiny_http
     }
     // JSON bodies are counted as they arrive: one of too many values is refused before it is whole.
     let mut values = ValueCounter::new(app.config.max_json_values());
-    let counted = req.verb == Verb::Post;
+    let counted = req.verb == Verb::Post && admitted.counts_json();
     match rq.buffer_body(
         app.config.max_body_bytes(),
         app.config.read_timeout(),

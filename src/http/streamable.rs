@@ -487,6 +487,12 @@ fn run<'a>(
         deadline: allow.deadline,
         budget: Arc::clone(&allow.budget),
         can_write: who.is_none_or(|p| p.can_write),
+        user: who
+            .and_then(|p| p.hubspot.as_ref())
+            .map(|g| crate::hubspot::UserToken {
+                hub_id: g.hub_id,
+                access_token: g.access_token.clone(),
+            }),
     };
     dispatch::handle_request(&mut call, r)
 }

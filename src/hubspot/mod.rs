@@ -6,6 +6,7 @@
 //! `Error`.
 
 mod error;
+pub(crate) mod oauth;
 pub mod paths;
 pub mod rate_limit;
 mod retry;
@@ -24,6 +25,11 @@ use crate::obs::histogram::Histogram;
 use crate::obs::redact::Secret;
 use rate_limit::{Budget, Limiter, SharedLimiter};
 use retry::{Decision, Outcome, Policy};
+
+/// Per-connection read buffer (must hold a response head: HubSpot's are a few KiB).
+const IO_BUFFER_IN: usize = 32 * 1024;
+/// Per-connection write buffer (request heads; bodies are written through it in pieces).
+const IO_BUFFER_OUT: usize = 16 * 1024;
 
 /// Largest HubSpot response body read (HubSpot pages are far smaller).
 const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
@@ -105,6 +111,20 @@ impl Default for Stats {
     }
 }
 
+/// A signed-in user's HubSpot access token (`MCP_AUTH_MODE=oauth`) and the portal it belongs to: calls
+/// made with it are charged to that portal's rate budget (HubSpot's limits are per account).
+#[derive(Debug, Clone)]
+pub(crate) struct UserToken {
+    /// The HubSpot account (hub id).
+    pub(crate) hub_id: u64,
+    /// The access token HubSpot issued to this user.
+    pub(crate) access_token: Secret,
+}
+
+/// Portals whose budgets are kept at most (past it the least recently created is dropped; a dropped
+/// portal simply starts a fresh budget).
+const MAX_PORTAL_BUDGETS: usize = 4096;
+
 /// The HubSpot client. Cheap to share (`Arc`); the agent pools connections.
 pub struct Client {
     agent: ureq::Agent,
@@ -112,6 +132,10 @@ pub struct Client {
     token: Secret,
     limiter: Budget,
     search_limiter: Budget,
+    /// Budgets per portal for calls made with a [`UserToken`]: (all calls, searches).
+    portals: parking_lot::Mutex<std::collections::HashMap<u64, Arc<(Budget, Budget)>>>,
+    /// What a portal budget is made from.
+    budget_settings: (u32, u32, Option<(Arc<crate::redis::Redis>, String)>),
     policy: Policy,
     call_timeout: Duration,
     /// Counters.
@@ -191,23 +215,31 @@ fn root_certs(extra_pem: Option<&[u8]>) -> Result<RootCerts, Error> {
     crate::tls::ureq_roots(extra_pem).map_err(|e| Error::new(ErrorKind::Setup, e))
 }
 
-/// The local limiter, or one shared through Redis under a key derived from the token (replicas with the
-/// same token share it; other deployments on the same Redis do not).
-fn budget(s: &Settings, suffix: &str, rate: u32, burst: u32) -> Budget {
-    match &s.shared_budget {
+/// The local limiter, or one shared through Redis under `hubspot-rate:<id><suffix>` (replicas with the
+/// same token, or serving the same portal, share it; other deployments on the same Redis do not).
+fn budget(
+    shared: &Option<(Arc<crate::redis::Redis>, String)>,
+    id: &str,
+    suffix: &str,
+    rate: u32,
+    burst: u32,
+) -> Budget {
+    match shared {
         None => Budget::Local(Limiter::new(rate, burst)),
-        Some((redis, prefix)) => {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(s.token.expose().as_bytes());
-            let id: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-            Budget::Shared(SharedLimiter::new(
-                Arc::clone(redis),
-                format!("{prefix}hubspot-rate:{id}{suffix}"),
-                rate,
-                burst,
-            ))
-        }
+        Some((redis, prefix)) => Budget::Shared(SharedLimiter::new(
+            Arc::clone(redis),
+            format!("{prefix}hubspot-rate:{id}{suffix}"),
+            rate,
+            burst,
+        )),
     }
+}
+
+/// The budget key of the configured token: a digest, never the token.
+fn token_budget_id(token: &Secret) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(token.expose().as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 impl Client {
@@ -228,17 +260,25 @@ impl Client {
             .max_idle_connections_per_host(s.pool.max(4))
             .max_idle_age(Duration::from_secs(50))
             .max_redirects(0)
+            // ureq's buffers are 128 KiB each way per connection, touched by the first large answer and
+            // kept while the connection is pooled: with a connection per busy worker that was the RSS that
+            // kept growing in the soak. HubSpot's headers are a few KiB and bodies stream through.
+            .input_buffer_size(IO_BUFFER_IN)
+            .output_buffer_size(IO_BUFFER_OUT)
             .user_agent(concat!("hubspot-mcp/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        let limiter = budget(&s, "", s.rate, s.rate.max(1));
-        let search_limiter = budget(&s, ":search", s.search_rate, 1);
+        let id = token_budget_id(&s.token);
+        let limiter = budget(&s.shared_budget, &id, "", s.rate, s.rate.max(1));
+        let search_limiter = budget(&s.shared_budget, &id, ":search", s.search_rate, 1);
         Ok(Client {
             agent,
             base: s.base_url,
             token: s.token,
             limiter,
             search_limiter,
+            portals: parking_lot::Mutex::default(),
+            budget_settings: (s.rate, s.search_rate, s.shared_budget),
             policy: Policy {
                 max_retries: s.max_retries,
                 ..Policy::default()
@@ -246,16 +286,6 @@ impl Client {
             call_timeout: s.call_timeout,
             stats: Stats::default(),
         })
-    }
-
-    /// GET `path` with `query`.
-    pub(crate) fn get(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        deadline: Instant,
-    ) -> Result<Value, Error> {
-        self.send(Method::Get, path, query, None, Kind::Read, deadline)
     }
 
     /// Sends one call, with rate limiting and retries, until `deadline`. 204 answers are `Value::Null`.
@@ -268,10 +298,31 @@ impl Client {
         kind: Kind,
         deadline: Instant,
     ) -> Result<Value, Error> {
+        self.send_as(None, method, path, query, body, kind, deadline)
+    }
+
+    /// [`Client::send`] with a signed-in user's token instead of the configured one (`None`: the
+    /// configured one), charged to that user's portal.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_as(
+        &self,
+        user: Option<&UserToken>,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: Kind,
+        deadline: Instant,
+    ) -> Result<Value, Error> {
         let url = self.url(path, query);
+        let bearer = format!(
+            "Bearer {}",
+            user.map_or(self.token.expose(), |u| u.access_token.expose())
+        );
+        let portal = user.map(|u| self.portal_budget(u.hub_id));
         let mut attempt = 0;
         loop {
-            self.wait_for_slot(kind, deadline)?;
+            self.wait_for_slot(kind, deadline, portal.as_deref())?;
             let now = Instant::now();
             let Some(left) = deadline
                 .checked_duration_since(now)
@@ -281,7 +332,7 @@ impl Client {
             };
             self.stats.requests.fetch_add(1, Relaxed);
             let sent = Instant::now();
-            let answer = self.attempt(method, &url, body, left.min(self.call_timeout));
+            let answer = self.attempt(method, &url, &bearer, body, left.min(self.call_timeout));
             if let Some(h) = self.stats.duration.get(kind as usize) {
                 h.observe(sent.elapsed());
             }
@@ -373,7 +424,33 @@ impl Client {
         .with_hint("Narrow the request (fewer records, a smaller limit) or retry.")
     }
 
-    fn wait_for_slot(&self, kind: Kind, deadline: Instant) -> Result<(), Error> {
+    /// The budgets of portal `hub_id`, made on first use.
+    fn portal_budget(&self, hub_id: u64) -> Arc<(Budget, Budget)> {
+        let mut portals = self.portals.lock();
+        if let Some(b) = portals.get(&hub_id) {
+            return Arc::clone(b);
+        }
+        if portals.len() >= MAX_PORTAL_BUDGETS {
+            if let Some(k) = portals.keys().next().copied() {
+                portals.remove(&k);
+            }
+        }
+        let (rate, search_rate, shared) = &self.budget_settings;
+        let id = format!("portal-{hub_id}");
+        let b = Arc::new((
+            budget(shared, &id, "", *rate, (*rate).max(1)),
+            budget(shared, &id, ":search", *search_rate, 1),
+        ));
+        portals.insert(hub_id, Arc::clone(&b));
+        b
+    }
+
+    fn wait_for_slot(
+        &self,
+        kind: Kind,
+        deadline: Instant,
+        portal: Option<&(Budget, Budget)>,
+    ) -> Result<(), Error> {
         let limited = |wait: Duration| {
             Error::new(
                 ErrorKind::RateLimited {
@@ -386,10 +463,11 @@ impl Client {
             )
             .with_hint("Too many HubSpot calls at once; retry in a moment.")
         };
+        let (all, search) = portal.map_or((&self.limiter, &self.search_limiter), |(a, s)| (a, s));
         if kind == Kind::Search {
-            self.search_limiter.acquire(deadline).map_err(limited)?;
+            search.acquire(deadline).map_err(limited)?;
         }
-        self.limiter.acquire(deadline).map_err(limited)
+        all.acquire(deadline).map_err(limited)
     }
 
     fn url(&self, path: &str, query: &[(&str, String)]) -> String {
@@ -407,15 +485,15 @@ impl Client {
         &self,
         method: Method,
         url: &str,
+        auth: &str,
         body: Option<&Value>,
         timeout: Duration,
     ) -> Result<(u16, Answer), (Outcome, Error)> {
-        let auth = format!("Bearer {}", self.token.expose());
         let result = match (method, body) {
             (Method::Get, _) => self
                 .agent
                 .get(url)
-                .header("Authorization", &auth)
+                .header("Authorization", auth)
                 .config()
                 .timeout_global(Some(timeout))
                 .build()
@@ -423,7 +501,7 @@ impl Client {
             (Method::Delete, _) => self
                 .agent
                 .delete(url)
-                .header("Authorization", &auth)
+                .header("Authorization", auth)
                 .config()
                 .timeout_global(Some(timeout))
                 .build()
@@ -435,7 +513,7 @@ impl Client {
                     _ => self.agent.patch(url),
                 };
                 let req = req
-                    .header("Authorization", &auth)
+                    .header("Authorization", auth)
                     .config()
                     .timeout_global(Some(timeout))
                     .build();

@@ -26,6 +26,10 @@ pub const ACCOUNT_USAGE: &str = "/account-info/v3/api-usage/daily/private-apps";
 pub const TOKEN_INFO: &str = "/oauth/v2/private-apps/get/access-token-info";
 /// Workflows (automation v4).
 pub const FLOWS: &str = "/automation/v4/flows";
+/// OAuth: code exchange and refresh (date-versioned 2026-03 API; v1 is deprecated, v3 is "legacy").
+pub const OAUTH_TOKEN: &str = "/oauth/2026-03/token";
+/// OAuth: who a token belongs to (the token travels in the form body, never in the URL).
+pub const OAUTH_INTROSPECT: &str = "/oauth/2026-03/token/introspect";
 
 /// Percent-encodes one path segment (object types, ids, property names come from the model), so that
 /// it is always exactly one segment that no server reads as anything else: every byte outside RFC 3986's

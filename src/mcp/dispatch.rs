@@ -68,6 +68,8 @@ pub(crate) struct Call<'a> {
     /// False for an authenticated principal without the write scope: write tools are neither listed
     /// nor callable.
     pub(crate) can_write: bool,
+    /// The signed-in person's HubSpot token (`oauth` mode): tools act as them.
+    pub(crate) user: Option<crate::hubspot::UserToken>,
 }
 
 pub(crate) use crate::mcp::method::Method;
@@ -274,7 +276,8 @@ fn read_resource(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("resources/read needs \"uri\" (a string)"))?;
     let cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
-        .with_budget(&call.budget);
+        .with_budget(&call.budget)
+        .acting_as(call.user.as_ref());
     match catalog::read(uri, &cx) {
         Ok(text) => Ok(cacheable(
             call,
@@ -496,12 +499,14 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
                 call.deadline,
                 call.app.services(),
             )
-            .with_budget(&call.budget);
+            .with_budget(&call.budget)
+            .acting_as(call.user.as_ref());
             tool.call(args, &mut cx)
         }
         _ => {
             let mut cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
-                .with_budget(&call.budget);
+                .with_budget(&call.budget)
+                .acting_as(call.user.as_ref());
             tool.call(args, &mut cx)
         }
     };

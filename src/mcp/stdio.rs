@@ -218,6 +218,7 @@ fn serve<'a>(
             None,
         )),
         can_write: true,
+        user: None,
     };
     match catch_unwind(AssertUnwindSafe(|| dispatch::handle_request(&mut call, r))) {
         Ok(Ok(p)) => p.into_response(&r.id),

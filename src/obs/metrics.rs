@@ -23,6 +23,8 @@ pub(crate) enum Route {
     Scaling,
     /// `/.well-known/...`.
     WellKnown,
+    /// `/oauth/...`: the authorization server (`MCP_AUTH_MODE=oauth`).
+    OAuth,
     /// `/`.
     Root,
     /// Anything else (answered 404).
@@ -31,12 +33,13 @@ pub(crate) enum Route {
 
 impl Route {
     /// Every route, in label order.
-    pub(crate) const ALL: [Route; 7] = [
+    pub(crate) const ALL: [Route; 8] = [
         Route::Mcp,
         Route::Health,
         Route::Metrics,
         Route::Scaling,
         Route::WellKnown,
+        Route::OAuth,
         Route::Root,
         Route::Other,
     ];
@@ -50,6 +53,7 @@ impl Route {
             "/scaling" => Route::Scaling,
             "/" => Route::Root,
             p if p.starts_with("/.well-known/") => Route::WellKnown,
+            p if p.starts_with("/oauth/") && p.len() <= 32 => Route::OAuth,
             _ => Route::Other,
         }
     }
@@ -62,6 +66,7 @@ impl Route {
             Route::Metrics => "/metrics",
             Route::Scaling => "/scaling",
             Route::WellKnown => "/.well-known",
+            Route::OAuth => "/oauth",
             Route::Root => "/",
             Route::Other => "other",
         }

@@ -268,6 +268,8 @@ pub struct ToolContext<'a> {
     deadline: Instant,
     services: &'a Services,
     budget: Option<&'a RequestBudget>,
+    /// The signed-in person's HubSpot token (`oauth` mode); `None`: the configured private-app token.
+    user: Option<&'a hubspot::UserToken>,
 }
 
 impl<'a> ToolContext<'a> {
@@ -284,7 +286,13 @@ impl<'a> ToolContext<'a> {
             deadline,
             services,
             budget: None,
+            user: None,
         }
+    }
+    /// Calls HubSpot as `user` (their own token and portal) instead of with the configured token.
+    pub(crate) fn acting_as(mut self, user: Option<&'a hubspot::UserToken>) -> Self {
+        self.user = user;
+        self
     }
     /// Spends HubSpot calls from `budget` (shared by every message of one request).
     pub(crate) fn with_budget(mut self, budget: &'a RequestBudget) -> Self {
@@ -314,7 +322,15 @@ impl<'a> ToolContext<'a> {
     /// GET from HubSpot within this request's deadline.
     pub(crate) fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
         self.charge_call()?;
-        Ok(self.hubspot()?.get(path, query, self.deadline)?)
+        Ok(self.hubspot()?.send_as(
+            self.user,
+            hubspot::Method::Get,
+            path,
+            query,
+            None,
+            hubspot::Kind::Read,
+            self.deadline,
+        )?)
     }
     /// Any HubSpot call within this request's deadline.
     fn send(
@@ -328,7 +344,7 @@ impl<'a> ToolContext<'a> {
         self.charge_call()?;
         Ok(self
             .hubspot()?
-            .send(method, path, query, body, kind, self.deadline)?)
+            .send_as(self.user, method, path, query, body, kind, self.deadline)?)
     }
     /// A metadata GET through the cache (`key` names it for invalidation).
     pub(crate) fn cached_get(
@@ -338,12 +354,27 @@ impl<'a> ToolContext<'a> {
         query: &[(&str, String)],
     ) -> Result<std::sync::Arc<Value>, ToolError> {
         let now = Instant::now();
-        if let Some(v) = self.services.cache.get(key, now) {
+        let key = self.cache_key(key);
+        if let Some(v) = self.services.cache.get(&key, now) {
             return Ok(v);
         }
         let v = std::sync::Arc::new(self.get(path, query)?);
-        self.services.cache.put(key, std::sync::Arc::clone(&v), now);
+        self.services
+            .cache
+            .put(&key, std::sync::Arc::clone(&v), now);
         Ok(v)
+    }
+    /// Drops cached metadata whose key starts with `prefix` (after a write changed it).
+    pub(crate) fn invalidate(&self, prefix: &str) {
+        self.services.cache.invalidate(&self.cache_key(prefix));
+    }
+    /// Metadata is cached per portal: a signed-in person's keys carry their hub id (what one portal's
+    /// properties or pipelines are says nothing of another's).
+    fn cache_key(&self, key: &str) -> String {
+        match self.user {
+            Some(u) => format!("portal:{}:{key}", u.hub_id),
+            None => key.to_string(),
+        }
     }
     /// Reports progress (a no-op when the client did not ask for it).
     fn progress(&mut self, progress: f64, total: Option<f64>, message: Option<&str>) {

@@ -207,14 +207,13 @@ fn check_text(what: &str, s: &str, max: usize) -> Result<(), ToolError> {
 
 /// Drops cached property metadata of `ty` after a successful write.
 fn invalidate_props(cx: &ToolContext<'_>, ty: &str) {
-    let cache = &cx.services().cache;
-    cache.invalidate(&format!("props:{ty}"));
+    cx.invalidate(&format!("props:{ty}"));
     if !super::common::STANDARD_TYPES
         .iter()
         .any(|(name, _)| *name == ty)
     {
         // Custom object schemas embed their properties: `schemas` and `schema:{type}`.
-        cache.invalidate("schema");
+        cx.invalidate("schema");
     }
 }
 
@@ -831,7 +830,7 @@ impl TypedTool for CreatePropertyGroup {
             Some(&body),
             Kind::Write,
         )?;
-        cx.services().cache.invalidate(&format!("prop-groups:{ty}"));
+        cx.invalidate(&format!("prop-groups:{ty}"));
         let trimmed = trim_group(&group);
         Ok(ToolOutput {
             text: render_one(

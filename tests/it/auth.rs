@@ -493,89 +493,6 @@ fn production_sends_hsts_and_a_principal_has_one_budget_across_addresses() {
     assert_eq!(from("203.0.113.4"), 429);
 }
 
-/// `openssl s_server -WWW` serving `dir` over TLS on a free loopback port with a certificate for
-/// 127.0.0.1 issued by a CA made here; returns (server, port, CA PEM path).
-fn https_file_server(dir: &std::path::Path) -> (std::process::Child, u16, std::path::PathBuf) {
-    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
-    keys::openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=test CA",
-        "-keyout",
-        &p("ca.key"),
-        "-out",
-        &p("ca.pem"),
-    ]);
-    keys::openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-keyout",
-        &p("srv.key"),
-        "-out",
-        &p("srv.csr"),
-    ]);
-    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-    keys::openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        &p("srv.csr"),
-        "-CA",
-        &p("ca.pem"),
-        "-CAkey",
-        &p("ca.key"),
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        &p("san.ext"),
-        "-out",
-        &p("srv.pem"),
-    ]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new("openssl")
-        .args([
-            "s_server",
-            "-WWW",
-            "-quiet",
-            "-accept",
-            &format!("127.0.0.1:{port}"),
-            "-cert",
-            &p("srv.pem"),
-            "-key",
-            &p("srv.key"),
-        ])
-        .current_dir(dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < end,
-            "openssl s_server did not listen"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    (child, port, dir.join("ca.pem"))
-}
-
 #[test]
 fn an_https_jwks_is_trusted_through_the_operators_ca_bundle() {
     let rsa = keys::rsa("tls-1");
@@ -585,7 +502,7 @@ fn an_https_jwks_is_trusted_through_the_operators_ca_bundle() {
         json!({"keys": [rsa.jwk.clone()]}).to_string(),
     )
     .unwrap();
-    let (mut tls, port, ca) = https_file_server(&dir);
+    let (mut tls, port, ca) = keys::https_file_server(&dir, "-WWW");
     let uri = format!("https://127.0.0.1:{port}/jwks.json");
     let token = signed(
         Algorithm::RS256,

@@ -19,6 +19,8 @@ mod http_rules;
 mod lifecycle;
 /// Limits: busy 503, slow clients, oversized headers, connection cap, handler panics.
 mod limits;
+/// MCP_AUTH_MODE=oauth: sign-in through the sandbox's HubSpot OAuth, two users, every refusal.
+mod oauth;
 /// /metrics (promtool), /health from background checks, /scaling, gzip, request ids in logs.
 mod observability;
 /// Every path the HubSpot client builds is one the sandbox serves (its table is HubSpot's reference).

@@ -568,74 +568,7 @@ fn the_session_cap_holds_across_replicas_racing() {
 /// A CA and a certificate it signed for `localhost` and 127.0.0.1, made by openssl in `dir`; returns
 /// (CA, certificate, key) paths.
 fn tls_files(dir: &std::path::Path) -> [std::path::PathBuf; 3] {
-    use crate::support::keys::openssl;
-    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    openssl(
-        &[
-            &["req", "-x509"][..],
-            &ec,
-            &[
-                "-days",
-                "2",
-                "-subj",
-                "/CN=redis test CA",
-                "-keyout",
-                &p("ca.key"),
-                "-out",
-                &p("ca.pem"),
-            ],
-        ]
-        .concat(),
-    );
-    openssl(
-        &[
-            &["req"][..],
-            &ec,
-            &[
-                "-subj",
-                "/CN=localhost",
-                "-keyout",
-                &p("redis.key"),
-                "-out",
-                &p("redis.csr"),
-            ],
-        ]
-        .concat(),
-    );
-    std::fs::write(
-        dir.join("san.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        &p("redis.csr"),
-        "-CA",
-        &p("ca.pem"),
-        "-CAkey",
-        &p("ca.key"),
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        &p("san.ext"),
-        "-out",
-        &p("redis.pem"),
-    ]);
-    [
-        dir.join("ca.pem"),
-        dir.join("redis.pem"),
-        dir.join("redis.key"),
-    ]
+    crate::support::keys::ca_and_cert(dir, "DNS:localhost,IP:127.0.0.1")
 }
 
 #[test]

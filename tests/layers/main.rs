@@ -18,8 +18,9 @@ const LAYERS: &[&[&str]] = &[
     &["redis"],
     // Clients of the outside world: the token issuer and HubSpot.
     &["auth", "hubspot"],
-    // What the server offers: tools over the HubSpot client, and their catalog.
-    &["tools"],
+    // What the server offers: tools over the HubSpot client, and their catalog; the authorization server
+    // (sign-in through HubSpot) beside them.
+    &["tools", "oauth"],
     &["catalog"],
     // The protocol core: JSON-RPC, revisions, sessions and their stores, dispatch, stdio. Knows no HTTP.
     &["mcp"],

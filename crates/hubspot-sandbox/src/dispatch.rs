@@ -1,7 +1,10 @@
 //! The request pipeline shared by every connection: control paths (`/__sandbox/*`), route matching and
-//! statistics, then for API calls in order: dropped connection, latency, bearer auth, injected 5xx,
-//! forced 429s, the real rate limits, scopes, the handler, the stall; and the HubSpot-shaped response
-//! (JSON, `X-HubSpot-Correlation-Id`, rate-limit headers on non-search calls).
+//! statistics, the OAuth endpoints (handed to `oauth`, outside the rest of the pipeline), then for API
+//! calls in order: dropped connection, latency, bearer auth (the private-app token or a live OAuth
+//! access token), injected 5xx, forced 429s, the real rate limits, scopes (the private-app token's, or
+//! those granted to the OAuth token), the handler (with what the caller may see), the stall; the
+//! HubSpot-shaped response (JSON, `X-HubSpot-Correlation-Id`, rate-limit headers on non-search calls);
+//! and an entry in the request log.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,11 +16,15 @@ use crate::api::{self, Ctx, Query};
 use crate::errors::{correlation_id, ApiError};
 use crate::faults::{Faults, Stats};
 use crate::http::{Handler, Outcome, Request, Response};
+use crate::oauth::{self, Refusal, Session, Tokens, ACCESS_PREFIX};
 use crate::ratelimit::{Policy, RateLimiter, Usage};
+use crate::reqlog::{Entry, RequestLog};
 use crate::routes::{self, required_scopes, Body, Op, Resolved};
 use crate::seed;
 use crate::store::Store;
+use crate::time::now_ms;
 use crate::types::{DEFAULT_SCOPES, PORTAL_ID};
+use crate::visibility::Visibility;
 use crate::SandboxOptions;
 
 /// A matched API request: its operation, path parameters (decoded), template and body rule.
@@ -36,13 +43,27 @@ pub(crate) struct Shared {
     pub(crate) faults: Arc<Faults>,
     pub(crate) stats: Stats,
     pub(crate) limiter: RateLimiter,
+    /// The OAuth app's codes and tokens.
+    pub(crate) oauth: Tokens,
+    /// The last API calls, for tests.
+    pub(crate) requests: RequestLog,
     /// `http://addr`, used when a request has no Host header.
     base: String,
 }
 
+/// Who makes an API call.
+#[derive(Clone, Debug)]
+enum Caller {
+    /// The private-app token (or, when none is configured, any other non-empty bearer token).
+    PrivateApp,
+    /// A signed-in user, by a live OAuth access token.
+    User(Session),
+}
+
 const JSON: &str = "application/json;charset=utf-8";
 
-/// The sandbox's own control paths (faults, stats, reset); not part of HubSpot's namespace.
+/// The sandbox's own control paths (faults, stats, requests, oauth, reset); not part of HubSpot's
+/// namespace.
 pub(crate) const CONTROL: &str = "/__sandbox";
 
 /// The statistics template of requests no route matches (unknown paths, wrong methods, dot segments):
@@ -90,16 +111,49 @@ impl Shared {
             faults: Arc::new(Faults::default()),
             stats: Stats::default(),
             limiter,
+            oauth: Tokens::new(opts.oauth_access_token_ttl),
+            requests: RequestLog::default(),
             base,
             opts,
         }
     }
 
-    /// Whether `token` is accepted.
+    /// Whether `token` is the private-app token: the configured one, or when none is configured any
+    /// non-empty token that does not look like an OAuth access token.
     pub(crate) fn token_ok(&self, token: &str) -> bool {
         match &self.opts.token {
             Some(t) => t == token,
-            None => !token.is_empty(),
+            None => !token.is_empty() && !token.starts_with(ACCESS_PREFIX),
+        }
+    }
+
+    /// The caller of an API request and its bearer token: the private-app token, or an OAuth access
+    /// token the sandbox issued and that is still live (an expired one: 401 EXPIRED_AUTHENTICATION).
+    fn caller(&self, req: &Request) -> Result<(String, Caller), ApiError> {
+        let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
+        if self.token_ok(token) {
+            return Ok((token.to_string(), Caller::PrivateApp));
+        }
+        if !token.starts_with(ACCESS_PREFIX) {
+            return Err(ApiError::unauthorized());
+        }
+        match self.oauth.session(token) {
+            Ok(s) => Ok((token.to_string(), Caller::User(s))),
+            Err(Refusal::Expired(at)) => Err(ApiError::expired_token(at, now_ms())),
+            Err(Refusal::Unknown) => Err(ApiError::unauthorized()),
+        }
+    }
+
+    /// The scopes `caller` holds now (revoked ones taken away).
+    fn scopes_of(&self, caller: &Caller) -> Vec<String> {
+        match caller {
+            Caller::PrivateApp => self.effective_scopes(),
+            Caller::User(s) => s
+                .scopes
+                .iter()
+                .filter(|g| !self.faults.is_revoked(g))
+                .cloned()
+                .collect(),
         }
     }
 
@@ -120,10 +174,13 @@ impl Shared {
         self.faults.clear();
         self.stats.clear();
         self.limiter.reset();
+        self.oauth.reset();
+        self.requests.clear();
     }
 
-    fn authorized(&self, req: &Request) -> Option<String> {
-        bearer(req).filter(|t| self.token_ok(t)).map(str::to_string)
+    /// Whether a control request carries the private-app token (an OAuth access token is not enough).
+    fn control_authorized(&self, req: &Request) -> bool {
+        bearer(req).is_some_and(|t| self.token_ok(t))
     }
 
     fn error(
@@ -173,7 +230,7 @@ impl Shared {
 
     fn control(&self, req: &Request) -> Response {
         let correlation = correlation_id();
-        if self.authorized(req).is_none() {
+        if !self.control_authorized(req) {
             return self.error(&ApiError::unauthorized(), &correlation, Vec::new());
         }
         let sub = req
@@ -202,6 +259,24 @@ impl Shared {
                 self.stats.clear();
                 json_response(204, None, Vec::new())
             }
+            ("GET", "/requests") => ok(to_value(serde_json::to_value(self.requests.snapshot()))),
+            ("DELETE", "/requests") => {
+                self.requests.clear();
+                json_response(204, None, Vec::new())
+            }
+            ("GET", "/oauth") => ok(self.oauth.snapshot()),
+            ("POST", "/oauth") => {
+                let body: Value = match serde_json::from_slice(&req.body) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return self.error(&ApiError::invalid_json(&e), &correlation, Vec::new())
+                    }
+                };
+                match self.oauth.apply_json(&body) {
+                    Ok(()) => ok(self.oauth.snapshot()),
+                    Err(why) => self.error(&ApiError::validation(why), &correlation, Vec::new()),
+                }
+            }
             ("POST", "/reset") => {
                 self.reset();
                 ok(json!({ "status": "reset", "seed": self.opts.seed }))
@@ -217,13 +292,13 @@ impl Shared {
             template,
             body,
         } = *route;
-        let token = match self.authorized(req) {
-            Some(t) => t,
+        let (token, caller) = match self.caller(req) {
+            Ok(c) => c,
             // The token-info endpoint authenticates with the token in its body.
-            None if op == Op::TokenInfo && req.header("authorization").is_none() => {
-                "(token-info)".to_string()
+            Err(_) if op == Op::TokenInfo && req.header("authorization").is_none() => {
+                ("(token-info)".to_string(), Caller::PrivateApp)
             }
-            None => return self.error(&ApiError::unauthorized(), correlation, Vec::new()),
+            Err(e) => return self.error(&e, correlation, Vec::new()),
         };
         let search = op == Op::ObjSearch;
         if let Some(status) = self.faults.take_5xx() {
@@ -268,7 +343,7 @@ impl Shared {
         }
         let required = required_scopes(op, params);
         if !required.is_empty() {
-            let granted = self.effective_scopes();
+            let granted = self.scopes_of(&caller);
             if !required.iter().any(|s| granted.iter().any(|g| g == s)) {
                 return self.error(&ApiError::missing_scopes(required), correlation, headers);
             }
@@ -288,20 +363,20 @@ impl Shared {
             body: &req.body,
             path: req.path.trim_end_matches('/'),
             base,
+            visibility: match &caller {
+                Caller::PrivateApp => Visibility::All,
+                Caller::User(s) => s.visibility,
+            },
         };
         match api::call(op, &ctx) {
             Ok(reply) => json_response(reply.status, reply.body.as_ref(), headers),
             Err(e) => self.error(&e, correlation, headers),
         }
     }
-}
 
-impl Handler for Shared {
-    fn handle(&self, req: Request) -> Outcome {
-        if req.path == CONTROL || req.path.starts_with(&format!("{CONTROL}/")) {
-            return Outcome::Respond(self.control(&req));
-        }
-        let route = match routes::table().resolve(&req.method, &req.path) {
+    /// An API request after control paths and OAuth endpoints: everything but the request log.
+    fn serve(&self, req: &Request, resolved: Resolved) -> Outcome {
+        let route = match resolved {
             Resolved::Found {
                 op,
                 template,
@@ -348,12 +423,47 @@ impl Handler for Shared {
             template,
             body,
         };
-        let resp = self.api(&req, &route, &correlation);
+        let resp = self.api(req, &route, &correlation);
         log::debug!("sandbox: {} {} -> {}", req.method, req.path, resp.status);
         let stall = self.faults.stall_ms();
         if stall > 0 {
             std::thread::sleep(Duration::from_millis(stall));
         }
         Outcome::Respond(resp)
+    }
+}
+
+impl Handler for Shared {
+    fn handle(&self, req: Request) -> Outcome {
+        if req.path == CONTROL || req.path.starts_with(&format!("{CONTROL}/")) {
+            return Outcome::Respond(self.control(&req));
+        }
+        let resolved = routes::table().resolve(&req.method, &req.path);
+        if let Resolved::Found {
+            op: Op::OAuth(endpoint),
+            template,
+            ..
+        } = resolved
+        {
+            self.stats
+                .record(&req.method, template, req.path.trim_end_matches('/'));
+            let resp = oauth::handle(&self.oauth, endpoint, &req);
+            log::debug!("sandbox: {} {} -> {}", req.method, req.path, resp.status);
+            return Outcome::Respond(resp);
+        }
+        let outcome = self.serve(&req, resolved);
+        let token = bearer(&req);
+        let status = match &outcome {
+            Outcome::Respond(r) => Some(r.status),
+            Outcome::Drop => None,
+        };
+        self.requests.record(Entry::new(
+            &req.method,
+            &req.path,
+            token.and_then(|t| self.oauth.user_of(t)),
+            token,
+            status,
+        ));
+        outcome
     }
 }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{json, Map, Value};
 
+use crate::time::iso_ms;
 use crate::types::PORTAL_ID;
 
 /// An API error, rendered as HubSpot's error body by [`ApiError::body`].
@@ -75,6 +76,25 @@ impl ApiError {
     /// 401 INVALID_AUTHENTICATION.
     pub(crate) fn unauthorized() -> ApiError {
         ApiError::new(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE)
+    }
+
+    /// 401 EXPIRED_AUTHENTICATION for an OAuth access token that expired at `expired_at` (epoch ms), in
+    /// HubSpot's words ("The OAuth token used to make this call expired 3 minute(s) ago.") with
+    /// `context["expire time"]`.
+    pub(crate) fn expired_token(expired_at: i64, now: i64) -> ApiError {
+        let secs = (now - expired_at).max(0) / 1000;
+        let ago = match secs {
+            s if s < 120 => format!("{s} second(s)"),
+            s if s < 7200 => format!("{} minute(s)", s / 60),
+            s if s < 172_800 => format!("{} hour(s)", s / 3600),
+            s => format!("{} day(s)", s / 86_400),
+        };
+        ApiError::new(
+            401,
+            "EXPIRED_AUTHENTICATION",
+            format!("The OAuth token used to make this call expired {ago} ago."),
+        )
+        .with_context(json!({ "expire time": [iso_ms(expired_at)] }))
     }
 
     /// 403 MISSING_SCOPES listing the scopes of which one is required.
@@ -248,6 +268,25 @@ mod tests {
         assert_eq!(id.as_bytes()[14], b'4');
         assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
         assert_ne!(id, correlation_id());
+    }
+
+    #[test]
+    fn expired_token_wording() {
+        let e = ApiError::expired_token(1_000, 76_000);
+        assert_eq!(e.status, 401);
+        assert_eq!(
+            e.message,
+            "The OAuth token used to make this call expired 75 second(s) ago."
+        );
+        let body = e.body("x");
+        assert_eq!(body["category"], "EXPIRED_AUTHENTICATION");
+        assert_eq!(
+            body["context"]["expire time"][0],
+            "1970-01-01T00:00:01.000Z"
+        );
+        assert!(ApiError::expired_token(0, 5 * 3_600_000)
+            .message
+            .contains("expired 5 hour(s) ago"));
     }
 
     #[test]

@@ -9,11 +9,13 @@
 //! checks that every path the client builds is one this table serves. See `README.md` for the
 //! endpoints, the control paths, the seed data and the deviations from HubSpot.
 //!
-//! The crate root owns the public handle ([`Sandbox`], [`SandboxOptions`]) and [`route`]; the rest
-//! lives in private modules: the transport (`http`), the request pipeline (`dispatch`), the route table
-//! (`routes`), the handlers (`api/`, one file per API), the account (`store`, `assoc`, `properties`,
-//! `defined_properties/`, `fixtures`, `types`), the demo data (`seed/`), and search, validation, rate
-//! limits, faults, errors and time.
+//! The crate root owns the public handle ([`Sandbox`], [`SandboxOptions`]), [`route`], and the sandbox's
+//! OAuth app and users ([`OAUTH_CLIENT_ID`], [`OAUTH_CLIENT_SECRET`], [`OAUTH_USERS`]); the rest lives in
+//! private modules: the transport (`http`), the request pipeline (`dispatch`), the route table
+//! (`routes`), the handlers (`api/`, one file per API), HubSpot OAuth (`oauth/`: sign-in page, codes and
+//! tokens, the token endpoints), what a signed-in user may see (`visibility`), the request log
+//! (`reqlog`), the account (`store`, `assoc`, `properties`, `defined_properties/`, `fixtures`, `types`),
+//! the demo data (`seed/`), and search, validation, rate limits, faults, errors and time.
 #![deny(unreachable_pub)]
 
 use std::net::{SocketAddr, TcpListener};
@@ -28,8 +30,10 @@ mod errors;
 mod faults;
 mod fixtures;
 mod http;
+mod oauth;
 mod properties;
 mod ratelimit;
+mod reqlog;
 mod routes;
 mod search;
 mod seed;
@@ -37,6 +41,7 @@ mod store;
 mod time;
 mod types;
 mod validate;
+mod visibility;
 
 pub use faults::{Faults, FaultsSnapshot, StatsSnapshot};
 
@@ -59,10 +64,57 @@ pub fn route(method: &str, path: &str) -> Option<String> {
     }
 }
 
+/// The client id of the sandbox's HubSpot OAuth app (a user-level app): the only `client_id` its
+/// `/oauth/authorize` page and token endpoints accept.
+pub const OAUTH_CLIENT_ID: &str = "sandbox-oauth-client";
+
+/// The client secret of the sandbox's OAuth app, sent in the form body of the token endpoints.
+pub const OAUTH_CLIENT_SECRET: &str = "sandbox-oauth-secret-0123456789abcdef";
+
+/// A user of the sandbox account who can sign in on its `/oauth/authorize` page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OAuthUser {
+    /// The value the sign-in form posts as `user` (`reader`, `owner`).
+    pub login: &'static str,
+    /// HubSpot's user id (`user_id` of the token and introspection responses); the `userId` of one of
+    /// the seeded owners.
+    pub user_id: u64,
+    /// The user's email (`user` in introspection).
+    pub email: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// What the user may do, as the sign-in page shows it.
+    pub description: &'static str,
+}
+
+/// The two users of the sandbox account, with different permissions:
+/// - `reader` (Riley Reader) reads every record but may not write: its tokens carry only the `.read`
+///   scopes (and `oauth`), so every write answers 403 MISSING_SCOPES;
+/// - `owner` (Olive Owner) reads and writes, with HubSpot's "owned records only" permission: lists,
+///   searches and batch reads show only records whose `hubspot_owner_id` is her owner id (75000002,
+///   whose `userId` is hers), and reading another record by id answers 404.
+pub const OAUTH_USERS: &[OAuthUser] = &[
+    OAuthUser {
+        login: "reader",
+        user_id: 9_100_003,
+        email: "riley.reader@sandbox.example",
+        name: "Riley Reader",
+        description: "Sees every record but may not create, change or delete anything (read scopes only).",
+    },
+    OAuthUser {
+        login: "owner",
+        user_id: 9_100_002,
+        email: "olive.owner@sandbox.example",
+        name: "Olive Owner",
+        description: "Sees only the records she owns (owner 75000002); may read and write (read and write scopes).",
+    },
+];
+
 /// Options for a sandbox.
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
-    /// The bearer token the sandbox accepts; `None` accepts any non-empty bearer token.
+    /// The private-app bearer token the sandbox accepts; `None` accepts any non-empty bearer token
+    /// except one shaped like an OAuth access token (`sbx-at-…`), which must be one the sandbox issued.
     pub token: Option<String>,
     /// Seed of the deterministic demo data.
     pub seed: u64,
@@ -72,12 +124,16 @@ pub struct SandboxOptions {
     pub search_per_second: u32,
     /// Calls a token may make per day (UTC).
     pub daily_limit: u64,
-    /// The scopes every token holds; `None` grants all CRM scopes the sandbox knows.
+    /// The scopes the private-app token holds; `None` grants all CRM scopes the sandbox knows. (OAuth
+    /// access tokens hold the scopes granted at sign-in.)
     pub scopes: Option<Vec<String>>,
     /// Open connections over this count get 503 and are closed.
     pub max_connections: usize,
     /// Largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+    /// How long an OAuth access token lives (HubSpot: 30 minutes); tokens issued later follow
+    /// `POST /__sandbox/oauth {"accessTokenTtlSeconds": n}` instead once it is set.
+    pub oauth_access_token_ttl: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -91,6 +147,7 @@ impl Default for SandboxOptions {
             scopes: None,
             max_connections: 256,
             max_body_bytes: 4 * 1024 * 1024,
+            oauth_access_token_ttl: Duration::from_secs(1800),
         }
     }
 }
@@ -148,7 +205,8 @@ impl Sandbox {
         self.shared.stats.snapshot()
     }
 
-    /// Restores the seed data and clears faults, statistics and rate-limit windows.
+    /// Restores the seed data and clears faults, statistics, rate-limit windows and the request log; the
+    /// OAuth access-token TTL goes back to the configured one (issued OAuth tokens stay valid).
     pub fn reset(&self) {
         self.shared.reset();
     }

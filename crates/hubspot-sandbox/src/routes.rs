@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use crate::oauth::Endpoint;
 use crate::types::Obj;
 
 /// An API operation.
@@ -52,6 +53,9 @@ pub(crate) enum Op {
     TokenInfo,
     Flows,
     Flow,
+    /// An OAuth endpoint: served by `oauth`, outside the API pipeline (no bearer token, faults or rate
+    /// limits).
+    OAuth(Endpoint),
 }
 
 /// Whether HubSpot's reference defines a request body for an operation (`requestBody`).
@@ -61,9 +65,11 @@ pub(crate) enum Body {
     None,
     /// An `application/json` body.
     Json,
+    /// An `application/x-www-form-urlencoded` body (the OAuth endpoints).
+    Form,
 }
 
-use Body::{Json, None as NoBody};
+use Body::{Form, Json, None as NoBody};
 
 /// (method, path template, operation, request body), in match order: a literal segment
 /// (`/search`, `/batch/read`, `/groups`, `/associations/default`) comes before the parameter it would
@@ -123,6 +129,19 @@ const TABLE: &[(&str, &str, Op, Body)] = &[
     // Private-app token introspection: not in the OpenAPI collection; HubSpot's private apps guide
     // documents it (POST, JSON body `{tokenKey}`).
     ("POST", "/oauth/v2/private-apps/get/access-token-info", Op::TokenInfo, Json),
+    // HubSpot OAuth: Auth/Oauth/Rollouts/279897/2026-03/oauth.json (the current version; the v3 file of
+    // the same rollout has the same operations under /oauth/v3/, and Auth/Oauth/Rollouts/155908/v1/oauth.json
+    // the v1 token call), form bodies. The authorize page is app.hubspot.com's (the OAuth guides), served
+    // here at the same path.
+    ("GET", "/oauth/authorize", Op::OAuth(Endpoint::AuthorizePage), NoBody),
+    ("POST", "/oauth/authorize", Op::OAuth(Endpoint::Authorize), Form),
+    ("POST", "/oauth/2026-03/token", Op::OAuth(Endpoint::Token), Form),
+    ("POST", "/oauth/2026-03/token/introspect", Op::OAuth(Endpoint::Introspect), Form),
+    ("POST", "/oauth/2026-03/token/revoke", Op::OAuth(Endpoint::Revoke), Form),
+    ("POST", "/oauth/v3/token", Op::OAuth(Endpoint::Token), Form),
+    ("POST", "/oauth/v3/token/introspect", Op::OAuth(Endpoint::Introspect), Form),
+    ("POST", "/oauth/v3/token/revoke", Op::OAuth(Endpoint::Revoke), Form),
+    ("POST", "/oauth/v1/token", Op::OAuth(Endpoint::Token), Form),
     // Workflows (automation v4): Automation/Automation V4/Rollouts/144908/v4/automationV4.json.
     ("GET", "/automation/v4/flows", Op::Flows, NoBody),
     ("GET", "/automation/v4/flows/{flowId}", Op::Flow, NoBody),
@@ -269,7 +288,7 @@ pub(crate) fn required_scopes(op: Op, params: &[String]) -> &'static [&'static s
         Op::Schemas | Op::Schema => &["crm.schemas.custom.read"],
         Op::Owners | Op::Owner => &["crm.objects.owners.read"],
         Op::Flows | Op::Flow => &["automation"],
-        Op::AccountDetails | Op::ApiUsage | Op::TokenInfo => &[],
+        Op::AccountDetails | Op::ApiUsage | Op::TokenInfo | Op::OAuth(_) => &[],
     }
 }
 
@@ -307,11 +326,12 @@ mod tests {
             Body::Json
         );
         // The reference defines no body for any GET or DELETE, and one for every POST, PATCH and PUT
-        // here except the default association.
+        // here except the default association; the OAuth endpoints take forms.
         for &(method, template, op, b) in TABLE {
             let want = match method {
                 "GET" | "DELETE" => Body::None,
                 _ if op == Op::AssocPutDefault => Body::None,
+                _ if matches!(op, Op::OAuth(_)) => Body::Form,
                 _ => Body::Json,
             };
             assert_eq!(b, want, "{method} {template}");
@@ -373,6 +393,25 @@ mod tests {
             Op::PropGet
         );
         assert_eq!(found(r.resolve("HEAD", "/crm/v3/owners")).0, Op::Owners);
+        for (m, p, e) in [
+            ("GET", "/oauth/authorize", Endpoint::AuthorizePage),
+            ("POST", "/oauth/authorize", Endpoint::Authorize),
+            ("POST", "/oauth/2026-03/token", Endpoint::Token),
+            ("POST", "/oauth/v3/token", Endpoint::Token),
+            ("POST", "/oauth/v1/token", Endpoint::Token),
+            (
+                "POST",
+                "/oauth/2026-03/token/introspect",
+                Endpoint::Introspect,
+            ),
+            ("POST", "/oauth/2026-03/token/revoke", Endpoint::Revoke),
+        ] {
+            assert_eq!(found(r.resolve(m, p)).0, Op::OAuth(e), "{m} {p}");
+        }
+        assert!(matches!(
+            r.resolve("GET", "/oauth/2026-03/token"),
+            Resolved::MethodNotAllowed
+        ));
         assert!(matches!(
             r.resolve("PUT", "/crm/v3/objects/contacts"),
             Resolved::MethodNotAllowed

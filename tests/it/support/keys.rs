@@ -150,3 +150,104 @@ impl Jwks {
         j
     }
 }
+
+/// A CA and a server certificate it issued, made with `openssl` in `dir`: the certificate names
+/// `san` (`IP:127.0.0.1`, `DNS:localhost,IP:127.0.0.1`); returns [CA PEM, certificate PEM, key PEM].
+pub fn ca_and_cert(dir: &std::path::Path, san: &str) -> [std::path::PathBuf; 3] {
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let key = ["-newkey", "rsa:2048", "-nodes"];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &key,
+            &[
+                "-days",
+                "2",
+                "-subj",
+                "/CN=test CA",
+                "-keyout",
+                &p("ca.key"),
+                "-out",
+                &p("ca.pem"),
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &key,
+            &[
+                "-subj",
+                "/CN=test server",
+                "-keyout",
+                &p("srv.key"),
+                "-out",
+                &p("srv.csr"),
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(dir.join("san.ext"), format!("subjectAltName={san}\n")).unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &p("srv.csr"),
+        "-CA",
+        &p("ca.pem"),
+        "-CAkey",
+        &p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &p("san.ext"),
+        "-out",
+        &p("srv.pem"),
+    ]);
+    [dir.join("ca.pem"), dir.join("srv.pem"), dir.join("srv.key")]
+}
+
+/// `openssl s_server` serving `dir` over TLS (`mode` `-WWW`: files as bodies; `-HTTP`: each file is a
+/// whole HTTP response, status and headers included) on a free loopback port with a certificate for
+/// 127.0.0.1 issued by a CA made here; returns (server, port, CA PEM path).
+pub fn https_file_server(
+    dir: &std::path::Path,
+    mode: &str,
+) -> (std::process::Child, u16, std::path::PathBuf) {
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    ca_and_cert(dir, "IP:127.0.0.1");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("openssl")
+        .args([
+            "s_server",
+            mode,
+            "-quiet",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            &p("srv.pem"),
+            "-key",
+            &p("srv.key"),
+        ])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < end,
+            "openssl s_server did not listen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, port, dir.join("ca.pem"))
+}

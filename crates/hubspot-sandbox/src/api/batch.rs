@@ -1,5 +1,6 @@
 //! The v3 batch endpoints of the objects API: read, create, update, upsert and archive (at most 100
-//! inputs; 207 with `errors` on partial failure).
+//! inputs; 207 with `errors` on partial failure). Batch read treats a record the caller does not see
+//! (`visibility`) as a missing one.
 
 use std::collections::HashSet;
 
@@ -86,6 +87,7 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     if let Some(p) = id_prop {
         store.check_id_property(obj, p)?;
     }
+    let sight = ctx.visibility.sight(&store, obj);
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for input in inputs {
         let raw = scalar(input.get("id")).unwrap_or_default();
@@ -93,6 +95,7 @@ pub(crate) fn batch_read(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .resolve(obj, &raw, id_prop, archived)
             .ok()
             .and_then(|id| store.get(obj, id, archived))
+            .filter(|r| sight.sees(r))
         {
             Some(r) => results.push(store.record_json(obj, r, PropSel::from_names(&names), &[])),
             None => missing.push(raw),

@@ -20,6 +20,7 @@ use crate::errors::ApiError;
 use crate::routes::{pct_decode, Op};
 use crate::time::{iso_ms, now_ms};
 use crate::types::Obj;
+use crate::visibility::Visibility;
 
 /// A parsed query string.
 #[derive(Debug, Default)]
@@ -119,6 +120,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) path: &'a str,
     /// `http://host:port`, for paging links.
     pub(crate) base: String,
+    /// The records the caller sees (see `visibility`).
+    pub(crate) visibility: Visibility,
 }
 
 impl Ctx<'_> {
@@ -213,5 +216,11 @@ pub(crate) fn call(op: Op, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         Op::TokenInfo => account::token_info(ctx),
         Op::Flows => flows::flows(ctx),
         Op::Flow => flows::flow(ctx),
+        // Served by `oauth` before the API pipeline; never routed here.
+        Op::OAuth(_) => Err(ApiError::new(
+            500,
+            "INTERNAL_ERROR",
+            "OAuth endpoints are not API operations",
+        )),
     }
 }

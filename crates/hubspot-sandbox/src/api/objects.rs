@@ -1,6 +1,7 @@
 //! The v3 objects API: list (id cursor paging, `properties`, `associations`, `archived`), read (by id or a
 //! unique `idProperty`), create (with `associations`), update, archive and search; and the helpers the
-//! batch endpoints (`batch.rs`) share with them.
+//! batch endpoints (`batch.rs`) share with them. List, read and search show only the records the caller
+//! sees (`visibility`: a user with "owned records only" sees her own).
 
 use serde_json::{json, Value};
 
@@ -110,11 +111,12 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let names = ctx.query.list("properties");
     let with = with_assoc(ctx);
     let store = ctx.shared.store.read();
+    let sight = ctx.visibility.sight(&store, obj);
     let mut live = store
         .records(obj)
         .range(after..)
         .map(|(_, r)| r)
-        .filter(|r| r.archived == archived);
+        .filter(|r| r.archived == archived && sight.sees(r));
     let page: Vec<_> = live.by_ref().take(limit).collect();
     let next = live.next().map(|r| r.id);
     let results: Vec<Value> = page
@@ -135,8 +137,10 @@ pub(crate) fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let names = ctx.query.list("properties");
     let store = ctx.shared.store.read();
     let id = store.resolve(obj, ctx.param(1), ctx.query.get("idProperty"), archived)?;
+    let sight = ctx.visibility.sight(&store, obj);
     let r = store
         .get(obj, id, archived)
+        .filter(|r| sight.sees(r))
         .ok_or_else(|| ApiError::object_not_found(ctx.param(1)))?;
     Ok(Reply::ok(store.record_json(
         obj,
@@ -236,10 +240,11 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         None => None,
     };
     let searchable = obj.searchable();
+    let sight = ctx.visibility.sight(&store, obj);
     let mut hits: Vec<_> = store
         .records(obj)
         .values()
-        .filter(|r| !r.archived)
+        .filter(|r| !r.archived && sight.sees(r))
         .filter(|r| {
             groups.is_empty()
                 || groups.iter().any(|g| {

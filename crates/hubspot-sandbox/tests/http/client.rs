@@ -39,22 +39,40 @@ pub fn try_send(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Option<Resp> {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a.as_str()));
+    }
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    let payload = body.map(|b| b.to_string());
+    send_raw(base, method, path, &headers, payload.as_deref())
+}
+
+/// Sends one request with these headers and body (`Content-Length` is added for a body); `None` when
+/// the connection closed without a response.
+pub fn send_raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Option<Resp> {
     let addr = base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let payload = body.unwrap_or_default();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     if body.is_some() {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            payload.len()
-        ));
+        req.push_str(&format!("Content-Length: {}\r\n", payload.len()));
     }
     req.push_str("\r\n");
-    req.push_str(&payload);
+    req.push_str(payload);
     s.write_all(req.as_bytes()).unwrap();
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);

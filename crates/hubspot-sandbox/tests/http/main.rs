@@ -9,6 +9,7 @@ mod batch;
 mod bodies;
 mod client;
 mod faults;
+mod oauth;
 mod properties;
 mod records;
 mod search;
