@@ -35,8 +35,9 @@ run_stage() { # name cmd...
 # Debian packages: musl-tools for the static build; binutils and file for scripts/test-static.sh; buildah, jq, curl for scripts/test-image.sh (the FROM
 # scratch image without a Docker engine); shellcheck for the shell scripts; jq and curl for
 # scripts/deploy.sh, scripts/rollback.sh and their test; prometheus for promtool, which checks /metrics
-# (tests/it/observability.rs); redis-server for the Redis session store and shared rate budget (tests/it/redis.rs).
-DEBIAN_PACKAGES=(musl-tools binutils file buildah jq curl shellcheck prometheus redis-server)
+# (tests/it/observability.rs); redis-server for the Redis session store and shared rate budget (tests/it/redis.rs);
+# chromium for the sign-in pages walked by a real browser, openssl for test certificates (tests/sdk, tests/it/oauth.rs).
+DEBIAN_PACKAGES=(musl-tools binutils file buildah jq curl shellcheck prometheus redis-server chromium openssl)
 HADOLINT_VERSION=2.15.1
 HADOLINT=$CACHE/tools/bin/hadolint
 
@@ -133,7 +134,7 @@ run_stage "no async runtime" no_async_runtime
 run_stage "layers (ARCHITECTURE.md; tests/layers)" cargo test --locked --test layers
 run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
 run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
-run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x)" \
+run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x; OAuth; a real browser)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
 run_stage "MCP conformance suite" conformance
 run_stage "soak: faults and a restart (${SOAK_SECONDS:-20} s)" \

@@ -489,7 +489,8 @@ pub fn handle(app: &Arc<App>, req: &Req) -> Reply {
     }
 }
 
-/// On every response (the original design's helmet set, for an API that serves no HTML).
+/// On every response (the original design's helmet set, for an API that serves no HTML), unless the reply
+/// sets the header itself (the sign-in pages' policy allows their inline style).
 const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -573,13 +574,19 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
         headers.push(HSTS);
     }
     headers.extend(reply.headers.iter().map(|(k, v)| (*k, v.as_str())));
+    let own = |name: &str| reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    let defaults: Vec<(&str, &str)> = SECURITY_HEADERS
+        .iter()
+        .filter(|(k, _)| !own(k))
+        .copied()
+        .collect();
     let close = o.close;
     if close {
         headers.push(("Connection", "close"));
     }
     match reply.body {
         ReplyBody::Empty => {
-            headers.extend(SECURITY_HEADERS);
+            headers.extend(&defaults);
             let resp = with_headers(tiny_http::Response::empty(reply.status), &headers);
             respond(rq, resp, close);
             Sent {
@@ -588,7 +595,7 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
             }
         }
         ReplyBody::Full(ctype, body) => {
-            headers.extend(SECURITY_HEADERS);
+            headers.extend(&defaults);
             headers.push(("Content-Type", ctype));
             let considered = gzip::worth_it(ctype, body.len());
             let body = if considered {
@@ -616,11 +623,7 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
                 "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\n\
                  X-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\n",
             );
-            headers.extend(
-                SECURITY_HEADERS
-                    .iter()
-                    .filter(|(k, _)| *k != "Cache-Control"),
-            );
+            headers.extend(defaults.iter().filter(|(k, _)| *k != "Cache-Control"));
             for (k, v) in headers.iter().filter(|(k, v)| writable_header(k, v)) {
                 head.push_str(k);
                 head.push_str(": ");

@@ -1120,8 +1120,8 @@ impl AuthServer {
             .sealer
             .open(Kind::AccessToken, token)
             .ok_or(AuthError::BadSignature)?;
-        // A token of lifetime n seconds is honoured for at most n seconds (whole-second clock).
-        if g.e <= now_secs() {
+        // Honoured for at least its `expires_in` (whole seconds: up to one more), as clients count it.
+        if g.e < now_secs() {
             return Err(AuthError::Expired);
         }
         if !same_resource(&g.res, resource) {

@@ -34,7 +34,7 @@ pub(crate) fn escape(s: &str) -> String {
 
 const STYLE: &str = "body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f8fa;color:#213343}\
 main{max-width:32rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #cbd6e2;border-radius:8px}\
-h1{font-size:1.3rem;margin:0 0 1rem}dl{margin:0 0 1rem}dt{font-weight:600;margin-top:.6rem}dd{margin:0;word-break:break-all}\
+h1{font-size:1.3rem;margin:0 0 1rem}dl{margin:0 0 1rem}dt{font-weight:600;margin-top:.6rem}dd{margin:0;overflow-wrap:anywhere}\
 ul{padding-left:1.2rem}.note{font-size:.9rem;color:#516f90}.actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.25rem}\
 button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #cbd6e2;background:#fff;cursor:pointer;min-height:44px}\
 button.primary{background:#ff7a59;border-color:#ff7a59;color:#fff}button:focus{outline:3px solid #0091ae;outline-offset:2px}\

@@ -116,7 +116,7 @@ async def callback_handler():
     return q["code"], q.get("state")
 
 
-def count_refreshes(request) -> None:
+async def count_refreshes(request) -> None:
     body = request.content.decode("utf-8", "replace") if request.content else ""
     if request.url.path.endswith("/oauth/token") and "grant_type=refresh_token" in body:
         seen["refreshes"] += 1
@@ -124,9 +124,10 @@ def count_refreshes(request) -> None:
 
 async def records(call) -> int:
     res = await call("hubspot_list_records", {"objectType": "contacts", "limit": 100})
-    if res.isError:
+    # 1.x names the fields as the wire does, 2.x in snake case.
+    if getattr(res, "isError", None) or getattr(res, "is_error", None):
         raise RuntimeError(f"tool error: {res.content}")
-    sc = res.structuredContent or {}
+    sc = getattr(res, "structuredContent", None) or getattr(res, "structured_content", None) or {}
     return len(sc.get("results") or sc.get("records") or [])
 
 
