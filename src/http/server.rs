@@ -574,7 +574,12 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
         headers.push(HSTS);
     }
     headers.extend(reply.headers.iter().map(|(k, v)| (*k, v.as_str())));
-    let own = |name: &str| reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    let own = |name: &str| {
+        reply
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
     let defaults: Vec<(&str, &str)> = SECURITY_HEADERS
         .iter()
         .filter(|(k, _)| !own(k))

@@ -89,8 +89,10 @@ fn hidden_inputs(html: &str) -> Vec<(String, String)> {
 
 /// The server in `oauth` mode against the sandbox process.
 struct Setup {
-    sb: SandboxProc,
+    sb: std::rc::Rc<SandboxProc>,
     mcp: Server,
+    /// `MCP_PUBLIC_URL`, when the test sets one (the issuer; else the server's own address).
+    public: Option<String>,
 }
 
 fn env_for(sb: &SandboxProc, extra: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -125,7 +127,18 @@ impl Setup {
     fn start(extra: &[(&str, &str)]) -> Setup {
         let sb = SandboxProc::start();
         let mcp = start_mcp(&sb, extra);
-        Setup { sb, mcp }
+        Setup {
+            sb: std::rc::Rc::new(sb),
+            mcp,
+            public: None,
+        }
+    }
+
+    /// The issuer and the resource's origin.
+    fn origin(&self) -> String {
+        self.public
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}", self.mcp.addr.port()))
     }
 
     fn c(&self) -> Client {
@@ -151,7 +164,7 @@ impl Setup {
             "/oauth/authorize?response_type=code&client_id={}&redirect_uri={}&state=xyz&resource={}{extra}",
             enc(client_id),
             enc(redirect),
-            enc(&format!("http://127.0.0.1:{}/mcp", self.mcp.addr.port())),
+            enc(&format!("{}/mcp", self.origin())),
         )
     }
 
@@ -207,7 +220,7 @@ impl Setup {
         );
         assert_eq!(back.status, 302, "{back:?}");
         let callback = back.header("location").unwrap().to_string();
-        let ours = format!("http://127.0.0.1:{}", self.mcp.addr.port());
+        let ours = self.origin();
         assert!(
             callback.starts_with(&format!("{ours}/oauth/callback?")),
             "{callback}"
@@ -253,10 +266,7 @@ impl Setup {
         );
         let q = self.sign_in_with(&url, user);
         assert_eq!(q.get("state").map(String::as_str), Some("xyz"));
-        assert_eq!(
-            q.get("iss"),
-            Some(&format!("http://127.0.0.1:{}", self.mcp.addr.port()))
-        );
+        assert_eq!(q.get("iss"), Some(&self.origin()));
         let r = self.exchange(client_id, &q["code"]);
         assert_eq!(r.status, 200, "{r:?}");
         let v = r.json();
@@ -614,9 +624,7 @@ fn consent_needs_its_csrf_token() {
 
 #[test]
 fn a_token_for_another_resource_is_refused_and_grants_survive_a_restart() {
-    let sb = SandboxProc::start();
-    let a = start_mcp(&sb, &[]);
-    let s = Setup { sb, mcp: a };
+    let s = Setup::start(&[]);
     let client = s.register(REDIRECT);
     let (access, refresh) = s.tokens_for(&client, "reader");
     // The same keys, another resource: its audience does not match.
@@ -631,11 +639,15 @@ fn a_token_for_another_resource_is_refused_and_grants_survive_a_restart() {
         .contains("invalid_token"));
     // A restart (same keys, same port): the client carries on without signing in again.
     let port = s.mcp.addr.port().to_string();
-    let Setup { sb, mut mcp } = s;
+    let Setup { sb, mut mcp, .. } = s;
     mcp.signal("TERM");
     mcp.wait_exit(Duration::from_secs(10)).unwrap();
     let restarted = start_mcp(&sb, &[("PORT", &port)]);
-    let s = Setup { sb, mcp: restarted };
+    let s = Setup {
+        sb,
+        mcp: restarted,
+        public: None,
+    };
     assert_eq!(s.status_of(&access, "contacts"), 200);
     let r = s.token(&[
         ("grant_type", "refresh_token"),
@@ -903,5 +915,68 @@ fn hubspot_tokens_are_refreshed_once_for_many_waiting_requests() {
         tokens.len(),
         1,
         "every call used the refreshed token: {tokens:?}"
+    );
+}
+
+#[test]
+fn two_replicas_on_one_redis_share_grants_and_reuse_detection() {
+    let redis = crate::support::redis_server::RedisServer::start(&[]);
+    let url = redis.url();
+    let sb = std::rc::Rc::new(SandboxProc::start());
+    // Two replicas behind one public URL (one issuer, one resource), the same keys, one Redis.
+    let public = "http://127.0.0.1:1".to_string();
+    let replica = |sb: &std::rc::Rc<SandboxProc>| Setup {
+        sb: std::rc::Rc::clone(sb),
+        mcp: start_mcp(sb, &[("REDIS_URL", &url), ("MCP_PUBLIC_URL", &public)]),
+        public: Some(public.clone()),
+    };
+    let (a, b) = (replica(&sb), replica(&sb));
+    // Registration and sign-in on A, the code traded on B, the token used on A.
+    let client = a.register(REDIRECT);
+    let authorize = a.authorize_url(
+        &client,
+        REDIRECT,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    );
+    let code = a.sign_in_with(&authorize, "owner")["code"].clone();
+    let t = b.exchange(&client, &code);
+    assert_eq!(t.status, 200, "{t:?}");
+    let v = t.json();
+    let (access, refresh) = (
+        v["access_token"].as_str().unwrap(),
+        v["refresh_token"].as_str().unwrap(),
+    );
+    assert_eq!(a.status_of(access, "contacts"), 200, "A honours B's token");
+    // The code again, at A: already used (Redis says so), and what it issued is revoked everywhere.
+    assert_eq!(a.exchange(&client, &code).json()["error"], "invalid_grant");
+    assert_eq!(b.status_of(access, "contacts"), 401);
+    // A fresh grant: refresh on A, then the same refresh token replayed on B.
+    let code = a.sign_in_with(&authorize, "owner")["code"].clone();
+    let v = a.exchange(&client, &code).json();
+    let (access, refresh_2) = (
+        v["access_token"].as_str().unwrap(),
+        v["refresh_token"].as_str().unwrap(),
+    );
+    let _ = refresh;
+    let r = a.token(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &client),
+        ("refresh_token", refresh_2),
+    ]);
+    assert_eq!(r.status, 200, "{r:?}");
+    let replay = b.token(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &client),
+        ("refresh_token", refresh_2),
+    ]);
+    assert_eq!(
+        replay.json()["error"],
+        "invalid_grant",
+        "a replay seen through Redis"
+    );
+    assert_eq!(
+        a.status_of(access, "contacts"),
+        401,
+        "the family is revoked on A too"
     );
 }

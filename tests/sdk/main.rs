@@ -425,7 +425,10 @@ fn a_real_browser_walks_consent_and_sign_in() {
     assert_eq!(consent["deny"], true);
     assert_eq!(consent["viewport"], true);
     assert_eq!(consent["overflows"], false, "fits a phone's width: {v}");
-    assert_eq!(consent["styled"], true, "the page's style applies (no stricter policy on top): {v}");
+    assert_eq!(
+        consent["styled"], true,
+        "the page's style applies (no stricter policy on top): {v}"
+    );
     assert_eq!(consent["labelled"], true, "{v}");
     assert!(
         consent["heading"]
