@@ -699,14 +699,20 @@ fn registration_is_bounded_and_checked() {
 
 #[test]
 fn client_metadata_documents_on_private_addresses_are_refused() {
-    let s = Setup::start(&[]);
+    // A document that would be served (its CA is trusted) but sits on loopback, with no exemption:
+    // refused by the address guard, not by a failed connection.
+    let docs = documents();
+    let ca = docs.ca.to_string_lossy().into_owned();
+    let s = Setup::start(&[("OAUTH_CIMD_CA_FILE", &ca)]);
+    let served = format!("{}/good.json", docs.origin);
     for id in [
+        served.as_str(),
         "https://127.0.0.1:1/client.json",
         "https://localhost:1/client.json",
         "https://10.0.0.1/client.json",
         "https://169.254.169.254/latest/meta-data/client.json",
         "https://[::1]:1/client.json",
-        "http://example.com/client.json",
+        "https://[::ffff:127.0.0.1]:1/client.json",
     ] {
         let url = s.authorize_url(
             id,
@@ -716,7 +722,19 @@ fn client_metadata_documents_on_private_addresses_are_refused() {
         let r = s.c().request("GET", &url, &[], "");
         assert_eq!(r.status, 400, "{id}: {r:?}");
         assert!(r.header("location").is_none(), "{id}: no redirect");
+        assert!(
+            r.body.contains("not a public address"),
+            "{id}: refused by the guard: {}",
+            r.body
+        );
     }
+    let url = s.authorize_url(
+        "http://example.com/client.json",
+        REDIRECT,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    );
+    let r = s.c().request("GET", &url, &[], "");
+    assert_eq!(r.status, 400, "plain http: {r:?}");
 }
 
 /// A client ID metadata document server (`openssl s_server -HTTP`, a CA made here) with a good document
@@ -817,7 +835,13 @@ fn a_client_id_metadata_document_client_signs_in_and_bad_documents_are_refused()
     );
     let (access, _) = s.tokens_for(&client_id, "owner");
     assert_eq!(s.status_of(&access, "contacts"), 200);
-    for bad in ["redirect.json", "big.json", "wrong-id.json", "missing.json"] {
+    for (bad, why) in [
+        ("redirect.json", "redirects are not followed"),
+        ("big.json", "larger than 5 KiB"),
+        ("wrong-id.json", "must equal the URL"),
+        // s_server -HTTP answers a missing file with a bare error line, not HTTP.
+        ("missing.json", "is not JSON"),
+    ] {
         let id = format!("{}/{bad}", docs.origin);
         let url = s.authorize_url(
             &id,
@@ -827,6 +851,7 @@ fn a_client_id_metadata_document_client_signs_in_and_bad_documents_are_refused()
         let r = s.c().request("GET", &url, &[], "");
         assert_eq!(r.status, 400, "{bad}: {r:?}");
         assert!(r.header("location").is_none(), "{bad}");
+        assert!(r.body.contains(why), "{bad}: {}", r.body);
     }
 }
 
