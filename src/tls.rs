@@ -18,16 +18,23 @@ fn extra_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     Ok(certs)
 }
 
-/// Mozilla's roots plus `extra_pem`'s, for ureq (HubSpot, the JWKS); Mozilla's alone without it.
+/// Mozilla's roots plus `extra_pem`'s, for ureq (HubSpot, the JWKS). Always given as certificates from
+/// `webpki-root-certs` (borrowed, not copied): ureq's own copy of the roots (`webpki-roots`, its
+/// `rustls-webpki-roots` feature) is left out of the build, so the binary carries Mozilla's roots once. ureq
+/// turns them into trust anchors on its first TLS connection, once per agent.
 pub(crate) fn ureq_roots(extra_pem: Option<&[u8]>) -> Result<ureq::tls::RootCerts, String> {
-    let Some(pem) = extra_pem else {
-        return Ok(ureq::tls::RootCerts::WebPki);
+    let extra = match extra_pem {
+        Some(pem) => extra_certs(pem)?,
+        None => Vec::new(),
     };
     let certs: Vec<ureq::tls::Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()
-        .map(|c| c.as_ref())
-        .chain(extra_certs(pem)?.iter().map(|c| c.as_ref()))
-        .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
+        .map(|c| ureq::tls::Certificate::from_der(c.as_ref()))
+        .chain(
+            extra
+                .iter()
+                .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()),
+        )
         .collect();
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
