@@ -110,6 +110,12 @@ fn contract() -> Vec<(&'static str, &'static str, String)> {
     add(&["GET"], "ACCOUNT_USAGE", paths::ACCOUNT_USAGE.to_string());
     add(&["POST"], "TOKEN_INFO", paths::TOKEN_INFO.to_string());
     add(&["GET"], "FLOWS", paths::FLOWS.to_string());
+    add(&["POST"], "OAUTH_TOKEN", paths::OAUTH_TOKEN.to_string());
+    add(
+        &["POST"],
+        "OAUTH_INTROSPECT",
+        paths::OAUTH_INTROSPECT.to_string(),
+    );
     out
 }
 
@@ -211,7 +217,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The HTTP method of the `paths::NAME` use at `lines[i]`: the nearest `Method::X`, `"X ` (a message
-/// naming the call) or `.get(` / `cached_get(` (GET) on that line up to the use, or on the three lines
+/// naming the call), `.get(` / `cached_get(` (GET) or `oauth_post(` (POST: HubSpot's OAuth API takes forms)
+/// on that line up to the use, or on the three lines
 /// before it. `None` when nothing says (the caller then follows `let path = paths::…` to its use).
 fn method_of_use(lines: &[&str], i: usize, col: usize) -> Option<&'static str> {
     let mut window: Vec<&str> = lines[i.saturating_sub(3)..i].to_vec();
@@ -231,6 +238,7 @@ fn method_of_use(lines: &[&str], i: usize, col: usize) -> Option<&'static str> {
             ("\"DELETE ", "DELETE"),
             (".get(", "GET"),
             ("cached_get(", "GET"),
+            ("oauth_post(", "POST"),
         ] {
             if let Some(at) = text.rfind(needle) {
                 if best.is_none_or(|(b, _)| at > b) {
