@@ -67,7 +67,13 @@ mod tests {
             ),
             _ => panic!("expected the embedded roots plus one"),
         }
-        assert!(matches!(ureq_roots(None), Ok(ureq::tls::RootCerts::WebPki)));
+        // Without a bundle: Mozilla's roots alone, from the one copy in the binary.
+        match ureq_roots(None) {
+            Ok(ureq::tls::RootCerts::Specific(certs)) => {
+                assert_eq!(certs.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len())
+            }
+            _ => panic!("expected the embedded roots"),
+        }
         assert_eq!(
             rustls_roots(Some(pem)).map(|r| r.len()).ok(),
             Some(rustls_roots(None).map(|r| r.len()).unwrap_or(0) + 1)

@@ -1005,3 +1005,68 @@ fn two_replicas_on_one_redis_share_grants_and_reuse_detection() {
         "the family is revoked on A too"
     );
 }
+
+#[test]
+fn only_allowed_portals_get_a_token() {
+    // The sandbox's portal is not in the list: HubSpot signs the person in, this server refuses.
+    let s = Setup::start(&[("HUBSPOT_ALLOWED_PORTALS", "1,2")]);
+    let client = s.register(REDIRECT);
+    let url = s.authorize_url(
+        &client,
+        REDIRECT,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    );
+    let q = s.sign_in_with(&url, "owner");
+    assert_eq!(
+        q.get("error").map(String::as_str),
+        Some("access_denied"),
+        "{q:?}"
+    );
+    assert!(!q.contains_key("code"));
+    assert_eq!(q["state"], "xyz");
+}
+
+#[test]
+fn keys_rotate_without_signing_anyone_out() {
+    const NEW: &str = "oauth-rotated-key-fedcba9876543210fedcba9876543210";
+    let s = Setup::start(&[]);
+    let client = s.register(REDIRECT);
+    let (access, refresh) = s.tokens_for(&client, "reader");
+    let port = s.mcp.addr.port().to_string();
+    let Setup { sb, mut mcp, .. } = s;
+    let restart = |keys: &str, mcp: &mut Server| {
+        mcp.signal("TERM");
+        mcp.wait_exit(Duration::from_secs(10)).unwrap();
+        *mcp = start_mcp(&sb, &[("PORT", &port), ("OAUTH_KEYS", keys)]);
+    };
+    // A new key first, the old one kept: old tokens still open, new ones are sealed with the new key.
+    restart(&format!("{NEW},{KEY}"), &mut mcp);
+    let s = Setup {
+        sb: std::rc::Rc::clone(&sb),
+        mcp,
+        public: None,
+    };
+    assert_eq!(s.status_of(&access, "contacts"), 200);
+    let v = s
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client),
+            ("refresh_token", &refresh),
+        ])
+        .json();
+    let (access_2, refresh_2) = (
+        v["access_token"].as_str().unwrap().to_string(),
+        v["refresh_token"].as_str().unwrap().to_string(),
+    );
+    // The old key dropped: what it sealed no longer opens (the client id too); what the new one sealed does.
+    let Setup { mut mcp, .. } = s;
+    restart(NEW, &mut mcp);
+    let s = Setup {
+        sb,
+        mcp,
+        public: None,
+    };
+    assert_eq!(s.status_of(&access, "contacts"), 401);
+    assert_eq!(s.status_of(&access_2, "contacts"), 200);
+    let _ = refresh_2;
+}
