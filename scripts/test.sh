@@ -135,7 +135,7 @@ run_stage "layers (ARCHITECTURE.md; tests/layers)" cargo test --locked --test la
 run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
 run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x; OAuth; a real browser)" \
-  env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk
+  env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk -- --nocapture
 run_stage "MCP conformance suite" conformance
 run_stage "soak: faults and a restart (${SOAK_SECONDS:-20} s)" \
   env SOAK_SECONDS="${SOAK_SECONDS:-20}" cargo test --locked --test soak -- --nocapture

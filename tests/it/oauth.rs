@@ -415,6 +415,12 @@ fn two_people_sign_in_and_each_acts_as_themselves() {
     assert!(
         !logs.contains("hsmcp_rt.") && !logs.contains("hsmcp_code.") && !logs.contains("hsmcp_at.")
     );
+    // HubSpot's codes and refresh tokens (`na1-…`) and access tokens (`sbx-at-…`) went through this
+    // server (callback, exchange, refresh): none is in a log line, whatever the level (debug here).
+    assert!(
+        !logs.contains("na1-") && !logs.contains("sbx-at-"),
+        "a HubSpot code or token is logged"
+    );
 }
 
 #[test]
