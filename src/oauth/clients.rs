@@ -8,12 +8,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::guard::PublicOnly;
 use super::redirect;
-use super::seal::{Kind, Sealer};
+use super::seal::{number, text, texts, Kind, Payload, Sealer};
 
 /// Largest metadata document read (the draft's recommendation).
 const MAX_DOCUMENT_BYTES: u64 = 5 * 1024;
@@ -29,20 +28,28 @@ const MAX_REDIRECTS: usize = 10;
 const MAX_NAME: usize = 100;
 
 /// How a client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenAuth {
     /// A public client (native apps, browser apps, CIMD clients): PKCE alone.
-    #[serde(rename = "none")]
     None,
     /// A secret in HTTP Basic.
-    #[serde(rename = "client_secret_basic")]
     SecretBasic,
     /// A secret in the form body.
-    #[serde(rename = "client_secret_post")]
     SecretPost,
 }
 
 impl TokenAuth {
+    /// Reads the RFC 7591 name (`None` for a method this server does not support).
+    pub(crate) fn parse(s: &str) -> Option<TokenAuth> {
+        [
+            TokenAuth::None,
+            TokenAuth::SecretBasic,
+            TokenAuth::SecretPost,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+    /// The RFC 7591 name.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             TokenAuth::None => "none",
@@ -68,12 +75,26 @@ pub(crate) struct Client {
 }
 
 /// What a dynamically registered client id seals.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct Registered {
     n: String,
     r: Vec<String>,
     a: TokenAuth,
     t: u64,
+}
+
+impl Payload for Registered {
+    fn to_value(&self) -> Value {
+        serde_json::json!({"n": self.n, "r": self.r, "a": self.a.as_str(), "t": self.t})
+    }
+    fn from_value(v: &Value) -> Option<Self> {
+        Some(Registered {
+            n: text(v, "n")?,
+            r: texts(v, "r")?,
+            a: TokenAuth::parse(&text(v, "a")?)?,
+            t: number(v, "t")?,
+        })
+    }
 }
 
 /// Why a client cannot be used or registered; the text is for `error_description` / the error page.
@@ -195,11 +216,13 @@ impl Clients {
             ));
         }
         let r = redirect_uris(meta.get("redirect_uris"))?;
-        let auth = match meta.get("token_endpoint_auth_method").and_then(Value::as_str) {
-            None | Some("none") => TokenAuth::None,
-            Some("client_secret_basic") => TokenAuth::SecretBasic,
-            Some("client_secret_post") => TokenAuth::SecretPost,
-            Some(other) => {
+        let method = meta
+            .get("token_endpoint_auth_method")
+            .and_then(Value::as_str);
+        let auth = match method.map(|m| (m, TokenAuth::parse(m))) {
+            None => TokenAuth::None,
+            Some((_, Some(a))) => a,
+            Some((other, None)) => {
                 return Err(ClientError::Metadata(format!(
                     "token_endpoint_auth_method {other:?} is not supported (none, client_secret_basic, client_secret_post)"
                 )))

@@ -29,7 +29,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::{AuthError, Principal, PrincipalId, UserGrant};
@@ -37,7 +36,7 @@ use crate::config::{Config, OAuthSettings, Secret};
 use crate::hubspot::{self, oauth::App as HubSpotApp};
 use clients::{Client, ClientError, Clients, TokenAuth};
 use form::Form;
-use seal::{Kind, Sealer};
+use seal::{number, text, texts, Kind, Payload, Sealer};
 use store::Rotation;
 pub(crate) use store::{GrantStore, MemoryGrants, RedisGrants};
 
@@ -190,7 +189,7 @@ fn random_hex(n: usize) -> String {
 
 /// An authorization request, from the consent page to HubSpot and back (sealed as the consent form's
 /// hidden field, then as HubSpot's `state`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct AuthRequest {
     /// client_id
     c: String,
@@ -213,12 +212,11 @@ struct AuthRequest {
 }
 
 /// What a code, a refresh token and an access token carry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct GrantData {
     /// family (every token of one sign-in)
     f: String,
     /// generation of a refresh token
-    #[serde(default)]
     g: u64,
     /// client_id
     c: String,
@@ -236,12 +234,60 @@ struct GrantData {
     /// expires (unix seconds)
     e: u64,
     /// a code's id, redirect URI and PKCE challenge
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     j: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     r: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     ch: Option<String>,
+}
+
+impl Payload for AuthRequest {
+    fn to_value(&self) -> Value {
+        json!({"c": self.c, "r": self.r, "s": self.s, "ch": self.ch, "sc": self.sc, "res": self.res,
+               "x": self.x, "cb": self.cb, "e": self.e})
+    }
+    fn from_value(v: &Value) -> Option<Self> {
+        Some(AuthRequest {
+            c: text(v, "c")?,
+            r: text(v, "r")?,
+            s: text(v, "s"),
+            ch: text(v, "ch")?,
+            sc: texts(v, "sc")?,
+            res: text(v, "res")?,
+            x: text(v, "x")?,
+            cb: text(v, "cb")?,
+            e: number(v, "e")?,
+        })
+    }
+}
+
+impl Payload for GrantData {
+    fn to_value(&self) -> Value {
+        let mut v = json!({"f": self.f, "g": self.g, "c": self.c, "sc": self.sc, "res": self.res,
+            "hub": self.hub, "uid": self.uid, "hat": self.hat, "hexp": self.hexp, "hrt": self.hrt, "e": self.e});
+        for (k, x) in [("j", &self.j), ("r", &self.r), ("ch", &self.ch)] {
+            if let (Some(o), Some(x)) = (v.as_object_mut(), x) {
+                o.insert(k.into(), Value::from(x.as_str()));
+            }
+        }
+        v
+    }
+    fn from_value(v: &Value) -> Option<Self> {
+        Some(GrantData {
+            f: text(v, "f")?,
+            g: number(v, "g").unwrap_or(0),
+            c: text(v, "c")?,
+            sc: texts(v, "sc")?,
+            res: text(v, "res")?,
+            hub: number(v, "hub")?,
+            uid: number(v, "uid")?,
+            hat: text(v, "hat")?,
+            hexp: number(v, "hexp")?,
+            hrt: text(v, "hrt")?,
+            e: number(v, "e")?,
+            j: text(v, "j"),
+            r: text(v, "r"),
+            ch: text(v, "ch"),
+        })
+    }
 }
 
 /// Per-family HubSpot access tokens refreshed on this instance, one refresh at a time per family.
@@ -1223,6 +1269,48 @@ fn cookie_value<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payloads_round_trip_and_a_missing_field_reads_as_nothing() {
+        let g = GrantData {
+            f: "fam".into(),
+            g: 3,
+            c: "client".into(),
+            sc: vec!["hubspot.read".into()],
+            res: "http://h/mcp".into(),
+            hub: 7,
+            uid: 9,
+            hat: "at".into(),
+            hexp: 100,
+            hrt: "rt".into(),
+            e: 200,
+            j: Some("code-id".into()),
+            r: None,
+            ch: Some("challenge".into()),
+        };
+        let back = GrantData::from_value(&g.to_value()).unwrap();
+        assert_eq!((back.g, back.hub, back.uid, back.e), (3, 7, 9, 200));
+        assert_eq!(
+            (back.j.as_deref(), back.r, back.ch.as_deref()),
+            (Some("code-id"), None, Some("challenge"))
+        );
+        let mut v = g.to_value();
+        v.as_object_mut().unwrap().remove("hrt");
+        assert!(GrantData::from_value(&v).is_none());
+        let r = AuthRequest {
+            c: "c".into(),
+            r: "r".into(),
+            s: None,
+            ch: "ch".into(),
+            sc: vec![],
+            res: "res".into(),
+            x: "x".into(),
+            cb: "cb".into(),
+            e: 1,
+        };
+        let back = AuthRequest::from_value(&r.to_value()).unwrap();
+        assert_eq!((back.s, back.e, back.cb.as_str()), (None, 1, "cb"));
+    }
 
     #[test]
     fn cookies_and_hosts() {

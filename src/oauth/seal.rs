@@ -12,13 +12,49 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::{hkdf, hmac};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_json::Value;
 
 /// Bytes of the key id that starts each sealed value.
 const KID_LEN: usize = 4;
 /// Longest sealed value read (a refresh token with a HubSpot refresh token and a few scopes is ~600).
 pub(crate) const MAX_SEALED_LEN: usize = 8 * 1024;
+
+/// What can be sealed: written as and read from a JSON value by hand (serde derives for these payloads
+/// would add a deserializer per type to a binary that must stay under 5 MB; `Value`'s is linked anyway).
+pub(crate) trait Payload: Sized {
+    /// The value to seal.
+    fn to_value(&self) -> Value;
+    /// Reads it back; `None` when a field is missing or of the wrong type.
+    fn from_value(v: &Value) -> Option<Self>;
+}
+
+impl Payload for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+    fn from_value(v: &Value) -> Option<Self> {
+        Some(v.clone())
+    }
+}
+
+/// A string field.
+pub(crate) fn text(v: &Value, k: &str) -> Option<String> {
+    v.get(k)?.as_str().map(str::to_string)
+}
+
+/// A number field.
+pub(crate) fn number(v: &Value, k: &str) -> Option<u64> {
+    v.get(k)?.as_u64()
+}
+
+/// A list-of-strings field.
+pub(crate) fn texts(v: &Value, k: &str) -> Option<Vec<String>> {
+    v.get(k)?
+        .as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
 
 /// What a sealed value is; its name is the value's prefix and the AEAD's associated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,8 +150,8 @@ impl Sealer {
     }
 
     /// Seals `value` as `kind`.
-    pub(crate) fn seal<T: Serialize>(&self, kind: Kind, value: &T) -> String {
-        let mut buf = serde_json::to_vec(value).unwrap_or_default();
+    pub(crate) fn seal<T: Payload>(&self, kind: Kind, value: &T) -> String {
+        let mut buf = serde_json::to_vec(&value.to_value()).unwrap_or_default();
         let mut nonce = [0u8; NONCE_LEN];
         crate::oauth::random_bytes(&mut nonce);
         let key = &self.keys[0];
@@ -134,7 +170,7 @@ impl Sealer {
 
     /// Opens a value sealed as `kind` by any of the keys; `None` for anything else (another kind, a
     /// forged or altered value, a key no longer listed, an oversized value).
-    pub(crate) fn open<T: DeserializeOwned>(&self, kind: Kind, sealed: &str) -> Option<T> {
+    pub(crate) fn open<T: Payload>(&self, kind: Kind, sealed: &str) -> Option<T> {
         if sealed.len() > MAX_SEALED_LEN {
             return None;
         }
@@ -152,7 +188,7 @@ impl Sealer {
             .aead
             .open_in_place(nonce, Aad::from(kind.prefix().as_bytes()), &mut buf)
             .ok()?;
-        serde_json::from_slice(plain).ok()
+        T::from_value(&serde_json::from_slice::<Value>(plain).ok()?)
     }
 
     /// A value derived from `input` under the newest key (hex HMAC-SHA256): a confidential client's
@@ -184,7 +220,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use serde_json::json;
 
     fn sealer(keys: &[&str]) -> Sealer {
         Sealer::new(keys).unwrap()
