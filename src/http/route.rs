@@ -60,6 +60,7 @@ fn is_health_path(path: &str) -> bool {
 /// The gate and every answer that needs no body. Runs on the connection's thread.
 pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     if let Err(r) = checks::check_host(&app.config, req.get("host"), is_health_path(&req.path)) {
+        app.metrics.record_rejection(Rejection::Host);
         return Admission::Answer(refusal(&r));
     }
     if let Some(o) = &app.oauth {
@@ -242,6 +243,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn gate(app: &Arc<App>, req: &Req) -> Admission {
     let answer = |reply: Reply| Admission::Answer(with_cors(app, req, reply));
     if let Err(r) = checks::check_origin(&app.config, req.get("origin"), req.get("host")) {
+        app.metrics.record_rejection(Rejection::Origin);
         return Admission::Answer(refusal(&r));
     }
     let key = client_key(app, req);

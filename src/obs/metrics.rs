@@ -177,15 +177,21 @@ pub(crate) enum Rejection {
     PrincipalRateLimit,
     /// No, or an invalid, bearer token (401 / 403 / 400 / 503).
     Unauthenticated,
+    /// A `Host` not in the allowlist (403: DNS rebinding).
+    Host,
+    /// An `Origin` not in the allowlist (403).
+    Origin,
 }
 
 impl Rejection {
     /// Every reason, in label order.
-    pub(crate) const ALL: [Rejection; 4] = [
+    pub(crate) const ALL: [Rejection; 6] = [
         Rejection::Busy,
         Rejection::ClientRateLimit,
         Rejection::PrincipalRateLimit,
         Rejection::Unauthenticated,
+        Rejection::Host,
+        Rejection::Origin,
     ];
 
     /// The label value.
@@ -195,6 +201,8 @@ impl Rejection {
             Rejection::ClientRateLimit => "client_rate_limit",
             Rejection::PrincipalRateLimit => "principal_rate_limit",
             Rejection::Unauthenticated => "unauthenticated",
+            Rejection::Host => "host",
+            Rejection::Origin => "origin",
         }
     }
 }
@@ -205,7 +213,7 @@ pub(crate) struct ToolSeries {
     /// The tool's name.
     pub(crate) name: String,
     /// Calls by [`ToolOutcome`], in `ToolOutcome::ALL` order.
-    pub(crate) calls: [AtomicU64; 4],
+    pub(crate) calls: [AtomicU64; ToolOutcome::ALL.len()],
     /// Time to run the tool (HubSpot calls included).
     pub(crate) duration: Histogram,
 }
@@ -222,7 +230,7 @@ pub struct Metrics {
     in_flight: AtomicU64,
     queued: AtomicU64,
     workers_started: AtomicU64,
-    rejections: [AtomicU64; 4],
+    rejections: [AtomicU64; Rejection::ALL.len()],
     panics: AtomicU64,
     rpc: Vec<[AtomicU64; 2]>,
     tools: Vec<ToolSeries>,

@@ -624,3 +624,36 @@ fn until_served(s: &Server, path: &str) -> crate::support::Resp {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn host_and_origin_refusals_are_counted() {
+    let s = Server::start(&[]);
+    let c = s.client();
+    let before = samples(&metrics(&s));
+    let host = |m: &HashMap<String, f64>, why: &str| {
+        m.get(&format!(r#"mcp_http_rejected_total{{reason="{why}"}}"#))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    assert_eq!((host(&before, "host"), host(&before, "origin")), (0.0, 0.0));
+    for _ in 0..2 {
+        let r = c.request(
+            "POST",
+            "/mcp",
+            &[
+                ("Host", "evil.example"),
+                ("Content-Type", "application/json"),
+            ],
+            "{}",
+        );
+        assert_eq!(r.status, 403);
+    }
+    let r = c.post(
+        &[("Origin", "https://evil.example")],
+        &crate::support::init_body("2025-06-18"),
+    );
+    assert_eq!(r.status, 403);
+    let after = samples(&metrics(&s));
+    assert_eq!(host(&after, "host"), 2.0);
+    assert_eq!(host(&after, "origin"), 1.0);
+}
