@@ -213,7 +213,12 @@ impl Client {
             .or_else(|| body.get("message"))
             .and_then(Value::as_str)
             .unwrap_or("HubSpot's OAuth API refused the request");
-        let mut e = oauth_error(code, &format!("HubSpot OAuth ({status}): {message}"));
+        // Secrets out before anything is cut (a token straddling the cut would leave its first part).
+        let mut message = format!("HubSpot OAuth ({status}): {message}");
+        for s in secrets.iter().filter(|s| !s.is_empty()) {
+            message = message.replace(s, "***");
+        }
+        let mut e = oauth_error(code, &message);
         e.status = Some(status);
         Err(scrub(e))
     }

@@ -400,7 +400,12 @@ fn fetch_error(e: &ureq::Error) -> String {
         }
         ureq::Error::Timeout(_) => "took longer than 5 s".into(),
         ureq::Error::BodyExceedsLimit(_) => "is larger than 5 KiB".into(),
-        other => format!("could not be fetched ({other})"),
+        // Which network error it was (refused, reset, TLS) is logged, not shown: the page must not be a
+        // port scanner.
+        other => {
+            log::info!(error = other.to_string(); "client ID metadata document fetch failed");
+            "could not be fetched".into()
+        }
     }
 }
 

@@ -76,13 +76,15 @@ impl PublicOnly {
     }
 }
 
-/// Names a refused address (the error the fetch reports).
+/// A refused address (the error the fetch reports; the address itself is logged, not carried).
 #[derive(Debug)]
-pub(crate) struct NotPublic(pub(crate) IpAddr);
+pub(crate) struct NotPublic;
 
 impl fmt::Display for NotPublic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "resolves to {}, which is not a public address", self.0)
+        // The address itself is not said: the error page must not answer "what does this internal name
+        // resolve to?" (it is logged instead).
+        f.write_str("is not a public address")
     }
 }
 
@@ -104,9 +106,10 @@ impl Resolver for PublicOnly {
             return Ok(addrs);
         }
         if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
+            log::info!(address = bad.ip().to_string(); "client ID metadata document on a non-public address refused");
             return Err(ureq::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
-                NotPublic(bad.ip()),
+                NotPublic,
             )));
         }
         Ok(addrs)

@@ -56,6 +56,10 @@ const METADATA_PATHS: [&str; 4] = [
 ];
 /// The cookie that carries the consent form's CSRF token (double submit, bound to the sealed request).
 const CSRF_COOKIE: &str = "hsmcp_csrf";
+/// The cookie that binds HubSpot's `state` to the browser that consented: the callback needs it, so a
+/// `state` (or the HubSpot link carrying it) handed to someone else signs nobody in for the client.
+/// `SameSite=Lax`: it must come along on HubSpot's top-level redirect back.
+const STATE_COOKIE: &str = "hsmcp_state";
 /// Registrations one address may make per hour.
 const REGISTRATIONS_PER_ADDRESS: u64 = 10;
 /// A HubSpot access token with less than this left is refreshed before use.
@@ -682,7 +686,20 @@ impl AuthServer {
                 req.s.as_deref(),
             ));
         }
+        // A fresh nonce, sealed in the state and set in this browser only.
+        let mut req = req;
+        req.x = random_hex(16);
         let state = self.sealer.seal(Kind::State, &req);
+        let secure = if r.issuer.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let state_cookie = format!(
+            "{STATE_COOKIE}={}; Path={CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            req.x,
+            self.s.code_ttl.as_secs() * 10
+        );
         let mut params = vec![
             ("client_id", self.app.client_id.as_str()),
             ("redirect_uri", req.cb.as_str()),
@@ -694,10 +711,12 @@ impl AuthServer {
             params.push(("optional_scope", &optional));
         }
         params.push(("state", &state));
-        Page::redirect(redirect::with_query(&self.s.authorize_url, &params)).with_header(
-            "Set-Cookie",
-            format!("{CSRF_COOKIE}=; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=0"),
-        )
+        Page::redirect(redirect::with_query(&self.s.authorize_url, &params))
+            .with_header(
+                "Set-Cookie",
+                format!("{CSRF_COOKIE}=; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=0"),
+            )
+            .with_header("Set-Cookie", state_cookie)
     }
 
     fn callback(&self, r: &Request<'_>) -> Page {
@@ -709,6 +728,28 @@ impl AuthServer {
             Ok(r) => r,
             Err(p) => return p,
         };
+        // The browser that consented, and only once.
+        if cookie_value(r.cookie, STATE_COOKIE) != Some(req.x.as_str()) {
+            return Page::error_page(
+                400,
+                "Sign-in not started here",
+                "This sign-in was not started in this browser. Start again from the application.",
+            );
+        }
+        match self
+            .store
+            .first_use(&format!("state:{}", req.x), self.s.code_ttl * 10)
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                return Page::error_page(
+                    400,
+                    "Sign-in already used",
+                    "This sign-in response was already used. Start again from the application.",
+                )
+            }
+            Err(e) => return Self::store_down(&e),
+        }
         let back = |error: &str, description: &str| {
             Page::redirect(self.back_to(
                 &req.r,
@@ -1034,6 +1075,8 @@ impl AuthServer {
                     ));
                 }
                 Err(e) => {
+                    // Not the client's fault: its retry with the same refresh token must not read as a replay.
+                    let _ = self.store.unrotate(&g.f, g.g, self.s.refresh_ttl);
                     log::warn!(error = e.to_string(); "HubSpot token refresh failed");
                     return Err(Page::oauth_error(
                         503,
@@ -1108,24 +1151,28 @@ impl AuthServer {
             }
         };
         let hour = Duration::from_secs(3600);
-        let by_address = self
-            .store
-            .count(&format!("register:addr:{}", r.client_key), hour);
-        let overall = self.store.count("register:all", hour);
-        match (by_address, overall) {
-            (Ok(a), Ok(n))
-                if a > REGISTRATIONS_PER_ADDRESS || n > self.s.registrations_per_hour as u64 =>
-            {
-                log::warn!("client registration refused: over the hourly bound");
-                return Page::oauth_error(
-                    429,
-                    "too_many_requests",
-                    "too many client registrations; retry later",
-                )
-                .with_header("Retry-After", "3600".into());
-            }
-            (Err(e), _) | (_, Err(e)) => return Self::store_down(&e),
-            _ => {}
+        let too_many = || {
+            log::warn!("client registration refused: over the hourly bound");
+            Page::oauth_error(
+                429,
+                "too_many_requests",
+                "too many client registrations; retry later",
+            )
+            .with_header("Retry-After", "3600".into())
+        };
+        // The overall bound first: an address is counted only while the server takes registrations.
+        match self.store.count("register:all", hour) {
+            Ok(n) if n > self.s.registrations_per_hour as u64 => return too_many(),
+            Ok(_) => {}
+            Err(e) => return Self::store_down(&e),
+        }
+        match self.store.count(
+            &format!("register:addr:{}", address_group(r.client_key)),
+            hour,
+        ) {
+            Ok(n) if n > REGISTRATIONS_PER_ADDRESS => return too_many(),
+            Ok(_) => {}
+            Err(e) => return Self::store_down(&e),
         }
         match self.clients.register(&self.sealer, &meta) {
             Ok((c, secret)) => {
@@ -1256,6 +1303,18 @@ fn redirect_host(uri: &str) -> String {
     }
 }
 
+/// The address a registration is counted against: an IPv4 address, or an IPv6 address's /64 (one host
+/// commonly has a whole /64 to pick from).
+fn address_group(client_key: &str) -> String {
+    match client_key.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => client_key.to_string(),
+    }
+}
+
 /// A cookie's value from a `Cookie` header.
 fn cookie_value<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
     header?
@@ -1321,6 +1380,8 @@ mod tests {
         assert_eq!(cookie_value(Some("hsmcp_csrf="), CSRF_COOKIE), None);
         assert_eq!(cookie_value(None, CSRF_COOKIE), None);
         assert_eq!(redirect_host("http://127.0.0.1:5/cb?x"), "127.0.0.1:5");
+        assert_eq!(address_group("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(address_group("203.0.113.7"), "203.0.113.7");
         assert_eq!(redirect_host("cursor.app:/cb"), "cursor.app");
         assert!(same_resource("http://h/mcp/", "http://h/mcp"));
         assert!(!same_resource("http://h/mcp", "http://other/mcp"));

@@ -30,8 +30,20 @@ pub(crate) fn check_registrable(uri: &str) -> Result<(), String> {
         }
         return Err(format!("redirect URI {uri:?} is not an absolute URI"));
     };
+    // The authority is what the consent page shows: plain host[:port] only, so nothing can make it read
+    // as another site (userinfo `a@b`, a backslash browsers take for `/`, percent-escapes, bidi text).
+    let auth = authority(rest);
+    if auth.is_empty()
+        || !auth
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    {
+        return Err(format!(
+            "redirect URI {uri:?}: its host must be a plain host name or address (no userinfo, backslash, escapes or non-ASCII)"
+        ));
+    }
     match scheme {
-        "https" if !rest.is_empty() => Ok(()),
+        "https" => Ok(()),
         "http" if is_loopback_authority(authority(rest)) => Ok(()),
         "http" => Err(format!(
             "redirect URI {uri:?}: plain http is allowed only to a loopback address (RFC 8252)"
@@ -47,7 +59,7 @@ pub(crate) fn check_registrable(uri: &str) -> Result<(), String> {
 }
 
 fn authority(rest: &str) -> &str {
-    rest.split(['/', '?']).next().unwrap_or("")
+    rest.split(['/', '?', '#']).next().unwrap_or("")
 }
 
 /// Host and port of an authority (`[::1]:8080` → (`[::1]`, Some("8080"))).
@@ -55,7 +67,12 @@ fn host_port(auth: &str) -> (&str, Option<&str>) {
     if auth.starts_with('[') {
         if let Some(end) = auth.find(']') {
             let (h, p) = auth.split_at(end + 1);
-            return (h, p.strip_prefix(':'));
+            return match p.strip_prefix(':') {
+                Some(port) => (h, Some(port)),
+                // Anything else after `]` is not a port: the whole text is the (unmatchable) host.
+                None if p.is_empty() => (h, None),
+                None => (auth, None),
+            };
         }
         return (auth, None);
     }
@@ -81,6 +98,12 @@ fn is_loopback_authority(auth: &str) -> bool {
 
 /// Whether `given` matches `registered`: exactly, or for a loopback http URI, on any port.
 pub(crate) fn matches(registered: &str, given: &str) -> bool {
+    if given
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || !c.is_ascii())
+    {
+        return false;
+    }
     if registered == given {
         return true;
     }
@@ -128,6 +151,15 @@ mod tests {
         assert!(check_registrable("https://a.example/cb#frag").is_err());
         assert!(check_registrable("javascript:alert(1)").is_err());
         assert!(check_registrable("relative/cb").is_err());
+        for spoof in [
+            "https://claude.ai@evil.example/cb",
+            "https://evil.example\\@claude.ai/cb",
+            "https://evil.example%2fclaude.ai/cb",
+            "https://claude.ai\u{202e}elpmaxe.live/cb",
+            "https:///cb",
+        ] {
+            assert!(check_registrable(spoof).is_err(), "{spoof}");
+        }
     }
 
     #[test]

@@ -18,6 +18,9 @@ use crate::redis_cmd;
 /// Entries the memory store keeps at most; past it, expired entries are swept and, if still full, new
 /// codes are refused (an attacker cannot grow memory without bound).
 const MEMORY_CAP: usize = 200_000;
+/// Counters kept at most, apart from codes and families (so a flood of registrations from many addresses
+/// cannot crowd out sign-ins); past it, counting answers "over any bound".
+const COUNTER_CAP: usize = 10_000;
 
 /// The outcome of presenting a refresh token of generation `g`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,10 @@ pub(crate) trait GrantStore: Send + Sync + fmt::Debug {
     /// Presents generation `gen` of `family` (see [`Rotation`]). A family the store does not know (expired,
     /// or issued before a memory store restarted) is adopted at `gen + 1`.
     fn rotate(&self, family: &str, gen: u64, ttl: Duration) -> Result<Rotation, StoreError>;
+    /// Undoes a [`rotate`](GrantStore::rotate) of generation `gen` whose refresh could not finish (HubSpot
+    /// failed): the family goes back to `gen` if it is still at `gen + 1`, so the client's retry with the
+    /// same refresh token is not taken for a replay.
+    fn unrotate(&self, family: &str, gen: u64, ttl: Duration) -> Result<(), StoreError>;
     /// Revokes `family` (every token of the grant) for `ttl`.
     fn revoke_family(&self, family: &str, ttl: Duration) -> Result<(), StoreError>;
     /// Whether `family` is revoked.
@@ -73,7 +80,7 @@ struct Maps {
 
 impl Maps {
     fn len(&self) -> usize {
-        self.used.len() + self.families.len() + self.counts.len()
+        self.used.len() + self.families.len()
     }
     fn sweep(&mut self, now: Instant) {
         self.used.retain(|_, t| *t > now);
@@ -112,6 +119,10 @@ impl GrantStore for MemoryGrants {
     fn start_family(&self, family: &str, ttl: Duration) -> Result<(), StoreError> {
         let now = Instant::now();
         let mut m = self.maps.lock();
+        if m.families.get(family).is_some_and(|(_, t)| *t > now) {
+            // A revocation that raced ahead (the same code used twice at once) stays.
+            return Ok(());
+        }
         m.room(now)?;
         m.families
             .insert(family.to_string(), (Family::At(0), now + ttl));
@@ -135,6 +146,17 @@ impl GrantStore for MemoryGrants {
         }
         m.families.insert(family.to_string(), (next, now + ttl));
         Ok(outcome)
+    }
+    fn unrotate(&self, family: &str, gen: u64, ttl: Duration) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let mut m = self.maps.lock();
+        if let Some((f, t)) = m.families.get_mut(family) {
+            if matches!(f, Family::At(g) if *g == gen + 1) {
+                *f = Family::At(gen);
+                *t = now + ttl;
+            }
+        }
+        Ok(())
     }
     fn revoke_family(&self, family: &str, ttl: Duration) -> Result<(), StoreError> {
         let now = Instant::now();
@@ -164,7 +186,12 @@ impl GrantStore for MemoryGrants {
                 return Ok(*n);
             }
         }
-        m.room(now)?;
+        if m.counts.len() >= COUNTER_CAP {
+            m.counts.retain(|_, (_, t)| *t > now);
+            if m.counts.len() >= COUNTER_CAP {
+                return Ok(u64::MAX);
+            }
+        }
         m.counts.insert(key.to_string(), (1, now + window));
         Ok(1)
     }
@@ -176,6 +203,11 @@ if v == 'revoked' then return -1 end \
 local g = tonumber(ARGV[1]) \
 if v and tonumber(v) ~= g then redis.call('SET', KEYS[1], 'revoked', 'PX', ARGV[2]) return -2 end \
 redis.call('SET', KEYS[1], tostring(g + 1), 'PX', ARGV[2]) return g + 1";
+
+/// Undoing a rotation: back to ARGV[1] only from ARGV[1] + 1.
+const UNROTATE_SCRIPT: &str = "local v = redis.call('GET', KEYS[1]) \
+if v and tonumber(v) == tonumber(ARGV[1]) + 1 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end \
+return 0";
 
 /// A fixed-window counter: INCR, and the window's expiry set by the first.
 const COUNT_SCRIPT: &str = "local n = redis.call('INCR', KEYS[1]) \
@@ -253,6 +285,17 @@ impl GrantStore for RedisGrants {
             None => return Err(StoreError("unexpected reply to the rotation script".into())),
         })
     }
+    fn unrotate(&self, family: &str, gen: u64, ttl: Duration) -> Result<(), StoreError> {
+        self.run(redis_cmd!(
+            "EVAL",
+            UNROTATE_SCRIPT,
+            "1",
+            self.key("family", family),
+            gen.to_string(),
+            millis(ttl)
+        ))?;
+        Ok(())
+    }
     fn revoke_family(&self, family: &str, ttl: Duration) -> Result<(), StoreError> {
         self.run(redis_cmd!(
             "SET",
@@ -304,6 +347,22 @@ mod tests {
         // Generation 1 again: a replay; the family is revoked, even for the current generation.
         assert_eq!(s.rotate("f", 1, T), Ok(Rotation::Replayed));
         assert_eq!(s.rotate("f", 2, T), Ok(Rotation::Revoked));
+        assert_eq!(s.is_revoked("f"), Ok(true));
+    }
+
+    #[test]
+    fn a_rotation_undone_accepts_the_same_token_again() {
+        let s = MemoryGrants::default();
+        s.start_family("f", T).unwrap();
+        assert_eq!(s.rotate("f", 0, T), Ok(Rotation::Rotated));
+        s.unrotate("f", 0, T).unwrap();
+        assert_eq!(s.rotate("f", 0, T), Ok(Rotation::Rotated));
+        // Only from gen + 1: a revoked family stays revoked.
+        s.revoke_family("f", T).unwrap();
+        s.unrotate("f", 0, T).unwrap();
+        assert_eq!(s.rotate("f", 1, T), Ok(Rotation::Revoked));
+        // start_family does not overwrite a revocation.
+        s.start_family("f", T).unwrap();
         assert_eq!(s.is_revoked("f"), Ok(true));
     }
 

@@ -170,6 +170,22 @@ impl Setup {
 
     /// Walks consent and the sandbox's sign-in as `user`; returns the final redirect's query.
     fn sign_in_with(&self, authorize: &str, user: &str) -> HashMap<String, String> {
+        let (hubspot, state_cookie) = self.consent(authorize);
+        let callback = self.hubspot_sign_in(&hubspot, user);
+        let done = self.callback(&callback, Some(&state_cookie));
+        assert_eq!(done.status, 302, "{done:?}");
+        let to_client = done.header("location").unwrap().to_string();
+        assert!(
+            to_client.starts_with(REDIRECT.split('?').next().unwrap())
+                || to_client.contains("/callback"),
+            "{to_client}"
+        );
+        query_of(&to_client)
+    }
+
+    /// The consent page, then Allow: returns HubSpot's authorize URL and the cookie binding its state to
+    /// this browser (the last `Set-Cookie` of the reply).
+    fn consent(&self, authorize: &str) -> (String, String) {
         let page = self.c().request("GET", authorize, &[], "");
         assert_eq!(page.status, 200, "consent page: {page:?}");
         let cookie = page
@@ -196,10 +212,23 @@ impl Setup {
         );
         assert_eq!(to_hubspot.status, 302, "{to_hubspot:?}");
         let hubspot = to_hubspot.header("location").unwrap().to_string();
+        let state_cookie = to_hubspot
+            .header("set-cookie")
+            .expect("state cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(state_cookie.starts_with("hsmcp_state="), "{state_cookie}");
         assert!(
             hubspot.starts_with(&format!("{}/oauth/authorize?", self.sb.base_url)),
             "{hubspot}"
         );
+        (hubspot, state_cookie)
+    }
+
+    /// The sandbox's HubSpot sign-in as `user`: returns the callback URL HubSpot sends the browser to.
+    fn hubspot_sign_in(&self, hubspot: &str, user: &str) -> String {
         let sb = self.sb.server.client();
         let path = hubspot.trim_start_matches(&self.sb.base_url);
         let login = sb.request("GET", path, &[], "");
@@ -220,22 +249,22 @@ impl Setup {
         );
         assert_eq!(back.status, 302, "{back:?}");
         let callback = back.header("location").unwrap().to_string();
-        let ours = self.origin();
         assert!(
-            callback.starts_with(&format!("{ours}/oauth/callback?")),
+            callback.starts_with(&format!("{}/oauth/callback?", self.origin())),
             "{callback}"
         );
-        let done = self
-            .c()
-            .request("GET", callback.trim_start_matches(&ours), &[], "");
-        assert_eq!(done.status, 302, "{done:?}");
-        let to_client = done.header("location").unwrap().to_string();
-        assert!(
-            to_client.starts_with(REDIRECT.split('?').next().unwrap())
-                || to_client.contains("/callback"),
-            "{to_client}"
-        );
-        query_of(&to_client)
+        callback
+    }
+
+    /// The callback request, with the state cookie or without it.
+    fn callback(&self, callback: &str, state_cookie: Option<&str>) -> Resp {
+        let headers: Vec<(&str, &str)> = state_cookie.map(|c| ("Cookie", c)).into_iter().collect();
+        self.c().request(
+            "GET",
+            callback.trim_start_matches(&self.origin()),
+            &headers,
+            "",
+        )
     }
 
     fn token(&self, pairs: &[(&str, &str)]) -> Resp {
@@ -1075,4 +1104,31 @@ fn keys_rotate_without_signing_anyone_out() {
     assert_eq!(s.status_of(&access, "contacts"), 401);
     assert_eq!(s.status_of(&access_2, "contacts"), 200);
     let _ = refresh_2;
+}
+
+#[test]
+fn consent_cannot_be_skipped_with_someone_elses_hubspot_link() {
+    // An attacker consents for their own client, then hands HubSpot's link (carrying the state) to a
+    // victim: the victim signs in at HubSpot, but this server's callback is not in the consenting browser.
+    let s = Setup::start(&[]);
+    let client = s.register(REDIRECT);
+    let authorize = s.authorize_url(
+        &client,
+        REDIRECT,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    );
+    let (hubspot, state_cookie) = s.consent(&authorize);
+    let victim = s.hubspot_sign_in(&hubspot, "owner");
+    for cookie in [None, Some("hsmcp_state=0123456789abcdef0123456789abcdef")] {
+        let r = s.callback(&victim, cookie);
+        assert_eq!(r.status, 400, "{r:?}");
+        assert!(r.header("location").is_none(), "no code for anyone: {r:?}");
+    }
+    // In the consenting browser it works, once.
+    let callback = s.hubspot_sign_in(&hubspot, "owner");
+    let ok = s.callback(&callback, Some(&state_cookie));
+    assert_eq!(ok.status, 302, "{ok:?}");
+    assert!(ok.header("location").unwrap().contains("code="));
+    let again = s.callback(&s.hubspot_sign_in(&hubspot, "owner"), Some(&state_cookie));
+    assert_eq!(again.status, 400, "a state is single-use: {again:?}");
 }

@@ -72,13 +72,15 @@ async function approve(authUrl) {
   let r = await fetch(new URL('/oauth/consent', authUrl), { method: 'POST', redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(fields) });
   const hubspot = new URL(r.headers.get('location'));
+  // The cookie binding HubSpot's state to this browser; a browser sends it back on the callback.
+  const stateCookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('hsmcp_state='));
   const page = await fetch(hubspot, { redirect: 'manual' });
   const signIn = hidden(await page.text()).filter(([k]) => k !== 'user' && k !== 'decision');
   signIn.push(['user', USER], ['decision', 'allow']);
   r = await fetch(new URL('/oauth/authorize', hubspot), { method: 'POST', redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(signIn) });
   const callback = new URL(r.headers.get('location'));
-  r = await fetch(callback, { redirect: 'manual' });
+  r = await fetch(callback, { redirect: 'manual', headers: { cookie: stateCookie ?? '' } });
   const back = new URL(r.headers.get('location'));
   if (!back.href.startsWith(REDIRECT)) throw new Error(`unexpected redirect ${back}`);
   if (back.searchParams.get('error')) throw new Error(`authorization refused: ${back.searchParams.get('error_description')}`);
