@@ -439,13 +439,7 @@ impl Verifier {
 
     /// The scopes this resource knows, space-separated (for the `scope` of a 401 challenge).
     pub(crate) fn scopes_supported(&self) -> String {
-        let mut all: Vec<&str> = Vec::new();
-        for s in self.read_scopes.iter().chain(&self.write_scopes) {
-            if !all.contains(&s.as_str()) {
-                all.push(s);
-            }
-        }
-        all.join(" ")
+        crate::config::scope_union(&self.read_scopes, &self.write_scopes).join(" ")
     }
 
     /// The key cache's state for `/health`; `None` without `JWKS_URI`.
@@ -614,12 +608,7 @@ pub(crate) fn public_origin(cfg: &Config, request_host: Option<&str>) -> String 
 /// The OAuth 2.0 Protected Resource Metadata (RFC 9728 section 2) served at [`METADATA_PATH`]: the
 /// resource, its authorization server (`JWT_ISSUER`), the scopes it knows, and that tokens go in the header.
 pub(crate) fn protected_resource_metadata(cfg: &Config, request_host: Option<&str>) -> Value {
-    let mut scopes: Vec<&str> = Vec::new();
-    for s in cfg.read_scopes().iter().chain(cfg.write_scopes()) {
-        if !scopes.contains(&s.as_str()) {
-            scopes.push(s);
-        }
-    }
+    let scopes = cfg.scopes_supported();
     let mut doc = json!({
         "resource": resource_url(cfg, request_host),
         "scopes_supported": scopes,

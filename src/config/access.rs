@@ -146,6 +146,11 @@ impl Config {
     pub(crate) fn write_scopes(&self) -> &[String] {
         &self.auth.write_scopes
     }
+    /// The scopes this resource knows: `MCP_READ_SCOPES` then `MCP_WRITE_SCOPES`, each once (metadata,
+    /// 401 challenges, the authorization server's `scopes_supported`).
+    pub(crate) fn scopes_supported(&self) -> Vec<&str> {
+        super::scope_union(&self.auth.read_scopes, &self.auth.write_scopes)
+    }
     /// `MCP_REQUIRE_SCOPES`: when true a token must carry a `scope`/`scp` claim naming a read or write
     /// scope; when false a token with no scope claim at all may read and write.
     pub(crate) fn require_scopes(&self) -> bool {

@@ -109,5 +109,16 @@ impl Config {
     }
 }
 
+/// `read` then `write`, each scope once, in order.
+pub(crate) fn scope_union<'a>(read: &'a [String], write: &'a [String]) -> Vec<&'a str> {
+    let mut all: Vec<&str> = Vec::new();
+    for s in read.iter().chain(write) {
+        if !all.contains(&s.as_str()) {
+            all.push(s);
+        }
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests;

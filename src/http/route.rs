@@ -377,18 +377,7 @@ fn with_cors(app: &App, req: &Req, mut reply: Reply) -> Reply {
 
 /// The scopes of a 401 challenge in `oauth` mode: `MCP_READ_SCOPES` then `MCP_WRITE_SCOPES`.
 fn oauth_scopes(app: &App) -> String {
-    let mut all: Vec<&str> = Vec::new();
-    for s in app
-        .config
-        .read_scopes()
-        .iter()
-        .chain(app.config.write_scopes())
-    {
-        if !all.contains(&s.as_str()) {
-            all.push(s);
-        }
-    }
-    all.join(" ")
+    app.config.scopes_supported().join(" ")
 }
 
 /// [`auth_reply`] for tokens of an external issuer (`jwt` mode): a 503 (no signing key) says to retry after

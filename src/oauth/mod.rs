@@ -416,13 +416,10 @@ impl AuthServer {
 
     /// The scopes a client may ask for (`MCP_READ_SCOPES` then `MCP_WRITE_SCOPES`).
     fn scopes_supported(&self) -> Vec<String> {
-        let mut all: Vec<String> = Vec::new();
-        for s in self.read_scopes.iter().chain(&self.write_scopes) {
-            if !all.contains(s) {
-                all.push(s.clone());
-            }
-        }
-        all
+        crate::config::scope_union(&self.read_scopes, &self.write_scopes)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Serves one of this module's paths.
@@ -922,8 +919,8 @@ impl AuthServer {
             Err(p) => return p,
         };
         let result = match f.get("grant_type") {
-            Some("authorization_code") => self.exchange_code(&f, &client, r),
-            Some("refresh_token") => self.refresh(&f, &client, r),
+            Some("authorization_code") => self.exchange_code(&f, &client),
+            Some("refresh_token") => self.refresh(&f, &client),
             Some(other) => Err(Page::oauth_error(
                 400,
                 "unsupported_grant_type",
@@ -948,18 +945,44 @@ impl AuthServer {
         .with_header("Retry-After", "2".into())
     }
 
-    fn exchange_code(&self, f: &Form, client: &Client, r: &Request<'_>) -> Result<Page, Page> {
+    /// The code or refresh token presented in `field`, sealed as `kind`: opened, unexpired, issued to
+    /// `client`, and for the same resource when the request names one (`what` names it in errors).
+    fn presented(
+        &self,
+        f: &Form,
+        field: &str,
+        kind: Kind,
+        client: &Client,
+        what: &str,
+    ) -> Result<GrantData, Page> {
+        let grant_err = |d: String| Page::oauth_error(400, "invalid_grant", &d);
+        let g: GrantData = f
+            .get(field)
+            .and_then(|c| self.sealer.open(kind, c))
+            .ok_or_else(|| grant_err(format!("the {what} is invalid")))?;
+        if g.e < now_secs() {
+            return Err(grant_err(format!("the {what} has expired: sign in again")));
+        }
+        if g.c != client.id {
+            return Err(grant_err(format!(
+                "the {what} was issued to another client"
+            )));
+        }
+        if let Some(res) = f.get("resource") {
+            if !same_resource(res, &g.res) {
+                return Err(Page::oauth_error(
+                    400,
+                    "invalid_target",
+                    "resource differs from the grant's",
+                ));
+            }
+        }
+        Ok(g)
+    }
+
+    fn exchange_code(&self, f: &Form, client: &Client) -> Result<Page, Page> {
         let grant_err = |d: &str| Page::oauth_error(400, "invalid_grant", d);
-        let code: GrantData = f
-            .get("code")
-            .and_then(|c| self.sealer.open(Kind::Code, c))
-            .ok_or_else(|| grant_err("the code is invalid"))?;
-        if code.e < now_secs() {
-            return Err(grant_err("the code has expired"));
-        }
-        if code.c != client.id {
-            return Err(grant_err("the code was issued to another client"));
-        }
+        let code = self.presented(f, "code", Kind::Code, client, "code")?;
         if f.get("redirect_uri") != code.r.as_deref() {
             return Err(grant_err(
                 "redirect_uri does not match the authorization request",
@@ -970,15 +993,6 @@ impl AuthServer {
         })?;
         if !pkce::verify(verifier, code.ch.as_deref().unwrap_or("")) {
             return Err(grant_err("code_verifier does not match the code_challenge"));
-        }
-        if let Some(res) = f.get("resource") {
-            if !same_resource(res, &code.res) {
-                return Err(Page::oauth_error(
-                    400,
-                    "invalid_target",
-                    "resource differs from the authorization request",
-                ));
-            }
         }
         let id = code.j.clone().unwrap_or_default();
         let ttl = self.s.refresh_ttl;
@@ -999,7 +1013,6 @@ impl AuthServer {
         self.store
             .start_family(&code.f, ttl)
             .map_err(|e| Self::store_down(&e))?;
-        let _ = r;
         Ok(self.issue(GrantData {
             g: 0,
             j: None,
@@ -1009,27 +1022,15 @@ impl AuthServer {
         }))
     }
 
-    fn refresh(&self, f: &Form, client: &Client, r: &Request<'_>) -> Result<Page, Page> {
+    fn refresh(&self, f: &Form, client: &Client) -> Result<Page, Page> {
         let grant_err = |d: &str| Page::oauth_error(400, "invalid_grant", d);
-        let mut g: GrantData = f
-            .get("refresh_token")
-            .and_then(|t| self.sealer.open(Kind::RefreshToken, t))
-            .ok_or_else(|| grant_err("the refresh token is invalid"))?;
-        if g.e < now_secs() {
-            return Err(grant_err("the refresh token has expired: sign in again"));
-        }
-        if g.c != client.id {
-            return Err(grant_err("the refresh token was issued to another client"));
-        }
-        if let Some(res) = f.get("resource") {
-            if !same_resource(res, &g.res) {
-                return Err(Page::oauth_error(
-                    400,
-                    "invalid_target",
-                    "resource differs from the grant's",
-                ));
-            }
-        }
+        let mut g = self.presented(
+            f,
+            "refresh_token",
+            Kind::RefreshToken,
+            client,
+            "refresh token",
+        )?;
         if let Some(scope) = f.get("scope") {
             let asked: Vec<String> = scope
                 .split(' ')
@@ -1087,7 +1088,6 @@ impl AuthServer {
                 }
             }
         }
-        let _ = r;
         g.g += 1;
         Ok(self.issue(g))
     }
