@@ -9,6 +9,7 @@ mod account;
 mod args;
 mod associations;
 mod batch;
+pub(crate) mod change;
 pub(crate) mod common;
 mod diagnostics;
 mod engagements;
@@ -31,6 +32,7 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::cache::TtlCache;
+pub use change::{Change, Effect, FieldChange};
 use crate::hubspot;
 
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
@@ -270,6 +272,11 @@ pub struct ToolContext<'a> {
     budget: Option<&'a RequestBudget>,
     /// The signed-in person's HubSpot token (`oauth` mode); `None`: the configured private-app token.
     user: Option<&'a hubspot::UserToken>,
+    /// Set when the tool returned free text that came from outside the company (note bodies, emails,
+    /// form fields): a write soon after is asked of a person.
+    untrusted: std::cell::Cell<bool>,
+    /// HubSpot's correlation ids of the write calls made (for the audit line).
+    correlations: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> ToolContext<'a> {
@@ -287,7 +294,21 @@ impl<'a> ToolContext<'a> {
             services,
             budget: None,
             user: None,
+            untrusted: std::cell::Cell::new(false),
+            correlations: std::cell::RefCell::new(Vec::new()),
         }
+    }
+    /// Notes that this call returned outside free text (see [`ToolContext::read_untrusted`]).
+    pub(crate) fn mark_untrusted(&self) {
+        self.untrusted.set(true);
+    }
+    /// True when this call returned free text from outside the company.
+    pub(crate) fn read_untrusted(&self) -> bool {
+        self.untrusted.get()
+    }
+    /// HubSpot's correlation ids of this call's writes, in order.
+    pub(crate) fn correlation_ids(&self) -> Vec<String> {
+        self.correlations.borrow().clone()
     }
     /// Calls HubSpot as `user` (their own token and portal) instead of with the configured token.
     pub(crate) fn acting_as(mut self, user: Option<&'a hubspot::UserToken>) -> Self {
@@ -407,6 +428,11 @@ pub trait Tool: Send + Sync {
     fn def(&self) -> ToolDef;
     /// Runs it. `args` is the `arguments` object (`{}` when absent).
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
+    /// What calling it with `args` would change, read from HubSpot but writing nothing: `None` for a
+    /// tool that writes nothing. Every write tool says (the registry test holds them to it).
+    fn plan(&self, _args: &Value, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        Ok(None)
+    }
     /// Deserializes `args` into the tool's arguments type exactly as [`Tool::call`] does first, and does
     /// nothing else (no checks of values, no HubSpot call). Test builds only: the schema test's hook.
     #[cfg(test)]
@@ -431,6 +457,14 @@ trait TypedTool: Send + Sync {
     fn def(&self) -> ToolDef;
     /// Runs it with its deserialized arguments.
     fn run(&self, args: Self::Args, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
+    /// What [`TypedTool::run`] with `args` would change ([`Tool::plan`]); `None` for reads.
+    fn plan(
+        &self,
+        _args: Self::Args,
+        _cx: &mut ToolContext<'_>,
+    ) -> Result<Option<Change>, ToolError> {
+        Ok(None)
+    }
 }
 
 impl<T: TypedTool> Tool for T {
@@ -439,6 +473,9 @@ impl<T: TypedTool> Tool for T {
     }
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         self.run(parse_args(args)?, cx)
+    }
+    fn plan(&self, args: &Value, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        TypedTool::plan(self, parse_args(args.clone())?, cx)
     }
     #[cfg(test)]
     fn check_args(&self, args: Value) -> Result<(), ToolError> {

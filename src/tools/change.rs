@@ -1,0 +1,204 @@
+//! What a write tool is about to change, said before it changes it: the [`Change`] a person approves
+//! and the audit line records. A write tool's [`super::Tool::plan`] builds it from its arguments (and,
+//! for updates, the values HubSpot holds now), without writing anything; after the write,
+//! [`Change::settle`] adds what only the answer knows (the ids HubSpot gave new records).
+
+use serde_json::{json, Map, Value};
+
+/// What kind of change a write is (the write policy's selectors `create`, `update`, `archive`, and
+/// `associate` for links between records; `schema` for properties and groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// New records (or engagements).
+    Create,
+    /// New values on existing records (upserts included).
+    Update,
+    /// Records archived (HubSpot's delete).
+    Archive,
+    /// Associations created or removed.
+    Associate,
+    /// Property definitions or groups created, changed or archived.
+    Schema,
+}
+
+impl Effect {
+    /// Its name in the write policy and in audit lines.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Effect::Create => "create",
+            Effect::Update => "update",
+            Effect::Archive => "archive",
+            Effect::Associate => "associate",
+            Effect::Schema => "schema",
+        }
+    }
+    /// Every effect, in policy order.
+    pub(crate) const ALL: [Effect; 5] = [
+        Effect::Create,
+        Effect::Update,
+        Effect::Archive,
+        Effect::Associate,
+        Effect::Schema,
+    ];
+}
+
+/// One property of one record: its value now and the value asked for (`None`: none / not known).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    /// The record (`None` for a record not created yet).
+    pub(crate) id: Option<String>,
+    /// The property's internal name.
+    pub(crate) property: String,
+    /// The value HubSpot holds now (`None` for a create, or a property with no value).
+    pub(crate) before: Option<Value>,
+    /// The value asked for (`None` for an archive).
+    pub(crate) after: Option<Value>,
+}
+
+/// A write, described before it is made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// What kind of change.
+    pub(crate) effect: Effect,
+    /// The object type (`contacts`, `deals`, `2-1234`…), or for schema changes the object type whose
+    /// properties change.
+    pub(crate) object: String,
+    /// The records touched (for creates: filled in by [`Change::settle`]).
+    pub(crate) ids: Vec<String>,
+    /// How many records (or associations, or definitions) the write touches.
+    pub(crate) count: usize,
+    /// Property values before and after (updates: one entry per record and property).
+    pub(crate) fields: Vec<FieldChange>,
+    /// Anything else a person needs to judge it (an association's label, a property's definition).
+    pub(crate) detail: Option<String>,
+}
+
+impl Change {
+    /// A change of `count` items of `object`.
+    pub(crate) fn new(effect: Effect, object: &str, count: usize) -> Change {
+        Change {
+            effect,
+            object: object.to_string(),
+            ids: Vec::new(),
+            count,
+            fields: Vec::new(),
+            detail: None,
+        }
+    }
+
+    /// Adds what the write's answer says: ids of records HubSpot created (`structured` is the tool's
+    /// structured result: one record with an `id`, or `results` of them).
+    pub(crate) fn settle(&mut self, structured: Option<&Value>) {
+        if self.effect != Effect::Create || !self.ids.is_empty() {
+            return;
+        }
+        let Some(v) = structured else { return };
+        let mut push = |r: &Value| {
+            if let Some(id) = r.get("id").and_then(Value::as_str) {
+                self.ids.push(id.to_string());
+            }
+        };
+        match v.get("results").and_then(Value::as_array) {
+            Some(rs) => rs.iter().for_each(&mut push),
+            None => push(v),
+        }
+    }
+
+    /// The change as JSON (the audit line's `change`, the approval's record).
+    pub(crate) fn to_json(&self) -> Value {
+        let fields: Vec<Value> = self
+            .fields
+            .iter()
+            .map(|f| {
+                let mut m = Map::new();
+                if let Some(id) = &f.id {
+                    m.insert("id".into(), id.clone().into());
+                }
+                m.insert("property".into(), f.property.clone().into());
+                m.insert("before".into(), f.before.clone().unwrap_or(Value::Null));
+                m.insert("after".into(), f.after.clone().unwrap_or(Value::Null));
+                Value::Object(m)
+            })
+            .collect();
+        let mut v = json!({
+            "effect": self.effect.as_str(),
+            "object": self.object,
+            "ids": self.ids,
+            "count": self.count,
+            "fields": fields,
+        });
+        if let Some(d) = &self.detail {
+            v["detail"] = d.clone().into();
+        }
+        v
+    }
+
+    /// What a person reads before saying yes: one line of what, then each value's before → after.
+    pub(crate) fn summary(&self) -> String {
+        let what = match self.effect {
+            Effect::Create => format!("Create {} {} record(s)", self.count, self.object),
+            Effect::Update => format!("Update {} {} record(s)", self.count, self.object),
+            Effect::Archive => format!("Archive (delete) {} {} record(s)", self.count, self.object),
+            Effect::Associate => format!("Change {} association(s) of {}", self.count, self.object),
+            Effect::Schema => format!("Change {} definition(s) of {}", self.count, self.object),
+        };
+        let mut s = what;
+        if !self.ids.is_empty() {
+            s.push_str(": ");
+            s.push_str(&self.ids.join(", "));
+        }
+        s.push('.');
+        if let Some(d) = &self.detail {
+            s.push(' ');
+            s.push_str(d);
+        }
+        for f in &self.fields {
+            s.push_str("\n- ");
+            if let Some(id) = &f.id {
+                s.push_str(id);
+                s.push(' ');
+            }
+            s.push_str(&f.property);
+            s.push_str(": ");
+            s.push_str(&show(f.before.as_ref()));
+            s.push_str(" → ");
+            s.push_str(&show(f.after.as_ref()));
+        }
+        s
+    }
+}
+
+/// A value as a person reads it: strings without quotes, nothing as "(empty)".
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "(empty)".into(),
+        Some(Value::String(s)) if s.is_empty() => "(empty)".into(),
+        Some(Value::String(s)) => s.chars().take(200).collect(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_and_settle() {
+        let mut c = Change::new(Effect::Update, "contacts", 1);
+        c.ids.push("51".into());
+        c.fields.push(FieldChange {
+            id: Some("51".into()),
+            property: "lifecyclestage".into(),
+            before: Some("lead".into()),
+            after: Some("customer".into()),
+        });
+        assert_eq!(
+            c.summary(),
+            "Update 1 contacts record(s): 51.\n- 51 lifecyclestage: lead → customer"
+        );
+        let mut n = Change::new(Effect::Create, "deals", 2);
+        n.settle(Some(&json!({"results": [{"id": "7"}, {"id": "8"}]})));
+        assert_eq!(n.ids, ["7", "8"]);
+        assert_eq!(n.to_json()["ids"], json!(["7", "8"]));
+    }
+}
