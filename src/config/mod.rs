@@ -14,6 +14,7 @@
 //! call it freely.
 
 mod access;
+mod approval;
 mod auth;
 mod env;
 mod error;
@@ -33,6 +34,8 @@ mod tools;
 mod toolset;
 pub(crate) mod vars;
 
+pub(crate) use approval::{ApprovalSettings, PolicyRule, Selector};
+pub use approval::{WriteAction, WriteKind};
 pub(crate) use auth::AuthSettings;
 pub(crate) use env::Environment;
 pub use env::Purpose;
@@ -65,6 +68,7 @@ pub struct Config {
     sessions: SessionSettings,
     hubspot: HubSpotSettings,
     tools: ToolSettings,
+    approvals: ApprovalSettings,
     auth: AuthSettings,
     obs: ObsSettings,
     redis: RedisSettings,
@@ -83,12 +87,15 @@ impl Config {
         let environment = p.choice(&vars::NODE_ENV);
         let http = HttpSettings::parse(&mut p, environment);
         let auth = AuthSettings::parse(&mut p, environment, purpose, http.loopback_bind);
+        let limits = HttpLimits::parse(&mut p, http.trust_proxy_hops);
+        let limits_timeout = limits.request_timeout;
         let config = Config {
             environment,
-            limits: HttpLimits::parse(&mut p, http.trust_proxy_hops),
+            limits,
             sessions: SessionSettings::parse(&mut p, environment, auth.enabled()),
             hubspot: HubSpotSettings::parse(&mut p, purpose, auth.mode),
             tools: ToolSettings::parse(&mut p),
+            approvals: ApprovalSettings::parse(&mut p, limits_timeout),
             obs: ObsSettings::parse(&mut p, environment),
             redis: RedisSettings::parse(&mut p),
             railway: Railway::parse(&mut p),
@@ -102,6 +109,10 @@ impl Config {
     /// `NODE_ENV`.
     pub(crate) fn environment(&self) -> Environment {
         self.environment
+    }
+    /// The write policy and the bounds of asking a person.
+    pub(crate) fn approvals(&self) -> &ApprovalSettings {
+        &self.approvals
     }
     /// Railway's `RAILWAY_*` metadata.
     pub(crate) fn railway(&self) -> &Railway {

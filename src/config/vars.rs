@@ -461,6 +461,25 @@ table! {
     MCP_TOOL_TEXT_LIMIT: Count = count(20_000, 1000);
         rule "";
         doc "characters of text per tool result; longer results say what was cut and how to continue";
+    MCP_WRITE_POLICY: Text = text(None);
+        rule "comma-separated `[scope@]selector=action`; selector `*`, `create`, `update`, `archive`, `associate`, `schema`, a tool family or a tool name (the most specific wins, a scope's rule beats the general one); action `allow`, `ask`, `approve` or `deny`";
+        doc "which writes a person must approve before HubSpot is called (docs/approvals.md); archives and batch writes over `MCP_APPROVAL_BATCH_THRESHOLD` are approved at least, and a write soon after outside CRM text was read is asked when the client can ask",
+        default_note "(creates, updates, associations and schema changes: `ask`; archives: `approve`)";
+    MCP_APPROVAL_TIMEOUT_MS: Millis = millis(40_000, 500);
+        rule "below `MCP_REQUEST_TIMEOUT_MS`";
+        doc "how long a write waits for a person's answer (elicitation or the approval page); no answer is a no";
+    MCP_APPROVAL_TTL_MS: Millis = millis(600_000, 1_000);
+        rule "";
+        doc "how long an approval link or a 2026-07-28 request state may be used; each is used once";
+    MCP_APPROVAL_BATCH_THRESHOLD: Count = count(10, 1);
+        rule "";
+        doc "a batch write of more records than this always needs a person's approval";
+    MCP_MAX_PENDING_APPROVALS: Count = count(5, 1);
+        rule "";
+        doc "approvals one principal may have waiting; more are refused until one is answered or expires";
+    MCP_UNTRUSTED_WINDOW_MS: Millis = millis(600_000, 0);
+        rule "";
+        doc "after a principal reads free text from outside the company (note and email bodies, descriptions), writes for this long are asked of a person (a session's writes for its whole life)";
     JWT_SECRET: SecretText = secret(32, "must be at least 32 characters");
         rule "production needs it or `JWKS_URI`; without either, `serve` needs `--demo` or a loopback `HOST`";
         doc "HS256/384/512 shared secret of bearer tokens";

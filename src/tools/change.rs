@@ -5,42 +5,8 @@
 
 use serde_json::{json, Map, Value};
 
-/// What kind of change a write is (the write policy's selectors `create`, `update`, `archive`, and
-/// `associate` for links between records; `schema` for properties and groups).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    /// New records (or engagements).
-    Create,
-    /// New values on existing records (upserts included).
-    Update,
-    /// Records archived (HubSpot's delete).
-    Archive,
-    /// Associations created or removed.
-    Associate,
-    /// Property definitions or groups created, changed or archived.
-    Schema,
-}
-
-impl Effect {
-    /// Its name in the write policy and in audit lines.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Effect::Create => "create",
-            Effect::Update => "update",
-            Effect::Archive => "archive",
-            Effect::Associate => "associate",
-            Effect::Schema => "schema",
-        }
-    }
-    /// Every effect, in policy order.
-    pub(crate) const ALL: [Effect; 5] = [
-        Effect::Create,
-        Effect::Update,
-        Effect::Archive,
-        Effect::Associate,
-        Effect::Schema,
-    ];
-}
+/// What kind of change a write is: the configuration defines it (the write policy's selectors).
+pub use crate::config::WriteKind as Effect;
 
 /// One property of one record: its value now and the value asked for (`None`: none / not known).
 #[derive(Debug, Clone, PartialEq)]
