@@ -22,6 +22,7 @@
 #![deny(unreachable_pub)]
 
 pub mod app;
+pub(crate) mod approval;
 pub mod auth;
 pub(crate) mod cache;
 pub(crate) mod catalog;

@@ -224,7 +224,13 @@ mod tests {
             Some(Selector::Tool("hubspot_update_record".into()))
         );
         assert_eq!(parse_rule("*=ask").map(|r| r.selector), Some(Selector::Any));
-        for bad in ["archive", "archive=maybe", "@archive=allow", "a b=allow", "=allow"] {
+        for bad in [
+            "archive",
+            "archive=maybe",
+            "@archive=allow",
+            "a b=allow",
+            "=allow",
+        ] {
             assert_eq!(parse_rule(bad), None, "{bad}");
         }
     }

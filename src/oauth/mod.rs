@@ -16,12 +16,12 @@
 //! This module reads no HTTP: `http::route` hands it a [`Request`] and writes the [`Page`] it returns.
 
 mod clients;
-mod form;
+pub(crate) mod form;
 mod guard;
-mod page;
+pub(crate) mod page;
 mod pkce;
 mod redirect;
-mod seal;
+pub(crate) mod seal;
 mod store;
 
 use std::collections::HashMap;
@@ -138,7 +138,8 @@ impl Page {
             ],
         }
     }
-    fn html(status: u16, body: String) -> Page {
+    /// An HTML page with the pages' security headers.
+    pub(crate) fn html(status: u16, body: String) -> Page {
         Page {
             status,
             content_type: "text/html; charset=utf-8",
@@ -164,7 +165,8 @@ impl Page {
             &json!({"error": error, "error_description": description}),
         )
     }
-    fn with_header(mut self, k: &'static str, v: String) -> Page {
+    /// Adds a header.
+    pub(crate) fn with_header(mut self, k: &'static str, v: String) -> Page {
         self.headers.push((k, v));
         self
     }
@@ -1316,7 +1318,7 @@ fn address_group(client_key: &str) -> String {
 }
 
 /// A cookie's value from a `Cookie` header.
-fn cookie_value<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
     header?
         .split(';')
         .filter_map(|c| c.trim().split_once('='))

@@ -40,7 +40,8 @@ button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #cbd
 button.primary{background:#ff7a59;border-color:#ff7a59;color:#fff}button:focus{outline:3px solid #0091ae;outline-offset:2px}\
 @media (max-width:36rem){main{margin:0;border:0;border-radius:0}}";
 
-fn document(title: &str, body: &str) -> String {
+/// A whole page: `body` (already escaped) in the shared frame.
+pub(crate) fn document(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head>\

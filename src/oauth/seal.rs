@@ -71,6 +71,8 @@ pub(crate) enum Kind {
     Consent,
     /// The `state` sent to HubSpot's authorize page and read back at the callback.
     State,
+    /// A 2026-07-28 `requestState` of a write waiting for a person's approval (`approval`).
+    Approval,
 }
 
 impl Kind {
@@ -83,6 +85,7 @@ impl Kind {
             Kind::ClientId => "hsmcp_client",
             Kind::Consent => "hsmcp_consent",
             Kind::State => "hsmcp_state",
+            Kind::Approval => "hsmcp_approval",
         }
     }
 }

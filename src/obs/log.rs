@@ -161,6 +161,15 @@ impl<'kvs> VisitSource<'kvs> for JsonKv<'_> {
         if is_null(&value) {
             return Ok(());
         }
+        // An audit line's fields are a JSON object of their own (`approval::audit`).
+        if key.as_str() == "audit" {
+            if let Ok(v @ serde_json::Value::Object(_)) =
+                serde_json::from_str::<serde_json::Value>(&value.to_string())
+            {
+                self.0.insert("audit".into(), v);
+                return Ok(());
+            }
+        }
         let v = if let Some(n) = value.to_u64() {
             n.into()
         } else if let Some(n) = value.to_i64() {

@@ -21,7 +21,9 @@ const LAYERS: &[&[&str]] = &[
     // What the server offers: tools over the HubSpot client, and their catalog; the authorization server
     // (sign-in through HubSpot) beside them.
     &["tools", "oauth"],
-    &["catalog"],
+    // The tools' catalog (resources, prompts); approvals of writes (the policy over the tools' `Change`,
+    // sealed request states with `oauth`'s sealer, the ledger on `redis`), beside it.
+    &["catalog", "approval"],
     // The protocol core: JSON-RPC, revisions, sessions and their stores, dispatch, stdio. Knows no HTTP.
     &["mcp"],
     // Operators' view: background checks and scaling advice.
