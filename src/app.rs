@@ -46,6 +46,8 @@ pub struct App {
     pub(crate) scaling: crate::scaling::Advisor,
     /// What the background dependency checks last found (`/health`'s `dependencies`).
     pub(crate) dependencies: crate::health::Board,
+    /// Write approvals, the approval pages and the audit trail.
+    pub(crate) approvals: crate::approval::Approvals,
 }
 
 impl App {
@@ -112,7 +114,9 @@ impl App {
             100_000,
         );
         let started = Instant::now();
+        let approvals = crate::approval::Approvals::new(&config, redis.clone());
         App {
+            approvals,
             scaling: crate::scaling::Advisor::new(crate::scaling::Policy::default(), started),
             config,
             registry,
@@ -175,5 +179,8 @@ impl crate::mcp::Host for App {
     }
     fn server_info(&self) -> &Value {
         &self.server_info
+    }
+    fn approvals(&self) -> &crate::approval::Approvals {
+        &self.approvals
     }
 }

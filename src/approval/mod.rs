@@ -15,10 +15,10 @@
 //! marks, answers, who read outside text, audit lines) is in the ledger and the mailbox, on Redis when
 //! `REDIS_URL` is set. After each write, one audit line (`audit.rs`).
 
-mod audit;
+pub(crate) mod audit;
 mod ledger;
 mod mailbox;
-mod page;
+pub(crate) mod page;
 mod policy;
 mod record;
 
@@ -40,7 +40,7 @@ use mailbox::Mailbox;
 use record::{Record, Status};
 
 /// The argument a model retries a write with after a person approved it on the page.
-pub(crate) const APPROVAL_ARG: &str = "approvalId";
+pub(crate) use crate::tools::APPROVAL_ARG;
 /// The key of the approval in a 2026-07-28 `inputRequests` / `inputResponses` map.
 const INPUT_KEY: &str = "approval";
 /// The property of the elicitation form a person ticks.
@@ -163,7 +163,7 @@ pub(crate) struct Approvals {
     settings: ApprovalSettings,
     ledger: Box<dyn Ledger>,
     mailbox: Mailbox,
-    sealer: Sealer,
+    sealer: Option<Sealer>,
     /// Writes audit lines.
     pub(crate) audit: Audit,
 }
@@ -178,7 +178,7 @@ impl Approvals {
     /// From the configuration; with `redis`, shared by every replica. The sealing key is `OAUTH_KEYS`
     /// in `oauth` mode; else, with Redis, one random key every replica reads from Redis (the first to
     /// start writes it); else one random key per process.
-    pub(crate) fn new(cfg: &Config, redis: Option<Arc<Redis>>) -> Result<Approvals, String> {
+    pub(crate) fn new(cfg: &Config, redis: Option<Arc<Redis>>) -> Approvals {
         let mut secrets: Vec<String> = cfg
             .oauth()
             .map(|o| o.keys.iter().map(|k| k.expose().to_string()).collect())
@@ -187,7 +187,8 @@ impl Approvals {
         if secrets.is_empty() {
             secrets.push(shared_key(redis.as_deref(), &prefix).unwrap_or_else(|| random_hex(32)));
         }
-        let sealer = Sealer::new(&secrets).ok_or("no key to seal approval state with")?;
+        // `secrets` holds a key, so this is always `Some`; a `None` would refuse 2026-07-28 approvals.
+        let sealer = Sealer::new(&secrets);
         let (ledger, mailbox): (Box<dyn Ledger>, Mailbox) = match redis {
             Some(r) => {
                 let l = RedisLedger::new(r, &prefix);
@@ -202,13 +203,13 @@ impl Approvals {
                 Mailbox::Memory(parking_lot::Mutex::default()),
             ),
         };
-        Ok(Approvals {
+        Approvals {
             settings: cfg.approvals().clone(),
             ledger,
             mailbox,
             sealer,
             audit: Audit,
-        })
+        }
     }
 
     /// What the policy says of `change` by `who` (with its reading of outside text counted).
@@ -290,6 +291,15 @@ impl Approvals {
         digest: &str,
         change: &Change,
     ) -> Outcome {
+        if who.origin.is_empty() {
+            // stdio: no page to approve on.
+            return Outcome::Refuse(format!(
+                "This change needs the user's approval, and this client cannot ask them (it declares no \
+                 elicitation) and has no approval page over stdio; nothing was written. The operator's \
+                 MCP_WRITE_POLICY decides which writes need approval.\n\nThe change:\n{}",
+                change.summary()
+            ));
+        }
         let r = match self.open_record(who, def, digest, change) {
             Ok(r) => r,
             Err(o) => return o,
@@ -330,10 +340,12 @@ impl Approvals {
             );
         }
         match status {
-            Status::Pending => return refuse(&format!(
+            Status::Pending => {
+                return refuse(&format!(
                 "the user has not approved it yet; ask them to open {} and approve it, then retry",
                 self.link(who, id)
-            )),
+            ))
+            }
             Status::Rejected => return declined("rejected on the approval page"),
             Status::Used => {
                 return refuse("it has already been used; each approval allows one change")
@@ -528,11 +540,7 @@ impl Approvals {
         };
         let mut requests = Map::new();
         requests.insert(INPUT_KEY.into(), request);
-        Outcome::InputRequired(json!({
-            "resultType": "input_required",
-            "inputRequests": requests,
-            "requestState": self.sealer.seal(Kind::Approval, &state),
-        }))
+        self.input_required_with(requests, &state)
     }
 
     /// 2026-07-28, the retry: proceeds only when the state is this server's, for this principal, tool and
@@ -551,7 +559,11 @@ impl Approvals {
                 "The requestState given cannot be used: {why}. Nothing was written."
             ))
         };
-        let Some(state) = self.sealer.open::<State>(Kind::Approval, request_state) else {
+        let Some(state) = self
+            .sealer
+            .as_ref()
+            .and_then(|s| s.open::<State>(Kind::Approval, request_state))
+        else {
             return refuse("this server did not issue it");
         };
         if state.principal != who.principal {
@@ -626,11 +638,21 @@ impl Approvals {
                 "mode": "url", "elicitationId": rid, "url": self.link(who, &rid),
                 "message": format!("Approve this change to HubSpot on the approval page.\n\n{}", change.summary())}}),
         );
-        Outcome::InputRequired(json!({
-            "resultType": "input_required",
-            "inputRequests": requests,
-            "requestState": self.sealer.seal(Kind::Approval, &state),
-        }))
+        self.input_required_with(requests, &state)
+    }
+
+    /// The `input_required` result carrying `requests` and `state`, sealed.
+    fn input_required_with(&self, requests: Map<String, Value>, state: &State) -> Outcome {
+        match &self.sealer {
+            Some(s) => Outcome::InputRequired(json!({
+                "resultType": "input_required",
+                "inputRequests": requests,
+                "requestState": s.seal(Kind::Approval, state),
+            })),
+            None => Outcome::Refuse(
+                "This server cannot seal approval state; nothing was written.".into(),
+            ),
+        }
     }
 
     /// The approval page (`/approvals/<id>`): shows the change, and takes the person's decision.

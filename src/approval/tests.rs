@@ -11,7 +11,7 @@ fn approvals() -> Approvals {
         Purpose::Demo,
     )
     .unwrap();
-    Approvals::new(&cfg, None).unwrap()
+    Approvals::new(&cfg, None)
 }
 
 fn asker(principal: &str, asks: Asks) -> Asker {

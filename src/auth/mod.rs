@@ -57,6 +57,10 @@ pub(crate) struct Principal {
 }
 
 impl Principal {
+    /// The scopes the token carries.
+    pub(crate) fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
     /// A principal signed in through this server's own authorization server (`oauth` mode).
     pub(crate) fn signed_in(
         id: PrincipalId,

@@ -70,15 +70,6 @@ impl WriteAction {
             _ => None,
         }
     }
-    /// Its name in `MCP_WRITE_POLICY`.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            WriteAction::Allow => "allow",
-            WriteAction::Ask => "ask",
-            WriteAction::Approve => "approve",
-            WriteAction::Deny => "deny",
-        }
-    }
 }
 
 /// What a policy rule matches, most specific last.

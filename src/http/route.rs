@@ -36,12 +36,14 @@ pub(crate) struct Admitted {
     headers: Vec<(&'static str, String)>,
     /// A POST to one of the authorization server's endpoints (`oauth` mode), not to `/mcp`.
     oauth: bool,
+    /// A POST of an approval page's form.
+    approval: bool,
 }
 
 impl Admitted {
-    /// Whether the body is JSON-RPC, whose values are counted as it arrives (not the OAuth forms).
+    /// Whether the body is JSON-RPC, whose values are counted as it arrives (not the forms).
     pub(crate) fn counts_json(&self) -> bool {
-        !self.oauth
+        !self.oauth && !self.approval
     }
 }
 
@@ -67,6 +69,9 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
         if crate::oauth::is_oauth_path(&req.path) {
             return oauth_gate(app, o, req);
         }
+    }
+    if req.path.starts_with(crate::approval::page::PAGE_PREFIX) {
+        return approval_gate(app, req);
     }
     let readable = matches!(req.verb, Verb::Get | Verb::Head);
     Admission::Answer(match (readable, req.path.as_str()) {
@@ -118,9 +123,57 @@ fn oauth_gate(app: &Arc<App>, o: &crate::oauth::AuthServer, req: &Req) -> Admiss
             principal: None,
             headers: Vec::new(),
             oauth: true,
+            approval: false,
         });
     }
     Admission::Answer(oauth_page(app, o, req, &key))
+}
+
+/// The approval pages: the per-client limit, then a GET answered here and a POST admitted to have its
+/// (small) form read.
+fn approval_gate(app: &Arc<App>, req: &Req) -> Admission {
+    let key = client_key(app, req);
+    let verdict = app.limiter.check(&key, Instant::now());
+    if !verdict.allowed {
+        app.metrics.record_rejection(Rejection::ClientRateLimit);
+        return Admission::Answer(too_many(app, verdict));
+    }
+    if req.verb == Verb::Post {
+        return Admission::Serve(Admitted {
+            principal: None,
+            headers: Vec::new(),
+            oauth: false,
+            approval: true,
+        });
+    }
+    Admission::Answer(approval_page(app, req))
+}
+
+/// Runs one approval-page request and writes its page.
+fn approval_page(app: &App, req: &Req) -> Reply {
+    let method = match &req.verb {
+        Verb::Get => "GET",
+        Verb::Head => "HEAD",
+        Verb::Post => "POST",
+        _ => "OTHER",
+    };
+    let page = app.approvals.page(&crate::approval::PageRequest {
+        method,
+        path: &req.path,
+        body: &req.body,
+        cookie: req.get("cookie"),
+        origin_header: req.get("origin"),
+        origin: &auth::public_origin(&app.config, req.get("host")),
+    });
+    let mut reply = if page.body.is_empty() {
+        Reply::empty(page.status)
+    } else {
+        Reply::text(page.status, page.content_type, page.body)
+    };
+    for (k, v) in page.headers {
+        reply = reply.with_header(k, v);
+    }
+    reply
 }
 
 /// Runs one authorization-server request and writes its page.
@@ -166,6 +219,9 @@ fn client_key(app: &App, req: &Req) -> String {
 
 /// Serves an admitted request once its body has been read: `/mcp`, or an authorization-server POST.
 pub(crate) fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
+    if a.approval {
+        return approval_page(app, req);
+    }
     if a.oauth {
         if let Some(o) = &app.oauth {
             return oauth_page(app, o, req, &client_key(app, req));
@@ -337,6 +393,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
         principal,
         headers: Vec::from(headers),
         oauth: false,
+        approval: false,
     })
 }
 

@@ -33,6 +33,12 @@ impl<'a> SseWriter<'a> {
         self.write(frame.as_bytes())
     }
 
+    /// Sends an SSE comment: keeps the stream (and any proxy on the way) from timing out while the
+    /// call waits. Returns false once the client is gone.
+    pub(crate) fn keepalive(&mut self) -> bool {
+        self.write(b": keep-alive\n\n")
+    }
+
     /// Ends the chunked body.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         if self.chunked && !self.gone {

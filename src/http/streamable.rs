@@ -135,7 +135,7 @@ fn is_stateless(req: &Req, msg: &Message) -> bool {
                 || (r.kind == Some(Method::ServerDiscover) && req.get("mcp-session-id").is_none())
         }
         Message::Notification(n) => dispatch::claims_stateless(&n.params),
-        Message::Response => false,
+        Message::Response(_) => false,
     };
     claims
         || (req.get("mcp-protocol-version") == Some(Revision::V2026_07_28.as_str())
@@ -172,11 +172,16 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
                 Err(e) => store_unavailable(&e),
             }
         }
-        Message::Response => Reply::empty(202),
+        Message::Response(v) => {
+            // An answer to one of this server's elicitations reaches the call waiting for it (on any
+            // replica); anything else is acknowledged and dropped.
+            app.approvals.answer(&session.id.to_string(), &v);
+            Reply::empty(202)
+        }
         Message::Request(r) => respond(
             app,
             revision,
-            Some(session.id),
+            Some(session),
             r,
             |_| 200,
             who,
@@ -187,7 +192,7 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
 
 fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
     obslog::note(|n| n.rpc_method = Some(Method::Initialize.name().into()));
-    let (revision, result, client_name) = match dispatch::initialize(app, &r.params) {
+    let (revision, result, client_name, asks) = match dispatch::initialize(app, &r.params) {
         Ok(x) => x,
         Err(e) => {
             app.metrics
@@ -216,6 +221,7 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
         log_level: None,
         principal: who.map(|p| p.id.clone()),
         client_name: client_name.into_boxed_str(),
+        asks,
     };
     if let Err(e) = app.sessions.insert(session) {
         app.metrics
@@ -294,7 +300,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
                 ))
             }
             Ok(Message::Request(mut r)) => out.push(
-                match run(app, revision, Some(session.id), &mut r, None, who, &allow) {
+                match run(app, revision, Some(&session), &mut r, None, who, &allow) {
                     Ok(p) => p.into_response(&r.id),
                     Err(e) => jsonrpc::error_response(&r.id, &e),
                 },
@@ -310,7 +316,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
                     }
                 }
             }
-            Ok(Message::Response) => {}
+            Ok(Message::Response(_)) => {}
         }
     }
     if out.is_empty() {
@@ -323,7 +329,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
 fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
     let r = match msg {
         // 2026-07-28 defines no notification over HTTP; accepting them is harmless.
-        Message::Notification(_) | Message::Response => return Reply::empty(202),
+        Message::Notification(_) | Message::Response(_) => return Reply::empty(202),
         Message::Request(r) => r,
     };
     let meta = match dispatch::stateless_meta(&r.params) {
@@ -452,6 +458,8 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 struct Allowance {
     deadline: Instant,
     budget: Arc<RequestBudget>,
+    /// This server's public origin as the client reached it (approval pages' addresses).
+    origin: String,
 }
 
 impl Allowance {
@@ -463,6 +471,7 @@ impl Allowance {
         Allowance {
             deadline: Instant::now() + app.config.request_timeout(),
             budget: Arc::new(RequestBudget::new(app.config.max_upstream_calls(), gone)),
+            origin: crate::auth::public_origin(&app.config, req.get("host")),
         }
     }
 }
@@ -471,14 +480,17 @@ impl Allowance {
 fn run<'a>(
     app: &'a App,
     revision: Revision,
-    session: Option<SessionId>,
+    session: Option<&Session>,
     r: &mut Request,
     notify: Option<&'a mut NotifyFn<'a>>,
     who: Who<'_>,
     allow: &'a Allowance,
 ) -> Result<Payload, RpcError> {
+    let asker = dispatch::asker(revision, session, who, &r.params, &allow.origin);
+    let session = session.map(|s| s.id);
     let guard = app.inflight.register(session, &r.id);
     let mut call = Call {
+        asker,
         app,
         revision,
         session,
@@ -501,22 +513,35 @@ fn run<'a>(
 fn respond(
     app: &Arc<App>,
     revision: Revision,
-    session: Option<SessionId>,
+    session: Option<Session>,
     mut r: Request,
     status_of: fn(i32) -> u16,
     who: Who<'_>,
     allow: Allowance,
 ) -> Reply {
-    if r.kind == Some(Method::ToolsCall) && dispatch::progress_token(&r.params).is_some() {
+    // A stream when the call reports progress, or may put a question to the person (a write, from a
+    // client that can be asked).
+    let asks_on_stream =
+        session.as_ref().is_some_and(|s| s.asks.any()) && dispatch::is_write_call(app.as_ref(), &r);
+    if r.kind == Some(Method::ToolsCall)
+        && (dispatch::progress_token(&r.params).is_some() || asks_on_stream)
+    {
         let app = Arc::clone(app);
         let who: Option<Principal> = who.cloned();
         return Reply::sse(Box::new(move |w: &mut SseWriter<'_>| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let mut notify = |line: &str| w.event(line);
+                // An empty line is a keep-alive (an SSE comment) while the call waits for a person.
+                let mut notify = |line: &str| {
+                    if line.is_empty() {
+                        w.keepalive()
+                    } else {
+                        w.event(line)
+                    }
+                };
                 run(
                     &app,
                     revision,
-                    session,
+                    session.as_ref(),
                     &mut r,
                     Some(&mut notify),
                     who.as_ref(),
@@ -538,7 +563,7 @@ fn respond(
             w.event(&text);
         }));
     }
-    match run(app, revision, session, &mut r, None, who, &allow) {
+    match run(app, revision, session.as_ref(), &mut r, None, who, &allow) {
         Ok(p) => Reply::json(200, p.into_response(&r.id)),
         // A session change that could not be stored: 503 + Retry-After, as for the session lookup.
         Err(e) => match dispatch::retry_after(&e) {

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
+use crate::approval::{self, Asker, Asks, Decision, Outcome};
 use crate::catalog;
 use crate::mcp::jsonrpc::{self, code, Notification, Request, RpcError};
 use crate::mcp::session::{LogLevel, SessionId, StoreError};
@@ -22,6 +23,8 @@ use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError
 const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 /// `_meta` key carrying the client's capabilities (2026-07-28).
 const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+/// `_meta` key carrying the client's name and version (2026-07-28).
+const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
 /// `_meta` key carrying the log level wanted for this request (2026-07-28, optional).
 const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 /// `_meta` key carrying the server's identity on 2026-07-28 results.
@@ -70,6 +73,8 @@ pub(crate) struct Call<'a> {
     pub(crate) can_write: bool,
     /// The signed-in person's HubSpot token (`oauth` mode): tools act as them.
     pub(crate) user: Option<crate::hubspot::UserToken>,
+    /// Who calls and how they can be asked (writes may need their approval).
+    pub(crate) asker: Asker,
 }
 
 pub(crate) use crate::mcp::method::Method;
@@ -109,12 +114,14 @@ fn serve_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcE
         Method::ToolsCall => Payload::Value(call_tool(call, &mut req.params)?),
         Method::LoggingSetLevel => Payload::Value(set_level(call, &req.params)?),
         Method::ServerDiscover => Payload::Value(discover_result(call.app)),
-        Method::ResourcesList => Payload::Value(list_of(
-            call,
-            &req.params,
-            "resources",
-            catalog::resources(),
-        )?),
+        Method::ResourcesList => {
+            let mut all = catalog::resources();
+            all.push(json!({"uri": approval::audit::AUDIT_URI, "name": "My recent changes",
+                "title": "My recent changes",
+                "description": "The audit lines of your own recent writes to HubSpot (newest first, up to 100): tool, records, values before and after, the approval that allowed each.",
+                "mimeType": "application/json"}));
+            Payload::Value(list_of(call, &req.params, "resources", all)?)
+        }
         Method::ResourcesTemplatesList => Payload::Value(list_of(
             call,
             &req.params,
@@ -157,6 +164,60 @@ pub(crate) fn handle_notification(
     Ok(())
 }
 
+/// Who calls and how they can be asked: from the session (its client's name and `elicitation`
+/// capability at `initialize`), or for 2026-07-28 from the request's own `_meta`.
+pub(crate) fn asker(
+    revision: Revision,
+    session: Option<&crate::mcp::session::Session>,
+    who: Option<&crate::auth::Principal>,
+    params: &Map<String, Value>,
+    origin: &str,
+) -> Asker {
+    let principal = who.map_or_else(|| "anonymous".to_string(), |p| p.id.as_str().to_string());
+    let (client, asks, taint_key, session) = match session {
+        Some(s) => (
+            s.client_name.to_string(),
+            s.asks,
+            format!("session:{}", s.id),
+            Some(s.id.to_string()),
+        ),
+        None => {
+            let meta = params.get("_meta");
+            let client = meta
+                .and_then(|m| m.get(META_CLIENT_INFO))
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect();
+            let asks = Asks::of(meta.and_then(|m| m.get(META_CLIENT_CAPABILITIES)));
+            (client, asks, format!("principal:{principal}"), None)
+        }
+    };
+    Asker {
+        scopes: who.map(|p| p.scopes().to_vec()).unwrap_or_default(),
+        principal,
+        client,
+        asks,
+        taint_key,
+        origin: origin.to_string(),
+        session,
+        modes: revision >= Revision::V2025_11_25,
+    }
+}
+
+/// True for a `tools/call` of a tool that changes HubSpot data.
+pub(crate) fn is_write_call(app: &dyn Host, r: &Request) -> bool {
+    r.kind == Some(Method::ToolsCall)
+        && r.params
+            .get("name")
+            .and_then(Value::as_str)
+            .and_then(|n| app.registry().get(n))
+            .is_some_and(|(d, _)| !d.annotations.read_only)
+}
+
 /// Seconds a client should wait after [`store_unavailable`].
 const STORE_RETRY_AFTER_S: u64 = 2;
 
@@ -197,7 +258,7 @@ fn decorate(app: &dyn Host, revision: Revision, payload: Payload) -> Payload {
 pub(crate) fn initialize(
     app: &dyn Host,
     params: &Map<String, Value>,
-) -> Result<(Revision, Value, String), RpcError> {
+) -> Result<(Revision, Value, String, Asks), RpcError> {
     let requested = params
         .get("protocolVersion")
         .and_then(Value::as_str)
@@ -230,7 +291,13 @@ pub(crate) fn initialize(
     });
     let mut client_name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
     client_name.shrink_to_fit();
-    Ok((revision, result, client_name))
+    let asks = if revision >= Revision::V2025_06_18 {
+        Asks::of(params.get("capabilities"))
+    } else {
+        // 2025-03-26 has no elicitation.
+        Asks::default()
+    };
+    Ok((revision, result, client_name, asks))
 }
 
 /// What this server serves, and nothing more.
@@ -275,10 +342,24 @@ fn read_resource(call: &Call<'_>, params: &Map<String, Value>) -> Result<Value, 
         .get("uri")
         .and_then(Value::as_str)
         .ok_or_else(|| RpcError::invalid_params("resources/read needs \"uri\" (a string)"))?;
+    if uri == approval::audit::AUDIT_URI {
+        // Only the caller's own lines: the ledger is keyed by principal.
+        return match call.app.approvals().audit_lines(&call.asker.principal) {
+            Ok(lines) => Ok(
+                json!({ "contents": [{ "uri": uri, "mimeType": "application/json",
+                "text": json!({"changes": lines}).to_string() }] }),
+            ),
+            Err(e) => Err(RpcError::new(code::SERVER_ERROR, e)),
+        };
+    }
     let cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
         .with_budget(&call.budget)
         .acting_as(call.user.as_ref());
-    match catalog::read(uri, &cx) {
+    let result = catalog::read(uri, &cx);
+    if cx.read_untrusted() {
+        call.app.approvals().read_untrusted(&call.asker);
+    }
+    match result {
         Ok(text) => Ok(cacheable(
             call,
             json!({ "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }] }),
@@ -453,7 +534,7 @@ const TOOLS_LIST_TTL_MS: u64 = 300_000;
 
 /// Runs a tool; its `arguments` are moved out of `params` (read once, never copied).
 fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Value, RpcError> {
-    let args = match params.remove("arguments") {
+    let mut args = match params.remove("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
         Some(_) => return Err(RpcError::invalid_params("\"arguments\" must be an object")),
@@ -461,27 +542,188 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
     let name = params
         .get("name")
         .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params("tools/call needs \"name\" (a string)"))?;
-    let (def, tool) = call
-        .app
+        .ok_or_else(|| RpcError::invalid_params("tools/call needs \"name\" (a string)"))?
+        .to_string();
+    let app = call.app;
+    let (def, tool) = app
         .registry()
-        .get(name)
+        .get(&name)
         .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
     obslog::note(|n| {
         n.tool.get_or_insert_with(|| def.name.to_string());
     });
     if !call.can_write && !def.annotations.read_only {
-        call.app
-            .metrics()
+        app.metrics()
             .record_tool(def.name, ToolOutcome::Refused, std::time::Duration::ZERO);
-        return Ok(json!({ "content": [{ "type": "text", "text": format!(
+        return Ok(tool_error(&format!(
             "{name} changes HubSpot data, and this token has read access only: ask for a token with a write scope \
              (MCP_WRITE_SCOPES), or use read-only tools."
-        ) }], "isError": true }));
+        )));
     }
     let token = progress_token(params).cloned();
     let started = Instant::now();
-    let result = match (token, call.notify.as_mut()) {
+    let mut write = None;
+    if !def.annotations.read_only {
+        match gate_write(call, params, def, tool, &mut args) {
+            Gate::Write(w) => write = Some(w),
+            Gate::Answer(v) => {
+                app.metrics()
+                    .record_tool(def.name, ToolOutcome::Refused, started.elapsed());
+                return Ok(v);
+            }
+        }
+    }
+    let (result, untrusted, correlations) = run_tool(call, tool, args, token);
+    if untrusted {
+        app.approvals().read_untrusted(&call.asker);
+    }
+    let took = started.elapsed();
+    let ms = took.as_secs_f64() * 1000.0;
+    let outcome = match &result {
+        Ok(_) => ToolOutcome::Ok,
+        Err(ToolError::Cancelled) => ToolOutcome::Cancelled,
+        Err(_) => ToolOutcome::Error,
+    };
+    app.metrics().record_tool(def.name, outcome, took);
+    match result {
+        Ok(out) => {
+            log::debug!(tool = name.as_str(), duration_ms = ms; "tool call ok");
+            if let Some(mut w) = write {
+                w.change.settle(out.structured.as_ref());
+                app.approvals().record_write(&approval::audit::Line {
+                    principal: &call.asker.principal,
+                    client: &call.asker.client,
+                    tool: def.name,
+                    change: &w.change,
+                    correlation_ids: &correlations,
+                    approval: w.approval.as_deref(),
+                });
+            }
+            let mut r =
+                json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
+            if let (Some(s), true) = (out.structured, call.revision >= Revision::V2025_06_18) {
+                r["structuredContent"] = s;
+            }
+            Ok(r)
+        }
+        Err(ToolError::Cancelled) => {
+            Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled"))
+        }
+        Err(e) => {
+            log::info!(tool = name.as_str(), duration_ms = ms, error = e.to_string(); "tool call failed");
+            Ok(tool_error(&e.to_string()))
+        }
+    }
+}
+
+/// A tool result with `isError: true` (the model reads it and can correct itself).
+fn tool_error(text: &str) -> Value {
+    json!({ "content": [{ "type": "text", "text": text }], "isError": true })
+}
+
+/// A write the gate let through: what it changes, and the approval that allowed it.
+struct Write {
+    change: crate::tools::Change,
+    approval: Option<String>,
+}
+
+/// What the gate says of a write.
+enum Gate {
+    /// Make it.
+    Write(Write),
+    /// Answer this instead (a refusal as a tool result, or a 2026-07-28 `input_required`).
+    Answer(Value),
+}
+
+/// Before a write: describes it (`Tool::plan`, reading HubSpot but writing nothing), asks the policy,
+/// and asks a person when the policy says so, the way the client can be asked. `approvalId` (the link
+/// flow's retry) is taken out of the arguments first: the approval is bound to the rest.
+fn gate_write(
+    call: &mut Call<'_>,
+    params: &Map<String, Value>,
+    def: &crate::tools::ToolDef,
+    tool: &dyn crate::tools::Tool,
+    args: &mut Value,
+) -> Gate {
+    let presented = args
+        .as_object_mut()
+        .and_then(|m| m.remove(approval::APPROVAL_ARG));
+    let digest = approval::digest(def.name, args);
+    let planned = {
+        let mut cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
+            .with_budget(&call.budget)
+            .acting_as(call.user.as_ref());
+        tool.plan(args, &mut cx)
+    };
+    let change = match planned {
+        Ok(Some(c)) => c,
+        // A write tool that cannot say what it changes is refused rather than made unasked.
+        Ok(None) => {
+            return Gate::Answer(tool_error(&format!(
+                "{} cannot describe its change, so it cannot be approved; nothing was written.",
+                def.name
+            )))
+        }
+        Err(ToolError::Cancelled) => return Gate::Answer(tool_error("The request was cancelled.")),
+        Err(e) => return Gate::Answer(tool_error(&e.to_string())),
+    };
+    let approvals = call.app.approvals();
+    let who = &call.asker;
+    let outcome = match approvals.decide(def, &change, who) {
+        Decision::Allow => Outcome::Proceed(None),
+        Decision::Deny => Outcome::Refuse(format!(
+            "The operator's write policy (MCP_WRITE_POLICY) does not allow {} for this user; nothing was written.",
+            def.name
+        )),
+        Decision::Approve => {
+            match (presented, params.get("requestState").and_then(Value::as_str)) {
+                (Some(id), _) => match id.as_str() {
+                    Some(id) => approvals.redeem(who, def.name, &digest, id),
+                    None => Outcome::Refuse(format!(
+                        "\"{}\" must be a string (the id the approval page gave); nothing was written.",
+                        approval::APPROVAL_ARG
+                    )),
+                },
+                (None, Some(state)) if !call.revision.has_sessions() => approvals.resume(
+                    who,
+                    def,
+                    &digest,
+                    &change,
+                    state,
+                    params.get("inputResponses"),
+                ),
+                (None, _) if !call.revision.has_sessions() => {
+                    approvals.input_required(who, def, &digest, &change)
+                }
+                (None, _) => match call.notify.as_mut() {
+                    Some(notify) if who.asks.any() => {
+                        approvals.elicit(who, def, &digest, &change, call.deadline, &mut **notify)
+                    }
+                    _ => approvals.ask_by_link(who, def, &digest, &change),
+                },
+            }
+        }
+    };
+    match outcome {
+        Outcome::Proceed(approval) => Gate::Write(Write { change, approval }),
+        Outcome::Refuse(text) => Gate::Answer(tool_error(&text)),
+        Outcome::InputRequired(v) => Gate::Answer(v),
+    }
+}
+
+/// Runs a tool with the call's deadline, budget and (when the client asked) progress notifications;
+/// returns its result, whether it returned outside free text, and HubSpot's correlation ids of its writes.
+fn run_tool(
+    call: &mut Call<'_>,
+    tool: &dyn crate::tools::Tool,
+    args: Value,
+    token: Option<Value>,
+) -> (
+    Result<crate::tools::ToolOutput, ToolError>,
+    bool,
+    Vec<String>,
+) {
+    match (token, call.notify.as_mut()) {
         (Some(token), Some(notify)) => {
             let mut progress = |p: f64, total: Option<f64>, message: Option<&str>| {
                 let mut params = json!({ "progressToken": token, "progress": p });
@@ -501,39 +743,15 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
             )
             .with_budget(&call.budget)
             .acting_as(call.user.as_ref());
-            tool.call(args, &mut cx)
+            let r = tool.call(args, &mut cx);
+            (r, cx.read_untrusted(), cx.correlation_ids())
         }
         _ => {
             let mut cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
                 .with_budget(&call.budget)
                 .acting_as(call.user.as_ref());
-            tool.call(args, &mut cx)
-        }
-    };
-    let took = started.elapsed();
-    let ms = took.as_secs_f64() * 1000.0;
-    let outcome = match &result {
-        Ok(_) => ToolOutcome::Ok,
-        Err(ToolError::Cancelled) => ToolOutcome::Cancelled,
-        Err(_) => ToolOutcome::Error,
-    };
-    call.app.metrics().record_tool(def.name, outcome, took);
-    match result {
-        Ok(out) => {
-            log::debug!(tool = name, duration_ms = ms; "tool call ok");
-            let mut r =
-                json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
-            if let (Some(s), true) = (out.structured, call.revision >= Revision::V2025_06_18) {
-                r["structuredContent"] = s;
-            }
-            Ok(r)
-        }
-        Err(ToolError::Cancelled) => {
-            Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled"))
-        }
-        Err(e) => {
-            log::info!(tool = name, duration_ms = ms, error = e.to_string(); "tool call failed");
-            Ok(json!({ "content": [{ "type": "text", "text": e.to_string() }], "isError": true }))
+            let r = tool.call(args, &mut cx);
+            (r, cx.read_untrusted(), cx.correlation_ids())
         }
     }
 }

@@ -131,8 +131,8 @@ pub enum Message {
     Request(Request),
     /// Fire and forget.
     Notification(Notification),
-    /// A response to a server-initiated request (this server sends none, so these are acknowledged and dropped).
-    Response,
+    /// A response to a server-initiated request (an elicitation's answer): `id` and `result` or `error`.
+    Response(Value),
 }
 
 impl Message {}
@@ -276,7 +276,10 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
     let Some(method) = method else {
         // No method: a response (result or error) to a server request, or garbage.
         if m.contains_key("result") || m.contains_key("error") {
-            return Ok(Message::Response);
+            if let Some(i) = id {
+                m.insert("id".into(), i);
+            }
+            return Ok(Message::Response(Value::Object(m)));
         }
         return Err((reply_id, RpcError::invalid_request("missing \"method\"")));
     };
@@ -384,7 +387,7 @@ mod tests {
             parse_message(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
         assert!(matches!(n, Message::Notification(_)));
         let s = parse_message(json!({"jsonrpc":"2.0","id":1,"result":{}})).unwrap();
-        assert_eq!(s, Message::Response);
+        assert_eq!(s, Message::Response(json!({"id": 1, "result": {}})));
     }
 
     #[test]

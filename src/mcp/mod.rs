@@ -24,6 +24,8 @@ pub(crate) trait Host: Send + Sync {
     fn services(&self) -> &Services;
     /// `serverInfo` of `initialize` and `server/discover`.
     fn server_info(&self) -> &Value;
+    /// Write approvals and the audit trail.
+    fn approvals(&self) -> &crate::approval::Approvals;
 }
 
 pub(crate) mod dispatch;

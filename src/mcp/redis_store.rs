@@ -144,6 +144,7 @@ fn encode(s: &Session, created: Option<u64>) -> String {
         "logLevel": s.log_level.map(LogLevel::as_str),
         "principal": s.principal.as_ref().map(PrincipalId::as_str),
         "client": &*s.client_name,
+        "asks": {"form": s.asks.form, "url": s.asks.url},
     });
     if let Some(c) = created {
         v["created"] = c.into();
@@ -178,6 +179,10 @@ fn decode(
             log_level: v["logLevel"].as_str().and_then(LogLevel::parse),
             principal,
             client_name: v["client"].as_str().unwrap_or("").into(),
+            asks: crate::approval::Asks {
+                form: v["asks"]["form"].as_bool().unwrap_or(false),
+                url: v["asks"]["url"].as_bool().unwrap_or(false),
+            },
         },
         created,
     ))
@@ -432,6 +437,7 @@ mod tests {
             log_level: None,
             principal: PrincipalId::parse("client_id:alice"),
             client_name: "c".into(),
+            asks: Default::default(),
         };
         let back = decode(id, encode(&s, None).as_bytes(), 7, 7).unwrap().0;
         assert_eq!(back.principal, s.principal);
@@ -461,6 +467,7 @@ mod tests {
             log_level: None,
             principal: None,
             client_name: "c".into(),
+            asks: Default::default(),
         };
         // As INSERT_SCRIPT stores it: the JSON object with Redis's TIME appended.
         let json = encode(&s, None);

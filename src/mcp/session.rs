@@ -148,6 +148,8 @@ pub(crate) struct Session {
     pub(crate) principal: Option<PrincipalId>,
     /// `clientInfo.name`, truncated to 64 bytes, for logs.
     pub(crate) client_name: Box<str>,
+    /// How the client can ask its user (its `elicitation` capability at `initialize`).
+    pub(crate) asks: crate::approval::Asks,
 }
 
 /// Counts for `/health`.
@@ -437,6 +439,7 @@ mod tests {
             log_level: None,
             principal: None,
             client_name: "t".into(),
+            asks: Default::default(),
         }
     }
 

@@ -60,6 +60,27 @@ fn write_line(out: &Output, line: &str) -> bool {
     !out.broken.load(Ordering::Relaxed) && out.lines.send(line.to_string()).is_ok()
 }
 
+/// The session key of the one client over stdio (where its elicitation answers are delivered).
+const STDIO_SESSION: &str = "stdio";
+
+/// What `initialize` told of the client over stdio.
+#[derive(Debug, Clone)]
+struct Peer {
+    revision: Revision,
+    asks: crate::approval::Asks,
+    client: String,
+}
+
+impl Default for Peer {
+    fn default() -> Self {
+        Peer {
+            revision: Revision::LATEST_SESSION,
+            asks: Default::default(),
+            client: String::new(),
+        }
+    }
+}
+
 /// Serves `input` until it ends, then waits for running requests. Lines longer than the body cap are
 /// answered with -32600 and skipped.
 pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
@@ -67,7 +88,7 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
         .num_threads(app.config().workers().min(16))
         .thread_name("mcp-stdio".into())
         .build();
-    let negotiated: Arc<Mutex<Option<Revision>>> = Arc::new(Mutex::new(None));
+    let negotiated: Arc<Mutex<Option<Peer>>> = Arc::new(Mutex::new(None));
     let max = app.config().max_body_bytes();
     let mut line = Vec::new();
     loop {
@@ -98,7 +119,8 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                 write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
             }
             Ok(Body::Batch(items)) => {
-                let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
+                let peer = negotiated.lock().clone().unwrap_or_default();
+                let rev = peer.revision;
                 if !rev.allows_batch() {
                     let e = RpcError::invalid_request(format!(
                         "JSON-RPC batches are not part of protocol revision {rev}"
@@ -113,13 +135,13 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                         match jsonrpc::parse_message(item) {
                             Err((id, e)) => replies.push(jsonrpc::error_response(&id, &e)),
                             Ok(Message::Request(mut r)) => {
-                                replies.push(serve(app.as_ref(), rev, &mut r, None))
+                                replies.push(serve(app.as_ref(), &peer, &mut r, None))
                             }
                             Ok(Message::Notification(n)) => {
                                 // No session over stdio: nothing is stored, nothing can fail.
                                 let _ = dispatch::handle_notification(app.as_ref(), None, &n);
                             }
-                            Ok(Message::Response) => {}
+                            Ok(Message::Response(_)) => {}
                         }
                     }
                     if !replies.is_empty() {
@@ -136,8 +158,12 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                         && !dispatch::claims_stateless(&r.params) =>
                 {
                     let reply = match dispatch::initialize(app.as_ref(), &r.params) {
-                        Ok((rev, result, client)) => {
-                            *negotiated.lock() = Some(rev);
+                        Ok((rev, result, client, asks)) => {
+                            *negotiated.lock() = Some(Peer {
+                                revision: rev,
+                                asks,
+                                client: client.clone(),
+                            });
                             log::info!(revision = rev.as_str(), client = client.as_str(); "stdio session initialized");
                             jsonrpc::response(&r.id, &result)
                         }
@@ -146,12 +172,13 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                     write_line(&out, &reply);
                 }
                 Ok(Message::Request(mut r)) => {
-                    let rev = negotiated.lock().unwrap_or(Revision::LATEST_SESSION);
+                    let peer = negotiated.lock().clone().unwrap_or_default();
                     let (app, out) = (Arc::clone(&app), out.clone());
                     pool.execute(move || {
                         let out2 = out.clone();
-                        let mut notify = move |l: &str| write_line(&out2, l);
-                        let reply = serve(app.as_ref(), rev, &mut r, Some(&mut notify));
+                        // An empty line is a keep-alive over HTTP; stdio needs none.
+                        let mut notify = move |l: &str| l.is_empty() || write_line(&out2, l);
+                        let reply = serve(app.as_ref(), &peer, &mut r, Some(&mut notify));
                         write_line(&out, &reply);
                     });
                 }
@@ -159,7 +186,9 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                     // No session over stdio: nothing is stored, nothing can fail.
                     let _ = dispatch::handle_notification(app.as_ref(), None, &n);
                 }
-                Ok(Message::Response) => {}
+                Ok(Message::Response(v)) => {
+                    app.approvals().answer(STDIO_SESSION, &v);
+                }
             },
         }
     }
@@ -183,7 +212,7 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 /// statelessly, others under the negotiated revision.
 fn serve<'a>(
     app: &'a dyn Host,
-    negotiated: Revision,
+    peer: &Peer,
     r: &mut Request,
     notify: Option<&'a mut dispatch::NotifyFn<'a>>,
 ) -> String {
@@ -203,10 +232,19 @@ fn serve<'a>(
                 }
             }
         } else {
-            negotiated
+            peer.revision
         };
     let guard = app.inflight().register(None, &r.id);
+    let mut asker = dispatch::asker(revision, None, None, &r.params, "");
+    if revision.has_sessions() {
+        // The client of this process: its elicitation answers arrive on stdin.
+        asker.client = peer.client.clone();
+        asker.asks = peer.asks;
+        asker.taint_key = format!("session:{STDIO_SESSION}");
+        asker.session = Some(STDIO_SESSION.into());
+    }
     let mut call = Call {
+        asker,
         app,
         revision,
         session: None,

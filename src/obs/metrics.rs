@@ -25,6 +25,8 @@ pub(crate) enum Route {
     WellKnown,
     /// `/oauth/...`: the authorization server (`MCP_AUTH_MODE=oauth`).
     OAuth,
+    /// `/approvals/...`: the approval pages.
+    Approvals,
     /// `/`.
     Root,
     /// Anything else (answered 404).
@@ -33,13 +35,14 @@ pub(crate) enum Route {
 
 impl Route {
     /// Every route, in label order.
-    pub(crate) const ALL: [Route; 8] = [
+    pub(crate) const ALL: [Route; 9] = [
         Route::Mcp,
         Route::Health,
         Route::Metrics,
         Route::Scaling,
         Route::WellKnown,
         Route::OAuth,
+        Route::Approvals,
         Route::Root,
         Route::Other,
     ];
@@ -54,6 +57,7 @@ impl Route {
             "/" => Route::Root,
             p if p.starts_with("/.well-known/") => Route::WellKnown,
             p if p.starts_with("/oauth/") && p.len() <= 32 => Route::OAuth,
+            p if p.starts_with("/approvals/") => Route::Approvals,
             _ => Route::Other,
         }
     }
@@ -67,6 +71,7 @@ impl Route {
             Route::Scaling => "/scaling",
             Route::WellKnown => "/.well-known",
             Route::OAuth => "/oauth",
+            Route::Approvals => "/approvals",
             Route::Root => "/",
             Route::Other => "other",
         }

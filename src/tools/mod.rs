@@ -558,8 +558,10 @@ impl Registry {
 
     /// Builds the registry from `tools`, with `tools/list` pages of `page_size`.
     pub(crate) fn build(tools: Vec<Box<dyn Tool>>, page_size: usize) -> Registry {
-        let tools: Vec<(ToolDef, Box<dyn Tool>)> =
-            tools.into_iter().map(|t| (t.def(), t)).collect();
+        let tools: Vec<(ToolDef, Box<dyn Tool>)> = tools
+            .into_iter()
+            .map(|t| (with_approval_arg(t.def()), t))
+            .collect();
         let index = tools
             .iter()
             .enumerate()
@@ -647,6 +649,28 @@ impl Registry {
     }
 }
 
+/// The argument a write is retried with after a person approved it on the approval page: listed on
+/// every write tool; the dispatcher takes it out before the arguments reach the tool (it is not part of
+/// what is approved).
+pub(crate) const APPROVAL_ARG: &str = "approvalId";
+
+fn with_approval_arg(mut d: ToolDef) -> ToolDef {
+    if !d.annotations.read_only {
+        if let Some(p) = d
+            .input_schema
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+        {
+            p.insert(
+                APPROVAL_ARG.into(),
+                json!({"type": "string", "pattern": "^[0-9a-f]{32}$",
+                       "description": "Only when retrying after the user approved this exact change on the approval page: the id its message gave. Leave it out otherwise."}),
+            );
+        }
+    }
+    d
+}
+
 fn cursor(page: usize) -> String {
     format!("page:{page}")
 }
@@ -719,6 +743,12 @@ mod tests {
             }
             let j = d.to_json();
             assert_eq!(j["annotations"]["readOnlyHint"], d.annotations.read_only);
+            assert_eq!(
+                d.input_schema["properties"].get(APPROVAL_ARG).is_some(),
+                !d.annotations.read_only,
+                "{}: write tools (only) take {APPROVAL_ARG}",
+                d.name
+            );
         }
     }
 

@@ -280,11 +280,13 @@ fn every_tool_schema_matches_its_args_type() {
     assert!(reg.len() >= 37, "{} tools", reg.len());
     let mut problems = Vec::new();
     for d in reg.defs() {
-        let Some((def, tool)) = reg.get(d.name) else {
+        let Some((_, tool)) = reg.get(d.name) else {
             continue;
         };
+        // The tool's own schema: what the registry adds for the dispatcher (`approvalId`, taken out
+        // before the arguments reach the tool) is not the args type's.
         problems.extend(
-            drift(def, tool)
+            drift(&tool.def(), tool)
                 .into_iter()
                 .map(|p| format!("{}: {p}", d.name)),
         );
