@@ -18,6 +18,7 @@ mod pipelines;
 mod properties;
 mod records;
 mod schemas;
+pub(crate) mod untrusted;
 mod workflows;
 
 #[cfg(test)]
@@ -32,8 +33,8 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::cache::TtlCache;
-pub use change::{Change, Effect, FieldChange};
 use crate::hubspot;
+pub use change::{Change, Effect, FieldChange};
 
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
 pub use crate::config::Toolset as Family;
