@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::hubspot::paths;
 use crate::tools::common::{object_type, trim_record, RECORD_ID};
+use crate::tools::untrusted::fenced_note;
 use crate::tools::{ToolContext, ToolError};
 
 /// Fixed resources: (uri, name, description).
@@ -68,7 +69,7 @@ pub(crate) fn templates() -> Vec<Value> {
         json!({"uriTemplate": "hubspot://pipelines/{objectType}", "name": "Pipelines of an object type",
                "description": "Pipelines and stages of deals, tickets or another pipelined type.", "mimeType": "application/json"}),
         json!({"uriTemplate": "hubspot://records/{objectType}/{id}", "name": "One record",
-               "description": "One CRM record with its default properties.", "mimeType": "application/json"}),
+               "description": concat!("One CRM record with its default properties.", fenced_note!()), "mimeType": "application/json"}),
     ]
 }
 
@@ -128,7 +129,9 @@ pub(crate) fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError>
             let id = RECORD_ID
                 .check("id", id)
                 .map_err(|_| ReadError::NotFound(uri.to_string()))?;
-            trim_record(&cx.get(&paths::object(&t, &id), &[])?)
+            // Fenced like a tool's records; `trim_record` marks `cx` when it fenced free text (the
+            // caller's context is where a write policy reads it).
+            trim_record(cx, &t, &cx.get(&paths::object(&t, &id), &[])?)
         }
         _ => return Err(ReadError::NotFound(uri.to_string())),
     };

@@ -16,6 +16,7 @@ use super::common::{
     check_max, id_property, id_schema, key_kind, object_type, object_type_schema,
     properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
+use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -261,7 +262,7 @@ const NOT_APPLIED: &str = "the inputs below under Errors were not applied";
 /// endpoints all take POST, named at each call so that the path contract sees the method) and returns
 /// HubSpot's answer with its `results`, each shaped by `shape`.
 fn send_batch(
-    cx: &mut ToolContext<'_>,
+    cx: &ToolContext<'_>,
     method: Method,
     path: &str,
     body: &Value,
@@ -285,7 +286,7 @@ fn send_batch(
 /// status and, when HubSpot refused some inputs, how many and that `refused` (see [`failure_note`]). A
 /// batch that partly failed is a result, not a tool error.
 pub(crate) fn batch_write(
-    cx: &mut ToolContext<'_>,
+    cx: &ToolContext<'_>,
     method: Method,
     path: &str,
     inputs: Vec<Value>,
@@ -335,10 +336,10 @@ impl TypedTool for BatchRead {
         ToolDef {
             name: "hubspot_batch_read",
             title: "Read up to 100 CRM records",
-            description: "Reads up to 100 records of one object type in one call, by record id or by a unique \
+            description: concat!("Reads up to 100 records of one object type in one call, by record id or by a unique \
                 property (idProperty, e.g. email for contacts). Use instead of repeated hubspot_get_record when \
                 you already hold several ids (from a search, a list of associations, the user). Returns the \
-                records found with the requested properties, and lists the ids HubSpot did not find.",
+                records found with the requested properties, and lists the ids HubSpot did not find.", fenced_note!()),
             family: Family::Batch,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -368,7 +369,7 @@ impl TypedTool for BatchRead {
             &paths::batch(&ty, "read"),
             &body,
             Kind::Read,
-            trim_record,
+            |r| trim_record(cx, &ty, r),
         )?;
         let not_found: Vec<Value> = resp
             .get("errors")
@@ -495,7 +496,7 @@ impl TypedTool for BatchCreate {
             Method::Post,
             &paths::batch(&ty, "create"),
             inputs,
-            trim_record,
+            |r| trim_record(cx, &ty, r),
             |r| format!("Created {} of {requested} {ty}", r.len()),
             NOT_APPLIED,
         )
@@ -590,7 +591,7 @@ impl TypedTool for BatchUpdate {
             Method::Post,
             &paths::batch(&ty, "update"),
             inputs,
-            trim_record,
+            |r| trim_record(cx, &ty, r),
             |r| format!("Updated {} of {requested} {ty}", r.len()),
             NOT_APPLIED,
         )
@@ -651,7 +652,7 @@ impl TypedTool for BatchUpsert {
             .map(|(i, id)| json!({"id": id, "idProperty": id_property, "properties": i.properties}))
             .collect();
         let with_new = |r: &Value| {
-            let mut t = trim_record(r);
+            let mut t = trim_record(cx, &ty, r);
             if let (Some(n), Some(m)) = (r.get("new"), t.as_object_mut()) {
                 m.insert("new".into(), n.clone());
             }
@@ -726,7 +727,7 @@ impl TypedTool for BatchArchive {
             &paths::batch(&ty, "archive"),
             &body,
             Kind::Write,
-            trim_record,
+            |r| trim_record(cx, &ty, r),
         )?;
         let errors = error_summaries(&resp);
         let id_values: Vec<Value> = ids.iter().map(|i| Value::String(i.clone())).collect();
@@ -1188,7 +1189,9 @@ pub(crate) mod tests {
             "Found 1 of 3 requested contacts.".into(),
             3,
             &resp,
-            vec![trim_record(&resp["results"][0])],
+            vec![crate::tools::common::tests::with_cx(|cx| {
+                trim_record(cx, "contacts", &resp["results"][0])
+            })],
             None,
             20_000,
         );

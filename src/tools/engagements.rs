@@ -9,6 +9,7 @@ use super::common::{
     trim_record, OWNER_ID, RECORD_ID,
 };
 use super::records::default_association_type;
+use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -270,13 +271,17 @@ impl TypedTool for CreateEngagement {
                               "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
         }
         let body = json!({"properties": props, "associations": assoc});
-        let rec = trim_record(&cx.send(
-            Method::Post,
-            &paths::objects(ty),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?);
+        let rec = trim_record(
+            cx,
+            ty,
+            &cx.send(
+                Method::Post,
+                &paths::objects(ty),
+                &[],
+                Some(&body),
+                Kind::Write,
+            )?,
+        );
         let text = render_one(
             &format!(
                 "Logged a {} (id {}) on {} record(s).",
@@ -320,9 +325,9 @@ impl TypedTool for ListEngagements {
         ToolDef {
             name: "hubspot_list_engagements",
             title: "List a record's activities",
-            description: "Lists the notes, tasks, calls, emails and meetings associated with one record (a contact, \
+            description: concat!("Lists the notes, tasks, calls, emails and meetings associated with one record (a contact, \
                 company, deal, ticket, ...), newest first: the record's activity timeline. Use before writing a \
-                summary or a follow-up. `types` narrows the kinds; `limit` caps each kind (1-100, default 10).",
+                summary or a follow-up. `types` narrows the kinds; `limit` caps each kind (1-100, default 10).", fenced_note!()),
             family: Family::Engagements,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -380,7 +385,7 @@ impl TypedTool for ListEngagements {
                 Kind::Read,
             )?;
             for r in page["results"].as_array().into_iter().flatten() {
-                let mut t = trim_record(r);
+                let mut t = trim_record(cx, plural, r);
                 t["type"] = plural.trim_end_matches('s').into();
                 all.push(t);
             }

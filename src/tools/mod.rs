@@ -18,6 +18,7 @@ mod pipelines;
 mod properties;
 mod records;
 mod schemas;
+pub(crate) mod untrusted;
 mod workflows;
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::common::{
     object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
     record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
 };
+use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -89,10 +90,10 @@ impl TypedTool for ListRecords {
         ToolDef {
             name: "hubspot_list_records",
             title: "List CRM records",
-            description: "Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
+            description: concat!("Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
                 page by page, in HubSpot's order (by id). Use to browse; use hubspot_search_records to \
                 filter or sort, and hubspot_get_record when you know the id. Returns ids, the requested properties \
-                and nextAfter for the next page.",
+                and nextAfter for the next page.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -126,7 +127,7 @@ impl TypedTool for ListRecords {
         let page = cx.get(&paths::objects(&ty), &q)?;
         let results: Vec<Value> = page["results"]
             .as_array()
-            .map(|r| r.iter().map(trim_record).collect())
+            .map(|r| r.iter().map(|r| trim_record(cx, &ty, r)).collect())
             .unwrap_or_default();
         Ok(page_result(
             &ty,
@@ -161,9 +162,9 @@ impl TypedTool for GetRecord {
         ToolDef {
             name: "hubspot_get_record",
             title: "Get one CRM record",
-            description: "Reads one record by its id, or by a unique property (idProperty: email for contacts, \
+            description: concat!("Reads one record by its id, or by a unique property (idProperty: email for contacts, \
                 domain for companies, or any property with unique values). Use when you know which record you \
-                need; returns its properties and, if asked, the ids of associated records.",
+                need; returns its properties and, if asked, the ids of associated records.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -184,7 +185,7 @@ impl TypedTool for GetRecord {
         q.extend(id_property.map(|p| ("idProperty", p)));
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
-        let rec = trim_record(&cx.get(&paths::object(&ty, &id), &q)?);
+        let rec = trim_record(cx, &ty, &cx.get(&paths::object(&ty, &id), &q)?);
         let text = render_one(
             &format!("One {ty} record, id {}.", rec["id"]),
             &rec,
@@ -269,8 +270,9 @@ fn search_description() -> &'static str {
              property. filterGroups are ORed, filters inside a group ANDed (at most 5 groups, 6 filters each, 18 \
              in all). Operators: {} (the others take value). Dates are epoch milliseconds or ISO 8601. Returns \
              total, one page and nextAfter; set maxResults to follow pages automatically (HubSpot stops at \
-             10,000 results).",
-            ops.join(", ")
+             10,000 results).{}",
+            ops.join(", "),
+            fenced_note!()
         )
     })
 }
@@ -518,7 +520,7 @@ impl TypedTool for SearchRecords {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(trim_record),
+                    .map(|r| trim_record(cx, &ty, r)),
             );
             after = next_after(&page);
             // An empty page with a cursor would loop forever: stop there too.
@@ -647,13 +649,17 @@ impl TypedTool for CreateRecord {
         if !a.associations.is_empty() {
             body["associations"] = create_associations(cx, &ty, &a.associations)?;
         }
-        let rec = trim_record(&cx.send(
-            Method::Post,
-            &paths::objects(&ty),
-            &[],
-            Some(&body),
-            Kind::Write,
-        )?);
+        let rec = trim_record(
+            cx,
+            &ty,
+            &cx.send(
+                Method::Post,
+                &paths::objects(&ty),
+                &[],
+                Some(&body),
+                Kind::Write,
+            )?,
+        );
         let text = render_one(
             &format!("Created {ty} record {}.", rec["id"]),
             &rec,
@@ -712,13 +718,17 @@ impl TypedTool for UpdateRecord {
         }
         let q: Vec<(&str, String)> = id_property.map(|p| ("idProperty", p)).into_iter().collect();
         let body = json!({"properties": a.properties});
-        let rec = trim_record(&cx.send(
-            Method::Patch,
-            &paths::object(&ty, &id),
-            &q,
-            Some(&body),
-            Kind::Write,
-        )?);
+        let rec = trim_record(
+            cx,
+            &ty,
+            &cx.send(
+                Method::Patch,
+                &paths::object(&ty, &id),
+                &q,
+                Some(&body),
+                Kind::Write,
+            )?,
+        );
         let text = render_one(
             &format!("Updated {ty} record {}.", rec["id"]),
             &rec,

@@ -49,5 +49,7 @@ mod tools_catalog;
 mod tools_errors;
 /// Records: paging to the end, get, search and auto-paging, create / update / archive and their errors.
 mod tools_records;
+/// CRM text is data: the sandbox's injected note comes back fenced from every reader; instructions.
+mod untrusted;
 /// MCP-Protocol-Version header and JSON-RPC batches per revision.
 mod versions;

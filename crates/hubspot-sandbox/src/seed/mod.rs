@@ -1,7 +1,8 @@
 //! Deterministic demo data: a tiny PRNG (SplitMix64) and the seeding of every object type with fixed id
 //! ranges (contacts 101–400, companies 401–480, …), realistic names, `example.com`/`example.org` emails
 //! and domains, phone numbers, cities, owners, pipelines and stages, and the associations between them.
-//! A few anchor records (contact 101, company 401, deal 481) are the same for every seed.
+//! A few anchor records (contact 101, company 401, deal 481, and note 725 on contact 101, whose body is a
+//! prompt-injection attempt) are the same for every seed.
 //!
 //! This module has the generator, the id ranges and the [`Seeder`] with its shared helpers; the records
 //! of each family of object types are seeded in a file of their own, from the word lists in `words`.
@@ -242,6 +243,18 @@ mod tests {
             s.assoc
                 .types_between((Obj::Deals, 481), (Obj::Contacts, 101)),
             vec![3, 101]
+        );
+        let note = s
+            .get(Obj::Notes, engagements::INJECTED_NOTE, false)
+            .unwrap();
+        assert_eq!(note.props["hs_note_body"], engagements::INJECTION);
+        assert!(engagements::INJECTION.contains("</record-content>"));
+        assert_eq!(
+            s.assoc.types_between(
+                (Obj::Notes, engagements::INJECTED_NOTE),
+                (Obj::Contacts, 101)
+            ),
+            vec![202]
         );
         let mut emails = std::collections::HashSet::new();
         for r in s.records(Obj::Contacts).values() {
