@@ -4,6 +4,9 @@
 
 mod support;
 
+/// A person approves writes: elicitation on the stream, the approval page, 2026-07-28 input_required,
+/// forged / reused / widened approvals, replicas on Redis, the write policy, audit lines.
+mod approvals;
 /// Bearer tokens (HS256, RS256 / ES256 from a loopback JWKS), scopes, session binding, metadata.
 mod auth;
 /// CLI: check-config, --version, --help, healthcheck, refusing bad configuration.
