@@ -488,9 +488,35 @@ impl Crm {
         v["result"].clone()
     }
 
-    /// tools/call that must succeed; returns structuredContent (or the text when there is none).
+    /// tools/call that must succeed; returns structuredContent (or the text when there is none). A write
+    /// the policy sends to the approval page (archives) is approved there, as a person would, and retried
+    /// with its `approvalId`.
     pub fn ok(&self, tool: &str, args: Value) -> Value {
-        let r = self.call(tool, args.clone());
+        let mut r = self.call(tool, args.clone());
+        let text = r["content"][0]["text"].as_str().unwrap_or("").to_string();
+        if r["isError"] == true && text.contains("\"approvalId\"") {
+            let at = text.find("/approvals/").unwrap();
+            let path: String = text[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+            let c = self.mcp.client();
+            let page = c.request("GET", &path, &[], "");
+            let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+            let csrf = cookie.split_once('=').unwrap().1.to_string();
+            let origin = format!("http://{}", c.host);
+            let done = c.request(
+                "POST",
+                &path,
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", &cookie),
+                    ("Origin", &origin),
+                ],
+                &format!("csrf={csrf}&decision=approve"),
+            );
+            assert_eq!(done.status, 200, "approval page: {done:?}");
+            let mut again = args.clone();
+            again["approvalId"] = path.trim_start_matches("/approvals/").into();
+            r = self.call(tool, again);
+        }
         assert_eq!(
             r["isError"], false,
             "{tool} {args}: {}",
