@@ -299,10 +299,12 @@ impl Client {
         deadline: Instant,
     ) -> Result<Value, Error> {
         self.send_as(None, method, path, query, body, kind, deadline)
+            .map(|r| r.body)
     }
 
     /// [`Client::send`] with a signed-in user's token instead of the configured one (`None`: the
-    /// configured one), charged to that user's portal.
+    /// configured one), charged to that user's portal; the answer keeps HubSpot's correlation id (the
+    /// audit line of a write names it).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_as(
         &self,
@@ -313,7 +315,7 @@ impl Client {
         body: Option<&Value>,
         kind: Kind,
         deadline: Instant,
-    ) -> Result<Value, Error> {
+    ) -> Result<Reply, Error> {
         let url = self.url(path, query);
         let bearer = format!(
             "Bearer {}",
@@ -337,7 +339,12 @@ impl Client {
                 h.observe(sent.elapsed());
             }
             let (outcome, err) = match answer {
-                Ok((status, a)) if (200..300).contains(&status) => return Ok(a.body),
+                Ok((status, a)) if (200..300).contains(&status) => {
+                    return Ok(Reply {
+                        body: a.body,
+                        correlation_id: a.correlation_id,
+                    })
+                }
                 Ok((429, a)) => {
                     self.stats.rate_limited.fetch_add(1, Relaxed);
                     let policy = a
@@ -534,6 +541,7 @@ impl Client {
                 .map(str::to_string)
         };
         let retry_after = error::retry_after(header("retry-after").as_deref());
+        let correlation_id = header("x-hubspot-correlation-id");
         let interval = header("x-hubspot-ratelimit-interval-milliseconds")
             .and_then(|v| v.parse::<u64>().ok())
             .map(Duration::from_millis);
@@ -565,6 +573,7 @@ impl Client {
                 body,
                 retry_after,
                 interval,
+                correlation_id,
             },
         ))
     }
@@ -575,6 +584,17 @@ struct Answer {
     body: Value,
     retry_after: Option<Duration>,
     interval: Option<Duration>,
+    correlation_id: Option<String>,
+}
+
+/// A successful call's answer: its JSON (`Value::Null` for 204) and HubSpot's `X-HubSpot-Correlation-Id`
+/// (`None` when HubSpot sent none).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    /// The body.
+    pub(crate) body: Value,
+    /// HubSpot's id of the call, for its support and the audit trail.
+    pub(crate) correlation_id: Option<String>,
 }
 
 /// Maps a transport error to a retry outcome and an [`Error`].

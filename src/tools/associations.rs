@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::batch::{batch_write, check_count, id_string};
+use super::change::{Change, Effect};
 use super::common::{
     next_after, object_type, object_type_arg, object_type_schema, render_list, RECORD_ID,
 };
@@ -120,6 +121,81 @@ impl CheckedAssociation {
         Ok(json!({"to": {"id": self.to_id},
                   "types": [{"associationCategory": category, "associationTypeId": type_id}]}))
     }
+}
+
+impl CheckedAssociation {
+    /// The target as a person reads it: `companies 401`, with its type when one is given.
+    fn describe(&self) -> String {
+        match &self.spec {
+            None => format!("{} {}", self.to, self.to_id),
+            Some((category, type_id)) => {
+                format!("{} {} (type {type_id}, {category})", self.to, self.to_id)
+            }
+        }
+    }
+}
+
+/// The `detail` of a record created with associations: the records it will be associated with.
+pub(crate) fn targets_detail(targets: &[CheckedAssociation]) -> Option<String> {
+    (!targets.is_empty()).then(|| {
+        let list: Vec<String> = targets.iter().map(CheckedAssociation::describe).collect();
+        format!("Associated with {}.", list.join(", "))
+    })
+}
+
+/// How an association of `spec` (`None`: HubSpot's default) is named to a person: the label from
+/// `labels` (HubSpot's list of the pair's types) when it has one.
+fn type_text(labels: &Value, spec: Option<&(String, u64)>) -> String {
+    let Some((category, type_id)) = spec else {
+        return "HubSpot's default (unlabelled) association".into();
+    };
+    let label = labels
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|l| l["typeId"].as_u64() == Some(*type_id) && l["category"] == category.as_str())
+        .and_then(|l| l["label"].as_str());
+    match label {
+        Some(l) => format!("label \"{l}\" (type {type_id}, {category})"),
+        None => format!("type {type_id} ({category})"),
+    }
+}
+
+/// The association types from `from` to `to` (cached; the same read the default type comes from), or
+/// nothing when no spec needs naming.
+fn labels_for(
+    cx: &ToolContext<'_>,
+    from: &str,
+    to: &str,
+    needed: bool,
+) -> Result<Value, ToolError> {
+    if !needed {
+        return Ok(Value::Null);
+    }
+    Ok(cx
+        .cached_get(
+            &format!("assoc-labels:{from}:{to}"),
+            &paths::association_labels(from, to),
+            &[],
+        )?
+        .as_ref()
+        .clone())
+}
+
+/// Checks the two records of a pair before any call: `(from, fromId, to, toId)`.
+fn check_link(
+    from_type: &str,
+    from_id: &str,
+    to_type: &str,
+    to_id: &str,
+) -> Result<(String, String, String, String), ToolError> {
+    Ok((
+        object_type_arg("fromObjectType", from_type)?,
+        RECORD_ID.check("fromId", from_id)?,
+        object_type_arg("toObjectType", to_type)?,
+        RECORD_ID.check("toId", to_id)?,
+    ))
 }
 
 /// Schema of a list of [`NewAssociation`]s (at most [`super::batch::BATCH_MAX`]).
@@ -342,11 +418,7 @@ impl TypedTool for CreateAssociation {
     }
 
     fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
-        let to = object_type_arg("toObjectType", &a.to_object_type)?;
-        let from_id = RECORD_ID.check("fromId", &a.from_id)?;
-        let to_id = RECORD_ID.check("toId", &a.to_id)?;
-        let spec = explicit_spec("", a.association_type_id, a.category.as_deref())?;
+        let ((from, from_id, to, to_id), spec) = check_create(&a)?;
         let (types, labels) = match spec {
             None => {
                 let resp = cx.send(
@@ -407,6 +479,29 @@ impl TypedTool for CreateAssociation {
             structured: Some(data),
         })
     }
+
+    fn plan(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let ((from, from_id, to, to_id), spec) = check_create(&a)?;
+        let labels = labels_for(cx, &from, &to, spec.is_some())?;
+        let mut change = Change::new(Effect::Associate, &from, 1);
+        change.detail = Some(format!(
+            "Associate with {to} {to_id}: {} (existing associations are kept).",
+            type_text(&labels, spec.as_ref())
+        ));
+        change.ids.push(from_id);
+        Ok(Some(change))
+    }
+}
+
+/// A checked pair and its explicit type, if any.
+type CheckedLink = ((String, String, String, String), Option<(String, u64)>);
+
+/// Checks a create's arguments before any call.
+fn check_create(a: &CreateArgs) -> Result<CheckedLink, ToolError> {
+    Ok((
+        check_link(&a.from_object_type, &a.from_id, &a.to_object_type, &a.to_id)?,
+        explicit_spec("", a.association_type_id, a.category.as_deref())?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -447,10 +542,8 @@ impl TypedTool for RemoveAssociation {
     }
 
     fn run(&self, a: RemoveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
-        let to = object_type_arg("toObjectType", &a.to_object_type)?;
-        let from_id = RECORD_ID.check("fromId", &a.from_id)?;
-        let to_id = RECORD_ID.check("toId", &a.to_id)?;
+        let (from, from_id, to, to_id) =
+            check_link(&a.from_object_type, &a.from_id, &a.to_object_type, &a.to_id)?;
         cx.send(
             Method::Delete,
             &paths::association(&from, &from_id, &to, &to_id),
@@ -465,6 +558,18 @@ impl TypedTool for RemoveAssociation {
             ),
             structured: None,
         })
+    }
+
+    fn plan(&self, a: RemoveArgs, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (from, from_id, to, to_id) =
+            check_link(&a.from_object_type, &a.from_id, &a.to_object_type, &a.to_id)?;
+        let mut change = Change::new(Effect::Associate, &from, 1);
+        change.detail = Some(format!(
+            "Remove every association (the default one and every label) with {to} {to_id}; the records \
+             themselves are unchanged."
+        ));
+        change.ids.push(from_id);
+        Ok(Some(change))
     }
 }
 
@@ -620,9 +725,7 @@ impl TypedTool for BatchCreateAssociations {
     }
 
     fn run(&self, a: BatchArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let from = object_type_arg("fromObjectType", &a.from_object_type)?;
-        let to = object_type_arg("toObjectType", &a.to_object_type)?;
-        let pairs = check_pairs(&a.inputs)?;
+        let (from, to, pairs) = check_batch(&a)?;
         let default = if pairs.iter().any(|p| p.2.is_none()) {
             Some(default_association_type(cx, &from, &to)?)
         } else {
@@ -663,6 +766,36 @@ impl TypedTool for BatchCreateAssociations {
             "the pairs under Errors were not associated",
         )
     }
+
+    fn plan(&self, a: BatchArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (from, to, pairs) = check_batch(&a)?;
+        let labels = labels_for(cx, &from, &to, pairs.iter().any(|p| p.2.is_some()))?;
+        let mut change = Change::new(Effect::Associate, &from, pairs.len());
+        let mut links = Vec::with_capacity(pairs.len());
+        for (from_id, to_id, spec) in &pairs {
+            if !change.ids.contains(from_id) {
+                change.ids.push(from_id.clone());
+            }
+            links.push(format!(
+                "{from_id} → {to} {to_id} ({})",
+                type_text(&labels, spec.as_ref())
+            ));
+        }
+        change.detail = Some(format!(
+            "Associate with {to} (existing associations are kept): {}.",
+            links.join("; ")
+        ));
+        Ok(Some(change))
+    }
+}
+
+/// Checks a batch's arguments before any call: `(from, to, pairs)`.
+fn check_batch(a: &BatchArgs) -> Result<(String, String, Vec<Pair>), ToolError> {
+    Ok((
+        object_type_arg("fromObjectType", &a.from_object_type)?,
+        object_type_arg("toObjectType", &a.to_object_type)?,
+        check_pairs(&a.inputs)?,
+    ))
 }
 
 #[cfg(test)]

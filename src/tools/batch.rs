@@ -11,12 +11,16 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::associations::{new_associations_schema, CheckedAssociation, NewAssociation};
+use super::associations::{
+    new_associations_schema, targets_detail, CheckedAssociation, NewAssociation,
+};
+use super::change::{Change, Effect, FieldChange};
 use super::common::{
     check_max, id_property, id_schema, key_kind, object_type, object_type_schema,
     properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
 use super::untrusted::fenced_note;
+use super::plan;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -313,6 +317,39 @@ pub(crate) fn batch_write(
     ))
 }
 
+/// One batch read (`Kind::Read`) of the records `ids` of `ty` (record ids, or with `id_property` that
+/// property's values) with `properties`: HubSpot's answer and its records, trimmed.
+pub(crate) fn read_batch(
+    cx: &mut ToolContext<'_>,
+    ty: &str,
+    ids: &[String],
+    id_property: Option<&str>,
+    properties: &[String],
+    for_model: bool,
+) -> Result<(Value, Vec<Value>), ToolError> {
+    let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+    let mut body = json!({"inputs": inputs, "properties": properties, "propertiesWithHistory": []});
+    if let Some(p) = id_property {
+        body["idProperty"] = p.into();
+    }
+    send_batch(
+        cx,
+        Method::Post,
+        &paths::batch(ty, "read"),
+        &body,
+        Kind::Read,
+        // For the model: trimmed, CRM text fenced. For a plan: the values as HubSpot holds them (what the
+        // person approves and the audit line records are values, not fences).
+        |r| {
+            if for_model {
+                trim_record(cx, ty, r)
+            } else {
+                r.clone()
+            }
+        },
+    )
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /// `hubspot_batch_read`.
@@ -357,20 +394,8 @@ impl TypedTool for BatchRead {
         let id_property = id_property(a.id_property.as_deref())?;
         let kind = key_kind(id_property.as_deref());
         let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, kind, true)?;
-        let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
-        let mut body =
-            json!({"inputs": inputs, "properties": a.properties, "propertiesWithHistory": []});
-        if let Some(p) = id_property {
-            body["idProperty"] = p.into();
-        }
-        let (resp, results) = send_batch(
-            cx,
-            Method::Post,
-            &paths::batch(&ty, "read"),
-            &body,
-            Kind::Read,
-            |r| trim_record(cx, &ty, r),
-        )?;
+        let (resp, results) =
+            read_batch(cx, &ty, &ids, id_property.as_deref(), &a.properties, true)?;
         let not_found: Vec<Value> = resp
             .get("errors")
             .and_then(Value::as_array)
@@ -430,8 +455,9 @@ struct CreateInput {
     associations: Vec<NewAssociation>,
 }
 
-/// Checks every input's associations before any call.
-fn check_create(a: &CreateArgs) -> Result<Vec<Vec<CheckedAssociation>>, ToolError> {
+/// Checks a create's object type and every input's associations before any call.
+fn check_create(a: &CreateArgs) -> Result<(String, Vec<Vec<CheckedAssociation>>), ToolError> {
+    let ty = object_type(&a.object_type)?;
     check_count("inputs", a.inputs.len())?;
     let mut out = Vec::with_capacity(a.inputs.len());
     for (i, input) in a.inputs.iter().enumerate() {
@@ -445,7 +471,7 @@ fn check_create(a: &CreateArgs) -> Result<Vec<Vec<CheckedAssociation>>, ToolErro
             .collect::<Result<Vec<_>, _>>()?;
         out.push(assocs);
     }
-    Ok(out)
+    Ok((ty, out))
 }
 
 impl TypedTool for BatchCreate {
@@ -476,8 +502,7 @@ impl TypedTool for BatchCreate {
     }
 
     fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let checked = check_create(&a)?;
+        let (ty, checked) = check_create(&a)?;
         let requested = a.inputs.len();
         let mut inputs = Vec::with_capacity(requested);
         for (input, assocs) in a.inputs.into_iter().zip(checked) {
@@ -500,6 +525,22 @@ impl TypedTool for BatchCreate {
             |r| format!("Created {} of {requested} {ty}", r.len()),
             NOT_APPLIED,
         )
+    }
+
+    fn plan(&self, a: CreateArgs, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, checked) = check_create(&a)?;
+        let mut change = Change::new(Effect::Create, &ty, a.inputs.len());
+        let mut linked = Vec::new();
+        for (i, (input, assocs)) in a.inputs.iter().zip(&checked).enumerate() {
+            change
+                .fields
+                .extend(plan::changes(None, None, &input.properties));
+            if let Some(d) = targets_detail(assocs) {
+                linked.push(format!("record {}: {d}", i + 1));
+            }
+        }
+        change.detail = (!linked.is_empty()).then(|| linked.join(" "));
+        Ok(Some(change))
     }
 }
 
@@ -542,6 +583,22 @@ fn check_id_inputs(
     Ok(ids)
 }
 
+/// Checks an update's arguments before any call: `(type, idProperty, distinct keys)`.
+fn check_update(a: &UpdateArgs) -> Result<(String, Option<String>, Vec<String>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let id_property = id_property(a.id_property.as_deref())?;
+    let ids = check_id_inputs(&a.inputs, key_kind(id_property.as_deref()), true)?;
+    Ok((ty, id_property, ids))
+}
+
+/// Checks an upsert's arguments before any call: `(type, idProperty, distinct keys)`.
+fn check_upsert(a: &UpsertArgs) -> Result<(String, String, Vec<String>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let id_property = PROPERTY_NAME.check("idProperty", &a.id_property)?;
+    let ids = check_id_inputs(&a.inputs, key_kind(Some(&id_property)), false)?;
+    Ok((ty, id_property, ids))
+}
+
 impl TypedTool for BatchUpdate {
     type Args = UpdateArgs;
 
@@ -570,9 +627,7 @@ impl TypedTool for BatchUpdate {
     }
 
     fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let id_property = id_property(a.id_property.as_deref())?;
-        let ids = check_id_inputs(&a.inputs, key_kind(id_property.as_deref()), true)?;
+        let (ty, id_property, ids) = check_update(&a)?;
         let requested = a.inputs.len();
         let inputs: Vec<Value> = a
             .inputs
@@ -596,6 +651,80 @@ impl TypedTool for BatchUpdate {
             NOT_APPLIED,
         )
     }
+
+    /// One batch read of the values the inputs set, by `idProperty` when given (so the change names
+    /// real record ids).
+    fn plan(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, id_property, ids) = check_update(&a)?;
+        let now = read_now(cx, &ty, &a.inputs, &ids, id_property.as_deref())?;
+        let mut change = Change::new(Effect::Update, &ty, a.inputs.len());
+        let missing: Vec<Value> = plan_found(&mut change, &a.inputs, &ids, now)
+            .into_iter()
+            .map(|(_, key)| Value::String(key.clone()))
+            .collect();
+        if !missing.is_empty() {
+            change.detail = Some(format!(
+                "HubSpot has no {ty} record for {}: those inputs will fail.",
+                ids_text(&missing)
+            ));
+        }
+        Ok(Some(change))
+    }
+}
+
+/// Adds to `change` each input whose record HubSpot holds (`now`, from [`read_now`]): its real id and
+/// its values before and after. Returns the others, with their keys.
+fn plan_found<'a>(
+    change: &mut Change,
+    inputs: &'a [IdInput],
+    ids: &'a [String],
+    now: Vec<Option<Value>>,
+) -> Vec<(&'a IdInput, &'a String)> {
+    let mut missing = Vec::new();
+    for (input, (key, rec)) in inputs.iter().zip(ids.iter().zip(now)) {
+        match rec.as_ref().and_then(|r| Some((plan::record_id(r)?, r))) {
+            Some((id, r)) => {
+                change
+                    .fields
+                    .extend(plan::changes(Some(&id), plan::values(r), &input.properties));
+                change.ids.push(id);
+            }
+            None => missing.push((input, key)),
+        }
+    }
+    missing
+}
+
+/// What HubSpot holds now for id-keyed inputs (update, upsert), in one batch read of every property
+/// they set (and `id_property`, to match records to inputs): each input's record, `None` when HubSpot
+/// has none.
+fn read_now(
+    cx: &mut ToolContext<'_>,
+    ty: &str,
+    inputs: &[IdInput],
+    ids: &[String],
+    id_property: Option<&str>,
+) -> Result<Vec<Option<Value>>, ToolError> {
+    let mut names: Vec<String> = Vec::new();
+    for n in inputs
+        .iter()
+        .flat_map(|i| i.properties.keys())
+        .chain(id_property.map(str::to_string).as_ref())
+    {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    let (_, records) = read_batch(cx, ty, ids, id_property, &names, false)?;
+    let found = plan::by_key(&records, id_property);
+    Ok(ids
+        .iter()
+        .map(|k| {
+            found
+                .get(&plan::match_key(k, id_property))
+                .map(|r| (*r).clone())
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -641,9 +770,7 @@ impl TypedTool for BatchUpsert {
     }
 
     fn run(&self, a: UpsertArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let id_property = PROPERTY_NAME.check("idProperty", &a.id_property)?;
-        let ids = check_id_inputs(&a.inputs, key_kind(Some(&id_property)), false)?;
+        let (ty, id_property, ids) = check_upsert(&a)?;
         let requested = a.inputs.len();
         let inputs: Vec<Value> = a
             .inputs
@@ -674,6 +801,38 @@ impl TypedTool for BatchUpsert {
             },
             NOT_APPLIED,
         )
+    }
+
+    /// One batch read by `idProperty`: found records show their values before and after; the others
+    /// will be created with the values asked for.
+    fn plan(&self, a: UpsertArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, id_property, ids) = check_upsert(&a)?;
+        let now = read_now(cx, &ty, &a.inputs, &ids, Some(&id_property))?;
+        let mut change = Change::new(Effect::Update, &ty, a.inputs.len());
+        let mut new = Vec::new();
+        for (input, key) in plan_found(&mut change, &a.inputs, &ids, now) {
+            change.fields.push(FieldChange {
+                id: None,
+                property: id_property.clone(),
+                before: None,
+                after: Some(key.clone().into()),
+            });
+            change
+                .fields
+                .extend(plan::changes(None, None, &input.properties));
+            new.push(Value::String(key.clone()));
+        }
+        change.detail = Some(format!(
+            "Matched by {id_property}: {} found and updated; records not found will be created ({}{}).",
+            change.ids.len(),
+            new.len(),
+            if new.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", ids_text(&new))
+            }
+        ));
+        Ok(Some(change))
     }
 }
 
@@ -717,8 +876,7 @@ impl TypedTool for BatchArchive {
     }
 
     fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, &RECORD_ID, true)?;
+        let (ty, ids) = check_archive(&a)?;
         let inputs: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
         let body = json!({ "inputs": inputs });
         let (resp, _) = send_batch(
@@ -755,6 +913,39 @@ impl TypedTool for BatchArchive {
             })),
         })
     }
+
+    /// One batch read of the records' identifying properties, so the person sees what goes.
+    fn plan(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, ids) = check_archive(&a)?;
+        let names = plan::identifying(&ty);
+        let (_, records) = read_batch(cx, &ty, &ids, None, &names, false)?;
+        let found = plan::by_key(&records, None);
+        let mut change = Change::new(Effect::Archive, &ty, ids.len());
+        let mut missing = Vec::new();
+        for id in &ids {
+            match found.get(id) {
+                Some(r) => change
+                    .fields
+                    .extend(plan::removals(id, plan::values(r), &names)),
+                None => missing.push(Value::String(id.clone())),
+            }
+        }
+        if !missing.is_empty() {
+            change.detail = Some(format!(
+                "HubSpot has no {ty} record {}: archiving those changes nothing.",
+                ids_text(&missing)
+            ));
+        }
+        change.ids = ids;
+        Ok(Some(change))
+    }
+}
+
+/// Checks an archive's arguments before any call: `(type, distinct record ids)`.
+fn check_archive(a: &ArchiveArgs) -> Result<(String, Vec<String>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let ids = check_ids("ids", |i| format!("ids[{i}]"), &a.ids, &RECORD_ID, true)?;
+    Ok((ty, ids))
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::change::{Change, Effect};
 use super::common::{
     check_max, object_type, object_type_arg, object_type_schema, render_list, render_one,
     trim_record, OWNER_ID, RECORD_ID,
 };
+use super::plan;
 use super::records::default_association_type;
 use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
@@ -250,20 +252,7 @@ impl TypedTool for CreateEngagement {
     }
 
     fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        check_max("associations", a.associations.len(), 100)?;
-        let (ty, props) = engagement_properties(&a)?;
-        // Every target is checked before the first call (the default types come from HubSpot).
-        let targets = a
-            .associations
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                Ok((
-                    object_type_arg(&format!("associations[{i}].objectType"), &t.object_type)?,
-                    RECORD_ID.check(&format!("associations[{i}].id"), &t.id)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, ToolError>>()?;
+        let (ty, props, targets) = check_create(&a)?;
         let mut assoc = Vec::new();
         for (to, id) in targets {
             let (category, type_id) = default_association_type(cx, ty, &to)?;
@@ -297,6 +286,39 @@ impl TypedTool for CreateEngagement {
             structured: Some(rec),
         })
     }
+
+    fn plan(&self, a: CreateArgs, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, props, targets) = check_create(&a)?;
+        let mut change = Change::new(Effect::Create, ty, 1);
+        change.fields = plan::changes(None, None, &props);
+        if !targets.is_empty() {
+            let on: Vec<String> = targets.iter().map(|(t, id)| format!("{t} {id}")).collect();
+            change.detail = Some(format!("Associated with {}.", on.join(", ")));
+        }
+        Ok(Some(change))
+    }
+}
+
+/// A checked engagement: its object type, its properties, its association targets (type, id).
+type Checked = (&'static str, Map<String, Value>, Vec<(String, String)>);
+
+/// Checks an engagement before any call: its object type, its properties and its association targets
+/// (their default types come from HubSpot later).
+fn check_create(a: &CreateArgs) -> Result<Checked, ToolError> {
+    check_max("associations", a.associations.len(), 100)?;
+    let (ty, props) = engagement_properties(a)?;
+    let targets = a
+        .associations
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            Ok((
+                object_type_arg(&format!("associations[{i}].objectType"), &t.object_type)?,
+                RECORD_ID.check(&format!("associations[{i}].id"), &t.id)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, ToolError>>()?;
+    Ok((ty, props, targets))
 }
 
 /// `hubspot_list_engagements`.

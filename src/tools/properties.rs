@@ -8,7 +8,9 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::change::{Change, Effect};
 use super::common::{object_type, object_type_schema, render_list, render_one, PROPERTY_NAME};
+use super::plan;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -549,30 +551,57 @@ impl TypedTool for CreateProperty {
     }
 
     fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let (data_type, field_type) = check_create(&a)?;
-        let mut body = json!({
-            "name": a.name, "label": a.label.trim(), "type": data_type, "fieldType": field_type,
-            "groupName": a.group_name.trim()
-        });
-        if let Some(d) = &a.description {
-            body["description"] = d.clone().into();
-        }
-        if !a.options.is_empty() {
-            body["options"] = options_body(&a.options)?;
-        }
-        if let Some(u) = a.has_unique_value {
-            body["hasUniqueValue"] = u.into();
-        }
+        let (ty, body) = create_body(&a)?;
         write_property(
             cx,
             Method::Post,
             &paths::properties(&ty),
-            &body,
+            &Value::Object(body),
             &ty,
             &format!("Created property {} on {ty}.", a.name),
         )
     }
+
+    fn plan(&self, a: CreateArgs, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, body) = create_body(&a)?;
+        Ok(Some(definition_change(&ty, &a.name, None, &body)))
+    }
+}
+
+/// Checks a create and builds HubSpot's definition of the property: `(object type, body)`.
+fn create_body(a: &CreateArgs) -> Result<(String, Map<String, Value>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let (data_type, field_type) = check_create(a)?;
+    let mut body = Map::new();
+    body.insert("name".into(), a.name.clone().into());
+    body.insert("label".into(), a.label.trim().into());
+    body.insert("type".into(), data_type.into());
+    body.insert("fieldType".into(), field_type.into());
+    body.insert("groupName".into(), a.group_name.trim().into());
+    if let Some(d) = &a.description {
+        body.insert("description".into(), d.clone().into());
+    }
+    if !a.options.is_empty() {
+        body.insert("options".into(), options_body(&a.options)?);
+    }
+    if let Some(u) = a.has_unique_value {
+        body.insert("hasUniqueValue".into(), u.into());
+    }
+    Ok((ty, body))
+}
+
+/// A schema change of `name` (a property or a group of `ty`): each field of `body` with what the
+/// definition `now` holds (`None`: a new definition).
+fn definition_change(
+    ty: &str,
+    name: &str,
+    now: Option<&Value>,
+    body: &Map<String, Value>,
+) -> Change {
+    let mut change = Change::new(Effect::Schema, ty, 1);
+    change.fields = plan::changes(Some(name), now, body);
+    change.ids.push(name.to_string());
+    change
 }
 
 /// `hubspot_update_property`.
@@ -591,7 +620,10 @@ struct UpdateArgs {
     hidden: Option<bool>,
 }
 
-fn update_body(a: &UpdateArgs) -> Result<Value, ToolError> {
+/// Checks an update and builds what it sends: `(object type, property name, changed fields)`.
+fn update_body(a: &UpdateArgs) -> Result<(String, String, Map<String, Value>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let name = PROPERTY_NAME.check("name", &a.name)?;
     let mut body = Map::new();
     if let Some(l) = &a.label {
         check_text("label", l, 255)?;
@@ -620,7 +652,7 @@ fn update_body(a: &UpdateArgs) -> Result<Value, ToolError> {
             "nothing to change: give label, description, groupName, options or hidden".into(),
         ));
     }
-    Ok(Value::Object(body))
+    Ok((ty, name, body))
 }
 
 impl TypedTool for UpdateProperty {
@@ -650,17 +682,22 @@ impl TypedTool for UpdateProperty {
     }
 
     fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let name = PROPERTY_NAME.check("name", &a.name)?;
-        let body = update_body(&a)?;
+        let (ty, name, body) = update_body(&a)?;
         write_property(
             cx,
             Method::Patch,
             &paths::property(&ty, &name),
-            &body,
+            &Value::Object(body),
             &ty,
             &format!("Updated property {name} of {ty}."),
         )
+    }
+
+    /// Reads the definition as HubSpot holds it now (not the cache: it may be older).
+    fn plan(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, name, body) = update_body(&a)?;
+        let now = cx.get(&paths::property(&ty, &name), &[])?;
+        Ok(Some(definition_change(&ty, &name, Some(&now), &body)))
     }
 }
 
@@ -697,8 +734,7 @@ impl TypedTool for ArchiveProperty {
     }
 
     fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let name = PROPERTY_NAME.check("name", &a.name)?;
+        let (ty, name) = check_archive(&a)?;
         cx.send(
             Method::Delete,
             &paths::property(&ty, &name),
@@ -712,6 +748,28 @@ impl TypedTool for ArchiveProperty {
             structured: None,
         })
     }
+
+    /// Reads the definition, so the person sees which property goes (and what kind of values with it).
+    fn plan(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, name) = check_archive(&a)?;
+        let now = cx.get(&paths::property(&ty, &name), &[])?;
+        let mut change = Change::new(Effect::Schema, &ty, 1);
+        let shown = ["label", "type", "fieldType", "groupName"].map(String::from);
+        change.fields = plan::removals(&name, Some(&now), &shown);
+        change.detail = Some(format!(
+            "Archive property {name} of {ty}: its values disappear from every {ty} record."
+        ));
+        change.ids.push(name);
+        Ok(Some(change))
+    }
+}
+
+/// Checks an archive's arguments before any call: `(object type, property name)`.
+fn check_archive(a: &ArchiveArgs) -> Result<(String, String), ToolError> {
+    Ok((
+        object_type(&a.object_type)?,
+        PROPERTY_NAME.check("name", &a.name)?,
+    ))
 }
 
 /// A property group trimmed: name, label, displayOrder.
@@ -816,18 +874,12 @@ impl TypedTool for CreatePropertyGroup {
     }
 
     fn run(&self, a: CreateGroupArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        check_new_name("name", &a.name)?;
-        check_text("label", &a.label, 255)?;
-        let mut body = json!({"name": a.name, "label": a.label.trim()});
-        if let Some(o) = a.display_order {
-            body["displayOrder"] = o.into();
-        }
+        let (ty, body) = group_body(&a)?;
         let group = cx.send(
             Method::Post,
             &paths::property_groups(&ty),
             &[],
-            Some(&body),
+            Some(&Value::Object(body)),
             Kind::Write,
         )?;
         cx.invalidate(&format!("prop-groups:{ty}"));
@@ -841,6 +893,31 @@ impl TypedTool for CreatePropertyGroup {
             structured: Some(group),
         })
     }
+
+    fn plan(
+        &self,
+        a: CreateGroupArgs,
+        _cx: &mut ToolContext<'_>,
+    ) -> Result<Option<Change>, ToolError> {
+        let (ty, body) = group_body(&a)?;
+        let mut change = definition_change(&ty, &a.name, None, &body);
+        change.detail = Some(format!("A new property group {} of {ty}.", a.name));
+        Ok(Some(change))
+    }
+}
+
+/// Checks a group and builds HubSpot's definition of it: `(object type, body)`.
+fn group_body(a: &CreateGroupArgs) -> Result<(String, Map<String, Value>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    check_new_name("name", &a.name)?;
+    check_text("label", &a.label, 255)?;
+    let mut body = Map::new();
+    body.insert("name".into(), a.name.clone().into());
+    body.insert("label".into(), a.label.trim().into());
+    if let Some(o) = a.display_order {
+        body.insert("displayOrder".into(), o.into());
+    }
+    Ok((ty, body))
 }
 
 #[cfg(test)]
@@ -1026,7 +1103,7 @@ mod tests {
         )
         .unwrap();
         assert!(options_body(&dup).is_err());
-        let upd = |v: Value| update_body(&parse_args::<UpdateArgs>(v)?);
+        let upd = |v: Value| update_body(&parse_args::<UpdateArgs>(v)?).map(|(_, _, b)| b);
         assert!(
             upd(json!({"objectType": "deals", "name": "x"})).is_err(),
             "nothing to change"
@@ -1035,7 +1112,7 @@ mod tests {
         assert_eq!(
             upd(json!({"objectType": "deals", "name": "x", "label": " New ", "hidden": true}))
                 .unwrap(),
-            json!({"label": "New", "hidden": true})
+            *json!({"label": "New", "hidden": true}).as_object().unwrap()
         );
         assert!(parse_args::<CreateGroupArgs>(
             json!({"objectType": "deals", "name": "g", "label": "G", "x": 1})

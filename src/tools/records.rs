@@ -4,13 +4,15 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::associations::{new_associations_schema, NewAssociation};
+use super::associations::{new_associations_schema, CheckedAssociation, NewAssociation};
+use super::change::{Change, Effect};
 use super::common::{
     after_schema, id_schema, limit_schema, next_after, object_type, object_type_arg,
     object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
     record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
 };
 use super::untrusted::fenced_note;
+use super::plan;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
@@ -583,23 +585,22 @@ pub(crate) fn default_association_type(
         })
 }
 
-/// Builds HubSpot's `associations` array for a create.
-fn create_associations(
-    cx: &ToolContext<'_>,
-    from: &str,
-    inputs: &[NewAssociation],
-) -> Result<Value, ToolError> {
-    // Every target is checked before the first call (the default types come from HubSpot).
-    let checked = inputs
+/// Checks a create's arguments before any call: its object type, and every association target (their
+/// default types come from HubSpot later).
+fn check_create(a: &CreateArgs) -> Result<(String, Vec<CheckedAssociation>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    super::common::check_max(
+        "associations",
+        a.associations.len(),
+        super::batch::BATCH_MAX,
+    )?;
+    let checked = a
+        .associations
         .iter()
         .enumerate()
         .map(|(n, i)| i.check(&format!("associations[{n}]")))
         .collect::<Result<Vec<_>, ToolError>>()?;
-    checked
-        .into_iter()
-        .map(|c| c.body(cx, from))
-        .collect::<Result<_, _>>()
-        .map(Value::Array)
+    Ok((ty, checked))
 }
 
 /// `hubspot_create_record`.
@@ -639,15 +640,14 @@ impl TypedTool for CreateRecord {
     }
 
     fn run(&self, a: CreateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        super::common::check_max(
-            "associations",
-            a.associations.len(),
-            super::batch::BATCH_MAX,
-        )?;
+        let (ty, checked) = check_create(&a)?;
         let mut body = json!({"properties": a.properties});
-        if !a.associations.is_empty() {
-            body["associations"] = create_associations(cx, &ty, &a.associations)?;
+        if !checked.is_empty() {
+            body["associations"] = checked
+                .into_iter()
+                .map(|c| c.body(cx, &ty))
+                .collect::<Result<_, _>>()
+                .map(Value::Array)?;
         }
         let rec = trim_record(
             cx,
@@ -669,6 +669,14 @@ impl TypedTool for CreateRecord {
             text,
             structured: Some(rec),
         })
+    }
+
+    fn plan(&self, a: CreateArgs, _cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, checked) = check_create(&a)?;
+        let mut change = Change::new(Effect::Create, &ty, 1);
+        change.fields = plan::changes(None, None, &a.properties);
+        change.detail = super::associations::targets_detail(&checked);
+        Ok(Some(change))
     }
 }
 
@@ -709,13 +717,7 @@ impl TypedTool for UpdateRecord {
     }
 
     fn run(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
-        if a.properties.is_empty() {
-            return Err(ToolError::InvalidArguments(
-                "properties must name at least one property".into(),
-            ));
-        }
+        let (ty, id, id_property) = check_update(&a)?;
         let q: Vec<(&str, String)> = id_property.map(|p| ("idProperty", p)).into_iter().collect();
         let body = json!({"properties": a.properties});
         let rec = trim_record(
@@ -739,6 +741,31 @@ impl TypedTool for UpdateRecord {
             structured: Some(rec),
         })
     }
+
+    /// Reads the record's values of the properties being set (by `idProperty` too, so the change names
+    /// the record's real id).
+    fn plan(&self, a: UpdateArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, key, id_property) = check_update(&a)?;
+        let names: Vec<String> = a.properties.keys().cloned().collect();
+        let rec = plan::read_record(cx, &ty, &key, id_property.as_deref(), &names)?;
+        let id = plan::record_id(&rec).unwrap_or(key);
+        let mut change = Change::new(Effect::Update, &ty, 1);
+        change.fields = plan::changes(Some(&id), plan::values(&rec), &a.properties);
+        change.ids.push(id);
+        Ok(Some(change))
+    }
+}
+
+/// Checks an update's arguments before any call: `(type, record key, idProperty)`.
+fn check_update(a: &UpdateArgs) -> Result<(String, String, Option<String>), ToolError> {
+    let ty = object_type(&a.object_type)?;
+    let (id, id_property) = record_key("id", &a.id, a.id_property.as_deref())?;
+    if a.properties.is_empty() {
+        return Err(ToolError::InvalidArguments(
+            "properties must name at least one property".into(),
+        ));
+    }
+    Ok((ty, id, id_property))
 }
 
 /// `hubspot_archive_record`.
@@ -772,8 +799,7 @@ impl TypedTool for ArchiveRecord {
     }
 
     fn run(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
-        let ty = object_type(&a.object_type)?;
-        let id = RECORD_ID.check("id", &a.id)?;
+        let (ty, id) = check_archive(&a)?;
         cx.send(
             Method::Delete,
             &paths::object(&ty, &id),
@@ -786,6 +812,30 @@ impl TypedTool for ArchiveRecord {
             structured: None,
         })
     }
+
+    /// Reads the record's identifying properties, so the person sees what goes. A record HubSpot does
+    /// not have is said so (archiving it changes nothing), not an error.
+    fn plan(&self, a: ArchiveArgs, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
+        let (ty, id) = check_archive(&a)?;
+        let names = plan::identifying(&ty);
+        let mut change = Change::new(Effect::Archive, &ty, 1);
+        match plan::read_record(cx, &ty, &id, None, &names) {
+            Ok(rec) => change.fields = plan::removals(&id, plan::values(&rec), &names),
+            Err(ToolError::HubSpot(e)) if e.status == Some(404) => {
+                change.detail = Some(format!(
+                    "HubSpot has no {ty} record {id}: archiving it changes nothing."
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+        change.ids.push(id);
+        Ok(Some(change))
+    }
+}
+
+/// Checks an archive's arguments before any call: `(type, record id)`.
+fn check_archive(a: &ArchiveArgs) -> Result<(String, String), ToolError> {
+    Ok((object_type(&a.object_type)?, RECORD_ID.check("id", &a.id)?))
 }
 
 #[cfg(test)]
