@@ -139,12 +139,16 @@ impl ApprovalSettings {
                 }
             }
         }
-        let timeout = p.millis(&vars::MCP_APPROVAL_TIMEOUT_MS);
-        if timeout >= request_timeout {
+        let set = p.get(&vars::MCP_APPROVAL_TIMEOUT_MS).is_some();
+        let mut timeout = p.millis(&vars::MCP_APPROVAL_TIMEOUT_MS);
+        if set && timeout >= request_timeout {
             p.rule(
                 &vars::MCP_APPROVAL_TIMEOUT_MS,
                 "must be below MCP_REQUEST_TIMEOUT_MS (the write still has to be made after the answer)",
             );
+        } else if !set {
+            // The default yields to a short request deadline: two thirds of it at most.
+            timeout = timeout.min(request_timeout * 2 / 3);
         }
         ApprovalSettings {
             rules,

@@ -466,7 +466,7 @@ table! {
         doc "which writes a person must approve before HubSpot is called (docs/approvals.md); archives and batch writes over `MCP_APPROVAL_BATCH_THRESHOLD` are approved at least, and a write soon after outside CRM text was read is asked when the client can ask",
         default_note "(creates, updates, associations and schema changes: `ask`; archives: `approve`)";
     MCP_APPROVAL_TIMEOUT_MS: Millis = millis(40_000, 500);
-        rule "below `MCP_REQUEST_TIMEOUT_MS`";
+        rule "below `MCP_REQUEST_TIMEOUT_MS` (unset: at most two thirds of it)";
         doc "how long a write waits for a person's answer (elicitation or the approval page); no answer is a no";
     MCP_APPROVAL_TTL_MS: Millis = millis(600_000, 1_000);
         rule "";

@@ -653,6 +653,17 @@ fn gate_write(
     let presented = args
         .as_object_mut()
         .and_then(|m| m.remove(approval::APPROVAL_ARG));
+    if presented.as_ref().is_some_and(|v| {
+        !v.as_str().is_some_and(|s| {
+            s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+    }) {
+        return Gate::Answer(tool_error(&format!(
+            "Invalid arguments: {} must be the 32-character id the approval page's message gave (lowercase hex); \
+             nothing was written.",
+            approval::APPROVAL_ARG
+        )));
+    }
     let digest = approval::digest(def.name, args);
     let planned = {
         let mut cx = ToolContext::new(None, &call.cancel, call.deadline, call.app.services())
@@ -682,13 +693,9 @@ fn gate_write(
         )),
         Decision::Approve => {
             match (presented, params.get("requestState").and_then(Value::as_str)) {
-                (Some(id), _) => match id.as_str() {
-                    Some(id) => approvals.redeem(who, def.name, &digest, id),
-                    None => Outcome::Refuse(format!(
-                        "\"{}\" must be a string (the id the approval page gave); nothing was written.",
-                        approval::APPROVAL_ARG
-                    )),
-                },
+                (Some(id), _) => {
+                    approvals.redeem(who, def.name, &digest, id.as_str().unwrap_or_default())
+                }
                 (None, Some(state)) if !call.revision.has_sessions() => approvals.resume(
                     who,
                     def,

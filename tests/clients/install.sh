@@ -43,10 +43,13 @@ sync_files() {
 install_node() {  # install_node SUBDIR PACKAGE
   local sub="$1" pkg="$2" dir="$DEST/$1"
   sync_files "$sub" package.json package-lock.json client.mjs sdk.mjs
-  # One OAuth driver for both SDK lines (each directory's sdk.mjs says which it is).
-  if [ "$SRC" != "$DEST" ] && ! cmp -s "$SRC/ts/oauth.mjs" "$dir/oauth.mjs"; then
-    cp "$SRC/ts/oauth.mjs" "$dir/oauth.mjs"
-  fi
+  # One OAuth driver and one approval driver for both SDK lines (each directory's sdk.mjs says which it is).
+  local shared
+  for shared in oauth.mjs approve.mjs; do
+    if [ "$SRC" != "$DEST" ] && ! cmp -s "$SRC/ts/$shared" "$dir/$shared"; then
+      cp "$SRC/ts/$shared" "$dir/$shared"
+    fi
+  done
   local want stamp="$dir/node_modules/.mcp-install-stamp"
   want="$(hash_of "$dir/package-lock.json")-$(node --version)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$dir/node_modules/$pkg/package.json" ]; then
@@ -62,7 +65,7 @@ install_node() {  # install_node SUBDIR PACKAGE
 
 install_py() {  # install_py VENV_NAME REQUIREMENTS_FILE
   local venv="$DEST/py/$1" req="$2"
-  sync_files py client.py oauth.py "$req"
+  sync_files py client.py oauth.py approve.py "$req"
   local want stamp="$venv/.mcp-install-stamp"
   want="$(hash_of "$DEST/py/$req")-$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" -c 'import mcp' 2>/dev/null; then
