@@ -32,8 +32,8 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::cache::TtlCache;
-pub use change::{Change, Effect, FieldChange};
 use crate::hubspot;
+pub use change::{Change, Effect, FieldChange};
 
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
 pub use crate::config::Toolset as Family;
@@ -475,7 +475,12 @@ impl<T: TypedTool> Tool for T {
         self.run(parse_args(args)?, cx)
     }
     fn plan(&self, args: &Value, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
-        TypedTool::plan(self, parse_args(args.clone())?, cx)
+        let change = TypedTool::plan(self, parse_args(args.clone())?, cx)?;
+        // What a plan says reaches approvals and audit lines: a masked value must not be in it.
+        if let (Some(c), Some(client)) = (&change, cx.services.hubspot.as_deref()) {
+            client.check_written(&c.object, c.fields.iter().map(|f| f.property.as_str()))?;
+        }
+        Ok(change)
     }
     #[cfg(test)]
     fn check_args(&self, args: Value) -> Result<(), ToolError> {
