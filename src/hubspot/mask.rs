@@ -73,8 +73,9 @@ pub(crate) struct Mask {
     /// Canonical object type → lowercased property names.
     by_type: BTreeMap<String, BTreeSet<String>>,
     style: MaskStyle,
-    /// Custom-type spellings learned from schema answers: `2-123` ↔ `p_projects`, each → the other.
-    aliases: parking_lot::Mutex<BTreeMap<String, String>>,
+    /// Custom-type spellings learned from schema answers (`2-123`, `p123_projects`, `p_projects`): each
+    /// → the spelling of its type that is a key of `by_type`, or `None` when its type masks nothing.
+    aliases: parking_lot::Mutex<BTreeMap<String, Option<String>>>,
 }
 
 /// A request as it may be sent: the query, and the body to send instead of the caller's (when masked
@@ -159,8 +160,41 @@ impl Mask {
         if let Some(m) = self.by_type.get(ty) {
             return Some(m);
         }
-        let other = self.aliases.lock().get(ty).cloned()?;
+        let other = self.aliases.lock().get(ty).cloned().flatten()?;
         self.by_type.get(&other)
+    }
+
+    /// Notes that `spellings` name one type.
+    fn learn(&self, spellings: &[String]) {
+        let keyed = spellings
+            .iter()
+            .find(|s| self.by_type.contains_key(*s))
+            .cloned();
+        let mut aliases = self.aliases.lock();
+        for s in spellings.iter().filter(|s| !self.by_type.contains_key(*s)) {
+            if aliases.len() < MAX_ALIASES {
+                aliases.insert(s.clone(), keyed.clone());
+            }
+        }
+    }
+
+    /// The spellings of the type a schema describes (`objectTypeId`, `fullyQualifiedName`).
+    fn spellings_of(schema: &Value) -> Vec<String> {
+        ["objectTypeId", "fullyQualifiedName"]
+            .iter()
+            .filter_map(|k| schema.get(*k).and_then(Value::as_str))
+            .filter_map(canonical)
+            .collect()
+    }
+
+    /// Learns from the schema HubSpot gave for `requested` (see [`Mask::needs_schema`]) that the
+    /// requested spelling names that schema's type.
+    pub(crate) fn learn_schema(&self, requested: &str, schema: &Value) {
+        let mut spellings = Mask::spellings_of(schema);
+        if !spellings.is_empty() {
+            spellings.push(requested.to_string());
+            self.learn(&spellings);
+        }
     }
 
     /// True when `name` of `ty` is masked.
@@ -227,7 +261,8 @@ impl Mask {
         let mut q = Vec::with_capacity(query.len());
         for (k, v) in query {
             match *k {
-                "properties" | "propertiesWithHistory" => {
+                // `omit` asks HubSpot for less; `redact` asks for them, to show they exist.
+                "properties" | "propertiesWithHistory" if self.style == MaskStyle::Omit => {
                     let kept: Vec<&str> =
                         v.split(',').filter(|n| !masked.contains(&key(n))).collect();
                     if !kept.is_empty() {
@@ -241,7 +276,7 @@ impl Mask {
             }
         }
         let body = match body {
-            Some(b) if object => object_body(search, &ty, masked, b)?,
+            Some(b) if object => object_body(search, self.style, &ty, masked, b)?,
             _ => None,
         };
         Ok((q, body))
@@ -330,18 +365,8 @@ impl Mask {
     /// Masks one custom object schema (its property definitions and the lists naming properties), and
     /// learns which two spellings name its type.
     fn schema(&self, schema: &mut Value) {
-        let spellings: Vec<String> = ["objectTypeId", "fullyQualifiedName"]
-            .iter()
-            .filter_map(|k| schema.get(*k).and_then(Value::as_str))
-            .filter_map(canonical)
-            .collect();
-        if let [a, b] = spellings.as_slice() {
-            let mut aliases = self.aliases.lock();
-            if aliases.len() < MAX_ALIASES {
-                aliases.insert(a.clone(), b.clone());
-                aliases.insert(b.clone(), a.clone());
-            }
-        }
+        let spellings = Mask::spellings_of(schema);
+        self.learn(&spellings);
         let masked: BTreeSet<String> = spellings
             .iter()
             .filter_map(|t| self.masked(t))
@@ -374,9 +399,11 @@ impl Mask {
 }
 
 /// Checks a body sent to `/crm/v3/objects/{ty}/…` (`search`: to its search endpoint); the body to
-/// send instead, when it changes.
+/// send instead, when it changes (under `omit`, a batch read's lists of properties lose masked names;
+/// `redact` asks for them, to show them as `[masked]`).
 fn object_body(
     search: bool,
+    style: MaskStyle,
     ty: &str,
     masked: &BTreeSet<String>,
     body: &Value,
@@ -468,7 +495,9 @@ fn object_body(
         }
         return Ok(None);
     }
-    // A batch read's lists of properties to return lose masked names.
+    if style == MaskStyle::Redact {
+        return Ok(None);
+    }
     let mut changed = body.clone();
     let mut any = false;
     for k in ["properties", "propertiesWithHistory"] {
@@ -653,20 +682,29 @@ mod tests {
         );
         assert_eq!(body, None);
         let read = json!({"inputs": [{"id": "1"}], "properties": ["phone", "email"], "propertiesWithHistory": ["lifecyclestage"]});
-        let (_, body) = m
-            .request(
+        let batch_read = |m: &Mask| {
+            m.request(
                 Method::Post,
                 "/crm/v3/objects/contacts/batch/read",
                 &[],
                 Some(&read),
             )
-            .unwrap();
+            .unwrap()
+            .1
+        };
         assert_eq!(
-            body,
+            batch_read(&m),
             Some(
                 json!({"inputs": [{"id": "1"}], "properties": ["email"], "propertiesWithHistory": []})
             )
         );
+        // `redact` asks for them, to show them as `[masked]`.
+        let m = mask("contacts:phone,lifecyclestage", MaskStyle::Redact);
+        let (sent, _) = m
+            .request(Method::Get, "/crm/v3/objects/contacts", &q, None)
+            .unwrap();
+        assert_eq!(sent, q.to_vec());
+        assert_eq!(batch_read(&m), None);
     }
 
     #[test]

@@ -325,7 +325,7 @@ impl Client {
         if let Some(ty) = self.mask.needs_schema(path) {
             // A custom type spelled as the mask has not seen: its schema's answer (masked like any
             // other, through this function) teaches the mask its other spelling. Without it, refuse.
-            self.send_as(
+            let schema = self.send_as(
                 user,
                 Method::Get,
                 &paths::schema(&ty),
@@ -343,6 +343,7 @@ impl Client {
                     ),
                 )
             })?;
+            self.mask.learn_schema(&ty, &schema);
         }
         let (query, replaced) = self.mask.request(method, path, query, body)?;
         let body = replaced.as_ref().or(body);
