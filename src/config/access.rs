@@ -85,6 +85,11 @@ impl Config {
     pub(crate) fn hubspot_ca_file(&self) -> Option<&Path> {
         self.hubspot.ca_file.as_deref()
     }
+    /// `HUBSPOT_MASKED_PROPERTIES` and `HUBSPOT_MASK_STYLE`: the properties the HubSpot client never
+    /// lets out, by canonical object type, and how it hides them.
+    pub(crate) fn hubspot_masking(&self) -> &super::Masking {
+        &self.hubspot.masking
+    }
     /// `HUBSPOT_TOOLSETS`: the tool families to expose; `None` = all.
     pub(crate) fn hubspot_toolsets(&self) -> Option<&[Toolset]> {
         self.tools.toolsets.as_deref()

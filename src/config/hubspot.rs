@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::env::Purpose;
+use super::masking::Masking;
 use super::oauth::AuthMode;
 use super::parse::{http_only_to_loopback, is_http_url, Parser};
 use super::secret::Secret;
@@ -26,6 +27,8 @@ pub(crate) struct HubSpotSettings {
     pub(crate) max_retries: u32,
     /// `HUBSPOT_CA_FILE`: a PEM bundle of extra CAs (for HubSpot and the JWKS); read at start.
     pub(crate) ca_file: Option<PathBuf>,
+    /// `HUBSPOT_MASKED_PROPERTIES` and `HUBSPOT_MASK_STYLE`: what the client never lets out.
+    pub(crate) masking: Masking,
 }
 
 impl HubSpotSettings {
@@ -59,6 +62,7 @@ impl HubSpotSettings {
             timeout: p.millis(&vars::HUBSPOT_TIMEOUT_MS),
             max_retries: p.count(&vars::HUBSPOT_MAX_RETRIES) as u32,
             ca_file: p.text(&vars::HUBSPOT_CA_FILE).map(PathBuf::from),
+            masking: Masking::parse(p),
         }
     }
 }

@@ -490,3 +490,42 @@ fn auth_mode_defaults_to_what_the_variables_imply_and_oauth_needs_its_app_and_ke
     .unwrap_err();
     assert!(errs.0.iter().any(|e| e.var == "JWT_SECRET"));
 }
+
+#[test]
+fn masked_properties_are_read_and_bad_ones_reported() {
+    let c = cfg(
+        &[
+            (
+                "HUBSPOT_MASKED_PROPERTIES",
+                "contact:SSN;0-3:commission_rate",
+            ),
+            ("HUBSPOT_MASK_STYLE", "redact"),
+        ],
+        Purpose::Demo,
+    )
+    .unwrap();
+    let m = c.hubspot_masking();
+    assert_eq!(m.style, MaskStyle::Redact);
+    assert!(m.properties["contacts"].contains("ssn"));
+    assert!(m.properties["deals"].contains("commission_rate"));
+    let unset = cfg(&[], Purpose::Demo).unwrap();
+    assert!(unset.hubspot_masking().properties.is_empty());
+    assert_eq!(unset.hubspot_masking().style, MaskStyle::Omit);
+    let errs = cfg(
+        &[
+            ("HUBSPOT_MASKED_PROPERTIES", "contacts:ssn;widgets:x"),
+            ("HUBSPOT_MASK_STYLE", "hide"),
+        ],
+        Purpose::Demo,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        errs.contains("HUBSPOT_MASKED_PROPERTIES") && errs.contains("\"widgets:x\""),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("HUBSPOT_MASK_STYLE: expected omit or redact"),
+        "{errs}"
+    );
+}

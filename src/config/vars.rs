@@ -4,6 +4,7 @@
 //! docs' table (`render.rs`) all read it, and problems are reported in its order.
 
 use super::env::Environment;
+use super::masking::MaskStyle;
 use super::obs::{level_name, parse_level, LogFormat};
 use super::toolset::Toolset;
 
@@ -440,6 +441,17 @@ table! {
     HUBSPOT_CA_FILE: Text = text(None);
         rule "a readable PEM file (read at start; a bad one exits 78)";
         doc "PEM bundle of extra CAs trusted besides the embedded Mozilla roots (corporate TLS proxies, a private token issuer, a private Redis), for HubSpot, `JWKS_URI` and `rediss://`";
+    HUBSPOT_MASKED_PROPERTIES: Text = text(None);
+        rule "`type:name,name;type:name`; types as the tools accept them (`contacts`, `contact`, `0-1`, `2-123`, `p_projects`); names a letter, then letters, digits, `_`";
+        doc "properties never let out of HubSpot, per object type (e.g. `contacts:ssn,salary;deals:commission_rate`): absent from (or redacted in) every tool result, resource and search; searches filtering or sorting on them, free-text searches of a type whose default searchable properties include one, and writes setting one are refused; see \"Field masking\" in docs/security.md";
+    HUBSPOT_MASK_STYLE: Choice<MaskStyle> = Choice {
+        default: MaskStyle::Omit,
+        expected: "omit or redact",
+        parse: MaskStyle::parse,
+        show: MaskStyle::as_str,
+    };
+        rule "";
+        doc "how a masked property is hidden: `omit` leaves it out; `redact` keeps it with the value `[masked]` so a model knows it exists";
     HTTPS_PROXY: External = External;
         rule "read by the HTTP client, not checked here";
         doc "proxy for HubSpot and `JWKS_URI` calls (`ALL_PROXY` and `HTTP_PROXY` are read too)";

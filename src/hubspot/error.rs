@@ -26,6 +26,9 @@ pub(crate) enum ErrorKind {
     Decode,
     /// The client is not configured (no token) or cannot be built.
     Setup,
+    /// Refused before any call: the request would use a property the operator masked
+    /// (`HUBSPOT_MASKED_PROPERTIES`) as a filter, sort, search, key or written value.
+    Masked,
 }
 
 /// A HubSpot error (boxed: it travels in `Result`s on hot paths, so it stays one pointer wide).
@@ -246,9 +249,12 @@ fn invalid_properties(body: &Value, message: &str) -> Vec<String> {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.status {
-            Some(s) => write!(f, "HubSpot error {s}")?,
-            None => f.write_str("HubSpot request failed")?,
+        match (self.status, &self.kind) {
+            (_, ErrorKind::Masked) => {
+                f.write_str("Refused by this server, HubSpot was not called")?
+            }
+            (Some(s), _) => write!(f, "HubSpot error {s}")?,
+            (None, _) => f.write_str("HubSpot request failed")?,
         }
         if let Some(c) = &self.category {
             write!(f, " ({c})")?;

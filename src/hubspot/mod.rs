@@ -6,6 +6,7 @@
 //! `Error`.
 
 mod error;
+mod mask;
 pub(crate) mod oauth;
 pub mod paths;
 pub mod rate_limit;
@@ -23,6 +24,7 @@ pub(crate) use error::{Error, ErrorKind};
 use crate::config::Config;
 use crate::obs::histogram::Histogram;
 use crate::obs::redact::Secret;
+use mask::Mask;
 use rate_limit::{Budget, Limiter, SharedLimiter};
 use retry::{Decision, Outcome, Policy};
 
@@ -138,6 +140,8 @@ pub struct Client {
     budget_settings: (u32, u32, Option<(Arc<crate::redis::Redis>, String)>),
     policy: Policy,
     call_timeout: Duration,
+    /// The operator's masked properties: every request and answer passes through it.
+    mask: Mask,
     /// Counters.
     pub(crate) stats: Stats,
 }
@@ -173,6 +177,8 @@ pub(crate) struct Settings {
     pub(crate) extra_ca_pem: Option<Vec<u8>>,
     /// Redis to share the rate budget through (`REDIS_URL`), with the key prefix to use.
     pub(crate) shared_budget: Option<(Arc<crate::redis::Redis>, String)>,
+    /// `HUBSPOT_MASKED_PROPERTIES` / `HUBSPOT_MASK_STYLE` (`None`: nothing masked).
+    pub(crate) masking: Option<crate::config::Masking>,
 }
 
 impl Settings {
@@ -189,6 +195,7 @@ impl Settings {
             max_retries: cfg.hubspot_max_retries(),
             extra_ca_pem: None,
             shared_budget: None,
+            masking: Some(cfg.hubspot_masking().clone()),
         }
     }
 
@@ -284,6 +291,7 @@ impl Client {
                 ..Policy::default()
             },
             call_timeout: s.call_timeout,
+            mask: s.masking.as_ref().map_or_else(Mask::none, Mask::new),
             stats: Stats::default(),
         })
     }
@@ -307,6 +315,48 @@ impl Client {
     /// audit line of a write names it).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_as(
+        &self,
+        user: Option<&UserToken>,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: Kind,
+        deadline: Instant,
+    ) -> Result<Reply, Error> {
+        if let Some(ty) = self.mask.needs_schema(path) {
+            // A custom type spelled as the mask has not seen: its schema's answer (masked like any
+            // other, through this function) teaches the mask its other spelling. Without it, refuse.
+            let schema = self.send_as(
+                user,
+                Method::Get,
+                &paths::schema(&ty),
+                &[],
+                None,
+                Kind::Read,
+                deadline,
+            )
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Masked,
+                    format!(
+                        "properties of a custom object are masked by the operator, and the schema of {ty} \
+                         could not be read to tell whether it is that object ({e})"
+                    ),
+                )
+            })?;
+            self.mask.learn_schema(&ty, &schema.body);
+        }
+        let (query, replaced) = self.mask.request(method, path, query, body)?;
+        let body = replaced.as_ref().or(body);
+        let mut answer = self.exchange(user, method, path, &query, body, kind, deadline)?;
+        self.mask.response(path, &mut answer.body);
+        Ok(answer)
+    }
+
+    /// One call as HubSpot sees it (after masking): rate limiting, attempts and retries.
+    #[allow(clippy::too_many_arguments)]
+    fn exchange(
         &self,
         user: Option<&UserToken>,
         method: Method,
@@ -393,6 +443,15 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// Refuses a planned write to `ty` that sets a masked property (see [`Mask::check_written`]).
+    pub(crate) fn check_written<'n>(
+        &self,
+        ty: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) -> Result<(), Error> {
+        self.mask.check_written(ty, names)
     }
 
     /// Introspects the configured token: POSTs it as `tokenKey` to [`paths::TOKEN_INFO`] and returns
@@ -703,6 +762,7 @@ mod tests {
             max_retries: 0,
             extra_ca_pem: None,
             shared_budget: None,
+            masking: None,
         })
         .unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -1207,6 +1207,7 @@ pub(crate) mod tests {
             max_retries: 0,
             extra_ca_pem: None,
             shared_budget: None,
+            masking: None,
         })
         .expect("client");
         let mut services = Services::offline();

@@ -7,22 +7,7 @@ use serde_json::{json, Map, Value};
 use super::untrusted;
 use super::{ToolContext, ToolError, ToolOutput};
 
-/// The standard object types, with their HubSpot objectTypeIds.
-pub(crate) const STANDARD_TYPES: [(&str, &str); 13] = [
-    ("contacts", "0-1"),
-    ("companies", "0-2"),
-    ("deals", "0-3"),
-    ("tickets", "0-5"),
-    ("products", "0-7"),
-    ("line_items", "0-8"),
-    ("quotes", "0-14"),
-    ("leads", "0-136"),
-    ("notes", "0-46"),
-    ("tasks", "0-27"),
-    ("calls", "0-48"),
-    ("emails", "0-49"),
-    ("meetings", "0-47"),
-];
+pub(crate) use crate::config::object_types::{is_type_id, STANDARD_TYPES};
 
 /// Description of an `objectType` argument.
 const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets, products, line_items, \
@@ -63,57 +48,8 @@ pub(crate) fn page_output_schema() -> Value {
     }, "required": ["results"]})
 }
 
-/// Standard object types beyond [`STANDARD_TYPES`] that HubSpot's objects API serves by name (from its
-/// published API specs); passed through as they are.
-const OTHER_TYPES: [&str; 18] = [
-    "communications",
-    "postal_mail",
-    "feedback_submissions",
-    "goal_targets",
-    "invoices",
-    "commerce_payments",
-    "payments",
-    "subscriptions",
-    "orders",
-    "carts",
-    "discounts",
-    "fees",
-    "taxes",
-    "users",
-    "partner_clients",
-    "partner_services",
-    "contracts",
-    "appointments",
-];
-
-/// `0-1`, `2-3508482`: an objectTypeId (one digit, a dash, 1-12 digits).
-pub(crate) fn is_type_id(s: &str) -> bool {
-    s.split_once('-').is_some_and(|(a, b)| {
-        a.len() == 1
-            && (1..=12).contains(&b.len())
-            && a.bytes().all(|c| c.is_ascii_digit())
-            && b.bytes().all(|c| c.is_ascii_digit())
-    })
-}
-
-/// `p_projects`, `p24681357_projects`: a custom object's fully qualified name.
-fn is_custom_name(s: &str) -> bool {
-    s.strip_prefix('p')
-        .and_then(|r| r.split_once('_'))
-        .is_some_and(|(portal, name)| {
-            portal.bytes().all(|c| c.is_ascii_digit())
-                && portal.len() <= 20
-                && name.starts_with(|c: char| c.is_ascii_lowercase())
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-        })
-}
-
-/// Normalizes an object type: names lowercased, singular and common aliases accepted
-/// (`contact` → `contacts`, `line_item` → `line_items`); other standard names ([`OTHER_TYPES`]),
-/// objectTypeIds (`0-1`, `2-123`) and custom objects' fully qualified names (`p_projects`,
-/// `p123_projects`) passed through; anything else refused.
+/// Normalizes an object type ([`crate::config::object_types::canonical`], the one table of spellings the
+/// masking setting reads too); anything else refused.
 pub(crate) fn object_type(raw: &str) -> Result<String, ToolError> {
     object_type_arg("objectType", raw)
 }
@@ -121,29 +57,12 @@ pub(crate) fn object_type(raw: &str) -> Result<String, ToolError> {
 /// [`object_type`] for the argument named `what` (`toObjectType`, `inputs[3].toObjectType`), named in
 /// the error.
 pub(crate) fn object_type_arg(what: &str, raw: &str) -> Result<String, ToolError> {
-    let t = raw.trim().to_ascii_lowercase();
-    let known = STANDARD_TYPES
-        .iter()
-        .find(|(name, id)| t == *name || t == *id || format!("{t}s") == *name);
-    let norm = match (known, t.as_str()) {
-        (Some((name, _)), _) => Some((*name).to_string()),
-        (None, "company") => Some("companies".into()),
-        (None, "line_item" | "lineitem" | "lineitems") => Some("line_items".into()),
-        (None, other)
-            if OTHER_TYPES.contains(&other)
-                || (other.len() <= 100 && (is_type_id(other) || is_custom_name(other))) =>
-        {
-            Some(t.clone())
-        }
-        _ => None,
-    };
-    norm.filter(|_| !raw.chars().any(char::is_control))
-        .ok_or_else(|| {
-            ToolError::InvalidArguments(format!(
-                "{what} {} is not valid. {OBJECT_TYPE_HELP}",
-                shown(raw)
-            ))
-        })
+    crate::config::object_types::canonical(raw).ok_or_else(|| {
+        ToolError::InvalidArguments(format!(
+            "{what} {} is not valid. {OBJECT_TYPE_HELP}",
+            shown(raw)
+        ))
+    })
 }
 
 /// A client's value quoted for an error message: escaped (control characters visible) and cut short.

@@ -489,7 +489,12 @@ impl<T: TypedTool> Tool for T {
         self.run(parse_args(args)?, cx)
     }
     fn plan(&self, args: &Value, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
-        TypedTool::plan(self, parse_args(args.clone())?, cx)
+        let change = TypedTool::plan(self, parse_args(args.clone())?, cx)?;
+        // What a plan says reaches approvals and audit lines: a masked value must not be in it.
+        if let (Some(c), Some(client)) = (&change, cx.services.hubspot.as_deref()) {
+            client.check_written(&c.object, c.fields.iter().map(|f| f.property.as_str()))?;
+        }
+        Ok(change)
     }
     #[cfg(test)]
     fn check_args(&self, args: Value) -> Result<(), ToolError> {
