@@ -54,10 +54,6 @@ impl Change {
 
     /// Adds what the write's answer says: ids of records HubSpot created (`structured` is the tool's
     /// structured result: one record with an `id`, or `results` of them).
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn settle(&mut self, structured: Option<&Value>) {
         if self.effect != Effect::Create || !self.ids.is_empty() {
             return;
@@ -75,10 +71,6 @@ impl Change {
     }
 
     /// The change as JSON (the audit line's `change`, the approval's record).
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn to_json(&self) -> Value {
         let fields: Vec<Value> = self
             .fields
@@ -108,10 +100,6 @@ impl Change {
     }
 
     /// What a person reads before saying yes: one line of what, then each value's before → after.
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn summary(&self) -> String {
         let what = match self.effect {
             Effect::Create => format!("Create {} {} record(s)", self.count, self.object),
@@ -147,10 +135,6 @@ impl Change {
 }
 
 /// A value as a person reads it: strings without quotes, nothing as "(empty)".
-#[allow(
-    dead_code,
-    reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-)]
 fn show(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "(empty)".into(),

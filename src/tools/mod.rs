@@ -276,10 +276,6 @@ pub struct ToolContext<'a> {
     user: Option<&'a hubspot::UserToken>,
     /// Set when the tool returned free text that came from outside the company (note bodies, emails,
     /// form fields): a write soon after is asked of a person.
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     untrusted: std::cell::Cell<bool>,
     /// HubSpot's correlation ids of the write calls made (for the audit line).
     correlations: std::cell::RefCell<Vec<String>>,
@@ -305,26 +301,14 @@ impl<'a> ToolContext<'a> {
         }
     }
     /// Notes that this call returned outside free text (see [`ToolContext::read_untrusted`]).
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn mark_untrusted(&self) {
         self.untrusted.set(true);
     }
     /// True when this call returned free text from outside the company.
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn read_untrusted(&self) -> bool {
         self.untrusted.get()
     }
     /// HubSpot's correlation ids of this call's writes, in order.
-    #[allow(
-        dead_code,
-        reason = "used by the approval gate and the audit writer of issue #12, built on this interface"
-    )]
     pub(crate) fn correlation_ids(&self) -> Vec<String> {
         self.correlations.borrow().clone()
     }
@@ -489,7 +473,17 @@ impl<T: TypedTool> Tool for T {
         self.run(parse_args(args)?, cx)
     }
     fn plan(&self, args: &Value, cx: &mut ToolContext<'_>) -> Result<Option<Change>, ToolError> {
-        let change = TypedTool::plan(self, parse_args(args.clone())?, cx)?;
+        let parsed = parse_args(args.clone())?;
+        // A write of a masked property is refused before the plan reads anything: the values the plan
+        // would read are of the properties being written.
+        if let (Some(ty), Some(client)) = (
+            args.get("objectType").and_then(Value::as_str),
+            cx.services.hubspot.as_deref(),
+        ) {
+            let names = written_names(args);
+            client.check_written(ty, names.iter().map(String::as_str))?;
+        }
+        let change = TypedTool::plan(self, parsed, cx)?;
         // What a plan says reaches approvals and audit lines: a masked value must not be in it.
         if let (Some(c), Some(client)) = (&change, cx.services.hubspot.as_deref()) {
             client.check_written(&c.object, c.fields.iter().map(|f| f.property.as_str()))?;
@@ -504,6 +498,26 @@ impl<T: TypedTool> Tool for T {
     fn arg_fields(&self) -> Vec<args::StructFields> {
         args::struct_fields::<T::Args>()
     }
+}
+
+/// The property names a write's arguments set: `properties` and each `inputs[].properties`.
+fn written_names(args: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |p: Option<&Value>| {
+        if let Some(m) = p.and_then(Value::as_object) {
+            out.extend(m.keys().cloned());
+        }
+    };
+    add(args.get("properties"));
+    for i in args
+        .get("inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        add(i.get("properties"));
+    }
+    out
 }
 
 /// Parses arguments into a tool's args struct, turning serde's message into a [`ToolError`].

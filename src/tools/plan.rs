@@ -177,6 +177,7 @@ mod tests {
             max_retries: 0,
             extra_ca_pem: None,
             shared_budget: None,
+            masking: None,
         })
         .unwrap();
         let mut services = Services::offline();

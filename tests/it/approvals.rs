@@ -114,8 +114,7 @@ impl Stream {
                 self.done = true;
                 continue;
             }
-            self.buf
-                .push_str(std::str::from_utf8(&chunk[..n]).unwrap());
+            self.buf.push_str(std::str::from_utf8(&chunk[..n]).unwrap());
         }
     }
 
@@ -151,7 +150,14 @@ pub(crate) fn open_session(c: &Client, version: &str, capabilities: Value) -> St
 }
 
 /// Starts a `tools/call` on a session as a stream.
-pub(crate) fn call_stream(c: &Client, sid: &str, version: &str, id: i64, tool: &str, args: Value) -> Stream {
+pub(crate) fn call_stream(
+    c: &Client,
+    sid: &str,
+    version: &str,
+    id: i64,
+    tool: &str,
+    args: Value,
+) -> Stream {
     Stream::post(
         c,
         &[("Mcp-Session-Id", sid), ("MCP-Protocol-Version", version)],
@@ -199,24 +205,44 @@ fn session_elicitation_accept_decline_and_timeout() {
     let c = crm.mcp.client();
     let (id, before) = a_contact(&crm);
     let sid = open_session(&c, V, json!({"elicitation": {}}));
-    let args = json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "customer"}});
+    let args =
+        json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "customer"}});
 
     // Accept: the stream carries the question, the answer arrives on another POST, one write is made.
     let w0 = writes(&crm.sb);
     let mut s = call_stream(&c, &sid, V, 10, "hubspot_update_record", args.clone());
     assert_eq!(s.status, 200);
-    assert!(s.content_type.starts_with("text/event-stream"), "{}", s.content_type);
+    assert!(
+        s.content_type.starts_with("text/event-stream"),
+        "{}",
+        s.content_type
+    );
     let ask = s.next().unwrap();
     assert_eq!(ask["method"], "elicitation/create", "{ask}");
     let msg = ask["params"]["message"].as_str().unwrap();
-    assert!(msg.contains(&id) && msg.contains("lifecyclestage") && msg.contains("customer"), "{msg}");
     assert!(
-        msg.contains(&format!("{} → customer", before.as_str().unwrap_or("(empty)"))),
+        msg.contains(&id) && msg.contains("lifecyclestage") && msg.contains("customer"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!(
+            "{} → customer",
+            before.as_str().unwrap_or("(empty)")
+        )),
         "before and after: {msg}"
     );
-    assert!(ask["params"].get("mode").is_none(), "2025-06-18 names no mode");
+    assert!(
+        ask["params"].get("mode").is_none(),
+        "2025-06-18 names no mode"
+    );
     assert_eq!(writes(&crm.sb), w0, "nothing written before the answer");
-    answer(&c, &sid, V, &ask["id"], json!({"action": "accept", "content": {"approve": true}}));
+    answer(
+        &c,
+        &sid,
+        V,
+        &ask["id"],
+        json!({"action": "accept", "content": {"approve": true}}),
+    );
     let (_, done) = s.until_response(10);
     assert_eq!(done["result"]["isError"], false, "{done}");
     assert_eq!(writes(&crm.sb), w0 + 1, "exactly one write");
@@ -228,12 +254,21 @@ fn session_elicitation_accept_decline_and_timeout() {
         answer(&c, &sid, V, &ask["id"], json!({"action": action}));
         let (_, done) = s.until_response(11);
         assert_eq!(done["result"]["isError"], true, "{done}");
-        assert!(done["result"]["content"][0]["text"].as_str().unwrap().contains("did not approve"));
+        assert!(done["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("did not approve"));
     }
     // Accepted with the box unticked is a no.
     let mut s = call_stream(&c, &sid, V, 12, "hubspot_update_record", args.clone());
     let ask = s.next().unwrap();
-    answer(&c, &sid, V, &ask["id"], json!({"action": "accept", "content": {"approve": false}}));
+    answer(
+        &c,
+        &sid,
+        V,
+        &ask["id"],
+        json!({"action": "accept", "content": {"approve": false}}),
+    );
     assert_eq!(s.until_response(12).1["result"]["isError"], true);
 
     // No answer within MCP_APPROVAL_TIMEOUT_MS: declined, nothing written.
@@ -242,12 +277,31 @@ fn session_elicitation_accept_decline_and_timeout() {
     assert_eq!(ask["method"], "elicitation/create");
     let started = std::time::Instant::now();
     let (_, done) = s.until_response(13);
-    assert!(started.elapsed() >= Duration::from_millis(1000), "waited for the timeout");
-    assert!(done["result"]["content"][0]["text"].as_str().unwrap().contains("approval timeout"), "{done}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "waited for the timeout"
+    );
+    assert!(
+        done["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("approval timeout"),
+        "{done}"
+    );
     // A late answer changes nothing.
-    answer(&c, &sid, V, &ask["id"], json!({"action": "accept", "content": {"approve": true}}));
+    answer(
+        &c,
+        &sid,
+        V,
+        &ask["id"],
+        json!({"action": "accept", "content": {"approve": true}}),
+    );
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(writes(&crm.sb), w0 + 1, "declines and the timeout wrote nothing");
+    assert_eq!(
+        writes(&crm.sb),
+        w0 + 1,
+        "declines and the timeout wrote nothing"
+    );
 
     // The audit trail: one line for the one write, with before and after, no token.
     let lines = audit_lines(&crm.mcp);
@@ -260,13 +314,27 @@ fn session_elicitation_accept_decline_and_timeout() {
     assert_eq!(a["fields"][0]["before"], before);
     assert_eq!(a["fields"][0]["after"], "customer");
     assert_eq!(a["client"], "approval-it");
-    assert!(a["correlation_ids"].as_array().is_some_and(|c| c.len() == 1), "{a}");
+    assert!(
+        a["correlation_ids"]
+            .as_array()
+            .is_some_and(|c| c.len() == 1),
+        "{a}"
+    );
     let all = crm.mcp.logs().join("\n");
     assert!(!all.contains(SANDBOX_TOKEN), "a token in the logs");
 
     // The audit resource shows the principal's own change.
-    let r = c.call(&sid, V, 20, "resources/read", json!({"uri": "hubspot://audit/mine"}));
-    let text = r.json()["result"]["contents"][0]["text"].as_str().unwrap().to_string();
+    let r = c.call(
+        &sid,
+        V,
+        20,
+        "resources/read",
+        json!({"uri": "hubspot://audit/mine"}),
+    );
+    let text = r.json()["result"]["contents"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["changes"].as_array().unwrap().len(), 1, "{v}");
 }
@@ -279,7 +347,14 @@ fn url_elicitation_waits_for_the_page() {
     let v = "2025-11-25";
     let sid = open_session(&c, v, json!({"elicitation": {"url": {}}}));
     let w0 = writes(&crm.sb);
-    let mut s = call_stream(&c, &sid, v, 5, "hubspot_archive_record", json!({"objectType": "contacts", "id": id}));
+    let mut s = call_stream(
+        &c,
+        &sid,
+        v,
+        5,
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": id}),
+    );
     let ask = s.next().unwrap();
     assert_eq!(ask["params"]["mode"], "url", "{ask}");
     let url = ask["params"]["url"].as_str().unwrap();
@@ -289,7 +364,8 @@ fn url_elicitation_waits_for_the_page() {
     let (seen, done) = s.until_response(5);
     assert_eq!(done["result"]["isError"], false, "{done}");
     assert!(
-        seen.iter().any(|e| e["method"] == "notifications/elicitation/complete"),
+        seen.iter()
+            .any(|e| e["method"] == "notifications/elicitation/complete"),
         "{seen:?}"
     );
     assert_eq!(writes(&crm.sb), w0 + 1);
@@ -300,7 +376,13 @@ pub(crate) fn approve_on_page(c: &Client, path: &str, decision: &str) -> u16 {
     let page = c.request("GET", path, &[], "");
     assert_eq!(page.status, 200, "{page:?}");
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
-    let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let csrf = cookie.split_once('=').unwrap().1.to_string();
     assert!(page.body.contains(&csrf));
     let origin = format!("http://{}", c.host);
@@ -321,7 +403,10 @@ pub(crate) fn approve_on_page(c: &Client, path: &str, decision: &str) -> u16 {
 /// The approval page's path and the approval id in a link-flow refusal.
 pub(crate) fn link_of(text: &str) -> (String, String) {
     let at = text.find("/approvals/").expect(text);
-    let path: String = text[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let path: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
     let id = path.trim_start_matches("/approvals/").to_string();
     (path, id)
 }
@@ -331,7 +416,10 @@ fn the_approval_page_link_flow_is_one_time_and_bound() {
     let crm = Crm::start(&[]);
     let c = crm.mcp.client();
     let (id, _) = a_contact(&crm);
-    let list = crm.ok("hubspot_list_records", json!({"objectType": "contacts", "limit": 2}));
+    let list = crm.ok(
+        "hubspot_list_records",
+        json!({"objectType": "contacts", "limit": 2}),
+    );
     let other = list["results"][1]["id"].as_str().unwrap().to_string();
     let args = json!({"objectType": "contacts", "id": id});
     let w0 = writes(&crm.sb);
@@ -344,8 +432,18 @@ fn the_approval_page_link_flow_is_one_time_and_bound() {
     // The page refuses decisions that did not come from it.
     let page = c.request("GET", &path, &[], "");
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&id) && page.body.contains("Archive"), "{}", page.body);
-    let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    assert!(
+        page.body.contains(&id) && page.body.contains("Archive"),
+        "{}",
+        page.body
+    );
+    let cookie = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let csrf = cookie.split_once('=').unwrap().1.to_string();
     let post = |headers: &[(&str, &str)], form: &str| {
         let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
@@ -355,31 +453,61 @@ fn the_approval_page_link_flow_is_one_time_and_bound() {
     let origin = format!("http://{}", c.host);
     let good = format!("csrf={csrf}&decision=approve");
     assert_eq!(post(&[("Origin", &origin)], &good), 403, "no cookie");
-    assert_eq!(post(&[("Cookie", &cookie), ("Origin", "http://evil.example")], &good), 403, "cross-site");
-    assert_eq!(post(&[("Cookie", &cookie), ("Origin", &origin)], "csrf=0000&decision=approve"), 403);
+    assert_eq!(
+        post(
+            &[("Cookie", &cookie), ("Origin", "http://evil.example")],
+            &good
+        ),
+        403,
+        "cross-site"
+    );
+    assert_eq!(
+        post(
+            &[("Cookie", &cookie), ("Origin", &origin)],
+            "csrf=0000&decision=approve"
+        ),
+        403
+    );
     // The model retrying before the person decided: refused, nothing written.
     let mut with = args.clone();
     with["approvalId"] = aid.clone().into();
-    assert!(crm.err("hubspot_archive_record", with.clone()).contains("not approved it yet"));
-    assert_eq!(post(&[("Cookie", &cookie), ("Origin", &origin)], &good), 200);
+    assert!(crm
+        .err("hubspot_archive_record", with.clone())
+        .contains("not approved it yet"));
+    assert_eq!(
+        post(&[("Cookie", &cookie), ("Origin", &origin)], &good),
+        200
+    );
     assert_eq!(writes(&crm.sb), w0, "approving writes nothing by itself");
 
     // Widened: the same approval for another record is refused.
     let mut widened = json!({"objectType": "contacts", "id": other});
     widened["approvalId"] = aid.clone().into();
-    assert!(crm.err("hubspot_archive_record", widened).contains("different change"));
+    assert!(crm
+        .err("hubspot_archive_record", widened)
+        .contains("different change"));
     let mut forged = args.clone();
     forged["approvalId"] = "0123456789abcdef0123456789abcdef".into();
-    assert!(crm.err("hubspot_archive_record", forged).contains("unknown"));
+    assert!(crm
+        .err("hubspot_archive_record", forged)
+        .contains("unknown"));
     assert_eq!(writes(&crm.sb), w0);
     // The right retry writes once; a replay is refused.
     let done = crm.call("hubspot_archive_record", with.clone());
     assert_eq!(done["isError"], false, "{done}");
     assert_eq!(writes(&crm.sb), w0 + 1);
-    assert!(crm.err("hubspot_archive_record", with).contains("already been used"));
+    assert!(crm
+        .err("hubspot_archive_record", with)
+        .contains("already been used"));
     assert_eq!(writes(&crm.sb), w0 + 1);
     // The page now says it was approved, and decides nothing more.
-    assert_eq!(post(&[("Cookie", &cookie), ("Origin", &origin)], "csrf=x&decision=reject"), 200);
+    assert_eq!(
+        post(
+            &[("Cookie", &cookie), ("Origin", &origin)],
+            "csrf=x&decision=reject"
+        ),
+        200
+    );
     let audit = audit_lines(&crm.mcp);
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["approval"], aid.as_str());
@@ -387,10 +515,16 @@ fn the_approval_page_link_flow_is_one_time_and_bound() {
 
     // Rejected on the page: the retry is refused.
     let (id2, _) = (other.clone(), ());
-    let text = crm.err("hubspot_archive_record", json!({"objectType": "contacts", "id": id2}));
+    let text = crm.err(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": id2}),
+    );
     let (path2, aid2) = link_of(&text);
     assert_eq!(approve_on_page(&c, &path2, "reject"), 200);
-    let t = crm.err("hubspot_archive_record", json!({"objectType": "contacts", "id": id2, "approvalId": aid2}));
+    let t = crm.err(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": id2, "approvalId": aid2}),
+    );
     assert!(t.contains("did not approve"), "{t}");
     assert_eq!(writes(&crm.sb), w0 + 1);
     // Unknown pages are 404s.
@@ -416,28 +550,48 @@ fn an_approval_belongs_to_its_principal() {
     let mut bob = crm.mcp.client();
     bob.bearer = Some(tok("bob"));
     let call = |c: &Client, args: Value| {
-        c.stateless(1, "tools/call", json!({"name": "hubspot_archive_record", "arguments": args}))
-            .json()["result"]
+        c.stateless(
+            1,
+            "tools/call",
+            json!({"name": "hubspot_archive_record", "arguments": args}),
+        )
+        .json()["result"]
             .clone()
     };
     let list = alice
         .stateless(1, "tools/call", json!({"name": "hubspot_list_records", "arguments": {"objectType": "contacts", "limit": 1}}))
         .json();
-    let id = list["result"]["structuredContent"]["results"][0]["id"].as_str().unwrap().to_string();
+    let id = list["result"]["structuredContent"]["results"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = call(&alice, json!({"objectType": "contacts", "id": id}));
     let (path, aid) = link_of(r["content"][0]["text"].as_str().unwrap());
     assert_eq!(approve_on_page(&alice, &path, "approve"), 200);
     let w0 = writes(&crm.sb);
-    let r = call(&bob, json!({"objectType": "contacts", "id": id, "approvalId": aid}));
+    let r = call(
+        &bob,
+        json!({"objectType": "contacts", "id": id, "approvalId": aid}),
+    );
     assert_eq!(r["isError"], true, "bob used alice's approval: {r}");
     assert_eq!(writes(&crm.sb), w0);
-    let r = call(&alice, json!({"objectType": "contacts", "id": id, "approvalId": aid}));
+    let r = call(
+        &alice,
+        json!({"objectType": "contacts", "id": id, "approvalId": aid}),
+    );
     assert_eq!(r["isError"], false, "{r}");
     assert_eq!(writes(&crm.sb), w0 + 1);
 }
 
 /// A 2026-07-28 `tools/call` declaring `capabilities`, with `extra` params.
-fn stateless_call(c: &Client, id: i64, tool: &str, args: Value, caps: Value, extra: Value) -> Value {
+fn stateless_call(
+    c: &Client,
+    id: i64,
+    tool: &str,
+    args: Value,
+    caps: Value,
+    extra: Value,
+) -> Value {
     let mut params = json!({"name": tool, "arguments": args});
     if let Value::Object(m) = extra {
         for (k, v) in m {
@@ -450,7 +604,11 @@ fn stateless_call(c: &Client, id: i64, tool: &str, args: Value, caps: Value, ext
         "io.modelcontextprotocol/clientInfo": {"name": "mrtr-it", "version": "1"}
     });
     let r = c.post(
-        &[("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/call"), ("Mcp-Name", tool)],
+        &[
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", tool),
+        ],
         &json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":params}),
     );
     assert_eq!(r.status, 200, "{r:?}");
@@ -471,7 +629,10 @@ fn input_required_round_trip_under_2026_07_28() {
     let req = &first["inputRequests"]["approval"];
     assert_eq!(req["method"], "elicitation/create");
     assert_eq!(req["params"]["mode"], "form");
-    assert!(req["params"]["message"].as_str().unwrap().contains("opportunity"));
+    assert!(req["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("opportunity"));
     let state = first["requestState"].as_str().unwrap().to_string();
     assert_eq!(writes(&crm.sb), w0, "no server-side wait, nothing written");
     let yes = json!({"approval": {"action": "accept", "content": {"approve": true}}});
@@ -479,30 +640,71 @@ fn input_required_round_trip_under_2026_07_28() {
     // Widened (other values), tampered, another principal's: refused, nothing written.
     let mut wider = args.clone();
     wider["properties"]["lifecyclestage"] = "customer".into();
-    let r = stateless_call(&c, 2, tool, wider, caps.clone(), json!({"requestState": state, "inputResponses": yes}));
+    let r = stateless_call(
+        &c,
+        2,
+        tool,
+        wider,
+        caps.clone(),
+        json!({"requestState": state, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], true, "{r}");
     let mut bad = state.clone();
     let last = bad.pop().unwrap();
     bad.push(if last == 'A' { 'B' } else { 'A' });
-    let r = stateless_call(&c, 3, tool, args.clone(), caps.clone(), json!({"requestState": bad, "inputResponses": yes}));
+    let r = stateless_call(
+        &c,
+        3,
+        tool,
+        args.clone(),
+        caps.clone(),
+        json!({"requestState": bad, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], true, "{r}");
     assert_eq!(writes(&crm.sb), w0);
 
     // The answer: one write. The same answer again: refused.
-    let r = stateless_call(&c, 4, tool, args.clone(), caps.clone(), json!({"requestState": state, "inputResponses": yes}));
+    let r = stateless_call(
+        &c,
+        4,
+        tool,
+        args.clone(),
+        caps.clone(),
+        json!({"requestState": state, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], false, "{r}");
     assert_eq!(r["resultType"], "complete");
     assert_eq!(writes(&crm.sb), w0 + 1);
-    let r = stateless_call(&c, 5, tool, args.clone(), caps.clone(), json!({"requestState": state, "inputResponses": yes}));
+    let r = stateless_call(
+        &c,
+        5,
+        tool,
+        args.clone(),
+        caps.clone(),
+        json!({"requestState": state, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], true);
-    assert!(r["content"][0]["text"].as_str().unwrap().contains("already been used"), "{r}");
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("already been used"),
+        "{r}"
+    );
     assert_eq!(writes(&crm.sb), w0 + 1);
 
     // A decline writes nothing.
     let first = stateless_call(&c, 6, tool, args.clone(), caps.clone(), json!({}));
     let state = first["requestState"].as_str().unwrap();
     let no = json!({"approval": {"action": "decline"}});
-    let r = stateless_call(&c, 7, tool, args, caps, json!({"requestState": state, "inputResponses": no}));
+    let r = stateless_call(
+        &c,
+        7,
+        tool,
+        args,
+        caps,
+        json!({"requestState": state, "inputResponses": no}),
+    );
     assert_eq!(r["isError"], true);
     assert_eq!(writes(&crm.sb), w0 + 1);
     assert_eq!(audit_lines(&crm.mcp).len(), 1);
@@ -513,14 +715,23 @@ fn the_write_policy_allows_asks_and_denies() {
     let crm = Crm::start(&[("MCP_WRITE_POLICY", "create=deny,update=allow")]);
     let c = crm.mcp.client();
     let w0 = writes(&crm.sb);
-    let t = crm.err("hubspot_create_record", json!({"objectType": "contacts", "properties": {"email": "x@example.com"}}));
+    let t = crm.err(
+        "hubspot_create_record",
+        json!({"objectType": "contacts", "properties": {"email": "x@example.com"}}),
+    );
     assert!(t.contains("MCP_WRITE_POLICY"), "{t}");
     assert_eq!(writes(&crm.sb), w0);
     // `allow`: a client that can ask is not asked.
     let (id, _) = a_contact(&crm);
     let sid = open_session(&c, V, json!({"elicitation": {}}));
-    let mut s = call_stream(&c, &sid, V, 3, "hubspot_update_record",
-        json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "lead"}}));
+    let mut s = call_stream(
+        &c,
+        &sid,
+        V,
+        3,
+        "hubspot_update_record",
+        json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "lead"}}),
+    );
     let (seen, done) = s.until_response(3);
     assert!(seen.is_empty(), "asked: {seen:?}");
     assert_eq!(done["result"]["isError"], false);
@@ -551,10 +762,22 @@ fn replicas_on_one_redis_deliver_the_answer_to_the_waiting_call() {
     // Elicitation: the call waits on A, the answer is POSTed to B.
     let sid = open_session(&ca, V, json!({"elicitation": {}}));
     let w0 = writes(&sb);
-    let mut s = call_stream(&ca, &sid, V, 7, "hubspot_update_record",
-        json!({"objectType": "contacts", "id": ids[0], "properties": {"lifecyclestage": "customer"}}));
+    let mut s = call_stream(
+        &ca,
+        &sid,
+        V,
+        7,
+        "hubspot_update_record",
+        json!({"objectType": "contacts", "id": ids[0], "properties": {"lifecyclestage": "customer"}}),
+    );
     let ask = s.next().unwrap();
-    answer(&cb, &sid, V, &ask["id"], json!({"action": "accept", "content": {"approve": true}}));
+    answer(
+        &cb,
+        &sid,
+        V,
+        &ask["id"],
+        json!({"action": "accept", "content": {"approve": true}}),
+    );
     let (_, done) = s.until_response(7);
     assert_eq!(done["result"]["isError"], false, "{done}");
     assert_eq!(writes(&sb), w0 + 1);
@@ -563,20 +786,57 @@ fn replicas_on_one_redis_deliver_the_answer_to_the_waiting_call() {
     let (path, aid) = link_of(r["result"]["content"][0]["text"].as_str().unwrap());
     assert_eq!(approve_on_page(&cb, &path, "approve"), 200);
     let args = json!({"objectType": "contacts", "id": ids[1], "approvalId": aid});
-    let r = cb.stateless(2, "tools/call", json!({"name": "hubspot_archive_record", "arguments": args})).json();
+    let r = cb
+        .stateless(
+            2,
+            "tools/call",
+            json!({"name": "hubspot_archive_record", "arguments": args}),
+        )
+        .json();
     assert_eq!(r["result"]["isError"], false, "{r}");
-    let r = ca.stateless(3, "tools/call", json!({"name": "hubspot_archive_record", "arguments": args})).json();
-    assert_eq!(r["result"]["isError"], true, "replayed on the other replica: {r}");
+    let r = ca
+        .stateless(
+            3,
+            "tools/call",
+            json!({"name": "hubspot_archive_record", "arguments": args}),
+        )
+        .json();
+    assert_eq!(
+        r["result"]["isError"], true,
+        "replayed on the other replica: {r}"
+    );
     assert_eq!(writes(&sb), w0 + 2);
     // 2026-07-28: the state issued by A is used once across both.
     let caps = json!({"elicitation": {}});
-    let args = json!({"objectType": "contacts", "id": ids[0], "properties": {"lifecyclestage": "lead"}});
-    let first = stateless_call(&ca, 1, "hubspot_update_record", args.clone(), caps.clone(), json!({}));
+    let args =
+        json!({"objectType": "contacts", "id": ids[0], "properties": {"lifecyclestage": "lead"}});
+    let first = stateless_call(
+        &ca,
+        1,
+        "hubspot_update_record",
+        args.clone(),
+        caps.clone(),
+        json!({}),
+    );
     let st = first["requestState"].as_str().unwrap().to_string();
     let yes = json!({"approval": {"action": "accept"}});
-    let r = stateless_call(&cb, 2, "hubspot_update_record", args.clone(), caps.clone(), json!({"requestState": st, "inputResponses": yes}));
+    let r = stateless_call(
+        &cb,
+        2,
+        "hubspot_update_record",
+        args.clone(),
+        caps.clone(),
+        json!({"requestState": st, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], false, "state from A opens on B: {r}");
-    let r = stateless_call(&ca, 3, "hubspot_update_record", args, caps, json!({"requestState": st, "inputResponses": yes}));
+    let r = stateless_call(
+        &ca,
+        3,
+        "hubspot_update_record",
+        args,
+        caps,
+        json!({"requestState": st, "inputResponses": yes}),
+    );
     assert_eq!(r["isError"], true, "replayed on A: {r}");
     assert_eq!(writes(&sb), w0 + 3);
 }
@@ -584,11 +844,107 @@ fn replicas_on_one_redis_deliver_the_answer_to_the_waiting_call() {
 #[test]
 fn pending_approvals_per_principal_are_capped() {
     let crm = Crm::start(&[("MCP_MAX_PENDING_APPROVALS", "2")]);
-    let list = crm.ok("hubspot_list_records", json!({"objectType": "contacts", "limit": 3}));
-    let ids: Vec<&str> = list["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let list = crm.ok(
+        "hubspot_list_records",
+        json!({"objectType": "contacts", "limit": 3}),
+    );
+    let ids: Vec<&str> = list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     for id in &ids[..2] {
-        assert!(crm.err("hubspot_archive_record", json!({"objectType": "contacts", "id": id})).contains("/approvals/"));
+        assert!(crm
+            .err(
+                "hubspot_archive_record",
+                json!({"objectType": "contacts", "id": id})
+            )
+            .contains("/approvals/"));
     }
-    let t = crm.err("hubspot_archive_record", json!({"objectType": "contacts", "id": ids[2]}));
+    let t = crm.err(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": ids[2]}),
+    );
     assert!(t.contains("MCP_MAX_PENDING_APPROVALS"), "{t}");
+}
+
+#[test]
+fn a_write_after_reading_outside_text_is_asked_of_a_person() {
+    // Updates are allowed unasked by this policy, until the session reads the injected note (725).
+    let crm = Crm::start(&[
+        ("MCP_WRITE_POLICY", "update=allow"),
+        ("MCP_APPROVAL_TIMEOUT_MS", "1000"),
+    ]);
+    let c = crm.mcp.client();
+    let sid = open_session(&c, V, json!({"elicitation": {}}));
+    let args =
+        json!({"objectType": "contacts", "id": "101", "properties": {"lifecyclestage": "lead"}});
+    let mut s = call_stream(&c, &sid, V, 2, "hubspot_update_record", args.clone());
+    let (seen, done) = s.until_response(2);
+    assert!(
+        seen.is_empty(),
+        "asked before any outside text was read: {seen:?}"
+    );
+    assert_eq!(done["result"]["isError"], false);
+    // Reading the note: fenced, and the session is marked.
+    let r = c.call(
+        &sid,
+        V,
+        3,
+        "tools/call",
+        json!({"name": "hubspot_get_record",
+        "arguments": {"objectType": "notes", "id": "725", "properties": ["hs_note_body"]}}),
+    );
+    let text = r.json()["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("<record-content"), "{text}");
+    let w0 = writes(&crm.sb);
+    let mut s = call_stream(&c, &sid, V, 4, "hubspot_update_record", args.clone());
+    let ask = s.next().unwrap();
+    assert_eq!(
+        ask["method"], "elicitation/create",
+        "the update after the note is asked: {ask}"
+    );
+    answer(&c, &sid, V, &ask["id"], json!({"action": "decline"}));
+    assert_eq!(s.until_response(4).1["result"]["isError"], true);
+    // The archive the note asks for: asked too, and a decline writes nothing.
+    let mut s = call_stream(
+        &c,
+        &sid,
+        V,
+        5,
+        "hubspot_archive_record",
+        json!({"objectType": "deals", "id": "301"}),
+    );
+    let ask = s.next().unwrap();
+    assert_eq!(ask["method"], "elicitation/create");
+    assert!(ask["params"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Archive"));
+    answer(&c, &sid, V, &ask["id"], json!({"action": "decline"}));
+    assert_eq!(s.until_response(5).1["result"]["isError"], true);
+    assert_eq!(writes(&crm.sb), w0);
+    // Another session of the same client has read nothing: not asked.
+    let other = open_session(&c, V, json!({"elicitation": {}}));
+    let mut s = call_stream(&c, &other, V, 6, "hubspot_update_record", args);
+    let (seen, _) = s.until_response(6);
+    assert!(seen.is_empty(), "{seen:?}");
+
+    // 2026-07-28: the principal's reading counts for MCP_UNTRUSTED_WINDOW_MS.
+    let caps = json!({"elicitation": {}});
+    let args = json!({"objectType": "contacts", "id": "101", "properties": {"lifecyclestage": "subscriber"}});
+    let _ = stateless_call(
+        &c,
+        7,
+        "hubspot_get_record",
+        json!({"objectType": "notes", "id": "725", "properties": ["hs_note_body"]}),
+        caps.clone(),
+        json!({}),
+    );
+    let r = stateless_call(&c, 8, "hubspot_update_record", args, caps, json!({}));
+    assert_eq!(r["resultType"], "input_required", "{r}");
 }
