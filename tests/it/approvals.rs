@@ -649,9 +649,10 @@ fn input_required_round_trip_under_2026_07_28() {
         json!({"requestState": state, "inputResponses": yes}),
     );
     assert_eq!(r["isError"], true, "{r}");
-    let mut bad = state.clone();
-    let last = bad.pop().unwrap();
-    bad.push(if last == 'A' { 'B' } else { 'A' });
+    let mut bad: Vec<char> = state.chars().collect();
+    let mid = bad.len() / 2;
+    bad[mid] = if bad[mid] == 'A' { 'B' } else { 'A' };
+    let bad: String = bad.into_iter().collect();
     let r = stateless_call(
         &c,
         3,
