@@ -19,6 +19,8 @@ mod keys;
 struct Server {
     child: Child,
     url: String,
+    /// host:port it listens on.
+    addr: String,
 }
 
 impl Drop for Server {
@@ -34,8 +36,13 @@ fn start() -> Server {
 
 /// `serve --demo` with `env` added.
 fn start_with(env: &[(&str, &str)]) -> Server {
+    launch(&["serve", "--demo"], env)
+}
+
+/// The binary with `args` and only `env` (plus PORT=0, HOST=127.0.0.1), once it logs "listening".
+fn launch(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hubspot-mcp"));
-    cmd.args(["serve", "--demo"])
+    cmd.args(args)
         .env_clear()
         .env("PORT", "0")
         .env("HOST", "127.0.0.1");
@@ -62,6 +69,7 @@ fn start_with(env: &[(&str, &str)]) -> Server {
     Server {
         child,
         url: format!("http://{addr}/mcp"),
+        addr,
     }
 }
 
@@ -338,11 +346,32 @@ fn http(
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_string()
+        },
+    )
+}
+
+/// The body of a chunked reply.
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || after.len() < n {
+            break;
+        }
+        body.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    body
 }
 
 #[test]
@@ -458,4 +487,519 @@ fn a_real_browser_walks_consent_and_sign_in() {
         &form,
     );
     assert_eq!(status, 200, "{body}");
+}
+
+// ---- Approval of writes (issue #12) with the SDK clients and a real browser ----
+
+/// The sandbox's token (as tests/it/support uses).
+const SANDBOX_TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
+
+/// The HubSpot sandbox as its own process and `serve` pointed at it (as tests/it/support's `Crm`), so the
+/// test reads the sandbox's request counts.
+struct Crm {
+    sandbox: Server,
+    mcp: Server,
+}
+
+impl Crm {
+    fn start(env: &[(&str, &str)]) -> Crm {
+        let sandbox = launch(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], &[]);
+        let base = format!("http://{}", sandbox.addr);
+        let mut all = vec![
+            ("HUBSPOT_API_BASE_URL", base.as_str()),
+            ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN),
+            ("HUBSPOT_RATE_LIMIT", "1000"),
+            ("HUBSPOT_SEARCH_RATE_LIMIT", "1000"),
+            // Only the test's own calls reach the sandbox.
+            ("HEALTH_CHECK_ENABLED", "false"),
+        ];
+        all.extend_from_slice(env);
+        let mcp = launch(&["serve"], &all);
+        Crm { sandbox, mcp }
+    }
+
+    /// The write requests the sandbox received, by "METHOD /path/template" (reads and searches excluded).
+    fn writes(&self) -> std::collections::BTreeMap<String, u64> {
+        let auth = format!("Bearer {SANDBOX_TOKEN}");
+        let (status, body) = http(
+            &self.sandbox.addr,
+            "GET",
+            "/__sandbox/stats",
+            &[("Authorization", &auth)],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["requests"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| {
+                ["PATCH ", "DELETE ", "PUT ", "POST "]
+                    .iter()
+                    .any(|m| k.starts_with(m))
+                    && !k.contains("search")
+                    && !k.contains("/batch/read")
+                    && !k.contains("__sandbox")
+            })
+            .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// A `tools/call` under 2026-07-28 from a client that declares no capability; returns the `result`.
+    fn call(&self, tool: &str, args: Value) -> Value {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": tool, "arguments": args, "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": {"name": "sdk-test", "version": "1"}}}});
+        self.post_raw(&body.to_string())
+    }
+
+    /// POSTs a JSON-RPC `tools/call` body as it is (a 2026-07-28 request); returns the `result`.
+    fn post_raw(&self, body: &str) -> Value {
+        let v: Value = serde_json::from_str(body).unwrap();
+        let name = v["params"]["name"].as_str().unwrap_or("");
+        let (status, reply) = http(
+            &self.mcp.addr,
+            "POST",
+            "/mcp",
+            &[
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json, text/event-stream"),
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", "tools/call"),
+                ("Mcp-Name", name),
+            ],
+            body,
+        );
+        assert_eq!(status, 200, "{reply}");
+        // A JSON reply, or an SSE stream whose last data line is the response.
+        let json_text = if reply.trim_start().starts_with('{') {
+            reply
+        } else {
+            reply
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .next_back()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let v: Value = serde_json::from_str(&json_text)
+            .unwrap_or_else(|_| panic!("not a JSON-RPC reply: {json_text:?}"));
+        assert!(v.get("result").is_some(), "protocol error: {v}");
+        v["result"].clone()
+    }
+
+    /// `n` seeded contacts' ids.
+    fn contacts(&self, n: usize) -> Vec<String> {
+        let r = self.call(
+            "hubspot_list_records",
+            json!({"objectType": "contacts", "limit": n}),
+        );
+        let ids: Vec<String> = r["structuredContent"]["results"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{r}"))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), n, "{r}");
+        ids
+    }
+}
+
+/// The write counts `after` has over `before`.
+fn new_writes(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> Value {
+    let mut d = serde_json::Map::new();
+    for (k, n) in after {
+        let was = before.get(k).copied().unwrap_or(0);
+        if *n > was {
+            d.insert(k.clone(), json!(n - was));
+        }
+    }
+    Value::Object(d)
+}
+
+/// Exactly one update and one archive (a PATCH and a DELETE of one record each).
+fn one_update_and_one_archive() -> Value {
+    json!({"PATCH /crm/v3/objects/{type}/{id}": 1, "DELETE /crm/v3/objects/{type}/{id}": 1})
+}
+
+/// How a test runs one SDK line's approval driver (tests/clients/ts/approve.mjs, tests/clients/py/approve.py).
+struct Approver {
+    program: PathBuf,
+    script: PathBuf,
+    /// Extra arguments after the positional ones.
+    extra: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+impl Approver {
+    fn ts(dir: &str, env: &'static [(&'static str, &'static str)]) -> Approver {
+        Approver {
+            program: node(),
+            script: clients_dir().join(dir).join("approve.mjs"),
+            extra: &[],
+            env,
+        }
+    }
+
+    fn py(venv: &str, extra: &'static [&'static str]) -> Approver {
+        Approver {
+            program: clients_dir().join("py").join(venv).join("bin/python"),
+            script: clients_dir().join("py/approve.py"),
+            extra,
+            env: &[],
+        }
+    }
+
+    /// One run: `answer` to every question; updates `update`'s lifecyclestage to `value`, archives `archive`.
+    fn run(&self, url: &str, answer: &str, update: &str, archive: &str, value: &str) -> Value {
+        let mut args = vec![self.script.to_str().unwrap(), url, answer, update, archive];
+        args.extend_from_slice(self.extra);
+        let mut env = vec![
+            ("UPDATE_VALUE", value),
+            // Silent: the person answers only after the server's approval timeout (1.5 s in these tests).
+            ("SILENT_MS", "2500"),
+            ("SILENT_S", "2.5"),
+            ("MCP_CLIENT_TIMEOUT_S", "30"),
+        ];
+        env.extend_from_slice(self.env);
+        let v = run(self.program.clone(), &args, &env);
+        let short = |c: &Value| {
+            let t: String = c["text"].as_str().unwrap_or("").chars().take(90).collect();
+            json!({"isError": c["isError"], "ms": c["ms"], "text": t})
+        };
+        eprintln!(
+            "approval driver {} {answer}: {}",
+            self.script.display(),
+            json!({"protocolVersion": v["protocolVersion"], "asked": v["asked"].as_array().map(Vec::len),
+                   "update": short(&v["calls"]["update"]), "archive": short(&v["calls"]["archive"])})
+        );
+        v
+    }
+}
+
+/// What the handler was asked, checked against the change: the update's record, property and value,
+/// then the archive's record; in form mode with the `approve` box.
+fn assert_asked(v: &Value, update: &str, archive: &str, value: &str) {
+    let asked = v["asked"].as_array().unwrap();
+    assert_eq!(asked.len(), 2, "the handler was asked once per write: {v}");
+    let (u, a) = (
+        asked[0]["message"].as_str().unwrap(),
+        asked[1]["message"].as_str().unwrap(),
+    );
+    assert!(
+        u.contains(update) && u.contains("lifecyclestage") && u.contains(value),
+        "the update's question names the record, property and value: {u}"
+    );
+    assert!(
+        a.contains(archive) && a.contains("Archive"),
+        "the archive's question: {a}"
+    );
+    for q in asked {
+        assert_ne!(q["mode"], "url", "{v}");
+        assert_eq!(q["approve_schema"]["type"], "boolean", "{v}");
+    }
+}
+
+/// Session revisions: accept makes exactly the two writes, decline none, no answer before the
+/// approval timeout none (and the late answer changes nothing).
+fn assert_session_approvals(sdk: &Approver) {
+    let crm = Crm::start(&[("MCP_APPROVAL_TIMEOUT_MS", "1500")]);
+    let ids = crm.contacts(6);
+    let url = &crm.mcp.url;
+
+    let w0 = crm.writes();
+    let v = sdk.run(url, "accept", &ids[0], &ids[1], "opportunity");
+    assert!(
+        v["protocolVersion"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("2025-")),
+        "a session revision: {v}"
+    );
+    assert_asked(&v, &ids[0], &ids[1], "opportunity");
+    assert_eq!(v["calls"]["update"]["isError"], false, "{v}");
+    assert_eq!(v["calls"]["archive"]["isError"], false, "{v}");
+    let w1 = crm.writes();
+    assert_eq!(
+        new_writes(&w0, &w1),
+        one_update_and_one_archive(),
+        "accepting made exactly the two changes: {v}"
+    );
+
+    let v = sdk.run(url, "decline", &ids[2], &ids[3], "evangelist");
+    assert_asked(&v, &ids[2], &ids[3], "evangelist");
+    for call in ["update", "archive"] {
+        assert_eq!(v["calls"][call]["isError"], true, "{v}");
+        assert!(
+            v["calls"][call]["text"]
+                .as_str()
+                .unwrap()
+                .contains("did not approve"),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        new_writes(&w1, &crm.writes()),
+        json!({}),
+        "declining wrote nothing"
+    );
+
+    let v = sdk.run(url, "silent", &ids[4], &ids[5], "evangelist");
+    assert_asked(&v, &ids[4], &ids[5], "evangelist");
+    for call in ["update", "archive"] {
+        let c = &v["calls"][call];
+        assert_eq!(c["isError"], true, "{v}");
+        assert!(
+            c["text"].as_str().unwrap().contains("approval timeout"),
+            "{v}"
+        );
+        assert!(
+            c["ms"].as_u64().unwrap() >= 1000,
+            "waited for the timeout: {v}"
+        );
+    }
+    assert_eq!(
+        new_writes(&w1, &crm.writes()),
+        json!({}),
+        "the timeout, and the answer after it, wrote nothing"
+    );
+}
+
+/// 2026-07-28 (the SDK's auto negotiation): the SDK runs the `input_required` round trip with the same
+/// handler. Accepting makes exactly the two writes; the captured answers (requestState + inputResponses)
+/// sent again are refused and write nothing; declining writes nothing.
+fn assert_input_required_approvals(sdk: &Approver) {
+    let crm = Crm::start(&[]);
+    let ids = crm.contacts(4);
+    let url = &crm.mcp.url;
+
+    let w0 = crm.writes();
+    let v = sdk.run(url, "accept", &ids[0], &ids[1], "opportunity");
+    assert_eq!(v["protocolVersion"], "2026-07-28", "{v}");
+    assert_asked(&v, &ids[0], &ids[1], "opportunity");
+    for q in v["asked"].as_array().unwrap() {
+        assert_eq!(q["mode"], "form", "{v}");
+    }
+    assert_eq!(v["calls"]["update"]["isError"], false, "{v}");
+    assert_eq!(v["calls"]["archive"]["isError"], false, "{v}");
+    let w1 = crm.writes();
+    assert_eq!(new_writes(&w0, &w1), one_update_and_one_archive(), "{v}");
+
+    // The SDK's retries, each carrying the server's requestState and the handler's answer.
+    let retries = v["retries"].as_array().unwrap();
+    assert_eq!(retries.len(), 2, "one retry per write: {v}");
+    for body in retries {
+        let body = body.as_str().unwrap();
+        let sent: Value = serde_json::from_str(body).unwrap();
+        assert!(sent["params"]["requestState"].is_string(), "{sent}");
+        assert_eq!(
+            sent["params"]["inputResponses"]["approval"]["action"], "accept",
+            "{sent}"
+        );
+        let r = crm.post_raw(body);
+        assert_eq!(r["isError"], true, "a replayed answer is refused: {r}");
+        assert!(
+            r["content"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("already been used"),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        new_writes(&w1, &crm.writes()),
+        json!({}),
+        "replays wrote nothing"
+    );
+
+    let v = sdk.run(url, "decline", &ids[2], &ids[3], "evangelist");
+    assert_eq!(v["protocolVersion"], "2026-07-28", "{v}");
+    assert_asked(&v, &ids[2], &ids[3], "evangelist");
+    for call in ["update", "archive"] {
+        assert_eq!(v["calls"][call]["isError"], true, "{v}");
+        assert!(
+            v["calls"][call]["text"]
+                .as_str()
+                .unwrap()
+                .contains("did not approve"),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        new_writes(&w1, &crm.writes()),
+        json!({}),
+        "declining wrote nothing"
+    );
+}
+
+#[test]
+fn typescript_sdk_1x_approves_writes_by_elicitation() {
+    assert_session_approvals(&Approver::ts("ts", &[]));
+}
+
+#[test]
+fn typescript_sdk_2x_approves_writes_by_elicitation() {
+    assert_session_approvals(&Approver::ts("ts-v2", &[("MCP_TS_NEGOTIATION", "legacy")]));
+}
+
+#[test]
+fn typescript_sdk_2x_approves_writes_through_input_required() {
+    assert_input_required_approvals(&Approver::ts("ts-v2", &[("MCP_TS_NEGOTIATION", "auto")]));
+}
+
+#[test]
+fn python_sdk_1x_approves_writes_by_elicitation() {
+    assert_session_approvals(&Approver::py(".venv-v1", &[]));
+}
+
+#[test]
+fn python_sdk_2x_approves_writes_by_elicitation() {
+    assert_session_approvals(&Approver::py(".venv", &["--mode", "legacy"]));
+}
+
+#[test]
+fn python_sdk_2x_approves_writes_through_input_required() {
+    assert_input_required_approvals(&Approver::py(".venv", &["--mode", "auto"]));
+}
+
+/// The approval page's link and id in a refusal's text.
+fn approval_link(text: &str) -> (String, String) {
+    let at = text
+        .find("http://")
+        .filter(|&i| text[i..].contains("/approvals/"))
+        .unwrap_or_else(|| panic!("no approval link: {text}"));
+    let link: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let id = link.rsplit('/').next().unwrap().to_string();
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{link}"
+    );
+    assert!(
+        text.contains(&format!("\"approvalId\": \"{id}\"")),
+        "{text}"
+    );
+    (link, id)
+}
+
+/// tests/browser/approve.mjs on `link`: the page as a person sees it, the button pressed, the answer.
+fn browser_decides(link: &str, decision: &str, shot: &std::path::Path) -> Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/approve.mjs");
+    let v = run(
+        node(),
+        &[
+            script.to_str().unwrap(),
+            link,
+            decision,
+            shot.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let png = std::fs::read(shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5_000,
+        "a screenshot of the approval page"
+    );
+    eprintln!(
+        "approval page screenshot ({decision}): {} ({} bytes)",
+        shot.display(),
+        png.len()
+    );
+    let page = &v["page"];
+    assert_eq!(page["heading"], "Approve this change to HubSpot?", "{v}");
+    assert_eq!(page["approve"], "Approve", "{v}");
+    assert_eq!(page["reject"], "Reject", "{v}");
+    assert_eq!(page["scripts"], 0, "{v}");
+    assert_eq!(page["form_method"], "post", "{v}");
+    assert_eq!(page["csrf_field"], true, "{v}");
+    assert_eq!(
+        page["cookie_visible"], false,
+        "the CSRF cookie is HttpOnly: {v}"
+    );
+    assert_eq!(page["cookie"][0]["name"], "hsmcp_approval", "{v}");
+    assert_eq!(page["cookie"][0]["sameSite"], "Strict", "{v}");
+    assert_eq!(page["overflows"], false, "fits a phone's width: {v}");
+    v
+}
+
+#[test]
+fn a_real_browser_approves_on_the_page_a_client_without_elicitation_was_sent_to() {
+    let crm = Crm::start(&[]);
+    let ids = crm.contacts(4);
+    // The official TypeScript client without the elicitation capability: the update is made (the default
+    // policy asks only when the client can), the archive is answered with the approval page's link.
+    let w0 = crm.writes();
+    let v = Approver::ts("ts", &[]).run(&crm.mcp.url, "none", &ids[0], &ids[1], "opportunity");
+    assert_eq!(v["capability"], false, "{v}");
+    assert_eq!(v["asked"], json!([]), "{v}");
+    assert_eq!(v["calls"]["update"]["isError"], false, "{v}");
+    let text = v["calls"]["archive"]["text"].as_str().unwrap();
+    assert_eq!(v["calls"]["archive"]["isError"], true, "{v}");
+    assert!(text.contains(&ids[1]), "the change is described: {text}");
+    let (link, aid) = approval_link(text);
+    let w1 = crm.writes();
+    assert_eq!(
+        new_writes(&w0, &w1),
+        json!({"PATCH /crm/v3/objects/{type}/{id}": 1}),
+        "the update only; the archive waits for the page"
+    );
+    let archive = json!({"objectType": "contacts", "id": ids[1], "approvalId": aid});
+    // Retried before the person decided: refused.
+    let r = crm.call("hubspot_archive_record", archive.clone());
+    assert_eq!(r["isError"], true, "{r}");
+
+    // The person approves in a real browser; that alone writes nothing.
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let v = browser_decides(&link, "approve", &out_dir.join("approval-page.png"));
+    let change = v["page"]["change"].as_str().unwrap();
+    assert!(
+        change.contains(&ids[1]) && change.contains("Archive"),
+        "the page shows the change: {v}"
+    );
+    assert_eq!(v["after"]["heading"], "Approved", "{v}");
+    assert_eq!(v["after"]["buttons"], 0, "{v}");
+    assert_eq!(new_writes(&w1, &crm.writes()), json!({}));
+    // The model's retry with the approvalId: exactly that archive.
+    let r = crm.call("hubspot_archive_record", archive.clone());
+    assert_eq!(r["isError"], false, "{r}");
+    let w2 = crm.writes();
+    assert_eq!(
+        new_writes(&w1, &w2),
+        json!({"DELETE /crm/v3/objects/{type}/{id}": 1})
+    );
+    // Once.
+    let r = crm.call("hubspot_archive_record", archive);
+    assert_eq!(r["isError"], true, "{r}");
+
+    // Rejected in the browser: the retry is refused, nothing written.
+    let r = crm.call(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": ids[2]}),
+    );
+    assert_eq!(r["isError"], true, "{r}");
+    let (link, aid) = approval_link(r["content"][0]["text"].as_str().unwrap());
+    let v = browser_decides(&link, "reject", &out_dir.join("approval-page-reject.png"));
+    assert_eq!(v["after"]["heading"], "Rejected", "{v}");
+    let r = crm.call(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": ids[2], "approvalId": aid}),
+    );
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("did not approve"),
+        "{r}"
+    );
+    assert_eq!(new_writes(&w2, &crm.writes()), json!({}));
 }
