@@ -31,13 +31,16 @@ pub(crate) struct PageRequest<'a> {
     pub(crate) origin_header: Option<&'a str>,
     /// This server's public origin.
     pub(crate) origin: &'a str,
+    /// `oauth` mode: who signed in in this browser (`Some(None)`: nobody); `None` outside `oauth`
+    /// mode, where the one-time link is the capability.
+    pub(crate) person: Option<Option<String>>,
 }
 
 /// What the page answers.
 pub(crate) type PageReply = Page;
 
 fn gone() -> Page {
-    Page::html(
+    html(
         404,
         document(
             "Approval not found",
@@ -47,8 +50,20 @@ fn gone() -> Page {
     )
 }
 
+/// A page of this module: the shared security headers, but the referrer policy `same-origin`, so
+/// that browsers send the page's own origin with its form.
+fn html(status: u16, body: String) -> Page {
+    let mut p = Page::html(status, body);
+    for (k, v) in p.headers.iter_mut() {
+        if k.eq_ignore_ascii_case("Referrer-Policy") {
+            *v = "same-origin".into();
+        }
+    }
+    p
+}
+
 fn message(status: u16, title: &str, text: &str) -> Page {
-    Page::html(
+    html(
         status,
         document(
             title,
@@ -76,12 +91,45 @@ pub(crate) fn serve(a: &Approvals, req: &PageRequest<'_>) -> Page {
             .with_header("Retry-After", "5".into());
         }
     };
+    // In `oauth` mode only the person the approval was asked for decides, signed in through HubSpot in
+    // this browser (the same sign-in as their MCP client's, or one made from this page).
+    if let Some(person) = &req.person {
+        if person.as_deref() != Some(record.principal.as_str()) {
+            return sign_in(&record, person.is_some());
+        }
+    }
     match req.method {
         "GET" | "HEAD" => show(&record, status, req),
         "POST" => decide(a, &record, status, req),
         _ => message(405, "Not allowed", "Use the page's buttons.")
             .with_header("Allow", "GET, POST".into()),
     }
+}
+
+/// The page for a browser not signed in as the approval's person: a way to sign in, and nothing of the
+/// change.
+fn sign_in(r: &Record, someone_else: bool) -> Page {
+    let who = if someone_else {
+        "This browser is signed in as someone else than the person this change was asked for."
+    } else {
+        "Sign in with the HubSpot account you use with your AI assistant to review this change."
+    };
+    let link = format!(
+        "/oauth/signin?next={}",
+        crate::oauth::form::encode(&format!("{PAGE_PREFIX}{}", r.id))
+    );
+    html(
+        403,
+        document(
+            "Sign in to review a change",
+            &format!(
+                "<h1>Sign in to review this change</h1><p>{}</p>\
+<div class=\"actions\"><a class=\"primary\" id=\"signin\" href=\"{}\">Sign in with HubSpot</a></div>",
+                escape(who),
+                escape(&link)
+            ),
+        ),
+    )
 }
 
 fn status_page(status: Status) -> Page {
@@ -124,7 +172,7 @@ fn show(r: &Record, status: Status, req: &PageRequest<'_>) -> Page {
     } else {
         ""
     };
-    Page::html(200, document("Approve a change to HubSpot", &body)).with_header(
+    html(200, document("Approve a change to HubSpot", &body)).with_header(
         "Set-Cookie",
         format!(
             "{CSRF_COOKIE}={}; Path={PAGE_PREFIX}{}; HttpOnly; SameSite=Strict; Max-Age=3600{secure}",
@@ -138,11 +186,11 @@ fn decide(a: &Approvals, r: &Record, status: Status, req: &PageRequest<'_>) -> P
         return status_page(status);
     }
     // Browsers send Origin on every POST; a missing one is a non-browser client, which has no cookie of
-    // the page either.
-    if req
-        .origin_header
-        .is_some_and(|o| o.trim_end_matches('/') != req.origin.trim_end_matches('/'))
-    {
+    // the page either. `null` is what a browser sends under a strict referrer policy: the CSRF token and
+    // the `SameSite=Strict` cookie still decide.
+    if req.origin_header.is_some_and(|o| {
+        o != "null" && o.trim_end_matches('/') != req.origin.trim_end_matches('/')
+    }) {
         return message(403, "Not allowed", "The decision must come from this page.");
     }
     let form = match std::str::from_utf8(req.body)

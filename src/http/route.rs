@@ -164,6 +164,7 @@ fn approval_page(app: &App, req: &Req) -> Reply {
         cookie: req.get("cookie"),
         origin_header: req.get("origin"),
         origin: &auth::public_origin(&app.config, req.get("host")),
+        person: app.oauth.as_ref().map(|o| o.person(req.get("cookie"))),
     });
     let mut reply = if page.body.is_empty() {
         Reply::empty(page.status)

@@ -47,6 +47,13 @@ const CALLBACK_PATH: &str = "/oauth/callback";
 const TOKEN_PATH: &str = "/oauth/token";
 const REVOKE_PATH: &str = "/oauth/revoke";
 const REGISTER_PATH: &str = "/oauth/register";
+/// Signs a person in through HubSpot for an approval page (`?next=/approvals/<id>`).
+pub(crate) const SIGNIN_PATH: &str = "/oauth/signin";
+/// The cookie saying who signed in in this browser (sealed principal and expiry), read by the approval
+/// pages: set at every successful sign-in, the MCP client's included.
+const PERSON_COOKIE: &str = "hsmcp_person";
+/// How long that sign-in lasts.
+const PERSON_TTL_SECS: u64 = 8 * 3600;
 /// RFC 8414 metadata, and the OpenID discovery path some clients try first or instead.
 const METADATA_PATHS: [&str; 4] = [
     "/.well-known/oauth-authorization-server",
@@ -76,6 +83,7 @@ pub(crate) fn is_oauth_path(path: &str) -> bool {
             AUTHORIZE_PATH
                 | CONSENT_PATH
                 | CALLBACK_PATH
+                | SIGNIN_PATH
                 | TOKEN_PATH
                 | REVOKE_PATH
                 | REGISTER_PATH
@@ -434,6 +442,7 @@ impl AuthServer {
             ("GET" | "HEAD", AUTHORIZE_PATH) => self.authorize(r),
             ("POST", CONSENT_PATH) => self.consent(r),
             ("GET" | "HEAD", CALLBACK_PATH) => self.callback(r),
+            ("GET" | "HEAD", SIGNIN_PATH) => self.signin(r),
             ("POST", TOKEN_PATH) => self.token(r),
             ("POST", REVOKE_PATH) => self.revoke(r),
             ("POST", REGISTER_PATH) => self.register(r),
@@ -453,7 +462,11 @@ impl AuthServer {
             },
             (_, p) => {
                 let allow =
-                    if METADATA_PATHS.contains(&p) || p == AUTHORIZE_PATH || p == CALLBACK_PATH {
+                    if METADATA_PATHS.contains(&p)
+                        || p == AUTHORIZE_PATH
+                        || p == CALLBACK_PATH
+                        || p == SIGNIN_PATH
+                    {
                         "GET, HEAD"
                     } else {
                         "POST"
@@ -688,8 +701,20 @@ impl AuthServer {
         // A fresh nonce, sealed in the state and set in this browser only.
         let mut req = req;
         req.x = random_hex(16);
-        let state = self.sealer.seal(Kind::State, &req);
-        let secure = if r.issuer.starts_with("https://") {
+        self.to_hubspot(
+            &req,
+            &r.issuer,
+            Some(format!(
+                "{CSRF_COOKIE}=; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=0"
+            )),
+        )
+    }
+
+    /// The redirect to HubSpot's authorize page for `req`, its state bound to this browser by a cookie
+    /// (set after `first`, another cookie to set, if any).
+    fn to_hubspot(&self, req: &AuthRequest, issuer: &str, first: Option<String>) -> Page {
+        let state = self.sealer.seal(Kind::State, req);
+        let secure = if issuer.starts_with("https://") {
             "; Secure"
         } else {
             ""
@@ -710,12 +735,11 @@ impl AuthServer {
             params.push(("optional_scope", &optional));
         }
         params.push(("state", &state));
-        Page::redirect(redirect::with_query(&self.s.authorize_url, &params))
-            .with_header(
-                "Set-Cookie",
-                format!("{CSRF_COOKIE}=; Path=/oauth; HttpOnly; SameSite=Strict; Max-Age=0"),
-            )
-            .with_header("Set-Cookie", state_cookie)
+        let mut page = Page::redirect(redirect::with_query(&self.s.authorize_url, &params));
+        if let Some(c) = first {
+            page = page.with_header("Set-Cookie", c);
+        }
+        page.with_header("Set-Cookie", state_cookie)
     }
 
     fn callback(&self, r: &Request<'_>) -> Page {
@@ -797,6 +821,12 @@ impl AuthServer {
         if !who.user_level {
             log::info!(hub_id = who.hub_id; "signed in through an account-level HubSpot app: HubSpot applies the app's access, not the user's permissions");
         }
+        let person = self.person_cookie(&PrincipalId::hubspot_user(who.hub_id, who.user_id), &r.issuer);
+        if req.c.is_empty() && is_approval_path(&req.r) {
+            // A sign-in for an approval page: who this browser is, and back to the page.
+            log::info!(hub_id = who.hub_id, user_id = who.user_id; "signed in for an approval page");
+            return Page::redirect(req.r.clone()).with_header("Set-Cookie", person);
+        }
         // Writes only when HubSpot granted some write scope.
         let hubspot_writes = who.scopes.iter().any(|s| s.ends_with(".write"));
         let scopes: Vec<String> = req
@@ -827,6 +857,58 @@ impl AuthServer {
         log::info!(hub_id = who.hub_id, user_id = who.user_id; "signed in through HubSpot");
         let code = self.sealer.seal(Kind::Code, &grant);
         Page::redirect(self.back_to(&req.r, &r.issuer, &[("code", &code)], req.s.as_deref()))
+            .with_header("Set-Cookie", person)
+    }
+
+    /// The cookie naming `who` as signed in in this browser, for the approval pages only.
+    fn person_cookie(&self, who: &PrincipalId, issuer: &str) -> String {
+        let sealed = self.sealer.seal(
+            Kind::Person,
+            &json!({"p": who.as_str(), "e": now_secs() + PERSON_TTL_SECS}),
+        );
+        let secure = if issuer.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        format!(
+            "{PERSON_COOKIE}={sealed}; Path=/approvals/; HttpOnly; SameSite=Lax; Max-Age={PERSON_TTL_SECS}{secure}"
+        )
+    }
+
+    /// Who signed in in this browser (the approval pages' `Cookie` header), while it lasts.
+    pub(crate) fn person(&self, cookie: Option<&str>) -> Option<String> {
+        let v: Value = self
+            .sealer
+            .open(Kind::Person, cookie_value(cookie, PERSON_COOKIE)?)?;
+        if number(&v, "e")? <= now_secs() {
+            return None;
+        }
+        text(&v, "p")
+    }
+
+    /// `GET /oauth/signin?next=/approvals/<id>`: signs a person in through HubSpot for an approval page,
+    /// with the same state binding as a client's sign-in (sealed state, this browser's cookie, once).
+    fn signin(&self, r: &Request<'_>) -> Page {
+        let next = Form::parse(r.query)
+            .ok()
+            .and_then(|q| q.get("next").map(str::to_string))
+            .filter(|n| is_approval_path(n));
+        let Some(next) = next else {
+            return Page::error_page(400, "Invalid request", "Open the approval page's link again.");
+        };
+        let req = AuthRequest {
+            c: String::new(),
+            r: next,
+            s: None,
+            ch: String::new(),
+            sc: Vec::new(),
+            res: String::new(),
+            x: random_hex(16),
+            cb: format!("{}{CALLBACK_PATH}", r.issuer),
+            e: now_secs() + self.s.code_ttl.as_secs() * 10,
+        };
+        self.to_hubspot(&req, &r.issuer, None)
     }
 
     // ---- token, revocation, registration ----
@@ -1315,6 +1397,12 @@ fn address_group(client_key: &str) -> String {
         }
         _ => client_key.to_string(),
     }
+}
+
+/// `/approvals/<32 hex>`: the only place a sign-in for an approval page goes back to.
+fn is_approval_path(p: &str) -> bool {
+    p.strip_prefix("/approvals/")
+        .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A cookie's value from a `Cookie` header.

@@ -73,6 +73,8 @@ pub(crate) enum Kind {
     State,
     /// A 2026-07-28 `requestState` of a write waiting for a person's approval (`approval`).
     Approval,
+    /// Who signed in in this browser, for the approval pages.
+    Person,
 }
 
 impl Kind {
@@ -86,6 +88,7 @@ impl Kind {
             Kind::Consent => "hsmcp_consent",
             Kind::State => "hsmcp_state",
             Kind::Approval => "hsmcp_approval",
+            Kind::Person => "hsmcp_person",
         }
     }
 }

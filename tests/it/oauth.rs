@@ -1132,3 +1132,89 @@ fn consent_cannot_be_skipped_with_someone_elses_hubspot_link() {
     let again = s.callback(&s.hubspot_sign_in(&hubspot, "owner"), Some(&state_cookie));
     assert_eq!(again.status, 400, "a state is single-use: {again:?}");
 }
+
+/// `oauth` mode: an approval page decides only for the person it was asked for, signed in through
+/// HubSpot in this browser (the MCP client's own sign-in counts, or one started from the page).
+#[test]
+fn the_approval_page_needs_its_person_signed_in() {
+    let s = Setup::start(&[]);
+    let client_id = s.register(REDIRECT);
+    let pkce = format!("&code_challenge={CHALLENGE}&code_challenge_method=S256");
+    // The owner connects a client; the callback also signs this browser in for approval pages.
+    let sign_in = |user: &str| {
+        let (hubspot, state_cookie) = s.consent(&s.authorize_url(&client_id, REDIRECT, &pkce));
+        let done = s.callback(&s.hubspot_sign_in(&hubspot, user), Some(&state_cookie));
+        assert_eq!(done.status, 302, "{done:?}");
+        let person = done.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+        assert!(person.starts_with("hsmcp_person="), "{person}");
+        let code = query_of(done.header("location").unwrap())["code"].clone();
+        let access = s.exchange(&client_id, &code).json()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (access, person)
+    };
+    let (owner, owner_cookie) = sign_in("owner");
+    let (_, reader_cookie) = sign_in("reader");
+    let list = s.call(&owner, "hubspot_list_records", json!({"objectType": "contacts", "limit": 1}));
+    let id = ids_of(&list)[0].clone();
+    let r = s
+        .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": id}))
+        .json();
+    let text = r["result"]["content"][0]["text"].as_str().unwrap().to_string();
+    let (path, aid) = crate::approvals::link_of(&text);
+    // Nobody signed in, or someone else: a way to sign in, nothing of the change, no decision.
+    for cookie in [None, Some(reader_cookie.as_str())] {
+        let h: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+        let page = s.c().request("GET", &path, &h, "");
+        assert_eq!(page.status, 403, "{page:?}");
+        assert!(!page.body.contains(&id), "the change shown to {cookie:?}");
+        assert!(page.body.contains("/oauth/signin?next="), "{}", page.body);
+    }
+    // The owner's browser: the page, and the decision.
+    let page = s.c().request("GET", &path, &[("Cookie", &owner_cookie)], "");
+    assert_eq!(page.status, 200, "{page:?}");
+    let csrf_cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let csrf = csrf_cookie.split_once('=').unwrap().1.to_string();
+    let both = format!("{csrf_cookie}; {owner_cookie}");
+    let origin = s.origin();
+    let form = format!("csrf={csrf}&decision=approve");
+    let post = |cookie: &str| {
+        s.c().request(
+            "POST",
+            &path,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", cookie),
+                ("Origin", &origin),
+            ],
+            &form,
+        )
+        .status
+    };
+    assert_eq!(post(&format!("{csrf_cookie}; {reader_cookie}")), 403, "the reader cannot decide");
+    assert_eq!(post(&both), 200);
+    let r = s
+        .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": id, "approvalId": aid}))
+        .json();
+    assert_eq!(r["result"]["isError"], false, "{r}");
+
+    // A sign-in started from the page: HubSpot, back through the callback, to the page, signed in.
+    let r = s
+        .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": ids_of(&s.call(&owner, "hubspot_list_records", json!({"objectType": "contacts", "limit": 1})))[0]}))
+        .json();
+    let (path, _) = crate::approvals::link_of(r["result"]["content"][0]["text"].as_str().unwrap());
+    let start = s.c().request("GET", &format!("/oauth/signin?next={}", enc(&path)), &[], "");
+    assert_eq!(start.status, 302, "{start:?}");
+    let state_cookie = start.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let callback = s.hubspot_sign_in(start.header("location").unwrap(), "owner");
+    let back = s.callback(&callback, Some(&state_cookie));
+    assert_eq!(back.status, 302, "{back:?}");
+    assert_eq!(back.header("location"), Some(path.as_str()));
+    let cookie = back.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = s.c().request("GET", &path, &[("Cookie", &cookie)], "");
+    assert_eq!(page.status, 200, "{page:?}");
+    // Only approval pages are places to come back to.
+    let evil = s.c().request("GET", "/oauth/signin?next=https%3A%2F%2Fevil.example%2F", &[], "");
+    assert_eq!(evil.status, 400);
+}
