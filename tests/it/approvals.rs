@@ -281,6 +281,7 @@ fn session_elicitation_accept_decline_and_timeout() {
         started.elapsed() >= Duration::from_millis(1000),
         "waited for the timeout"
     );
+    assert!(s.comments >= 1, "the stream was kept alive while it waited");
     assert!(
         done["result"]["content"][0]["text"]
             .as_str()
@@ -948,4 +949,85 @@ fn a_write_after_reading_outside_text_is_asked_of_a_person() {
     );
     let r = stateless_call(&c, 8, "hubspot_update_record", args, caps, json!({}));
     assert_eq!(r["resultType"], "input_required", "{r}");
+}
+
+#[test]
+fn lapsed_approvals_and_states_are_refused() {
+    let crm = Crm::start(&[("MCP_APPROVAL_TTL_MS", "1000")]);
+    let c = crm.mcp.client();
+    let (id, _) = a_contact(&crm);
+    let args = json!({"objectType": "contacts", "id": id});
+    let (path, aid) = link_of(&crm.err("hubspot_archive_record", args.clone()));
+    assert_eq!(approve_on_page(&c, &path, "approve"), 200);
+    let caps = json!({"elicitation": {}});
+    let up = json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "lead"}});
+    let first = stateless_call(
+        &c,
+        1,
+        "hubspot_update_record",
+        up.clone(),
+        caps.clone(),
+        json!({}),
+    );
+    let st = first["requestState"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(1300));
+    let w0 = writes(&crm.sb);
+    let mut with = args;
+    with["approvalId"] = aid.into();
+    let t = crm.err("hubspot_archive_record", with);
+    assert!(t.contains("lapsed"), "{t}");
+    let yes = json!({"approval": {"action": "accept"}});
+    let r = stateless_call(
+        &c,
+        2,
+        "hubspot_update_record",
+        up,
+        caps,
+        json!({"requestState": st, "inputResponses": yes}),
+    );
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(
+        r["content"][0]["text"].as_str().unwrap().contains("lapsed"),
+        "{r}"
+    );
+    assert_eq!(writes(&crm.sb), w0);
+}
+
+#[test]
+fn audit_lines_hold_no_masked_value() {
+    let crm = Crm::start(&[("HUBSPOT_MASKED_PROPERTIES", "contacts:email,phone")]);
+    // Contact 101's email and phone, as the sandbox holds them.
+    let auth = format!("Bearer {SANDBOX_TOKEN}");
+    let raw = crm.sb.server.client().request(
+        "GET",
+        "/crm/v3/objects/contacts/101?properties=email,phone,firstname",
+        &[("Authorization", &auth)],
+        "",
+    );
+    let props = raw.json()["properties"].clone();
+    let (email, phone) = (
+        props["email"].as_str().unwrap().to_string(),
+        props["phone"].as_str().unwrap().to_string(),
+    );
+    // An archive (its plan reads identifying properties, email among them) and an update.
+    crm.ok(
+        "hubspot_archive_record",
+        json!({"objectType": "contacts", "id": "101"}),
+    );
+    crm.ok(
+        "hubspot_update_record",
+        json!({"objectType": "contacts", "id": "102", "properties": {"jobtitle": "CFO"}}),
+    );
+    let t = crm.err(
+        "hubspot_update_record",
+        json!({"objectType": "contacts", "id": "102", "properties": {"phone": "1"}}),
+    );
+    assert!(t.contains("HUBSPOT_MASKED_PROPERTIES"), "{t}");
+    let lines = audit_lines(&crm.mcp);
+    assert_eq!(lines.len(), 2, "one line per write: {lines:?}");
+    let all = serde_json::to_string(&lines).unwrap();
+    assert!(all.contains("firstname") && all.contains("CFO"), "{all}");
+    for secret in [email.as_str(), phone.as_str(), SANDBOX_TOKEN] {
+        assert!(!all.contains(secret), "{secret} in an audit line: {all}");
+    }
 }
