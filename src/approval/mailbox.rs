@@ -18,8 +18,12 @@ use crate::redis_cmd;
 const TICK: Duration = Duration::from_secs(1);
 /// Open boxes at most (memory); past it, new asks are refused.
 const MAX_OPEN: usize = 10_000;
-/// How long an answer pushed to Redis waits for its reader.
+/// How long an answer pushed to Redis waits for its reader, and an open box's mark lasts at most.
 const ANSWER_TTL_MS: &str = "120000";
+
+/// Pushes an answer only to a box some replica opened (answers to nothing never reach Redis's memory).
+const POST_SCRIPT: &str = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end \
+redis.call('RPUSH', KEYS[2], ARGV[1]) redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1";
 
 /// Delivers answers to waiting calls.
 pub(crate) enum Mailbox {
@@ -43,8 +47,17 @@ pub(crate) struct Opened<'a> {
 
 impl Drop for Opened<'_> {
     fn drop(&mut self) {
-        if let Mailbox::Memory(m) = self.mailbox {
-            m.lock().remove(&self.key);
+        match self.mailbox {
+            Mailbox::Memory(m) => {
+                m.lock().remove(&self.key);
+            }
+            Mailbox::Redis { redis, prefix } => {
+                let _ = redis.cmd(redis_cmd!(
+                    "DEL",
+                    Mailbox::open_key(prefix, &self.key),
+                    Mailbox::list_key(prefix, &self.key)
+                ));
+            }
         }
     }
 }
@@ -52,6 +65,10 @@ impl Drop for Opened<'_> {
 impl Mailbox {
     fn list_key(prefix: &str, key: &str) -> String {
         format!("{prefix}answer:{key}")
+    }
+
+    fn open_key(prefix: &str, key: &str) -> String {
+        format!("{prefix}open:{key}")
     }
 
     /// Opens the box `key`; `None` when too many are open.
@@ -66,7 +83,13 @@ impl Mailbox {
                 m.insert(key.to_string(), tx);
                 Some(rx)
             }
-            Mailbox::Redis { .. } => None,
+            Mailbox::Redis { redis, prefix } => {
+                let mark = redis_cmd!("SET", Self::open_key(prefix, key), "1", "PX", ANSWER_TTL_MS);
+                if redis.cmd(mark).is_err() {
+                    return None;
+                }
+                None
+            }
         };
         Some(Opened {
             mailbox: self,
@@ -82,15 +105,17 @@ impl Mailbox {
                 .lock()
                 .get(key)
                 .is_some_and(|tx| tx.try_send(answer.clone()).is_ok()),
-            Mailbox::Redis { redis, prefix } => {
-                let k = Self::list_key(prefix, key);
-                redis
-                    .pipeline(&[
-                        redis_cmd!("RPUSH", k, answer.to_string()),
-                        redis_cmd!("PEXPIRE", k, ANSWER_TTL_MS),
-                    ])
-                    .is_ok()
-            }
+            Mailbox::Redis { redis, prefix } => redis
+                .cmd(redis_cmd!(
+                    "EVAL",
+                    POST_SCRIPT,
+                    "2",
+                    Self::open_key(prefix, key),
+                    Self::list_key(prefix, key),
+                    answer.to_string(),
+                    ANSWER_TTL_MS
+                ))
+                .is_ok_and(|r| r.as_int() == Some(1)),
         }
     }
 }

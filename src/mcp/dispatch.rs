@@ -655,7 +655,9 @@ fn gate_write(
         .and_then(|m| m.remove(approval::APPROVAL_ARG));
     if presented.as_ref().is_some_and(|v| {
         !v.as_str().is_some_and(|s| {
-            s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            s.len() == 32
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
     }) {
         return Gate::Answer(tool_error(&format!(
@@ -709,13 +711,21 @@ fn gate_write(
                 }
                 (None, _) => match call.notify.as_mut() {
                     Some(notify) if who.asks.any() => {
-                        approvals.elicit(who, def, &digest, &change, call.deadline, &mut **notify)
+                        // A cancelled call stops waiting (and writes nothing).
+                        let cancel = call.cancel.clone();
+                        let mut send = |line: &str| !cancel.is_cancelled() && notify(line);
+                        approvals.elicit(who, def, &digest, &change, call.deadline, &mut send)
                     }
                     _ => approvals.ask_by_link(who, def, &digest, &change),
                 },
             }
         }
     };
+    if call.cancel.is_cancelled() {
+        return Gate::Answer(tool_error(
+            "The request was cancelled while it waited for the user; nothing was written.",
+        ));
+    }
     match outcome {
         Outcome::Proceed(approval) => Gate::Write(Write { change, approval }),
         Outcome::Refuse(text) => Gate::Answer(tool_error(&text)),

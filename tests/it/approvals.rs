@@ -1031,3 +1031,43 @@ fn audit_lines_hold_no_masked_value() {
         assert!(!all.contains(secret), "{secret} in an audit line: {all}");
     }
 }
+
+#[test]
+fn a_cancelled_call_stops_waiting_and_writes_nothing() {
+    let crm = Crm::start(&[]);
+    let c = crm.mcp.client();
+    let (id, _) = a_contact(&crm);
+    let sid = open_session(&c, V, json!({"elicitation": {}}));
+    let w0 = writes(&crm.sb);
+    let mut s = call_stream(
+        &c,
+        &sid,
+        V,
+        9,
+        "hubspot_update_record",
+        json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "customer"}}),
+    );
+    let ask = s.next().unwrap();
+    let started = std::time::Instant::now();
+    let r = c.post(
+        &[("Mcp-Session-Id", &sid), ("MCP-Protocol-Version", V)],
+        &json!({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId": 9}}),
+    );
+    assert_eq!(r.status, 202);
+    let (_, done) = s.until_response(9);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped waiting (the timeout is 40 s)"
+    );
+    assert!(
+        done["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("cancelled"),
+        "{done}"
+    );
+    // The late answer changes nothing.
+    answer(&c, &sid, V, &ask["id"], json!({"action": "accept"}));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(writes(&crm.sb), w0);
+}
