@@ -374,31 +374,7 @@ fn url_elicitation_waits_for_the_page() {
 
 /// Opens the approval page at `path` as a browser would and presses `decision`.
 pub(crate) fn approve_on_page(c: &Client, path: &str, decision: &str) -> u16 {
-    let page = c.request("GET", path, &[], "");
-    assert_eq!(page.status, 200, "{page:?}");
-    assert_eq!(page.header("x-frame-options"), Some("DENY"));
-    let cookie = page
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = cookie.split_once('=').unwrap().1.to_string();
-    assert!(page.body.contains(&csrf));
-    let origin = format!("http://{}", c.host);
-    let form = format!("csrf={csrf}&decision={decision}");
-    let r = c.request(
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &cookie),
-            ("Origin", &origin),
-        ],
-        &form,
-    );
-    r.status
+    c.decide_on_page(path, decision, None)
 }
 
 /// The approval page's path and the approval id in a link-flow refusal.
@@ -438,13 +414,7 @@ fn the_approval_page_link_flow_is_one_time_and_bound() {
         "{}",
         page.body
     );
-    let cookie = page
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = page.cookie();
     let csrf = cookie.split_once('=').unwrap().1.to_string();
     let post = |headers: &[(&str, &str)], form: &str| {
         let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];

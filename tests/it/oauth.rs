@@ -1145,7 +1145,7 @@ fn the_approval_page_needs_its_person_signed_in() {
         let (hubspot, state_cookie) = s.consent(&s.authorize_url(&client_id, REDIRECT, &pkce));
         let done = s.callback(&s.hubspot_sign_in(&hubspot, user), Some(&state_cookie));
         assert_eq!(done.status, 302, "{done:?}");
-        let person = done.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+        let person = done.cookie();
         assert!(person.starts_with("hsmcp_person="), "{person}");
         let code = query_of(done.header("location").unwrap())["code"].clone();
         let access = s.exchange(&client_id, &code).json()["access_token"]
@@ -1156,12 +1156,23 @@ fn the_approval_page_needs_its_person_signed_in() {
     };
     let (owner, owner_cookie) = sign_in("owner");
     let (_, reader_cookie) = sign_in("reader");
-    let list = s.call(&owner, "hubspot_list_records", json!({"objectType": "contacts", "limit": 1}));
+    let list = s.call(
+        &owner,
+        "hubspot_list_records",
+        json!({"objectType": "contacts", "limit": 1}),
+    );
     let id = ids_of(&list)[0].clone();
     let r = s
-        .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": id}))
+        .call(
+            &owner,
+            "hubspot_archive_record",
+            json!({"objectType": "contacts", "id": id}),
+        )
         .json();
-    let text = r["result"]["content"][0]["text"].as_str().unwrap().to_string();
+    let text = r["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (path, aid) = crate::approvals::link_of(&text);
     // Nobody signed in, or someone else: a way to sign in, nothing of the change, no decision.
     for cookie in [None, Some(reader_cookie.as_str())] {
@@ -1171,31 +1182,36 @@ fn the_approval_page_needs_its_person_signed_in() {
         assert!(!page.body.contains(&id), "the change shown to {cookie:?}");
         assert!(page.body.contains("/oauth/signin?next="), "{}", page.body);
     }
-    // The owner's browser: the page, and the decision.
-    let page = s.c().request("GET", &path, &[("Cookie", &owner_cookie)], "");
+    // The reader, holding the page's CSRF token as served to the owner, still cannot decide.
+    let page = s
+        .c()
+        .request("GET", &path, &[("Cookie", &owner_cookie)], "");
     assert_eq!(page.status, 200, "{page:?}");
-    let csrf_cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let csrf_cookie = page.cookie();
     let csrf = csrf_cookie.split_once('=').unwrap().1.to_string();
-    let both = format!("{csrf_cookie}; {owner_cookie}");
     let origin = s.origin();
-    let form = format!("csrf={csrf}&decision=approve");
-    let post = |cookie: &str| {
-        s.c().request(
-            "POST",
-            &path,
-            &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Cookie", cookie),
-                ("Origin", &origin),
-            ],
-            &form,
-        )
-        .status
-    };
-    assert_eq!(post(&format!("{csrf_cookie}; {reader_cookie}")), 403, "the reader cannot decide");
-    assert_eq!(post(&both), 200);
+    let reader_post = s.c().request(
+        "POST",
+        &path,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &format!("{csrf_cookie}; {reader_cookie}")),
+            ("Origin", &origin),
+        ],
+        &format!("csrf={csrf}&decision=approve"),
+    );
+    assert_eq!(reader_post.status, 403, "the reader cannot decide");
+    // The owner's browser decides.
+    assert_eq!(
+        s.c().decide_on_page(&path, "approve", Some(&owner_cookie)),
+        200
+    );
     let r = s
-        .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": id, "approvalId": aid}))
+        .call(
+            &owner,
+            "hubspot_archive_record",
+            json!({"objectType": "contacts", "id": id, "approvalId": aid}),
+        )
         .json();
     assert_eq!(r["result"]["isError"], false, "{r}");
 
@@ -1204,17 +1220,27 @@ fn the_approval_page_needs_its_person_signed_in() {
         .call(&owner, "hubspot_archive_record", json!({"objectType": "contacts", "id": ids_of(&s.call(&owner, "hubspot_list_records", json!({"objectType": "contacts", "limit": 1})))[0]}))
         .json();
     let (path, _) = crate::approvals::link_of(r["result"]["content"][0]["text"].as_str().unwrap());
-    let start = s.c().request("GET", &format!("/oauth/signin?next={}", enc(&path)), &[], "");
+    let start = s.c().request(
+        "GET",
+        &format!("/oauth/signin?next={}", enc(&path)),
+        &[],
+        "",
+    );
     assert_eq!(start.status, 302, "{start:?}");
-    let state_cookie = start.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let state_cookie = start.cookie();
     let callback = s.hubspot_sign_in(start.header("location").unwrap(), "owner");
     let back = s.callback(&callback, Some(&state_cookie));
     assert_eq!(back.status, 302, "{back:?}");
     assert_eq!(back.header("location"), Some(path.as_str()));
-    let cookie = back.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = back.cookie();
     let page = s.c().request("GET", &path, &[("Cookie", &cookie)], "");
     assert_eq!(page.status, 200, "{page:?}");
     // Only approval pages are places to come back to.
-    let evil = s.c().request("GET", "/oauth/signin?next=https%3A%2F%2Fevil.example%2F", &[], "");
+    let evil = s.c().request(
+        "GET",
+        "/oauth/signin?next=https%3A%2F%2Fevil.example%2F",
+        &[],
+        "",
+    );
     assert_eq!(evil.status, 400);
 }

@@ -149,6 +149,11 @@ impl Resp {
             .get(&name.to_ascii_lowercase())
             .map(String::as_str)
     }
+    /// The `name=value` of the (last) `Set-Cookie` header.
+    pub fn cookie(&self) -> String {
+        let c = self.header("set-cookie").expect("a Set-Cookie header");
+        c.split(';').next().unwrap_or("").to_string()
+    }
     /// The JSON-RPC error code of the body.
     pub fn code(&self) -> i64 {
         self.json()["error"]["code"]
@@ -189,6 +194,34 @@ impl Client {
         req.push_str(body);
         s.write_all(req.as_bytes()).unwrap();
         read_response(&mut s)
+    }
+
+    /// Opens the approval page at `path` as a browser would (with `signed_in`, another cookie such as
+    /// `oauth` mode's sign-in) and presses `decision`; returns the decision's status.
+    pub fn decide_on_page(&self, path: &str, decision: &str, signed_in: Option<&str>) -> u16 {
+        let h: Vec<(&str, &str)> = signed_in.map(|c| ("Cookie", c)).into_iter().collect();
+        let page = self.request("GET", path, &h, "");
+        assert_eq!(page.status, 200, "{page:?}");
+        assert_eq!(page.header("x-frame-options"), Some("DENY"));
+        let csrf_cookie = page.cookie();
+        let csrf = csrf_cookie.split_once('=').unwrap().1.to_string();
+        assert!(page.body.contains(&csrf));
+        let cookies = match signed_in {
+            Some(c) => format!("{csrf_cookie}; {c}"),
+            None => csrf_cookie,
+        };
+        let origin = format!("http://{}", self.host);
+        self.request(
+            "POST",
+            path,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &cookies),
+                ("Origin", &origin),
+            ],
+            &format!("csrf={csrf}&decision={decision}"),
+        )
+        .status
     }
 
     /// POST /mcp with the standard headers plus `extra`.
@@ -496,23 +529,12 @@ impl Crm {
         let text = r["content"][0]["text"].as_str().unwrap_or("").to_string();
         if r["isError"] == true && text.contains("\"approvalId\"") {
             let at = text.find("/approvals/").unwrap();
-            let path: String = text[at..].chars().take_while(|c| !c.is_whitespace()).collect();
-            let c = self.mcp.client();
-            let page = c.request("GET", &path, &[], "");
-            let cookie = page.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-            let csrf = cookie.split_once('=').unwrap().1.to_string();
-            let origin = format!("http://{}", c.host);
-            let done = c.request(
-                "POST",
-                &path,
-                &[
-                    ("Content-Type", "application/x-www-form-urlencoded"),
-                    ("Cookie", &cookie),
-                    ("Origin", &origin),
-                ],
-                &format!("csrf={csrf}&decision=approve"),
-            );
-            assert_eq!(done.status, 200, "approval page: {done:?}");
+            let path: String = text[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            let status = self.mcp.client().decide_on_page(&path, "approve", None);
+            assert_eq!(status, 200, "approval page");
             let mut again = args.clone();
             again["approvalId"] = path.trim_start_matches("/approvals/").into();
             r = self.call(tool, again);
