@@ -7,7 +7,6 @@
 use std::collections::{HashMap, VecDeque};
 
 use parking_lot::Mutex;
-use sha2::{Digest, Sha256};
 
 use super::{AuthError, Principal};
 
@@ -32,7 +31,10 @@ struct Inner {
 
 /// The cache key of a token.
 pub(crate) fn digest(token: &str) -> Key {
-    Sha256::digest(token.as_bytes()).into()
+    let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut k = [0u8; 32];
+    k.copy_from_slice(d.as_ref());
+    k
 }
 
 impl TokenCache {

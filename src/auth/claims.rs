@@ -2,7 +2,7 @@
 //! (`exp`, `nbf`, `iss`, `aud`, `sub`), the scope claims (`scope`, `scp`), and what the scopes grant.
 //!
 //! Nothing here verifies a signature or does I/O: [`super::Verifier`] calls these around
-//! `jsonwebtoken::decode`, which checks the signature only (its own time checks read the system clock,
+//! the signature check (`crypto.rs`, with ring), which checks the signature only (its own time checks read the system clock,
 //! ours take `now` from the caller so they can be tested).
 
 use serde_json::{Map, Value};

@@ -14,13 +14,16 @@
 
 mod cache;
 pub mod claims;
+mod crypto;
 pub mod jwks;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::SystemTime;
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{json, Value};
 
 use crate::config::{Config, ConfigError, ConfigErrorKind};
@@ -491,29 +494,18 @@ impl Verifier {
                 &jwks_key.decoding
             }
         };
-        // Only the signature is checked here; the claims are checked against the caller's `now`.
-        let mut validation = Validation::new(alg);
-        validation.required_spec_claims.clear();
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
+        // Only the signature is checked here (with ring: `crypto.rs`); the claims are checked against
+        // the caller's `now`.
         self.signature_checks.fetch_add(1, Relaxed);
-        let data = jsonwebtoken::decode::<Value>(token, key, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind as K;
-            match e.kind() {
-                K::InvalidSignature
-                | K::InvalidRsaKey(_)
-                | K::InvalidEcdsaKey
-                | K::InvalidEddsaKey
-                | K::InvalidKeyFormat => AuthError::BadSignature,
-                K::InvalidAlgorithm | K::UnsupportedAlgorithm | K::MissingAlgorithm => {
-                    AuthError::AlgorithmNotAllowed(claims::echo(&header.alg))
-                }
-                _ => {
-                    AuthError::Malformed("the token's segments are not valid base64url JSON".into())
-                }
-            }
-        })?;
+        let malformed =
+            || AuthError::Malformed("the token's segments are not valid base64url JSON".into());
+        let (message, signature) = token.rsplit_once('.').ok_or_else(malformed)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| malformed())?;
+        if !crypto::check(alg, key, message.as_bytes(), &signature) {
+            return Err(AuthError::BadSignature);
+        }
+        let data =
+            jsonwebtoken::dangerous::insecure_decode::<Value>(token).map_err(|_| malformed())?;
         claims::Claims::from_value(&data.claims)
     }
 }

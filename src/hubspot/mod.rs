@@ -244,9 +244,13 @@ fn budget(
 
 /// The budget key of the configured token: a digest, never the token.
 fn token_budget_id(token: &Secret) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(token.expose().as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes());
+    digest
+        .as_ref()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Client {

@@ -3,7 +3,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 
 /// Whether `s` is 43 to 128 characters of `[A-Za-z0-9-._~]` (RFC 7636 §4.1; a S256 challenge is 43).
 fn well_formed(s: &str) -> bool {
@@ -38,8 +37,8 @@ pub(crate) fn verify(verifier: &str, challenge: &str) -> bool {
     if !well_formed(verifier) {
         return false;
     }
-    let digest = Sha256::digest(verifier.as_bytes());
-    let computed = URL_SAFE_NO_PAD.encode(digest);
+    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+    let computed = URL_SAFE_NO_PAD.encode(digest.as_ref());
     computed.len() == challenge.len()
         && computed
             .bytes()
