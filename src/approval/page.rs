@@ -188,9 +188,10 @@ fn decide(a: &Approvals, r: &Record, status: Status, req: &PageRequest<'_>) -> P
     // Browsers send Origin on every POST; a missing one is a non-browser client, which has no cookie of
     // the page either. `null` is what a browser sends under a strict referrer policy: the CSRF token and
     // the `SameSite=Strict` cookie still decide.
-    if req.origin_header.is_some_and(|o| {
-        o != "null" && o.trim_end_matches('/') != req.origin.trim_end_matches('/')
-    }) {
+    if req
+        .origin_header
+        .is_some_and(|o| o != "null" && o.trim_end_matches('/') != req.origin.trim_end_matches('/'))
+    {
         return message(403, "Not allowed", "The decision must come from this page.");
     }
     let form = match std::str::from_utf8(req.body)

@@ -387,7 +387,10 @@ mod tests {
             parse_message(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
         assert!(matches!(n, Message::Notification(_)));
         let s = parse_message(json!({"jsonrpc":"2.0","id":1,"result":{}})).unwrap();
-        assert_eq!(s, Message::Response(json!({"jsonrpc": "2.0", "id": 1, "result": {}})));
+        assert_eq!(
+            s,
+            Message::Response(json!({"jsonrpc": "2.0", "id": 1, "result": {}}))
+        );
     }
 
     #[test]

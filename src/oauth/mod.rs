@@ -461,16 +461,15 @@ impl AuthServer {
                 ],
             },
             (_, p) => {
-                let allow =
-                    if METADATA_PATHS.contains(&p)
-                        || p == AUTHORIZE_PATH
-                        || p == CALLBACK_PATH
-                        || p == SIGNIN_PATH
-                    {
-                        "GET, HEAD"
-                    } else {
-                        "POST"
-                    };
+                let allow = if METADATA_PATHS.contains(&p)
+                    || p == AUTHORIZE_PATH
+                    || p == CALLBACK_PATH
+                    || p == SIGNIN_PATH
+                {
+                    "GET, HEAD"
+                } else {
+                    "POST"
+                };
                 Page::oauth_error(
                     405,
                     "invalid_request",
@@ -821,7 +820,10 @@ impl AuthServer {
         if !who.user_level {
             log::info!(hub_id = who.hub_id; "signed in through an account-level HubSpot app: HubSpot applies the app's access, not the user's permissions");
         }
-        let person = self.person_cookie(&PrincipalId::hubspot_user(who.hub_id, who.user_id), &r.issuer);
+        let person = self.person_cookie(
+            &PrincipalId::hubspot_user(who.hub_id, who.user_id),
+            &r.issuer,
+        );
         if req.c.is_empty() && is_approval_path(&req.r) {
             // A sign-in for an approval page: who this browser is, and back to the page.
             log::info!(hub_id = who.hub_id, user_id = who.user_id; "signed in for an approval page");
@@ -895,7 +897,11 @@ impl AuthServer {
             .and_then(|q| q.get("next").map(str::to_string))
             .filter(|n| is_approval_path(n));
         let Some(next) = next else {
-            return Page::error_page(400, "Invalid request", "Open the approval page's link again.");
+            return Page::error_page(
+                400,
+                "Invalid request",
+                "Open the approval page's link again.",
+            );
         };
         let req = AuthRequest {
             c: String::new(),

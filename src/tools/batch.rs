@@ -19,8 +19,8 @@ use super::common::{
     check_max, id_property, id_schema, key_kind, object_type, object_type_schema,
     properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
 };
-use super::untrusted::fenced_note;
 use super::plan;
+use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 

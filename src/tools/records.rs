@@ -11,8 +11,8 @@ use super::common::{
     object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
     record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
 };
-use super::untrusted::fenced_note;
 use super::plan;
+use super::untrusted::fenced_note;
 use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
