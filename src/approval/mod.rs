@@ -102,7 +102,12 @@ pub(crate) struct Asker {
 pub(crate) enum Outcome {
     /// Make the write; `Some(id)` names the approval that allowed it (for the audit line).
     Proceed(Option<String>),
-    /// Do not write; tell the model this (a tool result with `isError: true`).
+    /// Not yet: the model must show the person the approval page's link, then retry (`approvalId`).
+    Asked(String),
+    /// Do not write: the person said no, or did not answer in time; tell the model this.
+    Declined(String),
+    /// Do not write: the approval cannot be used, or none can be asked for; tell the model this (a tool
+    /// result with `isError: true`).
     Refuse(String),
     /// 2026-07-28: answer with this `input_required` result; the client retries.
     InputRequired(Value),
@@ -110,7 +115,7 @@ pub(crate) enum Outcome {
 
 /// Why a write was not made, as the model reads it.
 fn declined(how: &str) -> Outcome {
-    Outcome::Refuse(format!(
+    Outcome::Declined(format!(
         "The user did not approve this change ({how}); nothing was written. Do not retry it unless the user asks \
          for it again."
     ))
@@ -304,7 +309,7 @@ impl Approvals {
             Ok(r) => r,
             Err(o) => return o,
         };
-        Outcome::Refuse(format!(
+        Outcome::Asked(format!(
             "This change needs the user's approval before it is made; nothing was written yet.\n\
              Ask the user to open {} , review the change and press Approve. Then call {} again with exactly the \
              same arguments plus \"{APPROVAL_ARG}\": \"{}\". The approval lapses in {} minutes and allows this one \
@@ -415,7 +420,7 @@ impl Approvals {
         match answer {
             None => declined("no answer before the approval timeout"),
             Some(a) => match form_verdict(a.get("result")) {
-                Ok(()) => Outcome::Proceed(None),
+                Ok(()) => Outcome::Proceed(Some(format!("elicitation:{rpc_id}"))),
                 Err(how) => declined(how),
             },
         }

@@ -105,7 +105,7 @@ fn request_state_is_bound_single_use_and_needs_a_yes() {
     // A decline writes nothing.
     let st2 = state_of(&a.input_required(&who, &d, &dig, &c));
     assert!(
-        matches!(a.resume(&who, &d, &dig, &c, &st2, Some(&no)), Outcome::Refuse(m) if m.contains("did not approve"))
+        matches!(a.resume(&who, &d, &dig, &c, &st2, Some(&no)), Outcome::Declined(m) if m.contains("did not approve"))
     );
 }
 
@@ -116,7 +116,7 @@ fn page_approvals_are_bound_and_used_once() {
     let c = Change::new(Effect::Archive, "deals", 1);
     let who = asker("sub:alice", Asks::default());
     let dig = digest(d.name, &json!({"id": "9"}));
-    let Outcome::Refuse(text) = a.ask_by_link(&who, &d, &dig, &c) else {
+    let Outcome::Asked(text) = a.ask_by_link(&who, &d, &dig, &c) else {
         panic!()
     };
     let id = text

@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::health::Status;
 use crate::hubspot::Kind;
 use crate::obs::histogram::HistogramSnapshot;
-use crate::obs::metrics::{Rejection, Route, ToolOutcome};
+use crate::obs::metrics::{Rejection, Route, ToolOutcome, WriteOutcome};
 use crate::obs::process::now_ms;
 
 /// The `Content-Type` of the exposition.
@@ -225,6 +225,18 @@ pub(crate) fn render(app: &App) -> String {
             "mcp_http_rejected_total",
             &[("reason", why.label())],
             m.rejection_count(why),
+        );
+    }
+    o.family(
+        "mcp_write_approvals_total",
+        "counter",
+        "Writes at the approval gate, by what became of them (MCP_WRITE_POLICY, a person's answer).",
+    );
+    for w in WriteOutcome::ALL {
+        o.sample(
+            "mcp_write_approvals_total",
+            &[("outcome", w.label())],
+            m.write_count(w),
         );
     }
     o.single(

@@ -16,7 +16,7 @@ use crate::mcp::session::{LogLevel, SessionId, StoreError};
 use crate::mcp::version::Revision;
 use crate::mcp::Host;
 use crate::obs::log as obslog;
-use crate::obs::metrics::ToolOutcome;
+use crate::obs::metrics::{ToolOutcome, WriteOutcome};
 use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError, View};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
@@ -687,7 +687,9 @@ fn gate_write(
     };
     let approvals = call.app.approvals();
     let who = &call.asker;
-    let outcome = match approvals.decide(def, &change, who) {
+    let decision = approvals.decide(def, &change, who);
+    let denied = decision == Decision::Deny;
+    let outcome = match decision {
         Decision::Allow => Outcome::Proceed(None),
         Decision::Deny => Outcome::Refuse(format!(
             "The operator's write policy (MCP_WRITE_POLICY) does not allow {} for this user; nothing was written.",
@@ -721,15 +723,42 @@ fn gate_write(
             }
         }
     };
+    let metrics = call.app.metrics();
     if call.cancel.is_cancelled() {
+        metrics.record_write(WriteOutcome::Declined);
         return Gate::Answer(tool_error(
             "The request was cancelled while it waited for the user; nothing was written.",
         ));
     }
     match outcome {
-        Outcome::Proceed(approval) => Gate::Write(Write { change, approval }),
-        Outcome::Refuse(text) => Gate::Answer(tool_error(&text)),
-        Outcome::InputRequired(v) => Gate::Answer(v),
+        Outcome::Proceed(approval) => {
+            metrics.record_write(if approval.is_some() {
+                WriteOutcome::Approved
+            } else {
+                WriteOutcome::Allowed
+            });
+            Gate::Write(Write { change, approval })
+        }
+        Outcome::Asked(text) => {
+            metrics.record_write(WriteOutcome::Asked);
+            Gate::Answer(tool_error(&text))
+        }
+        Outcome::InputRequired(v) => {
+            metrics.record_write(WriteOutcome::Asked);
+            Gate::Answer(v)
+        }
+        Outcome::Declined(text) => {
+            metrics.record_write(WriteOutcome::Declined);
+            Gate::Answer(tool_error(&text))
+        }
+        Outcome::Refuse(text) => {
+            metrics.record_write(if denied {
+                WriteOutcome::Denied
+            } else {
+                WriteOutcome::Refused
+            });
+            Gate::Answer(tool_error(&text))
+        }
     }
 }
 

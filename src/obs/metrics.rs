@@ -212,6 +212,48 @@ impl Rejection {
     }
 }
 
+/// What became of a write at the approval gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteOutcome {
+    /// The policy let it through without asking.
+    Allowed,
+    /// A person approved it.
+    Approved,
+    /// A person was asked and the call returned (the page's link, or a 2026-07-28 `input_required`).
+    Asked,
+    /// The person said no, or did not answer in time.
+    Declined,
+    /// The approval given cannot be used (forged, lapsed, reused, widened, someone else's), or none could be
+    /// asked for.
+    Refused,
+    /// The policy forbids it.
+    Denied,
+}
+
+impl WriteOutcome {
+    /// Every outcome, in label order.
+    pub(crate) const ALL: [WriteOutcome; 6] = [
+        WriteOutcome::Allowed,
+        WriteOutcome::Approved,
+        WriteOutcome::Asked,
+        WriteOutcome::Declined,
+        WriteOutcome::Refused,
+        WriteOutcome::Denied,
+    ];
+
+    /// The label value.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            WriteOutcome::Allowed => "allowed",
+            WriteOutcome::Approved => "approved",
+            WriteOutcome::Asked => "asked",
+            WriteOutcome::Declined => "declined",
+            WriteOutcome::Refused => "refused",
+            WriteOutcome::Denied => "denied",
+        }
+    }
+}
+
 /// Per-tool series.
 #[derive(Debug)]
 pub(crate) struct ToolSeries {
@@ -236,6 +278,7 @@ pub struct Metrics {
     queued: AtomicU64,
     workers_started: AtomicU64,
     rejections: [AtomicU64; Rejection::ALL.len()],
+    writes: [AtomicU64; WriteOutcome::ALL.len()],
     panics: AtomicU64,
     rpc: Vec<[AtomicU64; 2]>,
     tools: Vec<ToolSeries>,
@@ -292,6 +335,7 @@ impl Metrics {
             queued: AtomicU64::new(0),
             workers_started: AtomicU64::new(0),
             rejections: Default::default(),
+            writes: Default::default(),
             panics: AtomicU64::new(0),
             rpc: RPC_METHODS.iter().map(|_| Default::default()).collect(),
             tools,
@@ -345,6 +389,20 @@ impl Metrics {
         if let Some(c) = self.rejections.get(why as usize) {
             c.fetch_add(1, Relaxed);
         }
+    }
+
+    /// Records what the approval gate did with a write.
+    pub(crate) fn record_write(&self, outcome: WriteOutcome) {
+        if let Some(c) = self.writes.get(outcome as usize) {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Writes that came to `outcome` at the approval gate.
+    pub(crate) fn write_count(&self, outcome: WriteOutcome) -> u64 {
+        self.writes
+            .get(outcome as usize)
+            .map_or(0, |c| c.load(Relaxed))
     }
 
     /// Records a request refused because every worker was busy and the queue full.

@@ -324,6 +324,22 @@ fn session_elicitation_accept_decline_and_timeout() {
     let all = crm.mcp.logs().join("\n");
     assert!(!all.contains(SANDBOX_TOKEN), "a token in the logs");
 
+    // The operators' view: one approved, four declined (decline, cancel, unticked, timeout).
+    let m = c.request("GET", "/metrics", &[], "").body;
+    assert!(
+        m.contains("mcp_write_approvals_total{outcome=\"approved\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("mcp_write_approvals_total{outcome=\"declined\"} 4"),
+        "{m}"
+    );
+    assert_eq!(lines[0]["allowed_by"], "approval");
+    assert!(lines[0]["approval"]
+        .as_str()
+        .unwrap()
+        .starts_with("elicitation:"));
+
     // The audit resource shows the principal's own change.
     let r = c.call(
         &sid,
