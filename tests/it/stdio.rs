@@ -79,3 +79,61 @@ fn stdio_serves_newline_delimited_json_rpc() {
         "logs go to stderr: {err}"
     );
 }
+
+/// Over stdio a client with elicitation is asked on stdout and answers on stdin; one without is told
+/// no approval page exists over stdio, and nothing is written.
+#[test]
+fn stdio_asks_for_approval_on_the_same_pipe() {
+    let mut child = Command::new(BIN)
+        .args(["stdio", "--demo"])
+        .env_clear()
+        .env("LOG_LEVEL", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut next = || {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        serde_json::from_str::<Value>(&l).unwrap()
+    };
+    let mut send = |v: Value| {
+        stdin.write_all(v.to_string().as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+    };
+    send(
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+        "capabilities":{"elicitation":{}},"clientInfo":{"name":"desk","version":"1"}}}),
+    );
+    assert_eq!(next()["id"], 1);
+    let archive = |id: i64| {
+        json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{
+        "name":"hubspot_archive_record","arguments":{"objectType":"contacts","id":"101"}}})
+    };
+    send(archive(2));
+    let ask = next();
+    assert_eq!(ask["method"], "elicitation/create", "{ask}");
+    assert!(ask["params"]["message"].as_str().unwrap().contains("101"));
+    send(json!({"jsonrpc":"2.0","id":ask["id"],"result":{"action":"decline"}}));
+    let done = next();
+    assert_eq!(done["id"], 2);
+    assert_eq!(done["result"]["isError"], true, "{done}");
+    // Accepted: archived; the contact is then gone.
+    send(archive(3));
+    let ask = next();
+    send(
+        json!({"jsonrpc":"2.0","id":ask["id"],"result":{"action":"accept","content":{"approve":true}}}),
+    );
+    let done = next();
+    assert_eq!(done["result"]["isError"], false, "{done}");
+    send(
+        json!({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{
+        "name":"hubspot_get_record","arguments":{"objectType":"contacts","id":"101"}}}),
+    );
+    assert_eq!(next()["result"]["isError"], true, "archived");
+    drop(stdin);
+    let _ = child.wait();
+}
