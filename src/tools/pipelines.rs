@@ -5,7 +5,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{object_type, render_list, render_one, PIPELINE_ID};
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -13,6 +15,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListPipelines), Box::new(GetPipeline)]
 }
 
+#[cfg(test)]
 fn pipeline_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100,
            "description": "Object type with pipelines: deals or tickets (also leads, orders, appointments, \
@@ -86,9 +89,12 @@ struct ListArgs {
 impl TypedTool for ListPipelines {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_pipelines";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_pipelines",
+            name: Self::NAME,
             title: "List pipelines and stages",
             description: "Lists the pipelines of deals or tickets (or another object type with pipelines) with \
                 their stages: ids, labels, order, deal win probability and closed flags, ticket states. Use \
@@ -140,9 +146,12 @@ struct GetArgs {
 impl TypedTool for GetPipeline {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_pipeline";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_pipeline",
+            name: Self::NAME,
             title: "Get one pipeline",
             description: "Reads one pipeline by id (e.g. default) with its stages in order: stage ids, labels, \
                 deal probability / closed flags, ticket states. Use when you know the pipeline and need its \
