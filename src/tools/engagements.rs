@@ -423,15 +423,22 @@ impl TypedTool for ListEngagements {
                 all.push(t);
             }
         }
-        all.sort_by(|x, y| {
-            let ts = |v: &Value| {
-                v.pointer("/properties/hs_timestamp")
+        // Newest first; activities of one timestamp in the order read (an unstable sort on both: a
+        // stable sort's code is larger).
+        let mut keyed: Vec<(String, usize, Value)> = all
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ts = v
+                    .pointer("/properties/hs_timestamp")
                     .and_then(Value::as_str)
                     .unwrap_or("")
-                    .to_string()
-            };
-            ts(y).cmp(&ts(x))
-        });
+                    .to_string();
+                (ts, i, v)
+            })
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let all: Vec<Value> = keyed.into_iter().map(|(_, _, v)| v).collect();
         let summary = format!("{} activities on {from} {id}, newest first.", all.len());
         let text = render_list(&summary, &all, cx.services().text_limit);
         Ok(ToolOutput {

@@ -26,6 +26,20 @@ fn display_order(v: &Value) -> i64 {
     v["displayOrder"].as_i64().unwrap_or(i64::MAX)
 }
 
+/// The items of the array `items` in display order; items of one displayOrder keep HubSpot's order (an
+/// unstable sort on the order and the position: a stable sort's code is larger).
+fn in_display_order(items: &Value) -> Vec<&Value> {
+    let mut v: Vec<(i64, usize, &Value)> = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, x)| (display_order(x), i, x))
+        .collect();
+    v.sort_unstable_by_key(|&(order, i, _)| (order, i));
+    v.into_iter().map(|(_, _, x)| x).collect()
+}
+
 /// A stage trimmed: id, label, displayOrder, and the metadata that matters (`probability`, `isClosed`,
 /// `ticketState`), as HubSpot gives them (strings).
 fn trim_stage(s: &Value) -> Value {
@@ -48,8 +62,7 @@ fn trim_stage(s: &Value) -> Value {
 
 /// A pipeline trimmed: id, label, displayOrder and its stages in display order.
 fn trim_pipeline(p: &Value) -> Value {
-    let mut stages: Vec<&Value> = p["stages"].as_array().into_iter().flatten().collect();
-    stages.sort_by_key(|s| display_order(s));
+    let stages = in_display_order(&p["stages"]);
     let mut m = Map::new();
     for k in ["id", "label", "displayOrder"] {
         if let Some(v) = p.get(k).filter(|v| !v.is_null()) {
@@ -116,9 +129,10 @@ impl TypedTool for ListPipelines {
     fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let all = cx.cached_get(&format!("pipelines:{ty}"), &paths::pipelines(&ty), &[])?;
-        let mut list: Vec<&Value> = all["results"].as_array().into_iter().flatten().collect();
-        list.sort_by_key(|p| display_order(p));
-        let results: Vec<Value> = list.into_iter().map(trim_pipeline).collect();
+        let results: Vec<Value> = in_display_order(&all["results"])
+            .into_iter()
+            .map(trim_pipeline)
+            .collect();
         let summary = format!(
             "{} {ty} pipelines.{}",
             results.len(),
