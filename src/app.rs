@@ -13,7 +13,7 @@ use crate::hubspot;
 use crate::mcp::inflight::InFlight;
 use crate::mcp::session::{MemoryStore, SessionStore};
 use crate::obs::metrics::Metrics;
-use crate::tools::{Registry, Services, Tool};
+use crate::tools::{MissingDef, Registry, Services, Tool};
 
 /// Shared state.
 pub struct App {
@@ -52,8 +52,9 @@ pub struct App {
 
 impl App {
     /// Builds the state with the in-memory session store, the HubSpot client (if any) and the tools the
-    /// configuration exposes (`HUBSPOT_TOOLSETS`, `HUBSPOT_READ_ONLY`).
-    pub fn new(config: Config, hubspot: Option<Arc<hubspot::Client>>) -> App {
+    /// configuration exposes (`HUBSPOT_TOOLSETS`, `HUBSPOT_READ_ONLY`); fails when a tool has no
+    /// definition in this binary (a build from an inconsistent tree: the server must not start).
+    pub fn new(config: Config, hubspot: Option<Arc<hubspot::Client>>) -> Result<App, MissingDef> {
         let tools = Registry::select(
             Registry::all_tools(),
             config.hubspot_toolsets(),
@@ -72,14 +73,14 @@ impl App {
         }
     }
 
-    /// Builds the state with the given tools (tests use this to add tools).
+    /// Builds the state with the given tools (tests use this to add tools); fails as [`App::new`] does.
     pub fn with_tools(
         config: Config,
         tools: Vec<Box<dyn Tool>>,
         hubspot: Option<Arc<hubspot::Client>>,
-    ) -> App {
+    ) -> Result<App, MissingDef> {
         let server_info = server_info();
-        let registry = Registry::build(tools, config.tools_page_size());
+        let registry = Registry::build(tools, config.tools_page_size())?;
         let metrics = Metrics::new(registry.defs().map(|d| d.name));
         let services = Services {
             hubspot,
@@ -115,7 +116,7 @@ impl App {
         );
         let started = Instant::now();
         let approvals = crate::approval::Approvals::new(&config, redis.clone());
-        App {
+        Ok(App {
             approvals,
             scaling: crate::scaling::Advisor::new(crate::scaling::Policy::default(), started),
             config,
@@ -133,7 +134,7 @@ impl App {
             verifier: None,
             oauth: None,
             dependencies: crate::health::Board::new(probes),
-        }
+        })
     }
 
     /// Turns the built-in authorization server on (`serve` in `oauth` mode).

@@ -32,6 +32,9 @@ pub enum RunError {
     /// The authorization server could not start (exit 78: a configuration problem such as
     /// OAUTH_CIMD_CA_FILE).
     OAuth(String),
+    /// A tool has no definition in the binary (exit 78, like a configuration problem: restarting
+    /// cannot fix it; the binary was built from a tree whose `src/tools/defs.json` is out of date).
+    Tools(crate::tools::MissingDef),
 }
 
 impl std::fmt::Display for RunError {
@@ -42,6 +45,7 @@ impl std::fmt::Display for RunError {
             RunError::Unhealthy(why) => write!(f, "unhealthy: {why}"),
             RunError::HubSpot(e) => write!(f, "error: {e}"),
             RunError::OAuth(e) => write!(f, "error: {e}"),
+            RunError::Tools(e) => write!(f, "{e}"),
             RunError::NoSandbox => write!(
                 f,
                 "error: this hubspot-mcp was built without the sandbox feature: `--demo` and the \
@@ -58,7 +62,10 @@ impl RunError {
     /// The exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Config(_) | RunError::HubSpot(_) | RunError::OAuth(_) => 78,
+            RunError::Config(_)
+            | RunError::HubSpot(_)
+            | RunError::OAuth(_)
+            | RunError::Tools(_) => 78,
             RunError::Io(_) | RunError::Unhealthy(_) => 1,
             RunError::NoSandbox => 2,
         }
@@ -245,6 +252,7 @@ pub fn serve(
     let oauth = authorization_server(&cfg, hubspot.as_ref(), _sandbox.as_ref())?;
     let app = Arc::new(
         App::new(cfg, hubspot)
+            .map_err(RunError::Tools)?
             .with_verifier(verifier)
             .with_oauth(oauth),
     );
@@ -320,7 +328,7 @@ pub fn stdio(demo: bool) -> Result<(), RunError> {
     let cfg = Config::from_env(purpose).map_err(RunError::Config)?;
     init_logging(&cfg);
     let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
-    let app = Arc::new(App::new(cfg, hubspot));
+    let app = Arc::new(App::new(cfg, hubspot).map_err(RunError::Tools)?);
     let (out, writer) =
         crate::mcp::stdio::Output::spawn(Box::new(std::io::stdout())).map_err(RunError::Io)?;
     let stdin = std::io::stdin();

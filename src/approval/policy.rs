@@ -119,7 +119,7 @@ mod tests {
     fn def(name: &str) -> ToolDef {
         Registry::all_tools()
             .into_iter()
-            .map(|t| t.def())
+            .map(|t| t.def().unwrap())
             .find(|d| d.name == name)
             .unwrap()
     }

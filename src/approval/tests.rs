@@ -30,7 +30,7 @@ fn asker(principal: &str, asks: Asks) -> Asker {
 fn def(name: &str) -> ToolDef {
     Registry::all_tools()
         .into_iter()
-        .map(|t| t.def())
+        .map(|t| t.def().unwrap())
         .find(|d| d.name == name)
         .unwrap()
 }

@@ -6,11 +6,13 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::args::NoArgs;
-use super::common::{
-    is_type_id, object_type, object_type_schema, render_one, RECORD_ID, STANDARD_TYPES,
-};
+#[cfg(test)]
+use super::common::object_type_schema;
+use super::common::{is_type_id, object_type, render_one, RECORD_ID, STANDARD_TYPES};
 use super::schemas::cached_schemas;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -21,6 +23,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 /// HubSpot's UI domain when the account details name none.
 const DEFAULT_UI_DOMAIN: &str = "app.hubspot.com";
 
+#[cfg(test)]
 fn no_args_schema() -> Value {
     json!({"type": "object", "properties": {}, "additionalProperties": false})
 }
@@ -80,9 +83,12 @@ struct Whoami;
 impl TypedTool for Whoami {
     type Args = NoArgs;
 
+    const NAME: &'static str = "hubspot_whoami";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_whoami",
+            name: Self::NAME,
             title: "Who am I (account and token)",
             description: "Describes the connected HubSpot account and token: portal (hub) id, UI domain, time \
                 zone, company currency, data hosting location, and the private-app token's scopes, app and \
@@ -165,9 +171,12 @@ struct ApiUsage;
 impl TypedTool for ApiUsage {
     type Args = NoArgs;
 
+    const NAME: &'static str = "hubspot_api_usage";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_api_usage",
+            name: Self::NAME,
             title: "Today's API usage",
             description: "Reports how much of the account's daily HubSpot API limit private apps have used: \
                 usageLimit, currentUsage, percent and when it resets. Use before a large batch job, or when \
@@ -254,9 +263,12 @@ struct LinkArgs {
 impl TypedTool for RecordLink {
     type Args = LinkArgs;
 
+    const NAME: &'static str = "hubspot_record_link";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_record_link",
+            name: Self::NAME,
             title: "Link to a record in HubSpot",
             description: "Builds the URL that opens a record in HubSpot's web app, from the object type and \
                 the record id. Use whenever you mention a record to the user so they can click through. Makes \

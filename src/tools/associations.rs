@@ -7,11 +7,13 @@ use serde_json::{json, Value};
 
 use super::batch::{batch_write, check_count, id_string};
 use super::change::{Change, Effect};
-use super::common::{
-    next_after, object_type, object_type_arg, object_type_schema, render_list, RECORD_ID,
-};
+#[cfg(test)]
+use super::common::object_type_schema;
+use super::common::{next_after, object_type, object_type_arg, render_list, RECORD_ID};
 use super::records::default_association_type;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -68,11 +70,13 @@ fn explicit_spec(
     }
 }
 
+#[cfg(test)]
 fn type_id_schema() -> Value {
     json!({"type": "integer", "minimum": 1,
            "description": "An association type id (hubspot_list_association_labels); default: HubSpot's default, unlabelled association."})
 }
 
+#[cfg(test)]
 fn category_schema() -> Value {
     json!({"type": "string", "enum": CATEGORIES,
            "description": "The type id's category (default USER_DEFINED, for labels created in the account); only with associationTypeId."})
@@ -199,6 +203,7 @@ fn check_link(
 }
 
 /// Schema of a list of [`NewAssociation`]s (at most [`super::batch::BATCH_MAX`]).
+#[cfg(test)]
 pub(crate) fn new_associations_schema() -> Value {
     json!({"type": "array", "maxItems": super::batch::BATCH_MAX,
            "description": "Existing records to associate the new record with.",
@@ -269,9 +274,12 @@ fn associated(v: &Value) -> Value {
 impl TypedTool for ListAssociations {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_associations";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_associations",
+            name: Self::NAME,
             title: "List a record's associations",
             description: "Lists the records of one object type associated with a given record (e.g. the companies \
                 of a contact, the contacts of a deal), with each association's labels and type ids. Use to walk \
@@ -380,6 +388,7 @@ struct CreateArgs {
     category: Option<String>,
 }
 
+#[cfg(test)]
 fn pair_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "fromObjectType": {"type": "string"}, "fromId": {"type": "string"},
@@ -394,9 +403,12 @@ fn pair_output_schema() -> Value {
 impl TypedTool for CreateAssociation {
     type Args = CreateArgs;
 
+    const NAME: &'static str = "hubspot_create_association";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_create_association",
+            name: Self::NAME,
             title: "Associate two CRM records",
             description: "Associates one record with another (e.g. a contact with a company, a deal with a \
                 contact). Without associationTypeId it creates HubSpot's default, unlabelled association; with a \
@@ -522,9 +534,12 @@ struct RemoveArgs {
 impl TypedTool for RemoveAssociation {
     type Args = RemoveArgs;
 
+    const NAME: &'static str = "hubspot_remove_association";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_remove_association",
+            name: Self::NAME,
             title: "Remove the association between two CRM records",
             description: "Removes every association between two records (the default one and all its labels), \
                 e.g. when a contact left a company. The records themselves are not changed. Confirm with the user \
@@ -589,9 +604,12 @@ struct LabelsArgs {
 impl TypedTool for ListAssociationLabels {
     type Args = LabelsArgs;
 
+    const NAME: &'static str = "hubspot_list_association_labels";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_association_labels",
+            name: Self::NAME,
             title: "List association types (labels) between two object types",
             description: "Lists the association types defined from one object type to another: HubSpot's default \
                 (unlabelled) type and every label (e.g. Primary, Decision maker), each with its typeId and \
@@ -689,9 +707,12 @@ fn check_pairs(inputs: &[PairInput]) -> Result<Vec<Pair>, ToolError> {
 impl TypedTool for BatchCreateAssociations {
     type Args = BatchArgs;
 
+    const NAME: &'static str = "hubspot_batch_create_associations";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_create_associations",
+            name: Self::NAME,
             title: "Associate up to 100 pairs of CRM records",
             description: "Associates up to 100 pairs of records, all from one object type to another (e.g. many \
                 contacts with their companies), in one call. Each pair gets HubSpot's default association, or the \

@@ -11,17 +11,22 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::associations::{
-    new_associations_schema, targets_detail, CheckedAssociation, NewAssociation,
-};
+#[cfg(test)]
+use super::associations::new_associations_schema;
+use super::associations::{targets_detail, CheckedAssociation, NewAssociation};
 use super::change::{Change, Effect, FieldChange};
 use super::common::{
-    check_max, id_property, id_schema, key_kind, object_type, object_type_schema,
-    properties_schema, render_list, trim_record, IdKind, PROPERTY_NAME, RECORD_ID,
+    check_max, id_property, key_kind, object_type, render_list, trim_record, IdKind, PROPERTY_NAME,
+    RECORD_ID,
 };
+#[cfg(test)]
+use super::common::{id_schema, object_type_schema, properties_schema};
 use super::plan;
+#[cfg(test)]
 use super::untrusted::fenced_note;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// HubSpot's limit of inputs per batch call.
@@ -192,6 +197,7 @@ pub(crate) fn batch_text(
     render_list(&summary, items, limit)
 }
 
+#[cfg(test)]
 fn batch_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "status": {"type": "string", "description": "HubSpot's batch status (COMPLETE when it finished)."},
@@ -207,6 +213,7 @@ fn batch_output_schema() -> Value {
 }
 
 /// Schema of a `properties` map of values to write.
+#[cfg(test)]
 fn values_schema(min: u64) -> Value {
     json!({"type": "object", "minProperties": min,
            "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms; \
@@ -215,6 +222,7 @@ fn values_schema(min: u64) -> Value {
 }
 
 /// Schema of a list of 1-100 ids.
+#[cfg(test)]
 fn ids_schema(item: Value) -> Value {
     json!({"type": "array", "minItems": 1, "maxItems": BATCH_MAX, "items": item})
 }
@@ -369,9 +377,12 @@ struct ReadArgs {
 impl TypedTool for BatchRead {
     type Args = ReadArgs;
 
+    const NAME: &'static str = "hubspot_batch_read";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_read",
+            name: Self::NAME,
             title: "Read up to 100 CRM records",
             description: concat!("Reads up to 100 records of one object type in one call, by record id or by a unique \
                 property (idProperty, e.g. email for contacts). Use instead of repeated hubspot_get_record when \
@@ -477,9 +488,12 @@ fn check_create(a: &CreateArgs) -> Result<(String, Vec<Vec<CheckedAssociation>>)
 impl TypedTool for BatchCreate {
     type Args = CreateArgs;
 
+    const NAME: &'static str = "hubspot_batch_create";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_create",
+            name: Self::NAME,
             title: "Create up to 100 CRM records",
             description: "Creates up to 100 records of one object type in one call, each with its property values \
                 and optionally associations to existing records. Use to import or add several records at once \
@@ -602,9 +616,12 @@ fn check_upsert(a: &UpsertArgs) -> Result<(String, String, Vec<String>), ToolErr
 impl TypedTool for BatchUpdate {
     type Args = UpdateArgs;
 
+    const NAME: &'static str = "hubspot_batch_update";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_update",
+            name: Self::NAME,
             title: "Update up to 100 CRM records",
             description: "Changes property values of up to 100 existing records of one object type in one call, \
                 by record id or by a unique property (idProperty, e.g. email). Use for bulk edits (one record: \
@@ -744,9 +761,12 @@ struct UpsertArgs {
 impl TypedTool for BatchUpsert {
     type Args = UpsertArgs;
 
+    const NAME: &'static str = "hubspot_batch_upsert";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_upsert",
+            name: Self::NAME,
             title: "Create or update up to 100 CRM records by a unique property",
             description: "Creates or updates up to 100 records of one object type in one call, matched by a unique \
                 property (idProperty: email for contacts, or any property with unique values): a record whose \
@@ -852,9 +872,12 @@ struct ArchiveArgs {
 impl TypedTool for BatchArchive {
     type Args = ArchiveArgs;
 
+    const NAME: &'static str = "hubspot_batch_archive";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_batch_archive",
+            name: Self::NAME,
             title: "Archive (delete) up to 100 CRM records",
             description: "Archives up to 100 records of one object type by record id in one call: HubSpot's \
                 delete. They disappear from lists and searches and can be restored from HubSpot's recycle bin \

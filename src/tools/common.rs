@@ -16,11 +16,13 @@ const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets
     (hubspot_list_schemas lists custom objects).";
 
 /// Schema of an `objectType` argument.
+#[cfg(test)]
 pub(crate) fn object_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100, "description": OBJECT_TYPE_HELP})
 }
 
 /// Schema of a `properties` argument (property names to return).
+#[cfg(test)]
 pub(crate) fn properties_schema() -> Value {
     json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 250,
            "description": "Property names to return (default: HubSpot's default set for the type). \
@@ -28,18 +30,21 @@ pub(crate) fn properties_schema() -> Value {
 }
 
 /// Schema of a `limit` argument.
+#[cfg(test)]
 pub(crate) fn limit_schema(max: u64, default: u64) -> Value {
     json!({"type": "integer", "minimum": 1, "maximum": max, "default": default,
            "description": format!("Results per page (1-{max}, default {default}).")})
 }
 
 /// Schema of an `after` cursor argument.
+#[cfg(test)]
 pub(crate) fn after_schema() -> Value {
     json!({"type": "string", "maxLength": 1000,
            "description": "Paging cursor: the nextAfter of the previous page."})
 }
 
 /// Output schema of a page of records.
+#[cfg(test)]
 pub(crate) fn page_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "results": {"type": "array", "items": {"type": "object"}},
@@ -88,7 +93,9 @@ fn dot_like(s: &str) -> bool {
 pub(crate) struct IdKind {
     /// The expected shape, in words, for error messages and schema descriptions.
     shape: &'static str,
-    /// The JSON Schema `pattern`, when the shape is a regular one.
+    /// The JSON Schema `pattern`, when the shape is a regular one (read by `IdKind::schema`, in test
+    /// builds: other builds read the schemas from `defs.json`).
+    #[cfg_attr(not(test), allow(dead_code))]
     pattern: Option<&'static str>,
     /// Longest accepted value (bytes, after trimming).
     max_len: usize,
@@ -202,6 +209,7 @@ impl IdKind {
     }
 
     /// The JSON Schema of an argument of this kind.
+    #[cfg(test)]
     pub(crate) fn schema(&self, description: &str) -> Value {
         let mut s = json!({"type": "string", "minLength": 1, "maxLength": self.max_len,
                            "description": description});
@@ -240,6 +248,7 @@ pub(crate) fn key_kind(id_property: Option<&str>) -> &'static IdKind {
 }
 
 /// Schema of a record key argument (a record id, or a value of `idProperty`).
+#[cfg(test)]
 pub(crate) fn id_schema(what: &str) -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": UNIQUE_VALUE.max_len, "description": what})
 }

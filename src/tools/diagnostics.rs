@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Annotations, Family, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{ToolContext, ToolError, ToolOutput, TypedTool};
 
 /// Longest `delayMs` accepted.
 const MAX_DELAY_MS: u64 = 10_000;
@@ -30,9 +32,12 @@ pub(crate) struct EchoArgs {
 impl TypedTool for Echo {
     type Args = EchoArgs;
 
+    const NAME: &'static str = "echo";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "echo",
+            name: Self::NAME,
             title: "Echo (connectivity check)",
             description: "Returns `text` unchanged. Use only to check that the MCP connection works; it \
                           reads no CRM data. `delayMs` (0-10000) waits before answering and reports \

@@ -5,14 +5,19 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::change::{Change, Effect};
+#[cfg(test)]
+use super::common::object_type_schema;
 use super::common::{
-    check_max, object_type, object_type_arg, object_type_schema, render_list, render_one,
-    trim_record, OWNER_ID, RECORD_ID,
+    check_max, object_type, object_type_arg, render_list, render_one, trim_record, OWNER_ID,
+    RECORD_ID,
 };
 use super::plan;
 use super::records::default_association_type;
+#[cfg(test)]
 use super::untrusted::fenced_note;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -218,9 +223,12 @@ fn engagement_properties(a: &CreateArgs) -> Result<(&'static str, Map<String, Va
 impl TypedTool for CreateEngagement {
     type Args = CreateArgs;
 
+    const NAME: &'static str = "hubspot_create_engagement";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_create_engagement",
+            name: Self::NAME,
             title: "Log a note, task, call, email or meeting",
             description: "Records an activity on CRM records: a note (body), a task (subject, optional body, status \
                 NOT_STARTED|IN_PROGRESS|WAITING|COMPLETED|DEFERRED, priority LOW|MEDIUM|HIGH, timestamp = due date), a \
@@ -343,9 +351,12 @@ fn ten() -> usize {
 impl TypedTool for ListEngagements {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_engagements";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_engagements",
+            name: Self::NAME,
             title: "List a record's activities",
             description: concat!("Lists the notes, tasks, calls, emails and meetings associated with one record (a contact, \
                 company, deal, ticket, ...), newest first: the record's activity timeline. Use before writing a \
@@ -412,15 +423,22 @@ impl TypedTool for ListEngagements {
                 all.push(t);
             }
         }
-        all.sort_by(|x, y| {
-            let ts = |v: &Value| {
-                v.pointer("/properties/hs_timestamp")
+        // Newest first; activities of one timestamp in the order read (an unstable sort on both: a
+        // stable sort's code is larger).
+        let mut keyed: Vec<(String, usize, Value)> = all
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ts = v
+                    .pointer("/properties/hs_timestamp")
                     .and_then(Value::as_str)
                     .unwrap_or("")
-                    .to_string()
-            };
-            ts(y).cmp(&ts(x))
-        });
+                    .to_string();
+                (ts, i, v)
+            })
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let all: Vec<Value> = keyed.into_iter().map(|(_, _, v)| v).collect();
         let summary = format!("{} activities on {from} {id}, newest first.", all.len());
         let text = render_list(&summary, &all, cx.services().text_limit);
         Ok(ToolOutput {

@@ -11,6 +11,7 @@ mod associations;
 mod batch;
 pub(crate) mod change;
 pub(crate) mod common;
+mod defs;
 mod diagnostics;
 mod engagements;
 mod owners;
@@ -36,6 +37,7 @@ use serde_json::{json, Map, Value};
 use crate::cache::TtlCache;
 use crate::hubspot;
 pub use change::{Change, Effect, FieldChange};
+pub use defs::MissingDef;
 
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
 pub use crate::config::Toolset as Family;
@@ -77,6 +79,7 @@ pub struct Annotations {
 
 impl Annotations {
     /// Reads HubSpot and changes nothing.
+    #[cfg(test)]
     const READ: Annotations = Annotations {
         read_only: true,
         destructive: false,
@@ -84,6 +87,7 @@ impl Annotations {
         open_world: true,
     };
     /// Changes nothing and talks to nothing outside this server (diagnostics).
+    #[cfg(test)]
     const LOCAL: Annotations = Annotations {
         open_world: false,
         ..Annotations::READ
@@ -422,8 +426,10 @@ impl<'a> ToolContext<'a> {
 /// A tool, as the registry holds it. The tools of this crate implement `TypedTool`, which gives them
 /// this trait; another implementation (a test's) says nothing of its arguments and is taken to have none.
 pub trait Tool: Send + Sync {
-    /// Its description for `tools/list` (built once by the registry).
-    fn def(&self) -> ToolDef;
+    /// Its description for `tools/list` (read once by the registry). This crate's tools read theirs from
+    /// the definitions built into the binary (`src/tools/defs.json`, generated from their code in test
+    /// builds), by name: a [`MissingDef`] when it is not there, and the registry is not built.
+    fn def(&self) -> Result<ToolDef, MissingDef>;
     /// Runs it. `args` is the `arguments` object (`{}` when absent).
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
     /// What calling it with `args` would change, read from HubSpot but writing nothing: `None` for a
@@ -451,7 +457,11 @@ pub trait Tool: Send + Sync {
 trait TypedTool: Send + Sync {
     /// The arguments (`#[serde(deny_unknown_fields, rename_all = "camelCase")]`; [`args::NoArgs`] for none).
     type Args: serde::de::DeserializeOwned;
-    /// Its description for `tools/list` (built once by the registry).
+    /// Its name (`[A-Za-z0-9_.-]{1,128}`, unique), its definition's key in `defs.json`.
+    const NAME: &'static str;
+    /// Its description for `tools/list`, written as code, with `name: Self::NAME`: the source of
+    /// `defs.json` (which other builds read instead), compiled into test builds only.
+    #[cfg(test)]
     fn def(&self) -> ToolDef;
     /// Runs it with its deserialized arguments.
     fn run(&self, args: Self::Args, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError>;
@@ -466,8 +476,13 @@ trait TypedTool: Send + Sync {
 }
 
 impl<T: TypedTool> Tool for T {
-    fn def(&self) -> ToolDef {
-        TypedTool::def(self)
+    #[cfg(test)]
+    fn def(&self) -> Result<ToolDef, MissingDef> {
+        Ok(TypedTool::def(self))
+    }
+    #[cfg(not(test))]
+    fn def(&self) -> Result<ToolDef, MissingDef> {
+        defs::lookup(T::NAME)
     }
     fn call(&self, args: Value, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         self.run(parse_args(args)?, cx)
@@ -573,7 +588,8 @@ impl Registry {
     }
 
     /// Keeps the tools an operator exposes: only `toolsets` families (all when `None`), and only
-    /// read-only tools when `read_only`.
+    /// read-only tools when `read_only`. A tool without a definition is kept, for
+    /// [`Registry::build`] to refuse.
     pub(crate) fn select(
         tools: Vec<Box<dyn Tool>>,
         toolsets: Option<&[Family]>,
@@ -581,31 +597,37 @@ impl Registry {
     ) -> Vec<Box<dyn Tool>> {
         tools
             .into_iter()
-            .filter(|t| {
-                let d = t.def();
-                toolsets.is_none_or(|sets| sets.contains(&d.family))
-                    && (!read_only || d.annotations.read_only)
+            .filter(|t| match t.def() {
+                Ok(d) => {
+                    toolsets.is_none_or(|sets| sets.contains(&d.family))
+                        && (!read_only || d.annotations.read_only)
+                }
+                Err(_) => true,
             })
             .collect()
     }
 
-    /// Builds the registry from `tools`, with `tools/list` pages of `page_size`.
-    pub(crate) fn build(tools: Vec<Box<dyn Tool>>, page_size: usize) -> Registry {
-        let tools: Vec<(ToolDef, Box<dyn Tool>)> = tools
+    /// Builds the registry from `tools`, with `tools/list` pages of `page_size`; fails on the first tool
+    /// without a definition (the server does not start).
+    pub(crate) fn build(
+        tools: Vec<Box<dyn Tool>>,
+        page_size: usize,
+    ) -> Result<Registry, MissingDef> {
+        let tools = tools
             .into_iter()
-            .map(|t| (with_approval_arg(t.def()), t))
-            .collect();
+            .map(|t| Ok((with_approval_arg(t.def()?), t)))
+            .collect::<Result<Vec<(ToolDef, Box<dyn Tool>)>, MissingDef>>()?;
         let index = tools
             .iter()
             .enumerate()
             .map(|(i, (d, _))| (d.name, i))
             .collect();
-        Registry {
+        Ok(Registry {
             tools,
             index,
             page_size: page_size.max(1),
             pages: Default::default(),
-        }
+        })
     }
 
     fn render(&self, view: View, shape: ListShape) -> Vec<Arc<str>> {
@@ -728,7 +750,7 @@ mod tests {
     /// Checks every rule a tool definition must follow, over the whole registry.
     #[test]
     fn every_tool_definition_is_valid() {
-        let reg = Registry::build(Registry::all_tools(), 100);
+        let reg = Registry::build(Registry::all_tools(), 100).unwrap();
         assert!(!reg.is_empty());
         let mut seen = std::collections::HashSet::new();
         for d in reg.defs() {
@@ -785,11 +807,34 @@ mod tests {
         }
     }
 
+    /// A tool the built-in document does not define.
+    struct Undefined;
+
+    impl Tool for Undefined {
+        fn def(&self) -> Result<ToolDef, MissingDef> {
+            defs::lookup("no_such_tool")
+        }
+        fn call(&self, _: Value, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+            Err(ToolError::NotConfigured)
+        }
+    }
+
+    #[test]
+    fn a_tool_without_a_definition_stops_the_registry() {
+        let tools: Vec<Box<dyn Tool>> = vec![Box::new(diagnostics::Echo), Box::new(Undefined)];
+        // Whatever the operator selects, it stays for the build to refuse.
+        let kept = Registry::select(tools, Some(&[Family::Owners]), true);
+        assert_eq!(kept.len(), 1);
+        let e = Registry::build(kept, 10).err().unwrap();
+        assert_eq!(e.tool, "no_such_tool");
+        assert!(Registry::build(Registry::all_tools(), 10).is_ok());
+    }
+
     #[test]
     fn pages_and_cursors() {
         let tools: Vec<Box<dyn Tool>> =
             vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
-        let reg = Registry::build(tools, 1);
+        let reg = Registry::build(tools, 1).unwrap();
         let p0: Value =
             serde_json::from_str(&reg.page(None, ListShape::Current, View::Full).unwrap()).unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);

@@ -3,12 +3,16 @@
 //! `owners:{idProperty}:{id}`); filtered or later pages are read live.
 
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 
-use super::common::{
-    after_schema, next_after, page_output_schema, page_result, render_one, CURSOR, OWNER_ID,
-};
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::common::{after_schema, page_output_schema};
+use super::common::{next_after, page_result, render_one, CURSOR, OWNER_ID};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -91,9 +95,12 @@ fn check_list(a: &ListArgs) -> Result<(), ToolError> {
 impl TypedTool for ListOwners {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_owners";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_owners",
+            name: Self::NAME,
             title: "List owners",
             description: "Lists the account's owners (users records can be assigned to): owner id, email, \
                 name, userId and teams. Use to turn a person's name or email into the owner id that \
@@ -190,9 +197,12 @@ fn check_get(a: &GetArgs) -> Result<(String, &str), ToolError> {
 impl TypedTool for GetOwner {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_owner";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_owner",
+            name: Self::NAME,
             title: "Get one owner",
             description: "Reads one owner by owner id (the value of hubspot_owner_id on records) or by userId \
                 (idProperty=userId): email, name, userId and teams. Use to say who owns a record.",

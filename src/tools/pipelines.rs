@@ -5,7 +5,9 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{object_type, render_list, render_one, PIPELINE_ID};
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -13,6 +15,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
     vec![Box::new(ListPipelines), Box::new(GetPipeline)]
 }
 
+#[cfg(test)]
 fn pipeline_type_schema() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 100,
            "description": "Object type with pipelines: deals or tickets (also leads, orders, appointments, \
@@ -21,6 +24,20 @@ fn pipeline_type_schema() -> Value {
 
 fn display_order(v: &Value) -> i64 {
     v["displayOrder"].as_i64().unwrap_or(i64::MAX)
+}
+
+/// The items of the array `items` in display order; items of one displayOrder keep HubSpot's order (an
+/// unstable sort on the order and the position: a stable sort's code is larger).
+fn in_display_order(items: &Value) -> Vec<&Value> {
+    let mut v: Vec<(i64, usize, &Value)> = items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, x)| (display_order(x), i, x))
+        .collect();
+    v.sort_unstable_by_key(|&(order, i, _)| (order, i));
+    v.into_iter().map(|(_, _, x)| x).collect()
 }
 
 /// A stage trimmed: id, label, displayOrder, and the metadata that matters (`probability`, `isClosed`,
@@ -45,8 +62,7 @@ fn trim_stage(s: &Value) -> Value {
 
 /// A pipeline trimmed: id, label, displayOrder and its stages in display order.
 fn trim_pipeline(p: &Value) -> Value {
-    let mut stages: Vec<&Value> = p["stages"].as_array().into_iter().flatten().collect();
-    stages.sort_by_key(|s| display_order(s));
+    let stages = in_display_order(&p["stages"]);
     let mut m = Map::new();
     for k in ["id", "label", "displayOrder"] {
         if let Some(v) = p.get(k).filter(|v| !v.is_null()) {
@@ -86,9 +102,12 @@ struct ListArgs {
 impl TypedTool for ListPipelines {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_pipelines";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_pipelines",
+            name: Self::NAME,
             title: "List pipelines and stages",
             description: "Lists the pipelines of deals or tickets (or another object type with pipelines) with \
                 their stages: ids, labels, order, deal win probability and closed flags, ticket states. Use \
@@ -110,9 +129,10 @@ impl TypedTool for ListPipelines {
     fn run(&self, a: ListArgs, cx: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         let ty = object_type(&a.object_type)?;
         let all = cx.cached_get(&format!("pipelines:{ty}"), &paths::pipelines(&ty), &[])?;
-        let mut list: Vec<&Value> = all["results"].as_array().into_iter().flatten().collect();
-        list.sort_by_key(|p| display_order(p));
-        let results: Vec<Value> = list.into_iter().map(trim_pipeline).collect();
+        let results: Vec<Value> = in_display_order(&all["results"])
+            .into_iter()
+            .map(trim_pipeline)
+            .collect();
         let summary = format!(
             "{} {ty} pipelines.{}",
             results.len(),
@@ -140,9 +160,12 @@ struct GetArgs {
 impl TypedTool for GetPipeline {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_pipeline";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_pipeline",
+            name: Self::NAME,
             title: "Get one pipeline",
             description: "Reads one pipeline by id (e.g. default) with its stages in order: stage ids, labels, \
                 deal probability / closed flags, ticket states. Use when you know the pipeline and need its \

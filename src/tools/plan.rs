@@ -188,7 +188,7 @@ mod tests {
     fn tool(name: &str) -> Box<dyn Tool> {
         Registry::all_tools()
             .into_iter()
-            .find(|t| t.def().name == name)
+            .find(|t| t.def().unwrap().name == name)
             .unwrap_or_else(|| panic!("no tool {name}"))
     }
 
@@ -331,7 +331,7 @@ mod tests {
         let args: BTreeMap<&str, Value> = valid_args().into_iter().collect();
         let mut planned = 0;
         for t in Registry::all_tools() {
-            let d = t.def();
+            let d = t.def().unwrap();
             if d.annotations.read_only {
                 assert!(!args.contains_key(d.name), "{} is read-only", d.name);
                 continue;

@@ -9,9 +9,13 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::change::{Change, Effect};
-use super::common::{object_type, object_type_schema, render_list, render_one, PROPERTY_NAME};
+#[cfg(test)]
+use super::common::object_type_schema;
+use super::common::{object_type, render_list, render_one, PROPERTY_NAME};
 use super::plan;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -59,6 +63,7 @@ fn field_types_for(ty: &str) -> &'static [&'static str] {
 }
 
 /// Every fieldType of [`field_types_for`] over [`TYPES`], once each (the schema's enum).
+#[cfg(test)]
 fn all_field_types() -> Vec<&'static str> {
     let mut all: Vec<&'static str> = Vec::new();
     for ft in TYPES.iter().flat_map(|t| field_types_for(t)) {
@@ -239,6 +244,7 @@ fn write_property(
     })
 }
 
+#[cfg(test)]
 fn property_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
@@ -247,6 +253,7 @@ fn property_output_schema() -> Value {
     }, "required": ["name"]})
 }
 
+#[cfg(test)]
 fn option_schema() -> Value {
     json!({"type": "array", "maxItems": MAX_OPTIONS, "items": {"type": "object", "properties": {
         "label": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Shown in HubSpot."},
@@ -273,9 +280,12 @@ struct ListArgs {
 impl TypedTool for ListProperties {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_properties";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_properties",
+            name: Self::NAME,
             title: "List an object type's properties",
             description: "Lists the properties (fields) of one object type: internal name, label, data type, \
                 fieldType, group, and the allowed values of dropdown/checkbox properties. Use it before \
@@ -357,9 +367,12 @@ struct GetArgs {
 impl TypedTool for GetProperty {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_property";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_property",
+            name: Self::NAME,
             title: "Get one property in full",
             description: "Reads one property's full definition by its internal name: every option (value, \
                 label, order, hidden), description, group, flags and modification rules. Use when \
@@ -521,9 +534,12 @@ fn check_create(a: &CreateArgs) -> Result<(String, String), ToolError> {
 impl TypedTool for CreateProperty {
     type Args = CreateArgs;
 
+    const NAME: &'static str = "hubspot_create_property";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_create_property",
+            name: Self::NAME,
             title: "Create a property",
             description: "Creates a custom property (field) on an object type. Use only when the user wants a \
                 new field and hubspot_list_properties shows none that fits. type/fieldType pairs: string → \
@@ -658,9 +674,12 @@ fn update_body(a: &UpdateArgs) -> Result<(String, String, Map<String, Value>), T
 impl TypedTool for UpdateProperty {
     type Args = UpdateArgs;
 
+    const NAME: &'static str = "hubspot_update_property";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_update_property",
+            name: Self::NAME,
             title: "Update a property",
             description: "Changes a property's label, description, group, options or hidden flag. options \
                 REPLACES the whole option list: read the current options with hubspot_get_property and send \
@@ -715,9 +734,12 @@ struct ArchiveArgs {
 impl TypedTool for ArchiveProperty {
     type Args = ArchiveArgs;
 
+    const NAME: &'static str = "hubspot_archive_property";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_archive_property",
+            name: Self::NAME,
             title: "Archive (delete) a property",
             description: "Archives a custom property: HubSpot's delete. Its values disappear from records, \
                 views, reports and forms, and workflows using it may break; HubSpot-defined properties cannot \
@@ -790,9 +812,12 @@ struct GroupsArgs {
 impl TypedTool for ListPropertyGroups {
     type Args = GroupsArgs;
 
+    const NAME: &'static str = "hubspot_list_property_groups";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_property_groups",
+            name: Self::NAME,
             title: "List property groups",
             description: "Lists the property groups (sections such as contactinformation) of one object type, \
                 with their internal names and labels. Use to pick the groupName for hubspot_create_property, \
@@ -851,9 +876,12 @@ struct CreateGroupArgs {
 impl TypedTool for CreatePropertyGroup {
     type Args = CreateGroupArgs;
 
+    const NAME: &'static str = "hubspot_create_property_group";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_create_property_group",
+            name: Self::NAME,
             title: "Create a property group",
             description: "Creates a property group (a section that organizes properties) on an object type. \
                 Use before hubspot_create_property when the new properties belong in a group of their own and \

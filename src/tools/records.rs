@@ -4,16 +4,25 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::associations::{new_associations_schema, CheckedAssociation, NewAssociation};
+#[cfg(test)]
+use super::associations::new_associations_schema;
+use super::associations::{CheckedAssociation, NewAssociation};
 use super::change::{Change, Effect};
+#[cfg(test)]
 use super::common::{
-    after_schema, id_schema, limit_schema, next_after, object_type, object_type_arg,
-    object_type_schema, page_output_schema, page_result, properties_query, properties_schema,
-    record_key, render_one, trim_record, CURSOR, PROPERTY_NAME, RECORD_ID,
+    after_schema, id_schema, limit_schema, object_type_schema, page_output_schema,
+    properties_schema, PROPERTY_NAME,
+};
+use super::common::{
+    next_after, object_type, object_type_arg, page_result, properties_query, record_key,
+    render_one, trim_record, CURSOR, RECORD_ID,
 };
 use super::plan;
+#[cfg(test)]
 use super::untrusted::fenced_note;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, Kind, Method};
 
 /// The family's tools.
@@ -31,6 +40,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 /// HubSpot's search returns at most this many results for one query, however it is paged.
 const SEARCH_CAP: u64 = 10_000;
 
+#[cfg(test)]
 fn record_output_schema() -> Value {
     json!({"type": "object", "properties": {
         "id": {"type": "string"}, "properties": {"type": "object"},
@@ -48,6 +58,7 @@ const SEARCH_LIMIT: u32 = 200;
 const ASSOCIATION_TYPES_MAX: usize = 10;
 
 /// Schema of the `associations` argument of a list or get.
+#[cfg(test)]
 fn associations_schema() -> Value {
     json!({"type": "array", "items": {"type": "string"}, "maxItems": ASSOCIATION_TYPES_MAX,
            "description": "Object types whose associated record ids to include."})
@@ -88,9 +99,12 @@ fn default_limit() -> u32 {
 impl TypedTool for ListRecords {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_records";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_records",
+            name: Self::NAME,
             title: "List CRM records",
             description: concat!("Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
                 page by page, in HubSpot's order (by id). Use to browse; use hubspot_search_records to \
@@ -160,9 +174,12 @@ struct GetArgs {
 impl TypedTool for GetRecord {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_record";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_record",
+            name: Self::NAME,
             title: "Get one CRM record",
             description: concat!("Reads one record by its id, or by a unique property (idProperty: email for contacts, \
                 domain for companies, or any property with unique values). Use when you know which record you \
@@ -255,6 +272,7 @@ fn operator_names() -> Vec<&'static str> {
 const SORT_DIRECTIONS: [&str; 2] = ["ASCENDING", "DESCENDING"];
 
 /// The description of `hubspot_search_records`, its list of operators written from [`OPERATORS`].
+#[cfg(test)]
 fn search_description() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
@@ -425,9 +443,12 @@ fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
 impl TypedTool for SearchRecords {
     type Args = SearchArgs;
 
+    const NAME: &'static str = "hubspot_search_records";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_search_records",
+            name: Self::NAME,
             title: "Search CRM records",
             description: search_description(),
             family: Family::Records,
@@ -619,9 +640,12 @@ struct CreateArgs {
 impl TypedTool for CreateRecord {
     type Args = CreateArgs;
 
+    const NAME: &'static str = "hubspot_create_record";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_create_record",
+            name: Self::NAME,
             title: "Create a CRM record",
             description: "Creates one record (contact, company, deal, ticket, custom object, ...) with the given \
                 property values, optionally associated with existing records. Check property names and allowed \
@@ -696,9 +720,12 @@ struct UpdateArgs {
 impl TypedTool for UpdateRecord {
     type Args = UpdateArgs;
 
+    const NAME: &'static str = "hubspot_update_record";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_update_record",
+            name: Self::NAME,
             title: "Update a CRM record",
             description: "Changes property values of one record, by id or by a unique property (idProperty, e.g. \
                 email). Only the given properties change; an empty string clears a value. Returns the record as \
@@ -782,9 +809,12 @@ struct ArchiveArgs {
 impl TypedTool for ArchiveRecord {
     type Args = ArchiveArgs;
 
+    const NAME: &'static str = "hubspot_archive_record";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_archive_record",
+            name: Self::NAME,
             title: "Archive (delete) a CRM record",
             description: "Archives one record by id: HubSpot's delete. It disappears from lists and searches and \
                 can be restored from HubSpot's recycle bin for 90 days. Confirm with the user before using.",

@@ -276,7 +276,7 @@ fn drift(def: &ToolDef, tool: &dyn Tool) -> Vec<String> {
 
 #[test]
 fn every_tool_schema_matches_its_args_type() {
-    let reg = Registry::build(Registry::all_tools(), 1000);
+    let reg = Registry::build(Registry::all_tools(), 1000).unwrap();
     assert!(reg.len() >= 37, "{} tools", reg.len());
     let mut problems = Vec::new();
     for d in reg.defs() {
@@ -286,7 +286,7 @@ fn every_tool_schema_matches_its_args_type() {
         // The tool's own schema: what the registry adds for the dispatcher (`approvalId`, taken out
         // before the arguments reach the tool) is not the args type's.
         problems.extend(
-            drift(&tool.def(), tool)
+            drift(&tool.def().unwrap(), tool)
                 .into_iter()
                 .map(|p| format!("{}: {p}", d.name)),
         );
@@ -322,9 +322,10 @@ struct Fake(Value);
 
 impl TypedTool for Fake {
     type Args = FakeArgs;
+    const NAME: &'static str = "fake";
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "fake",
+            name: Self::NAME,
             title: "Fake",
             description: "A tool whose schema the test changes, to see the checker notice.",
             family: Family::Diagnostics,

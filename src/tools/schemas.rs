@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::args::NoArgs;
 use super::common::{object_type, render_list, render_one, STANDARD_TYPES};
 use super::properties::{select_properties, PropertyFilter};
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -106,9 +108,12 @@ struct ListSchemas;
 impl TypedTool for ListSchemas {
     type Args = NoArgs;
 
+    const NAME: &'static str = "hubspot_list_schemas";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_schemas",
+            name: Self::NAME,
             title: "List custom objects",
             description: "Lists the account's custom object types: objectTypeId (2-…), name, \
                 fullyQualifiedName, labels, primary display property, required and searchable properties, \
@@ -163,9 +168,12 @@ struct GetArgs {
 impl TypedTool for GetSchema {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_schema";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_schema",
+            name: Self::NAME,
             title: "Get a custom object's schema",
             description: "Reads one custom object's definition: labels, primary display property, required \
                 and searchable properties, its properties (trimmed; hidden ones left out) and its association \

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::common::{
-    after_schema, limit_schema, next_after, page_output_schema, page_result, render_one, CURSOR,
-    FLOW_ID,
-};
+#[cfg(test)]
+use super::common::{after_schema, limit_schema, page_output_schema};
+use super::common::{next_after, page_result, render_one, CURSOR, FLOW_ID};
 use super::schemas::standard_name;
-use super::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput, TypedTool};
+#[cfg(test)]
+use super::{Annotations, Family, ToolDef};
+use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::paths;
 
 /// The family's tools.
@@ -191,9 +192,12 @@ fn fifty() -> u32 {
 impl TypedTool for ListWorkflows {
     type Args = ListArgs;
 
+    const NAME: &'static str = "hubspot_list_workflows";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_list_workflows",
+            name: Self::NAME,
             title: "List workflows",
             description: "Lists the account's automation workflows page by page: id, name, whether enabled, \
                 flowType, the object type they enroll and when last updated. Use to find a workflow (e.g. \
@@ -247,9 +251,12 @@ struct GetArgs {
 impl TypedTool for GetWorkflow {
     type Args = GetArgs;
 
+    const NAME: &'static str = "hubspot_get_workflow";
+
+    #[cfg(test)]
     fn def(&self) -> ToolDef {
         ToolDef {
-            name: "hubspot_get_workflow",
+            name: Self::NAME,
             title: "Get a workflow",
             description: "Reads one workflow by id and summarizes it: name, enabled, type, enrolled object \
                 type, enrollment triggers (type, re-enrollment, the properties and events they test) and its \

@@ -331,7 +331,7 @@ fn app_with(env: &[(&str, &str)]) -> Arc<App> {
     pairs.extend_from_slice(env);
     let cfg = Config::from_raw(&RawEnv::from_pairs(pairs), Purpose::Demo).unwrap();
     let verifier = hubspot_mcp::auth::Verifier::from_config(&cfg).unwrap();
-    Arc::new(App::new(cfg, None).with_verifier(verifier))
+    Arc::new(App::new(cfg, None).unwrap().with_verifier(verifier))
 }
 
 /// A request as text: `METHOD PATH\nheader: value\n...\n\nbody`, so one byte string mutates all of it.

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use hubspot_mcp::app::App;
 use hubspot_mcp::config::{Config, Purpose, RawEnv};
 use hubspot_mcp::http::message::{Req, Verb};
-use hubspot_mcp::tools::{Annotations, Family, Tool, ToolContext, ToolDef, ToolError, ToolOutput};
+use hubspot_mcp::tools::{
+    Annotations, Family, MissingDef, Tool, ToolContext, ToolDef, ToolError, ToolOutput,
+};
 use serde_json::{json, Value};
 
 use crate::support::{Server, ACCEPT};
@@ -243,8 +245,8 @@ fn connections_over_the_cap_get_503() {
 struct Boom;
 
 impl Tool for Boom {
-    fn def(&self) -> ToolDef {
-        ToolDef {
+    fn def(&self) -> Result<ToolDef, MissingDef> {
+        Ok(ToolDef {
             name: "boom",
             title: "Boom",
             description:
@@ -258,7 +260,7 @@ impl Tool for Boom {
             },
             input_schema: json!({"type":"object","properties":{}}),
             output_schema: None,
-        }
+        })
     }
     fn call(&self, _: Value, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         panic!("boom on purpose")
@@ -269,7 +271,7 @@ impl Tool for Boom {
 fn a_panicking_handler_becomes_500_and_minus_32603() {
     let cfg =
         Config::from_raw(&RawEnv::from_pairs([("LOG_LEVEL", "error")]), Purpose::Demo).unwrap();
-    let app = Arc::new(App::with_tools(cfg, vec![Box::new(Boom)], None));
+    let app = Arc::new(App::with_tools(cfg, vec![Box::new(Boom)], None).unwrap());
     let body = crate::support::stateless_body(77, "tools/call", json!({"name": "boom"}));
     let req = Req::new(Verb::Post, "/mcp")
         .header("host", "localhost")

@@ -264,7 +264,8 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         })
         .collect();
     if let Some((p, kind, desc)) = sort {
-        hits.sort_by(|a, b| {
+        // Ties end on the (unique) id: the order is total, so an unstable sort gives the same result.
+        hits.sort_unstable_by(|a, b| {
             search::sort_order(
                 kind,
                 a.props.get(p).map(String::as_str),

@@ -1,0 +1,207 @@
+//! The tools' definitions as data: `defs.json`, built into the binary and read once, when the registry is
+//! built. The definitions are written once, as code: each tool's `TypedTool::def`, compiled into test
+//! builds only (a `json!` schema literal is a map insert per key; 37 tools' worth was ~190 KiB of machine
+//! code). The test `tool_defs_json_is_current` writes the document from that code and fails while the
+//! checked-in file differs; `UPDATE_TOOL_DEFS=1 cargo test --lib tool_defs_json_is_current` rewrites it.
+//!
+//! The document is a JSON array in listing order, one tool a line: `name`, `title`, `description`,
+//! `family` (as `HUBSPOT_TOOLSETS` writes it), `annotations` (`readOnly`, `destructive`, `idempotent`,
+//! `openWorld`), `inputSchema` and, where the tool has one, `outputSchema`.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::{Annotations, Family, ToolDef};
+
+/// The document, as generated (see the module's documentation).
+const DOCUMENT: &str = include_str!("defs.json");
+
+/// A tool this binary has no definition of: its name is not in the built-in document, or the document
+/// does not read. `Registry::build` refuses such a tool, and the server does not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingDef {
+    /// The tool's name.
+    pub tool: &'static str,
+    /// What is wrong with the document.
+    pub why: String,
+}
+
+impl fmt::Display for MissingDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "error: no definition of tool {} in the definitions built into this binary \
+             (src/tools/defs.json: {}); the binary was built from a tree whose defs.json is out of date: \
+             regenerate it with `UPDATE_TOOL_DEFS=1 cargo test --lib tool_defs_json_is_current` and rebuild",
+            self.tool, self.why
+        )
+    }
+}
+
+impl std::error::Error for MissingDef {}
+
+/// The document, parsed on first use; its strings live as long as the process, so a [`ToolDef`] can
+/// borrow them.
+fn parsed() -> Result<&'static [Value], String> {
+    static PARSED: OnceLock<Result<Value, String>> = OnceLock::new();
+    match PARSED.get_or_init(|| serde_json::from_str(DOCUMENT).map_err(|e| e.to_string())) {
+        Ok(Value::Array(tools)) => Ok(tools),
+        Ok(_) => Err("not a JSON array".into()),
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// The definition of the tool named `name`, from the built-in document.
+pub(super) fn lookup(name: &'static str) -> Result<ToolDef, MissingDef> {
+    let missing = |why: String| MissingDef { tool: name, why };
+    let tools = parsed().map_err(missing)?;
+    let entry = tools
+        .iter()
+        .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        .ok_or_else(|| missing("no entry of that name".into()))?;
+    read(entry)
+        .ok_or_else(|| missing("its entry lacks a field or has one of the wrong type".into()))
+}
+
+/// A [`ToolDef`] from its entry in the document.
+fn read(entry: &'static Value) -> Option<ToolDef> {
+    let text = |k: &str| entry.get(k).and_then(Value::as_str);
+    let a = entry.get("annotations")?;
+    let hint = |k: &str| a.get(k).and_then(Value::as_bool);
+    Some(ToolDef {
+        name: text("name")?,
+        title: text("title")?,
+        description: text("description")?,
+        family: Family::parse(text("family")?)?,
+        annotations: Annotations {
+            read_only: hint("readOnly")?,
+            destructive: hint("destructive")?,
+            idempotent: hint("idempotent")?,
+            open_world: hint("openWorld")?,
+        },
+        input_schema: entry.get("inputSchema").filter(|s| s.is_object())?.clone(),
+        output_schema: match entry.get("outputSchema") {
+            None => None,
+            Some(s) if s.is_object() => Some(s.clone()),
+            Some(_) => return None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map};
+
+    use super::*;
+    use crate::tools::Registry;
+
+    /// The `def()` of every registered tool, in listing order.
+    fn code_defs() -> Vec<ToolDef> {
+        Registry::all_tools()
+            .iter()
+            .map(|t| t.def().unwrap())
+            .collect()
+    }
+
+    /// `d`'s entry in the document.
+    fn entry(d: &ToolDef) -> Value {
+        let mut m = Map::new();
+        m.insert("name".into(), d.name.into());
+        m.insert("title".into(), d.title.into());
+        m.insert("description".into(), d.description.into());
+        m.insert("family".into(), d.family.as_str().into());
+        m.insert(
+            "annotations".into(),
+            json!({
+                "readOnly": d.annotations.read_only,
+                "destructive": d.annotations.destructive,
+                "idempotent": d.annotations.idempotent,
+                "openWorld": d.annotations.open_world,
+            }),
+        );
+        m.insert("inputSchema".into(), d.input_schema.clone());
+        if let Some(o) = &d.output_schema {
+            m.insert("outputSchema".into(), o.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// The document for `defs`: a JSON array, one tool a line.
+    fn document(defs: &[ToolDef]) -> String {
+        let lines: Vec<String> = defs.iter().map(|d| entry(d).to_string()).collect();
+        format!("[\n{}\n]\n", lines.join(",\n"))
+    }
+
+    #[test]
+    fn tool_defs_json_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tools/defs.json");
+        let defs = code_defs();
+        let expected = document(&defs);
+        if std::env::var_os("UPDATE_TOOL_DEFS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+            return;
+        }
+        let stale: Vec<&str> = defs
+            .iter()
+            .filter(|d| {
+                let line = entry(d).to_string();
+                !DOCUMENT.lines().any(|l| l.trim_end_matches(',') == line)
+            })
+            .map(|d| d.name)
+            .collect();
+        assert!(
+            DOCUMENT == expected,
+            "src/tools/defs.json is not what the tools' def() functions say (changed or new: {stale:?}; \
+             or a tool was removed or moved). Regenerate it, then rebuild:\n\
+             \n    UPDATE_TOOL_DEFS=1 cargo test --lib tool_defs_json_is_current\n"
+        );
+    }
+
+    /// Every registered tool reads back from the document exactly as its `def()` wrote it (what a
+    /// non-test build's `Tool::def` returns), so no tool of this build fails the registry at start-up.
+    #[test]
+    fn every_registered_tool_reads_back_from_the_document() {
+        let defs = code_defs();
+        assert!(defs.len() >= 37, "{} tools", defs.len());
+        for d in &defs {
+            let read = lookup(d.name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(entry(&read), entry(d), "{}", d.name);
+        }
+        assert_eq!(
+            parsed().unwrap().len(),
+            defs.len(),
+            "a tool that is not registered"
+        );
+    }
+
+    #[test]
+    fn a_tool_missing_from_the_document_is_named() {
+        let e = lookup("no_such_tool").unwrap_err();
+        assert_eq!(e.tool, "no_such_tool");
+        assert_eq!(e.why, "no entry of that name");
+        let text = e.to_string();
+        assert!(
+            text.contains("tool no_such_tool") && text.contains("UPDATE_TOOL_DEFS=1"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_entry_is_refused() {
+        let good = entry(&code_defs()[0]);
+        assert!(read(Box::leak(Box::new(good.clone()))).is_some());
+        for (k, v) in [
+            ("family", json!("nonsense")),
+            ("title", json!(1)),
+            ("inputSchema", json!("x")),
+            ("outputSchema", json!(null)),
+            ("annotations", json!({"readOnly": true})),
+        ] {
+            let mut bad = good.clone();
+            bad[k] = v;
+            assert!(read(Box::leak(Box::new(bad))).is_none(), "{k}");
+        }
+    }
+}
