@@ -236,6 +236,10 @@ impl Approvals {
 
     /// Notes that `who` just read outside free text.
     pub(crate) fn read_untrusted(&self, who: &Asker) {
+        if self.settings.untrusted_window.is_zero() {
+            // `MCP_UNTRUSTED_WINDOW_MS=0`: the floor is off.
+            return;
+        }
         let window = if who.session.is_some() {
             // A session's writes for its whole life: the longest a session may live.
             self.settings
@@ -244,9 +248,6 @@ impl Approvals {
         } else {
             self.settings.untrusted_window
         };
-        if window.is_zero() {
-            return;
-        }
         if let Err(e) = self.ledger.taint(&who.taint_key, window) {
             log::warn!(error = e.to_string(); "approval store failed recording the untrusted mark");
         }

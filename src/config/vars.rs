@@ -491,7 +491,7 @@ table! {
         doc "approvals one principal may have waiting; more are refused until one is answered or expires";
     MCP_UNTRUSTED_WINDOW_MS: Millis = millis(600_000, 0);
         rule "";
-        doc "after a principal reads free text from outside the company (note and email bodies, descriptions), writes for this long are asked of a person (a session's writes for its whole life)";
+        doc "after a principal reads free text from outside the company (note and email bodies, descriptions), writes for this long are asked of a person when the client can ask (a session's writes for its whole life); 0 turns this off";
     JWT_SECRET: SecretText = secret(32, "must be at least 32 characters");
         rule "production needs it or `JWKS_URI`; without either, `serve` needs `--demo` or a loopback `HOST`";
         doc "HS256/384/512 shared secret of bearer tokens";
