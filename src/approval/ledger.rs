@@ -63,34 +63,44 @@ pub(crate) struct MemoryLedger {
     records: Mutex<HashMap<String, (Record, Status)>>,
     marks: Mutex<HashMap<String, u64>>,
     taints: Mutex<HashMap<String, u64>>,
+    /// While the untrusted-read marks are full, every key reads as marked, until this time (fail closed).
+    taint_overflow: Mutex<u64>,
     audits: Mutex<HashMap<String, VecDeque<String>>>,
 }
 
-/// Drops lapsed entries, then the soonest to lapse while still over the cap.
-fn prune<V>(m: &mut HashMap<String, V>, until: impl Fn(&V) -> u64, now: u64) {
-    m.retain(|_, v| until(v) > now);
-    while m.len() >= MEMORY_CAP {
-        let Some(k) = m
-            .iter()
-            .min_by_key(|(_, v)| until(v))
-            .map(|(k, _)| k.clone())
-        else {
-            break;
-        };
-        m.remove(&k);
+/// Records one principal may hold at once, whatever their state (pending, decided, used), in memory.
+const RECORDS_PER_PRINCIPAL_FACTOR: usize = 4;
+
+/// Drops lapsed entries; true when there is room for one more. Live entries are never dropped: a
+/// one-time mark or an untrusted-read mark forgotten early would be a replay or a lifted floor.
+fn prune<V>(m: &mut HashMap<String, V>, until: impl Fn(&V) -> u64, now: u64) -> bool {
+    if m.len() >= MEMORY_CAP {
+        m.retain(|_, v| until(v) > now);
     }
+    m.len() < MEMORY_CAP
+}
+
+fn full() -> LedgerError {
+    LedgerError(format!("{MEMORY_CAP} entries, none lapsed yet"))
 }
 
 impl Ledger for MemoryLedger {
     fn create(&self, r: &Record, _ttl: Duration, max_pending: usize) -> Result<bool, LedgerError> {
         let now = now_ms();
         let mut m = self.records.lock();
-        prune(&mut m, |(r, _)| r.expires_ms, now);
-        let waiting = m
-            .values()
-            .filter(|(x, s)| x.principal == r.principal && *s == Status::Pending)
-            .count();
-        if waiting >= max_pending {
+        if !prune(&mut m, |(r, _)| r.expires_ms, now) {
+            return Err(full());
+        }
+        let (mut waiting, mut held) = (0, 0);
+        for (x, s) in m.values() {
+            if x.principal == r.principal && x.expires_ms > now {
+                held += 1;
+                if *s == Status::Pending {
+                    waiting += 1;
+                }
+            }
+        }
+        if waiting >= max_pending || held >= max_pending * RECORDS_PER_PRINCIPAL_FACTOR {
             return Ok(false);
         }
         m.insert(r.id.clone(), (r.clone(), Status::Pending));
@@ -122,19 +132,29 @@ impl Ledger for MemoryLedger {
         if m.get(mark).is_some_and(|&until| until > now) {
             return Ok(false);
         }
-        prune(&mut m, |&u| u, now);
+        if !prune(&mut m, |&u| u, now) {
+            return Err(full());
+        }
         m.insert(mark.to_string(), now + ttl.as_millis() as u64);
         Ok(true)
     }
     fn taint(&self, key: &str, window: Duration) -> Result<(), LedgerError> {
         let now = now_ms();
+        let until = now + window.as_millis() as u64;
         let mut m = self.taints.lock();
-        prune(&mut m, |&u| u, now);
-        m.insert(key.to_string(), now + window.as_millis() as u64);
+        if !prune(&mut m, |&u| u, now) {
+            let mut o = self.taint_overflow.lock();
+            *o = (*o).max(until);
+            return Err(full());
+        }
+        m.insert(key.to_string(), until);
         Ok(())
     }
     fn tainted(&self, key: &str) -> Result<bool, LedgerError> {
         let now = now_ms();
+        if *self.taint_overflow.lock() > now {
+            return Ok(true);
+        }
         Ok(self.taints.lock().get(key).is_some_and(|&u| u > now))
     }
     fn audit(&self, principal: &str, line: &str) -> Result<(), LedgerError> {

@@ -18,11 +18,11 @@ use crate::redis_cmd;
 const TICK: Duration = Duration::from_secs(1);
 /// Open boxes at most (memory); past it, new asks are refused.
 const MAX_OPEN: usize = 10_000;
-/// How long an answer pushed to Redis waits for its reader, and an open box's mark lasts at most.
-const ANSWER_TTL_MS: &str = "120000";
 
-/// Pushes an answer only to a box some replica opened (answers to nothing never reach Redis's memory).
+/// Pushes an answer only to a box some replica opened, and only the first (answers to nothing, or a
+/// flood of answers to one box, never reach Redis's memory).
 const POST_SCRIPT: &str = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end \
+if redis.call('LLEN', KEYS[2]) > 0 then return 0 end \
 redis.call('RPUSH', KEYS[2], ARGV[1]) redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1";
 
 /// Delivers answers to waiting calls.
@@ -35,6 +35,8 @@ pub(crate) enum Mailbox {
         redis: Arc<Redis>,
         /// `<prefix>approval:`.
         prefix: String,
+        /// How long a box's mark and its answer last: longer than any wait.
+        ttl_ms: String,
     },
 }
 
@@ -51,7 +53,7 @@ impl Drop for Opened<'_> {
             Mailbox::Memory(m) => {
                 m.lock().remove(&self.key);
             }
-            Mailbox::Redis { redis, prefix } => {
+            Mailbox::Redis { redis, prefix, .. } => {
                 let _ = redis.cmd(redis_cmd!(
                     "DEL",
                     Mailbox::open_key(prefix, &self.key),
@@ -83,8 +85,12 @@ impl Mailbox {
                 m.insert(key.to_string(), tx);
                 Some(rx)
             }
-            Mailbox::Redis { redis, prefix } => {
-                let mark = redis_cmd!("SET", Self::open_key(prefix, key), "1", "PX", ANSWER_TTL_MS);
+            Mailbox::Redis {
+                redis,
+                prefix,
+                ttl_ms,
+            } => {
+                let mark = redis_cmd!("SET", Self::open_key(prefix, key), "1", "PX", ttl_ms);
                 if redis.cmd(mark).is_err() {
                     return None;
                 }
@@ -105,7 +111,11 @@ impl Mailbox {
                 .lock()
                 .get(key)
                 .is_some_and(|tx| tx.try_send(answer.clone()).is_ok()),
-            Mailbox::Redis { redis, prefix } => redis
+            Mailbox::Redis {
+                redis,
+                prefix,
+                ttl_ms,
+            } => redis
                 .cmd(redis_cmd!(
                     "EVAL",
                     POST_SCRIPT,
@@ -113,7 +123,7 @@ impl Mailbox {
                     Self::open_key(prefix, key),
                     Self::list_key(prefix, key),
                     answer.to_string(),
-                    ANSWER_TTL_MS
+                    ttl_ms
                 ))
                 .is_ok_and(|r| r.as_int() == Some(1)),
         }
@@ -130,7 +140,7 @@ impl Opened<'_> {
             let step = left.min(TICK);
             let got = match (self.mailbox, &self.rx) {
                 (Mailbox::Memory(_), Some(rx)) => rx.recv_timeout(step).ok(),
-                (Mailbox::Redis { redis, prefix }, _) => {
+                (Mailbox::Redis { redis, prefix, .. }, _) => {
                     let k = Mailbox::list_key(prefix, &self.key);
                     // BLPOP takes whole seconds (fractions since Redis 6); one second at most keeps it
                     // under the client's 2 s read timeout.

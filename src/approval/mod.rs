@@ -163,8 +163,47 @@ impl seal::Payload for State {
     }
 }
 
+/// Calls waiting for a person, per principal (this process's workers are what they hold).
+#[derive(Default)]
+struct Waiting(parking_lot::Mutex<std::collections::HashMap<String, usize>>);
+
+/// One call's place among its principal's waiting calls; given back when dropped.
+struct WaitSlot<'a> {
+    waiting: &'a Waiting,
+    principal: String,
+}
+
+impl Waiting {
+    /// A place for `principal`'s call, unless `max` of its calls already wait.
+    fn take(&self, principal: &str, max: usize) -> Option<WaitSlot<'_>> {
+        let mut m = self.0.lock();
+        let n = m.entry(principal.to_string()).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(WaitSlot {
+            waiting: self,
+            principal: principal.to_string(),
+        })
+    }
+}
+
+impl Drop for WaitSlot<'_> {
+    fn drop(&mut self) {
+        let mut m = self.waiting.0.lock();
+        if let Some(n) = m.get_mut(&self.principal) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.principal);
+            }
+        }
+    }
+}
+
 /// The approval service: policy, ledger, mailbox, sealing, audit.
 pub(crate) struct Approvals {
+    waiting: Waiting,
     settings: ApprovalSettings,
     ledger: Box<dyn Ledger>,
     mailbox: Mailbox,
@@ -200,6 +239,8 @@ impl Approvals {
                 let m = Mailbox::Redis {
                     redis: Arc::clone(l.redis()),
                     prefix: l.prefix().to_string(),
+                    // Longer than any wait (the approval timeout is below the request deadline).
+                    ttl_ms: (cfg.request_timeout().as_millis() + 30_000).to_string(),
                 };
                 (Box::new(l), m)
             }
@@ -209,6 +250,7 @@ impl Approvals {
             ),
         };
         Approvals {
+            waiting: Waiting::default(),
             settings: cfg.approvals().clone(),
             ledger,
             mailbox,
@@ -365,6 +407,12 @@ impl Approvals {
         }
     }
 
+    /// Whether a client's form answer may stand for the person's yes (`MCP_APPROVAL_PAGE_ONLY` off, and the
+    /// client declared form elicitation).
+    fn form_allowed(&self, who: &Asker) -> bool {
+        who.asks.form && !self.settings.page_only
+    }
+
     /// The `elicitation/create` params of a form approval.
     fn form_params(&self, who: &Asker, change: &Change) -> Value {
         let mut p = json!({
@@ -401,10 +449,21 @@ impl Approvals {
         let Some(session) = who.session.as_deref() else {
             return self.ask_by_link(who, def, digest, change);
         };
+        // A worker is held while a person decides: each principal holds at most MCP_MAX_PENDING_APPROVALS.
+        let Some(_slot) = self.waiting.take(&who.principal, self.settings.max_pending) else {
+            return Outcome::Refuse(format!(
+                "{} approvals are already waiting for this user (MCP_MAX_PENDING_APPROVALS); nothing was \
+                 written. Ask the user to answer them first.",
+                self.settings.max_pending
+            ));
+        };
         let until = (Instant::now() + self.settings.timeout)
             .min(deadline.checked_sub(WRITE_RESERVE).unwrap_or(deadline));
-        if !who.asks.form {
-            return self.elicit_url(who, def, digest, change, until, send);
+        if !self.form_allowed(who) {
+            if who.asks.url {
+                return self.elicit_url(who, def, digest, change, until, send);
+            }
+            return self.ask_by_link(who, def, digest, change);
         }
         let rpc_id = format!("{ELICIT_PREFIX}form-{}", random_hex(16));
         let Some(open) = self.mailbox.open(&format!("{session}/{rpc_id}")) else {
@@ -487,7 +546,7 @@ impl Approvals {
 
     /// A client's answer to one of this server's requests (a JSON-RPC response POSTed on `session`):
     /// handed to the call waiting for it. False when it answers nothing this server asked.
-    pub(crate) fn answer(&self, session: &str, response: &Value) -> bool {
+    pub(crate) fn answer(&self, session: &str, principal: &str, response: &Value) -> bool {
         let Some(id) = response.get("id").and_then(Value::as_str) else {
             return false;
         };
@@ -498,6 +557,11 @@ impl Approvals {
             return self.mailbox.post(&format!("{session}/{id}"), response);
         }
         if let Some(rid) = rest.strip_prefix("url-") {
+            // Only the principal it was asked of may withdraw it.
+            match self.ledger.get(rid) {
+                Ok(Some((r, _))) if r.principal == principal => {}
+                _ => return false,
+            }
             // The client's own answer only matters when it refuses to open the page.
             let refused = response.get("error").is_some()
                 || response
@@ -530,7 +594,7 @@ impl Approvals {
             nonce: random_hex(16),
             record: None,
         };
-        let request = if who.asks.form {
+        let request = if self.form_allowed(who) {
             json!({"method": "elicitation/create", "params": self.form_params(who, change)})
         } else if who.asks.url {
             let r = match self.open_record(who, def, digest, change) {
@@ -611,6 +675,9 @@ impl Approvals {
                 }
             }
             Some(_) => declined("rejected on the approval page"),
+            None if self.settings.page_only => {
+                refuse("approvals are made on the approval page only (MCP_APPROVAL_PAGE_ONLY); call again without it")
+            }
             None => {
                 let answer = responses.and_then(|r| r.get(INPUT_KEY));
                 match form_verdict(answer) {

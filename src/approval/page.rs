@@ -29,6 +29,8 @@ pub(crate) struct PageRequest<'a> {
     pub(crate) cookie: Option<&'a str>,
     /// The `Origin` header (browsers send it on every POST).
     pub(crate) origin_header: Option<&'a str>,
+    /// The `Sec-Fetch-Site` header, when the browser sends one.
+    pub(crate) fetch_site: Option<&'a str>,
     /// This server's public origin.
     pub(crate) origin: &'a str,
     /// `oauth` mode: who signed in in this browser (`Some(None)`: nobody); `None` outside `oauth`
@@ -185,13 +187,14 @@ fn decide(a: &Approvals, r: &Record, status: Status, req: &PageRequest<'_>) -> P
     if status != Status::Pending {
         return status_page(status);
     }
-    // Browsers send Origin on every POST; a missing one is a non-browser client, which has no cookie of
-    // the page either. `null` is what a browser sends under a strict referrer policy: the CSRF token and
-    // the `SameSite=Strict` cookie still decide.
-    if req
+    // Browsers send their Origin with every form POST (this page's referrer policy lets them name it):
+    // a decision without this server's origin did not come from a browser showing this page. A client
+    // that forges the header still needs the page's token and cookie; docs/approvals.md says what that
+    // leaves possible without sign-in.
+    let same_origin = req
         .origin_header
-        .is_some_and(|o| o != "null" && o.trim_end_matches('/') != req.origin.trim_end_matches('/'))
-    {
+        .is_some_and(|o| o.trim_end_matches('/') == req.origin.trim_end_matches('/'));
+    if !same_origin || req.fetch_site.is_some_and(|s| s != "same-origin") {
         return message(403, "Not allowed", "The decision must come from this page.");
     }
     let form = match std::str::from_utf8(req.body)

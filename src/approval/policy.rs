@@ -3,7 +3,7 @@
 //! is asked when the client can ask).
 
 use crate::config::{ApprovalSettings, PolicyRule, Selector, WriteAction};
-use crate::tools::{Change, Effect, Family, ToolDef};
+use crate::tools::{Change, Effect, ToolDef};
 
 /// How the client can ask a person (its declared elicitation capability).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,9 +84,17 @@ pub(crate) fn decide(
     asks: Asks,
     untrusted_read: bool,
 ) -> Decision {
-    let mut action = matching(&settings.rules, def, change.effect, scopes)
-        .map_or_else(|| default_action(change.effect), |r| r.action);
-    let big_batch = def.family == Family::Batch && change.count > settings.batch_threshold;
+    let of = |effect| {
+        matching(&settings.rules, def, effect, scopes)
+            .map_or_else(|| default_action(effect), |r| r.action)
+    };
+    let mut action = of(change.effect);
+    if change.may_create {
+        // An upsert creates the records it does not find: the stricter of the two rules.
+        action = action.max(of(Effect::Create));
+    }
+    // Any write of many records (a batch, or a record with many associations), whatever its family.
+    let big_batch = change.count > settings.batch_threshold;
     if (change.effect == Effect::Archive || big_batch) && action < WriteAction::Approve {
         action = WriteAction::Approve;
     }
@@ -195,6 +203,36 @@ mod tests {
         );
         big.count = 10;
         assert_eq!(decide(&s, &batch, &big, &[], none, false), Decision::Allow);
+    }
+
+    #[test]
+    fn an_upsert_is_weighed_as_the_stricter_of_update_and_create_and_many_records_are_approved() {
+        let up = def("hubspot_batch_upsert");
+        let mut c = Change::new(Effect::Update, "contacts", 2);
+        c.may_create = true;
+        let none = Asks::default();
+        assert_eq!(
+            decide(&settings("create=deny"), &up, &c, &[], none, false),
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(
+                &settings("update=allow,create=approve"),
+                &up,
+                &c,
+                &[],
+                none,
+                false
+            ),
+            Decision::Approve
+        );
+        // Many associations at once: the batch floor, whatever the family.
+        let assoc = def("hubspot_batch_create_associations");
+        let many = Change::new(Effect::Associate, "contacts", 50);
+        assert_eq!(
+            decide(&settings("*=allow"), &assoc, &many, &[], none, false),
+            Decision::Approve
+        );
     }
 
     #[test]

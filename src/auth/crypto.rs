@@ -6,8 +6,8 @@
 //! 250 KB for what ring already does: docs/performance.md). This server verifies tokens and never signs
 //! one.
 //!
-//! The key decides the algorithms before anything here runs (`jwks.rs`, `mod.rs`); still, each check
-//! takes only the key kind its algorithm family has, so a mismatch fails closed.
+//! The key decides the algorithms before anything here runs (`jwks.rs`, `mod.rs`); still, a key is used
+//! only for its own family's algorithms, so a mismatch fails closed.
 
 use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 use ring::signature as sig;
@@ -15,6 +15,10 @@ use ring::signature as sig;
 /// True when `signature` is `alg`'s signature of `msg` under `key`.
 pub(crate) fn check(alg: Algorithm, key: &DecodingKey, msg: &[u8], signature: &[u8]) -> bool {
     use Algorithm as A;
+    // A key is used only for its own family's algorithms (an HMAC secret and an EC point are both bytes).
+    if key.family() != alg.family() {
+        return false;
+    }
     let hmac = |h| match key.kind() {
         DecodingKeyKind::SecretOrDer(secret) => {
             ring::hmac::verify(&ring::hmac::Key::new(h, secret), msg, signature).is_ok()

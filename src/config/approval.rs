@@ -118,6 +118,8 @@ pub(crate) struct ApprovalSettings {
     pub(crate) rules: Vec<PolicyRule>,
     /// `MCP_APPROVAL_TIMEOUT_MS`: how long a call waits for a person's answer.
     pub(crate) timeout: Duration,
+    /// `MCP_APPROVAL_PAGE_ONLY`: never take a client's form answer as the person's yes.
+    pub(crate) page_only: bool,
     /// `MCP_APPROVAL_TTL_MS`: how long an approval (a link, a request state) may be used.
     pub(crate) ttl: Duration,
     /// `MCP_APPROVAL_BATCH_THRESHOLD`: batch writes of more records always need approval.
@@ -153,6 +155,7 @@ impl ApprovalSettings {
         ApprovalSettings {
             rules,
             timeout,
+            page_only: p.flag(&vars::MCP_APPROVAL_PAGE_ONLY),
             ttl: p.millis(&vars::MCP_APPROVAL_TTL_MS),
             batch_threshold: p.count(&vars::MCP_APPROVAL_BATCH_THRESHOLD),
             max_pending: p.count(&vars::MCP_MAX_PENDING_APPROVALS),

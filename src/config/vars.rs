@@ -480,6 +480,9 @@ table! {
     MCP_APPROVAL_TIMEOUT_MS: Millis = millis(40_000, 500);
         rule "below `MCP_REQUEST_TIMEOUT_MS` (unset: at most two thirds of it)";
         doc "how long a write waits for a person's answer (elicitation or the approval page); no answer is a no";
+    MCP_APPROVAL_PAGE_ONLY: Flag = Flag { default: false };
+        rule "";
+        doc "true: a person approves only on this server's approval page (URL elicitation, or the link the model shows), never through a client's form, whose answer only the client vouches for; with `MCP_AUTH_MODE=oauth` the page needs the person's HubSpot sign-in";
     MCP_APPROVAL_TTL_MS: Millis = millis(600_000, 1_000);
         rule "";
         doc "how long an approval link or a 2026-07-28 request state may be used; each is used once";

@@ -163,6 +163,7 @@ fn approval_page(app: &App, req: &Req) -> Reply {
         body: &req.body,
         cookie: req.get("cookie"),
         origin_header: req.get("origin"),
+        fetch_site: req.get("sec-fetch-site"),
         origin: &auth::public_origin(&app.config, req.get("host")),
         person: app.oauth.as_ref().map(|o| o.person(req.get("cookie"))),
     });

@@ -175,7 +175,8 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
         Message::Response(v) => {
             // An answer to one of this server's elicitations reaches the call waiting for it (on any
             // replica); anything else is acknowledged and dropped.
-            app.approvals.answer(&session.id.to_string(), &v);
+            let principal = who.map_or("anonymous", |p| p.id.as_str());
+            app.approvals.answer(&session.id.to_string(), principal, &v);
             Reply::empty(202)
         }
         Message::Request(r) => respond(

@@ -187,7 +187,7 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                     let _ = dispatch::handle_notification(app.as_ref(), None, &n);
                 }
                 Ok(Message::Response(v)) => {
-                    app.approvals().answer(STDIO_SESSION, &v);
+                    app.approvals().answer(STDIO_SESSION, "anonymous", &v);
                 }
             },
         }

@@ -829,6 +829,8 @@ impl TypedTool for BatchUpsert {
         let (ty, id_property, ids) = check_upsert(&a)?;
         let now = read_now(cx, &ty, &a.inputs, &ids, Some(&id_property))?;
         let mut change = Change::new(Effect::Update, &ty, a.inputs.len());
+        // Keys HubSpot does not hold become new records.
+        change.may_create = true;
         let mut new = Vec::new();
         for (input, key) in plan_found(&mut change, &a.inputs, &ids, now) {
             change.fields.push(FieldChange {

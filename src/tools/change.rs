@@ -37,6 +37,8 @@ pub struct Change {
     pub(crate) fields: Vec<FieldChange>,
     /// Anything else a person needs to judge it (an association's label, a property's definition).
     pub(crate) detail: Option<String>,
+    /// It may also create records (an upsert): the policy weighs it as the stricter of update and create.
+    pub(crate) may_create: bool,
 }
 
 impl Change {
@@ -49,6 +51,7 @@ impl Change {
             count,
             fields: Vec::new(),
             detail: None,
+            may_create: false,
         }
     }
 
@@ -108,23 +111,23 @@ impl Change {
             Effect::Associate => format!("Change {} association(s) of {}", self.count, self.object),
             Effect::Schema => format!("Change {} definition(s) of {}", self.count, self.object),
         };
-        let mut s = what;
+        let mut s = one_line(&what);
         if !self.ids.is_empty() {
             s.push_str(": ");
-            s.push_str(&self.ids.join(", "));
+            s.push_str(&one_line(&self.ids.join(", ")));
         }
         s.push('.');
         if let Some(d) = &self.detail {
             s.push(' ');
-            s.push_str(d);
+            s.push_str(&one_line(d));
         }
         for f in &self.fields {
             s.push_str("\n- ");
             if let Some(id) = &f.id {
-                s.push_str(id);
+                s.push_str(&one_line(id));
                 s.push(' ');
             }
-            s.push_str(&f.property);
+            s.push_str(&one_line(&f.property));
             s.push_str(": ");
             s.push_str(&show(f.before.as_ref()));
             s.push_str(" → ");
@@ -134,14 +137,32 @@ impl Change {
     }
 }
 
-/// A value as a person reads it: strings without quotes, nothing as "(empty)".
+/// Characters of one value a summary shows; the rest is counted, never silently dropped.
+const SHOWN: usize = 300;
+
+/// A value as a person reads it: one line (invisible and control characters removed, line breaks shown
+/// as `⏎`, so a value cannot fake lines of the summary or reorder what is shown), at most [`SHOWN`]
+/// characters and then how many more there are; nothing as "(empty)".
 fn show(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "(empty)".into(),
-        Some(Value::String(s)) if s.is_empty() => "(empty)".into(),
-        Some(Value::String(s)) => s.chars().take(200).collect(),
+    let text = match v {
+        None | Some(Value::Null) => return "(empty)".into(),
+        Some(Value::String(s)) if s.is_empty() => return "(empty)".into(),
+        Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
+    };
+    one_line(&text)
+}
+
+/// `text` made safe to show on one line of a summary, cut at [`SHOWN`] characters with the count of the rest.
+fn one_line(text: &str) -> String {
+    let clean = super::untrusted::clean(text).replace('\n', "⏎");
+    let total = clean.chars().count();
+    if total <= SHOWN {
+        return clean;
     }
+    let mut s: String = clean.chars().take(SHOWN).collect();
+    s.push_str(&format!("… (+{} more characters)", total - SHOWN));
+    s
 }
 
 #[cfg(test)]
@@ -161,6 +182,21 @@ mod tests {
         assert_eq!(
             c.summary(),
             "Update 1 contacts record(s): 51.\n- 51 lifecyclestage: lead → customer"
+        );
+        // A value cannot add lines, reorder what is shown, or hide its tail.
+        let mut f = Change::new(Effect::Update, "contacts", 1);
+        f.fields.push(FieldChange {
+            id: Some("1".into()),
+            property: "notes".into(),
+            before: None,
+            after: Some(format!("lead\n- 101 amount: 5 → 5\u{202e}x{}", "y".repeat(400)).into()),
+        });
+        let text = f.summary();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text.contains('\u{202e}'));
+        assert!(
+            text.contains("lead⏎- 101 amount") && text.contains("(+125 more characters)"),
+            "{text}"
         );
         let mut n = Change::new(Effect::Create, "deals", 2);
         n.settle(Some(&json!({"results": [{"id": "7"}, {"id": "8"}]})));

@@ -500,7 +500,9 @@ impl<T: TypedTool> Tool for T {
         }
         let change = TypedTool::plan(self, parsed, cx)?;
         // What a plan says reaches approvals and audit lines: a masked value must not be in it.
-        if let (Some(c), Some(client)) = (&change, cx.services.hubspot.as_deref()) {
+        // Schema changes' fields are a definition's (label, type), not record properties.
+        let records = change.as_ref().filter(|c| c.effect != Effect::Schema);
+        if let (Some(c), Some(client)) = (records, cx.services.hubspot.as_deref()) {
             client.check_written(&c.object, c.fields.iter().map(|f| f.property.as_str()))?;
         }
         Ok(change)

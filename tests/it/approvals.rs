@@ -1057,3 +1057,65 @@ fn a_cancelled_call_stops_waiting_and_writes_nothing() {
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(writes(&crm.sb), w0);
 }
+
+#[test]
+fn page_only_takes_no_client_form_answer_and_the_page_needs_its_origin() {
+    let crm = Crm::start(&[("MCP_APPROVAL_PAGE_ONLY", "true")]);
+    let c = crm.mcp.client();
+    let (id, _) = a_contact(&crm);
+    let args =
+        json!({"objectType": "contacts", "id": id, "properties": {"lifecyclestage": "customer"}});
+    let w0 = writes(&crm.sb);
+    // A session client with form elicitation is given the page's link, not a form it could answer itself.
+    let sid = open_session(&c, V, json!({"elicitation": {}}));
+    let mut s = call_stream(&c, &sid, V, 3, "hubspot_update_record", args.clone());
+    let (seen, done) = s.until_response(3);
+    assert!(seen.is_empty(), "asked by form: {seen:?}");
+    let text = done["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (path, aid) = link_of(&text);
+    // 2026-07-28 with form elicitation: no form either.
+    let r = stateless_call(
+        &c,
+        4,
+        "hubspot_update_record",
+        args.clone(),
+        json!({"elicitation": {}}),
+        json!({}),
+    );
+    assert_eq!(r["isError"], true, "{r}");
+    assert!(
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/approvals/"),
+        "{r}"
+    );
+    // The page refuses a decision without this server's Origin, or from another site.
+    let page = c.request("GET", &path, &[], "");
+    let cookie = page.cookie();
+    let csrf = cookie.split_once('=').unwrap().1.to_string();
+    let form = format!("csrf={csrf}&decision=approve");
+    let origin = format!("http://{}", c.host);
+    for headers in [
+        vec![("Cookie", cookie.as_str())],
+        vec![("Cookie", cookie.as_str()), ("Origin", "null")],
+        vec![
+            ("Cookie", cookie.as_str()),
+            ("Origin", origin.as_str()),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    ] {
+        let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        h.extend(headers);
+        assert_eq!(c.request("POST", &path, &h, &form).status, 403, "{h:?}");
+    }
+    assert_eq!(writes(&crm.sb), w0);
+    assert_eq!(approve_on_page(&c, &path, "approve"), 200);
+    let mut with = args;
+    with["approvalId"] = aid.into();
+    assert_eq!(crm.call("hubspot_update_record", with)["isError"], false);
+    assert_eq!(writes(&crm.sb), w0 + 1);
+}
