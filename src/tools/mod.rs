@@ -24,6 +24,8 @@ pub(crate) mod untrusted;
 mod workflows;
 
 #[cfg(test)]
+mod budget_tests;
+#[cfg(test)]
 mod schema_tests;
 
 use std::collections::HashMap;

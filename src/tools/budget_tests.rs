@@ -1,0 +1,109 @@
+//! The byte budget of `tools/list` (issue #13) and the pinned list of tool names.
+//!
+//! Every MCP client puts the whole tool list into the model's context on every turn, so its size is
+//! measured here as served: each tool's compact JSON entry in the 2025-06-18 / 2025-11-25 shape (`name`,
+//! `title`, `description`, `inputSchema`, `outputSchema`, `annotations`), with the `approvalId` argument
+//! `Registry::build` adds to write tools. `cargo test --lib tool_list_budget -- --nocapture` prints the
+//! table.
+
+use super::{ListShape, Registry, View};
+
+/// The most bytes the full `tools/list` (every tool, compact JSON, the `tools` array) may take.
+const FULL_LIST_BUDGET: usize = 68_000;
+
+/// Every tool's name, sorted. A rename or a removal breaks clients and saved prompts: make it a
+/// deliberate change, with a line in the README's "Changelog" section, then update this list.
+const TOOL_NAMES: &[&str] = &[
+    "echo",
+    "hubspot_api_usage",
+    "hubspot_archive_property",
+    "hubspot_archive_record",
+    "hubspot_batch_archive",
+    "hubspot_batch_create",
+    "hubspot_batch_create_associations",
+    "hubspot_batch_read",
+    "hubspot_batch_update",
+    "hubspot_batch_upsert",
+    "hubspot_create_association",
+    "hubspot_create_engagement",
+    "hubspot_create_property",
+    "hubspot_create_property_group",
+    "hubspot_create_record",
+    "hubspot_get_owner",
+    "hubspot_get_pipeline",
+    "hubspot_get_property",
+    "hubspot_get_record",
+    "hubspot_get_schema",
+    "hubspot_get_workflow",
+    "hubspot_list_association_labels",
+    "hubspot_list_associations",
+    "hubspot_list_engagements",
+    "hubspot_list_owners",
+    "hubspot_list_pipelines",
+    "hubspot_list_properties",
+    "hubspot_list_property_groups",
+    "hubspot_list_records",
+    "hubspot_list_schemas",
+    "hubspot_list_workflows",
+    "hubspot_record_link",
+    "hubspot_remove_association",
+    "hubspot_search_records",
+    "hubspot_update_property",
+    "hubspot_update_record",
+    "hubspot_whoami",
+];
+
+/// `(name, family, bytes)` of each tool's entry, in listing order, and the size of the served `tools`
+/// array.
+fn sizes() -> (Vec<(&'static str, &'static str, usize)>, usize) {
+    let reg = Registry::build(Registry::all_tools(), usize::MAX).unwrap();
+    let per_tool = reg
+        .defs()
+        .map(|d| {
+            let bytes = d.to_json_for(ListShape::Current).to_string().len();
+            (d.name, d.family.as_str(), bytes)
+        })
+        .collect();
+    let page = reg.page(None, ListShape::Current, View::Full).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&page).unwrap();
+    (per_tool, v["tools"].to_string().len())
+}
+
+#[test]
+fn tool_list_budget() {
+    let (per_tool, total) = sizes();
+    let mut rows = per_tool.clone();
+    rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    println!("{:<34} {:<12} {:>6}", "tool", "family", "bytes");
+    for (name, family, bytes) in &rows {
+        println!("{name:<34} {family:<12} {bytes:>6}");
+    }
+    let mut families: Vec<(&str, usize)> = Vec::new();
+    for (_, family, bytes) in &per_tool {
+        match families.iter_mut().find(|(f, _)| f == family) {
+            Some((_, sum)) => *sum += bytes,
+            None => families.push((family, *bytes)),
+        }
+    }
+    families.sort_by(|a, b| b.1.cmp(&a.1));
+    for (family, bytes) in &families {
+        println!("{:<34} {family:<12} {bytes:>6}", "(family)");
+    }
+    println!("{:<34} {:<12} {total:>6} ({} tools)", "total", "", rows.len());
+    assert!(
+        total <= FULL_LIST_BUDGET,
+        "tools/list is {total} bytes, over its budget of {FULL_LIST_BUDGET}: shorten a description or a \
+         schema (see the table printed with --nocapture)"
+    );
+}
+
+#[test]
+fn tool_names_are_pinned() {
+    let mut names: Vec<&str> = sizes().0.into_iter().map(|(n, _, _)| n).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names, TOOL_NAMES,
+        "the tool names changed. Tool names are stable: a rename or a removal needs a line in the \
+         README's \"Changelog\" section, then an update of TOOL_NAMES here"
+    );
+}
