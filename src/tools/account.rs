@@ -90,10 +90,7 @@ impl TypedTool for Whoami {
         ToolDef {
             name: Self::NAME,
             title: "Who am I (account and token)",
-            description: "Describes the connected HubSpot account and token: portal (hub) id, UI domain, time \
-                zone, company currency, data hosting location, and the private-app token's scopes, app and \
-                user. Use first when unsure which account you are working in, to interpret dates (time zone) \
-                and amounts (currency), or to check a scope before a call that needs it.",
+            description: "The connected account and token: hub id, UI domain, time zone, currency, data location, scopes, app, user. Use when unsure of the account, for dates and amounts, or to check a scope.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: no_args_schema(),
@@ -178,9 +175,7 @@ impl TypedTool for ApiUsage {
         ToolDef {
             name: Self::NAME,
             title: "Today's API usage",
-            description: "Reports how much of the account's daily HubSpot API limit private apps have used: \
-                usageLimit, currentUsage, percent and when it resets. Use before a large batch job, or when \
-                HubSpot answers with its daily rate limit (429 DAILY).",
+            description: "Daily API usage of the account's private apps: limit, used, percent, reset time. Check before a large batch job or after a 429 DAILY.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: no_args_schema(),
@@ -270,14 +265,12 @@ impl TypedTool for RecordLink {
         ToolDef {
             name: Self::NAME,
             title: "Link to a record in HubSpot",
-            description: "Builds the URL that opens a record in HubSpot's web app, from the object type and \
-                the record id. Use whenever you mention a record to the user so they can click through. Makes \
-                no call beyond the cached account details (and custom object schemas).",
+            description: "The URL of a record in HubSpot's web app; give it whenever you mention a record. Uses only cached account details.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": RECORD_ID.schema("The record id.")
+                "id": RECORD_ID.schema("")
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "url": {"type": "string"}, "objectTypeId": {"type": "string"}, "id": {"type": "string"}

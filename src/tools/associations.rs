@@ -73,13 +73,13 @@ fn explicit_spec(
 #[cfg(test)]
 fn type_id_schema() -> Value {
     json!({"type": "integer", "minimum": 1,
-           "description": "An association type id (hubspot_list_association_labels); default: HubSpot's default, unlabelled association."})
+           "description": "From hubspot_list_association_labels; default: unlabelled."})
 }
 
 #[cfg(test)]
 fn category_schema() -> Value {
     json!({"type": "string", "enum": CATEGORIES,
-           "description": "The type id's category (default USER_DEFINED, for labels created in the account); only with associationTypeId."})
+           "description": "Default USER_DEFINED; only with associationTypeId."})
 }
 
 /// An association given with a record to create (`hubspot_create_record`, `hubspot_batch_create`): the
@@ -206,10 +206,9 @@ fn check_link(
 #[cfg(test)]
 pub(crate) fn new_associations_schema() -> Value {
     json!({"type": "array", "maxItems": super::batch::BATCH_MAX,
-           "description": "Existing records to associate the new record with.",
            "items": {"type": "object", "properties": {
                "toObjectType": object_type_schema(),
-               "toId": RECORD_ID.schema("Id of the record to associate."),
+               "toId": RECORD_ID.schema(""),
                "associationTypeId": type_id_schema(),
                "category": category_schema()
            }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
@@ -281,15 +280,12 @@ impl TypedTool for ListAssociations {
         ToolDef {
             name: Self::NAME,
             title: "List a record's associations",
-            description: "Lists the records of one object type associated with a given record (e.g. the companies \
-                of a contact, the contacts of a deal), with each association's labels and type ids. Use to walk \
-                relationships; then read the associated records with hubspot_batch_read. Follows HubSpot's pages \
-                automatically up to maxResults (default 100, at most 5000) and says so when more exist.",
+            description: "Lists the records of one type associated with a record, with labels and type ids; read them with hubspot_batch_read. Follows pages up to maxResults and says when more exist.",
             family: Family::Associations,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": RECORD_ID.schema("The record's id."),
+                "id": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
                 "maxResults": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": 100,
                                "description": "Stop after this many associated records (1-5000, default 100)."}
@@ -410,18 +406,14 @@ impl TypedTool for CreateAssociation {
         ToolDef {
             name: Self::NAME,
             title: "Associate two CRM records",
-            description: "Associates one record with another (e.g. a contact with a company, a deal with a \
-                contact). Without associationTypeId it creates HubSpot's default, unlabelled association; with a \
-                type id from hubspot_list_association_labels it adds that label. Existing associations and labels \
-                are kept, and repeating the call changes nothing. For many pairs use \
-                hubspot_batch_create_associations.",
+            description: "Associates two records: HubSpot's default association, or with associationTypeId that label. Keeps existing ones; idempotent. Many pairs: hubspot_batch_create_associations.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
-                "fromId": RECORD_ID.schema("Id of the record to associate from."),
+                "fromId": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
-                "toId": RECORD_ID.schema("Id of the record to associate to."),
+                "toId": RECORD_ID.schema(""),
                 "associationTypeId": type_id_schema(),
                 "category": category_schema()
             }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
@@ -541,16 +533,14 @@ impl TypedTool for RemoveAssociation {
         ToolDef {
             name: Self::NAME,
             title: "Remove the association between two CRM records",
-            description: "Removes every association between two records (the default one and all its labels), \
-                e.g. when a contact left a company. The records themselves are not changed. Confirm with the user \
-                before using; recreate with hubspot_create_association.",
+            description: "Removes every association (default and labels) between two records; the records are unchanged. Confirm with the user first.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
-                "fromId": RECORD_ID.schema("Id of one record."),
+                "fromId": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
-                "toId": RECORD_ID.schema("Id of the other record.")
+                "toId": RECORD_ID.schema("")
             }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -611,10 +601,7 @@ impl TypedTool for ListAssociationLabels {
         ToolDef {
             name: Self::NAME,
             title: "List association types (labels) between two object types",
-            description: "Lists the association types defined from one object type to another: HubSpot's default \
-                (unlabelled) type and every label (e.g. Primary, Decision maker), each with its typeId and \
-                category. Use to find the associationTypeId and category to pass to hubspot_create_association or \
-                hubspot_batch_create_associations.",
+            description: "Lists the association types from one object type to another (default and labels, e.g. Primary) with typeId and category, for associationTypeId.",
             family: Family::Associations,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -714,10 +701,7 @@ impl TypedTool for BatchCreateAssociations {
         ToolDef {
             name: Self::NAME,
             title: "Associate up to 100 pairs of CRM records",
-            description: "Associates up to 100 pairs of records, all from one object type to another (e.g. many \
-                contacts with their companies), in one call. Each pair gets HubSpot's default association, or the \
-                label given by associationTypeId (hubspot_list_association_labels). Existing associations are \
-                kept. HubSpot may associate some pairs and refuse others: the result lists both.",
+            description: "Associates up to 100 pairs of records from one type to another, with the default association or associationTypeId's label. Keeps existing ones; some pairs may fail: the result lists both.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -726,8 +710,8 @@ impl TypedTool for BatchCreateAssociations {
                 "inputs": {"type": "array", "minItems": 1, "maxItems": super::batch::BATCH_MAX,
                            "description": "The pairs to associate (1-100).",
                            "items": {"type": "object", "properties": {
-                    "fromId": RECORD_ID.schema("Id of a fromObjectType record."),
-                    "toId": RECORD_ID.schema("Id of a toObjectType record."),
+                    "fromId": RECORD_ID.schema(""),
+                    "toId": RECORD_ID.schema(""),
                     "associationTypeId": type_id_schema(),
                     "category": category_schema()
                 }, "required": ["fromId", "toId"], "additionalProperties": false}}

@@ -200,9 +200,9 @@ pub(crate) fn batch_text(
 #[cfg(test)]
 fn batch_output_schema() -> Value {
     json!({"type": "object", "properties": {
-        "status": {"type": "string", "description": "HubSpot's batch status (COMPLETE when it finished)."},
-        "requested": {"type": "integer", "description": "Inputs sent."},
-        "count": {"type": "integer", "description": "Records in results (the inputs that succeeded)."},
+        "status": {"type": "string"},
+        "requested": {"type": "integer"},
+        "count": {"type": "integer"},
         "results": {"type": "array", "items": {"type": "object"}},
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "category": {"type": "string"}, "message": {"type": "string"},
@@ -216,8 +216,7 @@ fn batch_output_schema() -> Value {
 #[cfg(test)]
 fn values_schema(min: u64) -> Value {
     json!({"type": "object", "minProperties": min,
-           "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms; \
-                           an empty string clears a value).",
+           "description": "Name → value; dates ISO 8601 or epoch ms; \"\" clears.",
            "additionalProperties": {"type": ["string", "number", "boolean", "null"]}})
 }
 
@@ -384,16 +383,13 @@ impl TypedTool for BatchRead {
         ToolDef {
             name: Self::NAME,
             title: "Read up to 100 CRM records",
-            description: concat!("Reads up to 100 records of one object type in one call, by record id or by a unique \
-                property (idProperty, e.g. email for contacts). Use instead of repeated hubspot_get_record when \
-                you already hold several ids (from a search, a list of associations, the user). Returns the \
-                records found with the requested properties, and lists the ids HubSpot did not find.", fenced_note!()),
+            description: concat!("Reads up to 100 records of one type by id or idProperty; use instead of repeated hubspot_get_record. Lists the ids not found.", fenced_note!()),
             family: Family::Batch,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "ids": ids_schema(id_schema("A record id, or its value of idProperty.")),
-                "idProperty": PROPERTY_NAME.schema("A unique property the ids are values of (e.g. email); default: record ids."),
+                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email); default: record ids."),
                 "properties": properties_schema()
             }, "required": ["objectType", "ids"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
@@ -495,11 +491,7 @@ impl TypedTool for BatchCreate {
         ToolDef {
             name: Self::NAME,
             title: "Create up to 100 CRM records",
-            description: "Creates up to 100 records of one object type in one call, each with its property values \
-                and optionally associations to existing records. Use to import or add several records at once \
-                (one record: hubspot_create_record). Search first to avoid duplicates, or use hubspot_batch_upsert \
-                keyed by a unique property. Never retried automatically. HubSpot may create some and refuse \
-                others: the result lists what was created and each error.",
+            description: "Creates up to 100 records of one type (one record: hubspot_create_record). Search first, or use hubspot_batch_upsert, to avoid duplicates. Never retried; some may fail: the result lists what was created and each error.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -623,10 +615,7 @@ impl TypedTool for BatchUpdate {
         ToolDef {
             name: Self::NAME,
             title: "Update up to 100 CRM records",
-            description: "Changes property values of up to 100 existing records of one object type in one call, \
-                by record id or by a unique property (idProperty, e.g. email). Use for bulk edits (one record: \
-                hubspot_update_record). Only the given properties change; an empty string clears a value. Each id \
-                once per call. The result lists the records as stored and each input HubSpot refused.",
+            description: "Updates up to 100 records of one type by id or idProperty (one record: hubspot_update_record). Only the given properties change. Each id once per call. Lists the records as stored and each refusal.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -637,7 +626,7 @@ impl TypedTool for BatchUpdate {
                     "id": id_schema("The record id, or its value of idProperty."),
                     "properties": values_schema(1)
                 }, "required": ["id", "properties"], "additionalProperties": false}},
-                "idProperty": PROPERTY_NAME.schema("A unique property the ids are values of (e.g. email); default: record ids.")
+                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email); default: record ids.")
             }, "required": ["objectType", "inputs"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
         }
@@ -768,16 +757,12 @@ impl TypedTool for BatchUpsert {
         ToolDef {
             name: Self::NAME,
             title: "Create or update up to 100 CRM records by a unique property",
-            description: "Creates or updates up to 100 records of one object type in one call, matched by a unique \
-                property (idProperty: email for contacts, or any property with unique values): a record whose \
-                value matches is updated, otherwise one is created with that value. Use to sync or import without \
-                creating duplicates. Each value once per call. The result marks each record new or updated and \
-                lists each input HubSpot refused.",
+            description: "Creates or updates up to 100 records of one type matched by a unique idProperty (e.g. email): a match is updated, else created. Each value once per call. The result marks each new or updated and lists refusals.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "idProperty": PROPERTY_NAME.schema("The unique property the ids are values of (e.g. email)."),
+                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email)."),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
                            "description": "The records to create or update (1-100, each value once).",
                            "items": {"type": "object", "properties": {
@@ -881,15 +866,12 @@ impl TypedTool for BatchArchive {
         ToolDef {
             name: Self::NAME,
             title: "Archive (delete) up to 100 CRM records",
-            description: "Archives up to 100 records of one object type by record id in one call: HubSpot's \
-                delete. They disappear from lists and searches and can be restored from HubSpot's recycle bin \
-                for 90 days. HubSpot does not report ids that did not exist. Confirm the exact records with the \
-                user before using.",
+            description: "Archives (deletes) up to 100 records of one type by id; restorable from HubSpot's recycle bin for 90 days. Unknown ids are not reported. Confirm the records with the user first.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "ids": ids_schema(RECORD_ID.schema("A record id."))
+                "ids": ids_schema(RECORD_ID.schema(""))
             }, "required": ["objectType", "ids"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "status": {"type": "string"},

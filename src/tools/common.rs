@@ -15,32 +15,33 @@ const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets
     custom object's type id such as 2-1234567 or its fully qualified name such as p_projects \
     (hubspot_list_schemas lists custom objects).";
 
-/// Schema of an `objectType` argument.
+/// Schema of an `objectType` argument: the short form of [`OBJECT_TYPE_HELP`] (it stands in most tools'
+/// schemas, so every byte of it counts many times in `tools/list`; the error message gives the long one).
 #[cfg(test)]
 pub(crate) fn object_type_schema() -> Value {
-    json!({"type": "string", "minLength": 1, "maxLength": 100, "description": OBJECT_TYPE_HELP})
+    json!({"type": "string", "maxLength": 100,
+           "description": "e.g. contacts, companies, deals, tickets, line_items, notes, tasks; custom: 2-… id (hubspot_list_schemas)"})
 }
 
 /// Schema of a `properties` argument (property names to return).
 #[cfg(test)]
 pub(crate) fn properties_schema() -> Value {
     json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 250,
-           "description": "Property names to return (default: HubSpot's default set for the type). \
-                           hubspot_list_properties lists the names."})
+           "description": "Properties to return (default: HubSpot's default set)."})
 }
 
 /// Schema of a `limit` argument.
 #[cfg(test)]
 pub(crate) fn limit_schema(max: u64, default: u64) -> Value {
     json!({"type": "integer", "minimum": 1, "maximum": max, "default": default,
-           "description": format!("Results per page (1-{max}, default {default}).")})
+           "description": "Per page."})
 }
 
 /// Schema of an `after` cursor argument.
 #[cfg(test)]
 pub(crate) fn after_schema() -> Value {
     json!({"type": "string", "maxLength": 1000,
-           "description": "Paging cursor: the nextAfter of the previous page."})
+           "description": "The previous page's nextAfter."})
 }
 
 /// Output schema of a page of records.
@@ -208,13 +209,16 @@ impl IdKind {
         })
     }
 
-    /// The JSON Schema of an argument of this kind.
+    /// The JSON Schema of an argument of this kind (a pattern, where there is one, says the lengths
+    /// too); no description when `description` is empty (the argument's name says it).
     #[cfg(test)]
     pub(crate) fn schema(&self, description: &str) -> Value {
-        let mut s = json!({"type": "string", "minLength": 1, "maxLength": self.max_len,
-                           "description": description});
-        if let Some(p) = self.pattern {
-            s["pattern"] = p.into();
+        let mut s = match self.pattern {
+            Some(p) => json!({"type": "string", "pattern": p}),
+            None => json!({"type": "string", "minLength": 1, "maxLength": self.max_len}),
+        };
+        if !description.is_empty() {
+            s["description"] = description.into();
         }
         s
     }
@@ -551,7 +555,9 @@ pub(crate) mod tests {
         assert!(record_key("id", "..", Some("email")).is_err());
         let schema = RECORD_ID.schema("The record id.");
         assert_eq!(schema["pattern"], "^[0-9]{1,19}$");
-        assert_eq!(schema["maxLength"], 19);
+        assert!(schema.get("maxLength").is_none(), "the pattern says it");
+        assert!(RECORD_ID.schema("").get("description").is_none());
+        assert_eq!(UNIQUE_VALUE.schema("x")["maxLength"], 500);
         assert!(UNIQUE_VALUE.schema("x").get("pattern").is_none());
     }
 

@@ -39,9 +39,7 @@ impl TypedTool for Echo {
         ToolDef {
             name: Self::NAME,
             title: "Echo (connectivity check)",
-            description: "Returns `text` unchanged. Use only to check that the MCP connection works; it \
-                          reads no CRM data. `delayMs` (0-10000) waits before answering and reports \
-                          progress in `steps` when the client asks for progress.",
+            description: "Returns text unchanged, to check the connection; reads no CRM data. delayMs waits, reporting progress in steps when asked.",
             family: Family::Diagnostics,
             annotations: Annotations::LOCAL,
             input_schema: json!({

@@ -230,18 +230,13 @@ impl TypedTool for CreateEngagement {
         ToolDef {
             name: Self::NAME,
             title: "Log a note, task, call, email or meeting",
-            description: "Records an activity on CRM records: a note (body), a task (subject, optional body, status \
-                NOT_STARTED|IN_PROGRESS|WAITING|COMPLETED|DEFERRED, priority LOW|MEDIUM|HIGH, timestamp = due date), a \
-                call (subject = title, body, direction INBOUND|OUTBOUND, durationMs), an email (subject, body, \
-                direction EMAIL|INCOMING_EMAIL|FORWARDED_EMAIL) or a meeting (subject = title, startTime, endTime). \
-                Associate it with the contacts, companies, deals or tickets it concerns so it shows on their \
-                timelines. timestamp defaults to now (ISO 8601 or epoch ms).",
+            description: "Logs a note, task, call, email or meeting on records; associate it with the records it concerns so it shows on their timelines. note: body. task: subject, body, status (NOT_STARTED, IN_PROGRESS, WAITING, COMPLETED, DEFERRED), priority, timestamp = due date. call: subject, body, direction (INBOUND, OUTBOUND), durationMs. email: subject, body, direction (EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL). meeting: subject, startTime, endTime.",
             family: Family::Engagements,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "type": {"type": "string", "enum": kind_names(false)},
                 "timestamp": {"type": "string", "description": "When it happened (tasks: due date). ISO 8601 or epoch ms; default now."},
-                "ownerId": OWNER_ID.schema("Owner id (hubspot_list_owners)."),
+                "ownerId": OWNER_ID.schema(""),
                 "subject": {"type": "string", "maxLength": 1000},
                 "body": {"type": "string", "maxLength": 65536},
                 "status": {"type": "string"},
@@ -251,7 +246,7 @@ impl TypedTool for CreateEngagement {
                 "startTime": {"type": "string"},
                 "endTime": {"type": "string"},
                 "associations": {"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
-                    "objectType": object_type_schema(), "id": RECORD_ID.schema("Record id.")
+                    "objectType": object_type_schema(), "id": RECORD_ID.schema("")
                 }, "required": ["objectType", "id"], "additionalProperties": false}},
                 "properties": {"type": "object", "description": "Any other engagement properties, by name."}
             }, "required": ["type"], "additionalProperties": false}),
@@ -358,14 +353,12 @@ impl TypedTool for ListEngagements {
         ToolDef {
             name: Self::NAME,
             title: "List a record's activities",
-            description: concat!("Lists the notes, tasks, calls, emails and meetings associated with one record (a contact, \
-                company, deal, ticket, ...), newest first: the record's activity timeline. Use before writing a \
-                summary or a follow-up. `types` narrows the kinds; `limit` caps each kind (1-100, default 10).", fenced_note!()),
+            description: concat!("A record's notes, tasks, calls, emails and meetings, newest first: its timeline. limit is per kind.", fenced_note!()),
             family: Family::Engagements,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": RECORD_ID.schema("The record id."),
+                "id": RECORD_ID.schema(""),
                 "types": {"type": "array", "items": {"type": "string", "enum": kind_names(true)}},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
             }, "required": ["objectType", "id"], "additionalProperties": false}),

@@ -723,7 +723,7 @@ fn with_approval_arg(mut d: ToolDef) -> ToolDef {
             p.insert(
                 APPROVAL_ARG.into(),
                 json!({"type": "string", "pattern": "^[0-9a-f]{32}$",
-                       "description": "Only when retrying after the user approved this exact change on the approval page: the id its message gave. Leave it out otherwise."}),
+                       "description": "Only to retry a change the user approved: the id the approval message gave."}),
             );
         }
     }

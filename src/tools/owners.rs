@@ -102,10 +102,7 @@ impl TypedTool for ListOwners {
         ToolDef {
             name: Self::NAME,
             title: "List owners",
-            description: "Lists the account's owners (users records can be assigned to): owner id, email, \
-                name, userId and teams. Use to turn a person's name or email into the owner id that \
-                hubspot_owner_id (and other owner properties) store, or to show who owns a record. Filter by \
-                exact email; archived=true lists deactivated owners.",
+            description: "Lists owners (users records can be assigned to): id, email, name, userId, teams. hubspot_owner_id stores the owner id. archived=true lists deactivated ones.",
             family: Family::Owners,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -204,12 +201,12 @@ impl TypedTool for GetOwner {
         ToolDef {
             name: Self::NAME,
             title: "Get one owner",
-            description: "Reads one owner by owner id (the value of hubspot_owner_id on records) or by userId \
-                (idProperty=userId): email, name, userId and teams. Use to say who owns a record.",
+            description:
+                "Reads one owner by owner id (hubspot_owner_id) or userId: email, name, teams.",
             family: Family::Owners,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "id": OWNER_ID.schema("The owner id (or the userId when idProperty is userId)."),
+                "id": OWNER_ID.schema("Or the userId when idProperty is userId."),
                 "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0],
                                "description": "Whether id is an owner id or a user id."}
             }, "required": ["id"], "additionalProperties": false}),

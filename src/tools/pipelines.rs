@@ -17,9 +17,8 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 
 #[cfg(test)]
 fn pipeline_type_schema() -> Value {
-    json!({"type": "string", "minLength": 1, "maxLength": 100,
-           "description": "Object type with pipelines: deals or tickets (also leads, orders, appointments, \
-                           courses, listings, services, or a custom object's type id where pipelines are enabled)."})
+    json!({"type": "string", "maxLength": 100,
+           "description": "deals, tickets, or another type with pipelines (leads, orders, a custom 2-… id, ...)."})
 }
 
 fn display_order(v: &Value) -> i64 {
@@ -109,11 +108,7 @@ impl TypedTool for ListPipelines {
         ToolDef {
             name: Self::NAME,
             title: "List pipelines and stages",
-            description: "Lists the pipelines of deals or tickets (or another object type with pipelines) with \
-                their stages: ids, labels, order, deal win probability and closed flags, ticket states. Use \
-                before creating, moving or filtering deals and tickets: a deal's dealstage and a ticket's \
-                hs_pipeline_stage hold these stage ids (not labels), and pipeline / hs_pipeline hold the \
-                pipeline id.",
+            description: "Lists pipelines and their stages (ids, labels, order, probability, closed flags, ticket states). dealstage / hs_pipeline_stage hold stage ids and pipeline / hs_pipeline the pipeline id, not labels.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -167,14 +162,12 @@ impl TypedTool for GetPipeline {
         ToolDef {
             name: Self::NAME,
             title: "Get one pipeline",
-            description: "Reads one pipeline by id (e.g. default) with its stages in order: stage ids, labels, \
-                deal probability / closed flags, ticket states. Use when you know the pipeline and need its \
-                stage ids for dealstage or hs_pipeline_stage.",
+            description: "Reads one pipeline (e.g. default) with its stages in order: ids, labels, probability, closed flags, ticket states.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema(),
-                "pipelineId": PIPELINE_ID.schema("The pipeline id (default for the default deal pipeline).")
+                "pipelineId": PIPELINE_ID.schema("default: the default deal pipeline.")
             }, "required": ["objectType", "pipelineId"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "id": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"},

@@ -256,10 +256,10 @@ fn property_output_schema() -> Value {
 #[cfg(test)]
 fn option_schema() -> Value {
     json!({"type": "array", "maxItems": MAX_OPTIONS, "items": {"type": "object", "properties": {
-        "label": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Shown in HubSpot."},
-        "value": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Stored and used through the API."},
-        "displayOrder": {"type": "integer", "minimum": -1, "description": "Order in HubSpot (default: list order)."},
-        "hidden": {"type": "boolean", "default": false, "description": "Hide the option from forms and the UI."}
+        "label": {"type": "string", "minLength": 1, "maxLength": 255},
+        "value": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Stored in records."},
+        "displayOrder": {"type": "integer", "minimum": -1},
+        "hidden": {"type": "boolean", "default": false}
     }, "required": ["label", "value"], "additionalProperties": false}})
 }
 
@@ -287,12 +287,7 @@ impl TypedTool for ListProperties {
         ToolDef {
             name: Self::NAME,
             title: "List an object type's properties",
-            description: "Lists the properties (fields) of one object type: internal name, label, data type, \
-                fieldType, group, and the allowed values of dropdown/checkbox properties. Use it before \
-                creating, updating or searching records to learn the exact property names and option values \
-                (records take option values, not labels). Narrow with query (matches name or label) or \
-                groupName; hidden properties are left out unless includeHidden. hubspot_get_property shows one \
-                property in full.",
+            description: "Lists an object type's properties: name, label, type, fieldType, group, options. Use before writing or searching records for exact names and option values (records store values, not labels). hubspot_get_property shows one in full.",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -374,15 +369,12 @@ impl TypedTool for GetProperty {
         ToolDef {
             name: Self::NAME,
             title: "Get one property in full",
-            description: "Reads one property's full definition by its internal name: every option (value, \
-                label, order, hidden), description, group, flags and modification rules. Use when \
-                hubspot_list_properties cut a property's options or description, or before updating a \
-                property's options (an update replaces the whole option list).",
+            description: "Reads one property in full: every option, description, group, flags. Use when hubspot_list_properties cut it, or before updating options.",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": PROPERTY_NAME.schema("The property's internal name (e.g. lifecyclestage).")
+                "name": PROPERTY_NAME.schema("Internal name (e.g. lifecyclestage).")
             }, "required": ["objectType", "name"], "additionalProperties": false}),
             output_schema: Some(property_output_schema()),
         }
@@ -541,12 +533,7 @@ impl TypedTool for CreateProperty {
         ToolDef {
             name: Self::NAME,
             title: "Create a property",
-            description: "Creates a custom property (field) on an object type. Use only when the user wants a \
-                new field and hubspot_list_properties shows none that fits. type/fieldType pairs: string → \
-                text, textarea, phonenumber, html or file; number → number; date or datetime → date; \
-                enumeration → select, radio, checkbox (multi-select) or booleancheckbox, with options; bool → \
-                booleancheckbox. groupName must be an existing group (hubspot_list_property_groups). \
-                hasUniqueValue (string/text or number only) cannot be changed later.",
+            description: "Creates a custom property on an object type; only when hubspot_list_properties has none that fits. type → fieldType: string → text, textarea, phonenumber, html, file; number → number; date/datetime → date; enumeration (with options) → select, radio, checkbox, booleancheckbox; bool → booleancheckbox. groupName: from hubspot_list_property_groups.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -681,15 +668,12 @@ impl TypedTool for UpdateProperty {
         ToolDef {
             name: Self::NAME,
             title: "Update a property",
-            description: "Changes a property's label, description, group, options or hidden flag. options \
-                REPLACES the whole option list: read the current options with hubspot_get_property and send \
-                them all plus the new ones, or existing values are dropped. Changing an option's value does \
-                not rewrite records that store the old value. HubSpot-defined properties allow few changes.",
+            description: "Changes a property's label, description, group, options or hidden flag. options REPLACES the whole list: send the current ones (hubspot_get_property) plus the new. Renaming a value does not rewrite records. HubSpot-defined properties allow few changes.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": PROPERTY_NAME.schema("The property's internal name."),
+                "name": PROPERTY_NAME.schema(""),
                 "label": {"type": "string", "minLength": 1, "maxLength": 255},
                 "description": {"type": "string", "description": "Help text shown in HubSpot (empty clears it)."},
                 "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
@@ -741,15 +725,12 @@ impl TypedTool for ArchiveProperty {
         ToolDef {
             name: Self::NAME,
             title: "Archive (delete) a property",
-            description: "Archives a custom property: HubSpot's delete. Its values disappear from records, \
-                views, reports and forms, and workflows using it may break; HubSpot-defined properties cannot \
-                be archived. An admin can restore it from HubSpot's property settings. Confirm with the user \
-                before using.",
+            description: "Archives (deletes) a custom property: its values leave records, views, reports and forms; workflows using it may break. An admin can restore it. Confirm with the user first.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": PROPERTY_NAME.schema("The property's internal name.")
+                "name": PROPERTY_NAME.schema("")
             }, "required": ["objectType", "name"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -819,9 +800,7 @@ impl TypedTool for ListPropertyGroups {
         ToolDef {
             name: Self::NAME,
             title: "List property groups",
-            description: "Lists the property groups (sections such as contactinformation) of one object type, \
-                with their internal names and labels. Use to pick the groupName for hubspot_create_property, \
-                or to filter hubspot_list_properties by group.",
+            description: "Lists an object type's property groups (name, label), for groupName in property tools.",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -883,9 +862,7 @@ impl TypedTool for CreatePropertyGroup {
         ToolDef {
             name: Self::NAME,
             title: "Create a property group",
-            description: "Creates a property group (a section that organizes properties) on an object type. \
-                Use before hubspot_create_property when the new properties belong in a group of their own and \
-                hubspot_list_property_groups shows none that fits.",
+            description: "Creates a property group (a section of properties) on an object type, when hubspot_list_property_groups has none that fits.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {

@@ -61,7 +61,7 @@ const ASSOCIATION_TYPES_MAX: usize = 10;
 #[cfg(test)]
 fn associations_schema() -> Value {
     json!({"type": "array", "items": {"type": "string"}, "maxItems": ASSOCIATION_TYPES_MAX,
-           "description": "Object types whose associated record ids to include."})
+           "description": "Object types whose associated ids to include."})
 }
 
 fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>, ToolError> {
@@ -106,10 +106,7 @@ impl TypedTool for ListRecords {
         ToolDef {
             name: Self::NAME,
             title: "List CRM records",
-            description: concat!("Lists records of one object type (contacts, companies, deals, tickets, custom objects, ...) \
-                page by page, in HubSpot's order (by id). Use to browse; use hubspot_search_records to \
-                filter or sort, and hubspot_get_record when you know the id. Returns ids, the requested properties \
-                and nextAfter for the next page.", fenced_note!()),
+            description: concat!("Lists records of one type page by page, by id. To filter or sort use hubspot_search_records; for one known id, hubspot_get_record.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -181,15 +178,13 @@ impl TypedTool for GetRecord {
         ToolDef {
             name: Self::NAME,
             title: "Get one CRM record",
-            description: concat!("Reads one record by its id, or by a unique property (idProperty: email for contacts, \
-                domain for companies, or any property with unique values). Use when you know which record you \
-                need; returns its properties and, if asked, the ids of associated records.", fenced_note!()),
+            description: concat!("Reads one record by id or by a unique idProperty (e.g. email, domain), with the ids of associated records if asked.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": PROPERTY_NAME.schema("A unique property to look the record up by (e.g. email)."),
+                "idProperty": PROPERTY_NAME.schema("Unique property to look the record up by (e.g. email)."),
                 "properties": properties_schema(),
                 "associations": associations_schema()
             }, "required": ["objectType", "id"], "additionalProperties": false}),
@@ -276,22 +271,22 @@ const SORT_DIRECTIONS: [&str; 2] = ["ASCENDING", "DESCENDING"];
 fn search_description() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
-        let ops: Vec<String> = OPERATORS
-            .iter()
-            .map(|(name, needs)| match needs {
-                Needs::Value => (*name).to_string(),
-                Needs::Range => format!("{name} (value, highValue)"),
-                Needs::Values => format!("{name} (values)"),
-                Needs::Nothing => format!("{name} (no value)"),
-            })
-            .collect();
+        // The enum names every operator; say only which arguments each takes.
+        let with = |n: Needs| {
+            OPERATORS
+                .iter()
+                .filter(|(_, needs)| *needs == n)
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         format!(
-            "Finds records of one object type by free text (query) and/or filters, sorted by one \
-             property. filterGroups are ORed, filters inside a group ANDed (at most 5 groups, 6 filters each, 18 \
-             in all). Operators: {} (the others take value). Dates are epoch milliseconds or ISO 8601. Returns \
-             total, one page and nextAfter; set maxResults to follow pages automatically (HubSpot stops at \
-             10,000 results).{}",
-            ops.join(", "),
+            "Finds records of one type by query text and/or filters, sorted by one property. filterGroups \
+             are ORed, their filters ANDed (18 filters in all). {} take value and highValue; {} values; {} \
+             nothing; the others value. Dates: epoch ms or ISO 8601. HubSpot stops at 10,000 results.{}",
+            with(Needs::Range),
+            with(Needs::Values),
+            with(Needs::Nothing),
             fenced_note!()
         )
     })
@@ -647,15 +642,12 @@ impl TypedTool for CreateRecord {
         ToolDef {
             name: Self::NAME,
             title: "Create a CRM record",
-            description: "Creates one record (contact, company, deal, ticket, custom object, ...) with the given \
-                property values, optionally associated with existing records. Check property names and allowed \
-                values with hubspot_list_properties first; search first to avoid duplicates (contacts are unique by \
-                email). Never retried automatically, so it is never created twice.",
+            description: "Creates one record, optionally associated with existing ones. Check names and values with hubspot_list_properties and search first to avoid duplicates (contacts are unique by email). Never retried.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "properties": {"type": "object", "description": "Property name → value (strings, numbers, booleans; dates as ISO 8601 or epoch ms).",
+                "properties": {"type": "object", "description": "Name → value; dates ISO 8601 or epoch ms.",
                                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
                 "associations": new_associations_schema()
             }, "required": ["objectType", "properties"], "additionalProperties": false}),
@@ -727,15 +719,13 @@ impl TypedTool for UpdateRecord {
         ToolDef {
             name: Self::NAME,
             title: "Update a CRM record",
-            description: "Changes property values of one record, by id or by a unique property (idProperty, e.g. \
-                email). Only the given properties change; an empty string clears a value. Returns the record as \
-                stored.",
+            description: "Updates one record by id or idProperty; only the given properties change. Returns the record as stored.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": PROPERTY_NAME.schema("A unique property the id is a value of (e.g. email)."),
+                "idProperty": PROPERTY_NAME.schema("Unique property the id is a value of (e.g. email)."),
                 "properties": {"type": "object", "minProperties": 1,
                                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
             }, "required": ["objectType", "id", "properties"], "additionalProperties": false}),
@@ -816,13 +806,12 @@ impl TypedTool for ArchiveRecord {
         ToolDef {
             name: Self::NAME,
             title: "Archive (delete) a CRM record",
-            description: "Archives one record by id: HubSpot's delete. It disappears from lists and searches and \
-                can be restored from HubSpot's recycle bin for 90 days. Confirm with the user before using.",
+            description: "Archives (deletes) one record; restorable from HubSpot's recycle bin for 90 days. Confirm with the user first.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": RECORD_ID.schema("The record id.")
+                "id": RECORD_ID.schema("")
             }, "required": ["objectType", "id"], "additionalProperties": false}),
             output_schema: None,
         }
@@ -918,7 +907,8 @@ mod tests {
             json!(SORT_DIRECTIONS)
         );
         for (op, needs) in OPERATORS {
-            assert!(def.description.contains(op), "{op}");
+            // The description names each operator that takes other than `value` (the enum names all).
+            assert_eq!(def.description.contains(op), needs != Needs::Value, "{op}");
             let mut f = json!({"propertyName": "x", "operator": op.to_ascii_lowercase()});
             match needs {
                 Needs::Value => f["value"] = "a".into(),

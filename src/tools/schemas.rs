@@ -115,11 +115,7 @@ impl TypedTool for ListSchemas {
         ToolDef {
             name: Self::NAME,
             title: "List custom objects",
-            description: "Lists the account's custom object types: objectTypeId (2-…), name, \
-                fullyQualifiedName, labels, primary display property, required and searchable properties, \
-                and property count. Use to find the objectType to pass to record tools for a custom object, \
-                or when the user mentions an object that is not a standard one (contacts, companies, deals, \
-                tickets, ...).",
+            description: "Lists custom object types: objectTypeId (2-…), names, labels, primary, required and searchable properties. Use to find the objectType of a non-standard object.",
             family: Family::Schemas,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {}, "additionalProperties": false}),
@@ -175,10 +171,7 @@ impl TypedTool for GetSchema {
         ToolDef {
             name: Self::NAME,
             title: "Get a custom object's schema",
-            description: "Reads one custom object's definition: labels, primary display property, required \
-                and searchable properties, its properties (trimmed; hidden ones left out) and its association \
-                definitions to other object types. Use before creating records of a custom object, to learn \
-                what is required. For standard objects use hubspot_list_properties.",
+            description: "Reads one custom object's definition: labels, primary, required and searchable properties, properties (hidden left out), associations. For standard objects use hubspot_list_properties.",
             family: Family::Schemas,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {

@@ -199,10 +199,7 @@ impl TypedTool for ListWorkflows {
         ToolDef {
             name: Self::NAME,
             title: "List workflows",
-            description: "Lists the account's automation workflows page by page: id, name, whether enabled, \
-                flowType, the object type they enroll and when last updated. Use to find a workflow (e.g. \
-                'which workflows run on deals?'), then hubspot_get_workflow for its triggers and actions. \
-                Read-only: this server cannot change workflows.",
+            description: "Lists workflows: id, name, enabled, flowType, object type, last update; details with hubspot_get_workflow. This server cannot change workflows.",
             family: Family::Workflows,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
@@ -258,14 +255,11 @@ impl TypedTool for GetWorkflow {
         ToolDef {
             name: Self::NAME,
             title: "Get a workflow",
-            description: "Reads one workflow by id and summarizes it: name, enabled, type, enrolled object \
-                type, enrollment triggers (type, re-enrollment, the properties and events they test) and its \
-                actions (count by type). Use to explain what a workflow does or why a record changed; the \
-                full definition is in structuredContent. Read-only.",
+            description: "Summarizes one workflow: name, enabled, type, object type, enrollment triggers and actions by type; the full definition is in structuredContent.",
             family: Family::Workflows,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "id": FLOW_ID.schema("The workflow (flow) id from hubspot_list_workflows.")
+                "id": FLOW_ID.schema("From hubspot_list_workflows.")
             }, "required": ["id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "id": {"type": "string"}, "name": {"type": "string"}, "isEnabled": {"type": "boolean"},
