@@ -287,8 +287,7 @@ impl TypedTool for ListAssociations {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
-                "maxResults": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": 100,
-                               "description": "Stop after this many associated records (1-5000, default 100)."}
+                "maxResults": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": 100}
             }, "required": ["objectType", "id", "toObjectType"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "results": {"type": "array", "items": {"type": "object", "properties": {
@@ -297,7 +296,7 @@ impl TypedTool for ListAssociations {
                     "associationTypes": {"type": "array", "items": {"type": "object"}}
                 }, "required": ["toObjectId", "labels", "associationTypes"]}},
                 "count": {"type": "integer"},
-                "more": {"type": "boolean", "description": "True when HubSpot has more associations than returned."}
+                "more": {"type": "boolean"}
             }, "required": ["results", "count", "more"]})),
         }
     }
@@ -708,7 +707,6 @@ impl TypedTool for BatchCreateAssociations {
                 "fromObjectType": object_type_schema(),
                 "toObjectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": super::batch::BATCH_MAX,
-                           "description": "The pairs to associate (1-100).",
                            "items": {"type": "object", "properties": {
                     "fromId": RECORD_ID.schema(""),
                     "toId": RECORD_ID.schema(""),

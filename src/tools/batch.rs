@@ -388,8 +388,8 @@ impl TypedTool for BatchRead {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "ids": ids_schema(id_schema("A record id, or its value of idProperty.")),
-                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email); default: record ids."),
+                "ids": ids_schema(id_schema("Record id, or the idProperty value.")),
+                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record ids."),
                 "properties": properties_schema()
             }, "required": ["objectType", "ids"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
@@ -497,7 +497,6 @@ impl TypedTool for BatchCreate {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
-                           "description": "The records to create (1-100).",
                            "items": {"type": "object", "properties": {
                     "properties": values_schema(0),
                     "associations": new_associations_schema()
@@ -621,12 +620,12 @@ impl TypedTool for BatchUpdate {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
-                           "description": "The records to change (1-100, each id once).",
+                           "description": "Each id once.",
                            "items": {"type": "object", "properties": {
-                    "id": id_schema("The record id, or its value of idProperty."),
+                    "id": id_schema("Record id, or the idProperty value."),
                     "properties": values_schema(1)
                 }, "required": ["id", "properties"], "additionalProperties": false}},
-                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email); default: record ids.")
+                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record ids.")
             }, "required": ["objectType", "inputs"], "additionalProperties": false}),
             output_schema: Some(batch_output_schema()),
         }
@@ -762,11 +761,11 @@ impl TypedTool for BatchUpsert {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "idProperty": PROPERTY_NAME.schema("Unique property the ids are values of (e.g. email)."),
+                "idProperty": PROPERTY_NAME.schema("e.g. email."),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
-                           "description": "The records to create or update (1-100, each value once).",
+                           "description": "Each value once.",
                            "items": {"type": "object", "properties": {
-                    "id": id_schema("The record's value of idProperty (e.g. the email address)."),
+                    "id": id_schema("The idProperty value."),
                     "properties": values_schema(0)
                 }, "required": ["id", "properties"], "additionalProperties": false}}
             }, "required": ["objectType", "idProperty", "inputs"], "additionalProperties": false}),

@@ -9,7 +9,7 @@
 use super::{ListShape, Registry, View};
 
 /// The most bytes the full `tools/list` (every tool, compact JSON, the `tools` array) may take.
-const FULL_LIST_BUDGET: usize = 50_000;
+const FULL_LIST_BUDGET: usize = 46_000;
 
 /// Every tool's name, sorted. A rename or a removal breaks clients and saved prompts: make it a
 /// deliberate change, with a line in the README's "Changelog" section, then update this list.

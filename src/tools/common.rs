@@ -20,14 +20,14 @@ const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets
 #[cfg(test)]
 pub(crate) fn object_type_schema() -> Value {
     json!({"type": "string", "maxLength": 100,
-           "description": "e.g. contacts, companies, deals, tickets, line_items, notes, tasks; custom: 2-… id (hubspot_list_schemas)"})
+           "description": "contacts, companies, deals, tickets, line_items, ...; custom: 2-… id"})
 }
 
 /// Schema of a `properties` argument (property names to return).
 #[cfg(test)]
 pub(crate) fn properties_schema() -> Value {
     json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 250,
-           "description": "Properties to return (default: HubSpot's default set)."})
+           "description": "Default: HubSpot's default set."})
 }
 
 /// Schema of a `limit` argument.
@@ -41,7 +41,7 @@ pub(crate) fn limit_schema(max: u64, default: u64) -> Value {
 #[cfg(test)]
 pub(crate) fn after_schema() -> Value {
     json!({"type": "string", "maxLength": 1000,
-           "description": "The previous page's nextAfter."})
+           "description": "Previous page's nextAfter."})
 }
 
 /// Output schema of a page of records.

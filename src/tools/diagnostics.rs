@@ -45,11 +45,11 @@ impl TypedTool for Echo {
             input_schema: json!({
                 "type": "object",
                 "properties": {
-                    "text": {"type": "string", "maxLength": 100_000, "description": "Text to return."},
+                    "text": {"type": "string", "maxLength": 100_000},
                     "delayMs": {"type": "integer", "minimum": 0, "maximum": MAX_DELAY_MS,
-                                "description": "Milliseconds to wait before answering (default 0)."},
+                                "description": "Wait before answering."},
                     "steps": {"type": "integer", "minimum": 1, "maximum": 100,
-                              "description": "Progress notifications to send while waiting (default 4)."}
+                              "description": "Progress notifications while waiting."}
                 },
                 "required": ["text"],
                 "additionalProperties": false

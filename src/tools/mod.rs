@@ -135,16 +135,17 @@ impl ToolDef {
         if let (Some(o), true) = (&self.output_schema, shape != ListShape::V2025_03_26) {
             m.insert("outputSchema".into(), o.clone());
         }
-        m.insert(
-            "annotations".into(),
-            json!({
-                "title": self.title,
-                "readOnlyHint": self.annotations.read_only,
-                "destructiveHint": self.annotations.destructive,
-                "idempotentHint": self.annotations.idempotent,
-                "openWorldHint": self.annotations.open_world,
-            }),
-        );
+        let mut a = json!({
+            "readOnlyHint": self.annotations.read_only,
+            "destructiveHint": self.annotations.destructive,
+            "idempotentHint": self.annotations.idempotent,
+            "openWorldHint": self.annotations.open_world,
+        });
+        // 2025-03-26 has only this title; later revisions have the tool's own (said once).
+        if shape == ListShape::V2025_03_26 {
+            a["title"] = self.title.into();
+        }
+        m.insert("annotations".into(), a);
         Value::Object(m)
     }
 }
@@ -723,7 +724,7 @@ fn with_approval_arg(mut d: ToolDef) -> ToolDef {
             p.insert(
                 APPROVAL_ARG.into(),
                 json!({"type": "string", "pattern": "^[0-9a-f]{32}$",
-                       "description": "Only to retry a change the user approved: the id the approval message gave."}),
+                       "description": "Only to retry a change the user approved: the id its message gave."}),
             );
         }
     }
@@ -802,6 +803,11 @@ mod tests {
             }
             let j = d.to_json();
             assert_eq!(j["annotations"]["readOnlyHint"], d.annotations.read_only);
+            assert_eq!(j["title"], d.title);
+            assert!(j["annotations"].get("title").is_none(), "the title once");
+            let old = d.to_json_for(ListShape::V2025_03_26);
+            assert_eq!(old["annotations"]["title"], d.title);
+            assert!(old.get("title").is_none() && old.get("outputSchema").is_none());
             assert_eq!(
                 d.input_schema["properties"].get(APPROVAL_ARG).is_some(),
                 !d.annotations.read_only,

@@ -106,9 +106,8 @@ impl TypedTool for ListOwners {
             family: Family::Owners,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "email": {"type": "string", "minLength": 3, "maxLength": 254, "description": "Only the owner with this email."},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100,
-                          "description": "Owners per page (1-500, default 100)."},
+                "email": {"type": "string", "minLength": 3, "maxLength": 254},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
                 "after": after_schema(),
                 "archived": {"type": "boolean", "default": false, "description": "List archived (deactivated) owners instead."}
             }, "additionalProperties": false}),
@@ -207,8 +206,7 @@ impl TypedTool for GetOwner {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "id": OWNER_ID.schema("Or the userId when idProperty is userId."),
-                "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0],
-                               "description": "Whether id is an owner id or a user id."}
+                "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0]}
             }, "required": ["id"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "id": {"type": "string"}, "email": {"type": "string"}, "firstName": {"type": "string"},

@@ -292,11 +292,10 @@ impl TypedTool for ListProperties {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME,
-                              "description": "Only properties of this group (hubspot_list_property_groups lists groups)."},
-                "includeHidden": {"type": "boolean", "default": false, "description": "Include properties hidden from HubSpot's UI."},
+                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+                "includeHidden": {"type": "boolean", "default": false},
                 "query": {"type": "string", "minLength": 1, "maxLength": 100,
-                          "description": "Case-insensitive text the property's name or label must contain."}
+                          "description": "Substring of the name or label, any case."}
             }, "required": ["objectType"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "objectType": {"type": "string"},
@@ -539,13 +538,13 @@ impl TypedTool for CreateProperty {
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "pattern": "^[a-z][a-z0-9_]*$",
-                         "description": "Internal name: lowercase letters, digits, underscores; cannot be changed later."},
-                "label": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Label shown in HubSpot."},
-                "type": {"type": "string", "enum": TYPES, "description": "Data type."},
+                         "description": "Permanent."},
+                "label": {"type": "string", "minLength": 1, "maxLength": 255},
+                "type": {"type": "string", "enum": TYPES},
                 "fieldType": {"type": "string", "enum": all_field_types(),
                               "description": "How HubSpot shows the field; must go with type."},
-                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "An existing property group's name."},
-                "description": {"type": "string", "description": "Help text shown in HubSpot."},
+                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+                "description": {"type": "string"},
                 "options": option_schema(),
                 "hasUniqueValue": {"type": "boolean", "description": "Require unique values (string/text or number only; permanent)."}
             }, "required": ["objectType", "name", "label", "type", "fieldType", "groupName"], "additionalProperties": false}),
@@ -675,10 +674,10 @@ impl TypedTool for UpdateProperty {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema(""),
                 "label": {"type": "string", "minLength": 1, "maxLength": 255},
-                "description": {"type": "string", "description": "Help text shown in HubSpot (empty clears it)."},
+                "description": {"type": "string", "description": "Empty clears it."},
                 "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
                 "options": option_schema(),
-                "hidden": {"type": "boolean", "description": "Hide the property from HubSpot's UI."}
+                "hidden": {"type": "boolean"}
             }, "required": ["objectType", "name"], "additionalProperties": false}),
             output_schema: Some(property_output_schema()),
         }
@@ -867,10 +866,9 @@ impl TypedTool for CreatePropertyGroup {
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "pattern": "^[a-z][a-z0-9_]*$",
-                         "description": "Internal name: lowercase letters, digits, underscores."},
-                "label": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Label shown in HubSpot."},
-                "displayOrder": {"type": "integer", "minimum": -1, "description": "Position (lowest first; -1 puts it after the others)."}
+                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "pattern": "^[a-z][a-z0-9_]*$"},
+                "label": {"type": "string", "minLength": 1, "maxLength": 255},
+                "displayOrder": {"type": "integer", "minimum": -1, "description": "Lowest first; -1: last."}
             }, "required": ["objectType", "name", "label"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "name": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"}

@@ -183,8 +183,8 @@ impl TypedTool for GetRecord {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": PROPERTY_NAME.schema("Unique property to look the record up by (e.g. email)."),
+                "id": id_schema("Record id, or the idProperty value."),
+                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record id."),
                 "properties": properties_schema(),
                 "associations": associations_schema()
             }, "required": ["objectType", "id"], "additionalProperties": false}),
@@ -450,7 +450,7 @@ impl TypedTool for SearchRecords {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "query": {"type": "string", "maxLength": 3000, "description": "Free text over the type's default searchable properties (name, email, domain, ...)."},
+                "query": {"type": "string", "maxLength": 3000, "description": "Over the default searchable properties."},
                 "filterGroups": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
                     "filters": {"type": "array", "minItems": 1, "maxItems": 6, "items": {"type": "object", "properties": {
                         "propertyName": {"type": "string"},
@@ -468,7 +468,7 @@ impl TypedTool for SearchRecords {
                 "limit": limit_schema(SEARCH_LIMIT.into(), DEFAULT_LIMIT.into()),
                 "after": after_schema(),
                 "maxResults": {"type": "integer", "minimum": 1, "maximum": SEARCH_CAP,
-                               "description": "Follow pages automatically until this many results (or the end)."}
+                               "description": "Follow pages up to this many results."}
             }, "required": ["objectType"], "additionalProperties": false}),
             output_schema: Some(page_output_schema()),
         }
@@ -724,8 +724,8 @@ impl TypedTool for UpdateRecord {
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("The record id, or its value of idProperty."),
-                "idProperty": PROPERTY_NAME.schema("Unique property the id is a value of (e.g. email)."),
+                "id": id_schema("Record id, or the idProperty value."),
+                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record id."),
                 "properties": {"type": "object", "minProperties": 1,
                                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
             }, "required": ["objectType", "id", "properties"], "additionalProperties": false}),

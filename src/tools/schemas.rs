@@ -176,7 +176,7 @@ impl TypedTool for GetSchema {
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "The custom object's objectTypeId (2-…) or fullyQualifiedName (p123_name), from hubspot_list_schemas."}
+                               "description": "2-… id or fullyQualifiedName (hubspot_list_schemas)."}
             }, "required": ["objectType"], "additionalProperties": false}),
             output_schema: Some(json!({"type": "object", "properties": {
                 "objectTypeId": {"type": "string"}, "name": {"type": "string"},
