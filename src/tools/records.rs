@@ -282,8 +282,8 @@ fn search_description() -> &'static str {
         };
         format!(
             "Finds records of one type by query text and/or filters, sorted by one property. filterGroups \
-             are ORed, their filters ANDed (18 filters in all). {} take value and highValue; {} values; {} \
-             nothing; the others value. Dates: epoch ms or ISO 8601. HubSpot stops at 10,000 results.{}",
+             are ORed, their filters ANDed (18 filters in all). value and highValue for {}; values for {}; \
+             nothing for {}; value for the others. Dates: epoch ms or ISO 8601. HubSpot stops at 10,000 results.{}",
             with(Needs::Range),
             with(Needs::Values),
             with(Needs::Nothing),
