@@ -306,8 +306,11 @@ fn hundred() -> u32 {
     100
 }
 
+/// A query string's pairs.
+type Query = Vec<(&'static str, String)>;
+
 /// The list id and the query, checked.
-fn check_memberships(a: &MembershipsArgs) -> Result<(String, Vec<(&str, String)>), ToolError> {
+fn check_memberships(a: &MembershipsArgs) -> Result<(String, Query), ToolError> {
     let id = LIST_ID.check("listId", &a.list_id)?;
     if !(1..=MAX_MEMBERSHIPS).contains(&a.limit) {
         return Err(ToolError::InvalidArguments(format!(
