@@ -23,13 +23,15 @@ pub enum Toolset {
     Account,
     /// Workflows (read-only).
     Workflows,
+    /// Lists (segments): search, read, members; manual lists created and their members changed.
+    Lists,
     /// Connectivity checks that touch no CRM data.
     Diagnostics,
 }
 
 impl Toolset {
     /// Every family.
-    pub(crate) const ALL: [Toolset; 11] = [
+    pub(crate) const ALL: [Toolset; 12] = [
         Toolset::Records,
         Toolset::Batch,
         Toolset::Associations,
@@ -40,12 +42,13 @@ impl Toolset {
         Toolset::Engagements,
         Toolset::Account,
         Toolset::Workflows,
+        Toolset::Lists,
         Toolset::Diagnostics,
     ];
     /// What `HUBSPOT_TOOLSETS` accepts, for error messages.
     pub(crate) const EXPECTED: &'static str =
         "a comma-separated list of: records, batch, associations, properties, \
-        schemas, owners, pipelines, engagements, account, workflows, diagnostics";
+        schemas, owners, pipelines, engagements, account, workflows, lists, diagnostics";
 
     /// The family's name as `HUBSPOT_TOOLSETS` writes it.
     pub(crate) fn as_str(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Toolset {
             Toolset::Engagements => "engagements",
             Toolset::Account => "account",
             Toolset::Workflows => "workflows",
+            Toolset::Lists => "lists",
             Toolset::Diagnostics => "diagnostics",
         }
     }

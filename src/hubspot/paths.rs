@@ -26,6 +26,10 @@ pub const ACCOUNT_USAGE: &str = "/account-info/v3/api-usage/daily/private-apps";
 pub const TOKEN_INFO: &str = "/oauth/v2/private-apps/get/access-token-info";
 /// Workflows (automation v4).
 pub const FLOWS: &str = "/automation/v4/flows";
+/// Lists (segments), date-versioned (CRM/Lists 2026-03): create (`POST`).
+pub const LISTS: &str = "/crm/lists/2026-03";
+/// Lists: search by name (`POST`).
+pub const LISTS_SEARCH: &str = "/crm/lists/2026-03/search";
 /// OAuth: code exchange and refresh (date-versioned 2026-03 API; v1 is deprecated, v3 is "legacy").
 pub const OAUTH_TOKEN: &str = "/oauth/2026-03/token";
 /// OAuth: who a token belongs to (the token travels in the form body, never in the URL).
@@ -151,6 +155,21 @@ pub fn flow(id: &str) -> String {
     format!("{FLOWS}/{}", seg(id))
 }
 
+/// `/crm/lists/2026-03/{listId}`
+pub fn list(id: &str) -> String {
+    format!("{LISTS}/{}", seg(id))
+}
+
+/// `/crm/lists/2026-03/{listId}/memberships` (read, ordered by record id)
+pub fn list_memberships(id: &str) -> String {
+    format!("{LISTS}/{}/memberships", seg(id))
+}
+
+/// `/crm/lists/2026-03/{listId}/memberships/{action}` (add, remove: MANUAL and SNAPSHOT lists only)
+pub fn list_memberships_change(id: &str, action: &'static str) -> String {
+    format!("{LISTS}/{}/memberships/{action}", seg(id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +268,8 @@ mod tests {
                 (property("contacts", s), PROPERTIES, 2),
                 (owner(s), OWNERS, 1),
                 (flow(s), FLOWS, 1),
+                (list(s), LISTS, 1),
+                (list_memberships_change(s, "add"), LISTS, 3),
                 (
                     association("contacts", s, "companies", s),
                     ASSOCIATIONS_OBJECTS,

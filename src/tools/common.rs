@@ -120,6 +120,16 @@ pub(crate) const RECORD_ID: IdKind = IdKind {
     valid: is_long_id,
 };
 
+/// List ids (HubSpot's ILS list ids) are decimal numbers.
+pub(crate) const LIST_ID: IdKind = IdKind {
+    shape:
+        "a numeric HubSpot list id (digits only, e.g. 11; hubspot_search_lists finds lists by name)",
+    pattern: Some("^[0-9]{1,19}$"),
+    max_len: 19,
+    numeric: true,
+    valid: is_long_id,
+};
+
 /// Owner ids (the value of `hubspot_owner_id`) and user ids.
 pub(crate) const OWNER_ID: IdKind = IdKind {
     shape: "a numeric owner id (digits only, e.g. 41629779; hubspot_list_owners lists them)",

@@ -14,6 +14,7 @@ pub(crate) mod common;
 mod defs;
 mod diagnostics;
 mod engagements;
+mod lists;
 mod owners;
 mod pipelines;
 mod plan;
@@ -587,6 +588,7 @@ impl Registry {
         v.extend(owners::tools());
         v.extend(pipelines::tools());
         v.extend(workflows::tools());
+        v.extend(lists::tools());
         v.extend(account::tools());
         v.push(Box::new(diagnostics::Echo));
         v

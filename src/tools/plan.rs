@@ -320,6 +320,18 @@ mod tests {
                 json!({"objectType": "contacts", "name": "my_group",
                 "label": "My group"}),
             ),
+            (
+                "hubspot_create_list",
+                json!({"name": "Webinar guests", "objectType": "contacts"}),
+            ),
+            (
+                "hubspot_add_list_members",
+                json!({"listId": "11", "recordIds": ["106", "107"]}),
+            ),
+            (
+                "hubspot_remove_list_members",
+                json!({"listId": "11", "recordIds": ["101"]}),
+            ),
         ]
     }
 

@@ -41,10 +41,16 @@ const FINE_AS_UNIQUE_VALUE: [&str; 5] = [HUGE, "18446744073709551616", "1?x=1", 
 /// Argument names that carry an id of some kind (records, owners, pipelines, flows, properties, object
 /// types, idProperty).
 fn id_like(key: &str) -> bool {
-    matches!(key, "id" | "ids" | "idProperty" | "name" | "objectType")
-        || key.ends_with("Id")
+    matches!(
+        key,
+        "id" | "ids" | "idProperty" | "name" | "objectType" | "recordIds"
+    ) || key.ends_with("Id")
         || key.ends_with("ObjectType")
 }
+
+/// Slots named like ids that are free text sent only in a JSON body, never in a path: a list's display
+/// name (`a/b` or `é` are fine list names).
+const NOT_IDS: [(&str, &str); 1] = [("hubspot_create_list", "/name")];
 
 /// JSON pointers of every string-valued id argument in an input schema, nested arrays of objects
 /// included (`/inputs/0/associations/0/toId`).
@@ -125,6 +131,12 @@ fn base_args(tool: &str) -> Option<Value> {
         }
         "hubspot_get_workflow" => json!({"id": "1"}),
         "hubspot_record_link" => json!({"objectType": "contacts", "id": "1"}),
+        "hubspot_search_lists" => json!({"objectType": "contacts"}),
+        "hubspot_get_list" | "hubspot_list_memberships" => json!({"listId": "11"}),
+        "hubspot_create_list" => json!({"name": "it_hostile", "objectType": "contacts"}),
+        "hubspot_add_list_members" | "hubspot_remove_list_members" => {
+            json!({"listId": "11", "recordIds": ["101"]})
+        }
         _ => return None,
     })
 }
@@ -223,7 +235,10 @@ fn hostile_ids_are_refused_before_hubspot_in_every_tool() {
             missing.push(name.to_string());
             continue;
         };
-        for slot in &found {
+        for slot in found
+            .iter()
+            .filter(|s| !NOT_IDS.contains(&(name, s.as_str())))
+        {
             // Under an idProperty, the ids are that property's values (an email, a domain).
             let unique = base.get("idProperty").is_some_and(|p| p != "id")
                 && (slot.ends_with("/id") || slot.starts_with("/ids/"));

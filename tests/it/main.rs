@@ -22,6 +22,8 @@ mod http_rules;
 mod lifecycle;
 /// Limits: busy 503, slow clients, oversized headers, connection cap, handler panics.
 mod limits;
+/// Lists (segments): a manual list's members added, read and removed; a DYNAMIC list refusing them.
+mod lists;
 /// HUBSPOT_MASKED_PROPERTIES: masked properties in no tool, resource or search; probes and writes refused.
 mod masking;
 /// MCP_AUTH_MODE=oauth: sign-in through the sandbox's HubSpot OAuth, two users, every refusal.

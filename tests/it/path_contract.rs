@@ -110,6 +110,17 @@ fn contract() -> Vec<(&'static str, &'static str, String)> {
     add(&["GET"], "ACCOUNT_USAGE", paths::ACCOUNT_USAGE.to_string());
     add(&["POST"], "TOKEN_INFO", paths::TOKEN_INFO.to_string());
     add(&["GET"], "FLOWS", paths::FLOWS.to_string());
+    add(&["POST"], "LISTS", paths::LISTS.to_string());
+    add(&["POST"], "LISTS_SEARCH", paths::LISTS_SEARCH.to_string());
+    add(&["GET"], "list", paths::list("11"));
+    add(&["GET"], "list_memberships", paths::list_memberships("11"));
+    for action in ["add", "remove"] {
+        add(
+            &["PUT"],
+            "list_memberships_change",
+            paths::list_memberships_change("11", action),
+        );
+    }
     add(&["POST"], "OAUTH_TOKEN", paths::OAUTH_TOKEN.to_string());
     add(
         &["POST"],

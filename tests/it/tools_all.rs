@@ -222,6 +222,23 @@ fn every_tool_end_to_end() {
         .unwrap()
         .to_string();
     t.ok("hubspot_get_workflow", json!({"id": flow_id}));
+    // Lists (the whole story and the DYNAMIC refusal in lists.rs).
+    t.ok("hubspot_search_lists", json!({"query": "newsletter"}));
+    let list = t.ok(
+        "hubspot_create_list",
+        json!({"name": uniq("IT list "), "objectType": "contacts"}),
+    );
+    let list_id = list["listId"].as_str().unwrap().to_string();
+    t.ok("hubspot_get_list", json!({"listId": list_id}));
+    t.ok(
+        "hubspot_add_list_members",
+        json!({"listId": list_id, "recordIds": [contact]}),
+    );
+    t.ok("hubspot_list_memberships", json!({"listId": list_id}));
+    t.ok(
+        "hubspot_remove_list_members",
+        json!({"listId": list_id, "recordIds": [contact]}),
+    );
     t.ok("hubspot_whoami", json!({}));
     t.ok("hubspot_api_usage", json!({}));
     let link = t.text(

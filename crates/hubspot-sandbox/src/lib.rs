@@ -30,6 +30,7 @@ mod errors;
 mod faults;
 mod fixtures;
 mod http;
+mod lists;
 mod oauth;
 mod properties;
 mod ratelimit;

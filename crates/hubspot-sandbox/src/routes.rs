@@ -53,6 +53,12 @@ pub(crate) enum Op {
     TokenInfo,
     Flows,
     Flow,
+    ListCreate,
+    ListSearch,
+    ListGet,
+    ListMembers,
+    ListAdd,
+    ListRemove,
     /// An OAuth endpoint: served by `oauth`, outside the API pipeline (no bearer token, faults or rate
     /// limits).
     OAuth(Endpoint),
@@ -145,6 +151,14 @@ const TABLE: &[(&str, &str, Op, Body)] = &[
     // Workflows (automation v4): Automation/Automation V4/Rollouts/144908/v4/automationV4.json.
     ("GET", "/automation/v4/flows", Op::Flows, NoBody),
     ("GET", "/automation/v4/flows/{flowId}", Op::Flow, NoBody),
+    // Lists (segments), date-versioned: CRM/Lists/Rollouts/144891/2026-03/lists.json (the memberships
+    // bodies are JSON arrays of record ids).
+    ("POST", "/crm/lists/2026-03/search", Op::ListSearch, Json),
+    ("POST", "/crm/lists/2026-03", Op::ListCreate, Json),
+    ("GET", "/crm/lists/2026-03/{listId}", Op::ListGet, NoBody),
+    ("GET", "/crm/lists/2026-03/{listId}/memberships", Op::ListMembers, NoBody),
+    ("PUT", "/crm/lists/2026-03/{listId}/memberships/add", Op::ListAdd, Json),
+    ("PUT", "/crm/lists/2026-03/{listId}/memberships/remove", Op::ListRemove, Json),
 ];
 
 struct Entry {
@@ -288,6 +302,8 @@ pub(crate) fn required_scopes(op: Op, params: &[String]) -> &'static [&'static s
         Op::Schemas | Op::Schema => &["crm.schemas.custom.read"],
         Op::Owners | Op::Owner => &["crm.objects.owners.read"],
         Op::Flows | Op::Flow => &["automation"],
+        Op::ListSearch | Op::ListGet | Op::ListMembers => &["crm.lists.read"],
+        Op::ListCreate | Op::ListAdd | Op::ListRemove => &["crm.lists.write"],
         Op::AccountDetails | Op::ApiUsage | Op::TokenInfo | Op::OAuth(_) => &[],
     }
 }

@@ -1,5 +1,5 @@
 //! The in-memory account: records of every object type, property definitions and groups, the association
-//! graph, owners, pipelines and workflows; record validation (unknown properties, bad values, required
+//! graph, owners, pipelines, workflows and lists; record validation (unknown properties, bad values, required
 //! properties, unique values), creation, update, archiving, id resolution (`idProperty`) and record JSON.
 
 use std::collections::BTreeMap;
@@ -60,6 +60,9 @@ pub(crate) struct Store {
     pub(crate) owners: Vec<Owner>,
     pipelines: Vec<Pipeline>,
     pub(crate) flows: Vec<Value>,
+    /// Lists (segments) and the id the next created one gets.
+    pub(crate) lists: Vec<crate::lists::List>,
+    pub(crate) next_list_id: u64,
     pub(crate) next_id: u64,
 }
 
@@ -140,6 +143,8 @@ impl Store {
             owners,
             pipelines,
             flows: fixtures::flows(),
+            lists: Vec::new(),
+            next_list_id: crate::lists::NEXT_ID,
             next_id: 101,
         }
     }

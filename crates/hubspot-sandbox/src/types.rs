@@ -356,6 +356,8 @@ pub(crate) const DEFAULT_SCOPES: &[&str] = &[
     "crm.objects.custom.read",
     "crm.objects.custom.write",
     "crm.objects.owners.read",
+    "crm.lists.read",
+    "crm.lists.write",
     "crm.schemas.contacts.read",
     "crm.schemas.contacts.write",
     "crm.schemas.companies.read",

@@ -1,12 +1,13 @@
 //! What every API handler gets and returns: the request context (path parameters, query string, JSON
 //! body, the shared account), the reply, query-string helpers, and the dispatch from an operation to
 //! its handler, in one file per API (objects, batch, associations, properties, schemas, owners,
-//! pipelines, account, flows).
+//! pipelines, account, flows, lists).
 
 mod account;
 mod associations;
 mod batch;
 mod flows;
+mod lists;
 pub(crate) mod objects;
 mod owners;
 mod pipelines;
@@ -216,6 +217,12 @@ pub(crate) fn call(op: Op, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         Op::TokenInfo => account::token_info(ctx),
         Op::Flows => flows::flows(ctx),
         Op::Flow => flows::flow(ctx),
+        Op::ListCreate => lists::create(ctx),
+        Op::ListSearch => lists::search(ctx),
+        Op::ListGet => lists::get(ctx),
+        Op::ListMembers => lists::memberships(ctx),
+        Op::ListAdd => lists::add(ctx),
+        Op::ListRemove => lists::remove(ctx),
         // Served by `oauth` before the API pipeline; never routed here.
         Op::OAuth(_) => Err(ApiError::new(
             500,

@@ -191,6 +191,7 @@ pub(crate) fn seeded(seed: u64) -> Store {
     sd.engagement(Obj::Emails, 198, 210, 20);
     sd.engagement(Obj::Meetings, 200, 212, 40);
     sd.projects();
+    sd.s.lists = crate::lists::seeded();
     sd.s.next_id = RANGES.iter().map(|r| r.1 + r.2).max().unwrap_or(101);
     sd.s
 }
