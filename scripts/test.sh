@@ -105,7 +105,9 @@ without_sandbox() {
   echo "without the sandbox feature: --demo and sandbox exit 2"
 }
 
+# $1: the MCP path to run the suite against (default /mcp; a profile URL such as /mcp/read).
 conformance() {
+  local path=${1:-/mcp}
   cargo build --quiet
   local log=$CACHE/conformance-server.log
   # The suite is one client sending many requests: lift the per-client limit for it.
@@ -121,7 +123,7 @@ conformance() {
     echo "server did not start:"; cat "$log"; kill "$pid" 2>/dev/null || true; return 1
   fi
   local rc=0
-  CONF_DIR=$CACHE/conformance scripts/conformance.sh "http://$addr/mcp" || rc=$?
+  CONF_DIR=$CACHE/conformance scripts/conformance.sh "http://$addr$path" || rc=$?
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" || true
   return $rc
@@ -137,6 +139,7 @@ run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x; OAuth; a real browser)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk -- --nocapture
 run_stage "MCP conformance suite" conformance
+run_stage "MCP conformance suite on a tool profile's URL (/mcp/read)" conformance /mcp/read
 run_stage "soak: faults and a restart (${SOAK_SECONDS:-20} s)" \
   env SOAK_SECONDS="${SOAK_SECONDS:-20}" cargo test --locked --test soak -- --nocapture
 run_stage "hadolint" "$HADOLINT" Dockerfile.scratch

@@ -13,7 +13,7 @@ use crate::hubspot;
 use crate::mcp::inflight::InFlight;
 use crate::mcp::session::{MemoryStore, SessionStore};
 use crate::obs::metrics::Metrics;
-use crate::tools::{MissingDef, Registry, Services, Tool};
+use crate::tools::{BuildError, Registry, Services, Tool};
 
 /// Shared state.
 pub struct App {
@@ -54,7 +54,7 @@ impl App {
     /// Builds the state with the in-memory session store, the HubSpot client (if any) and the tools the
     /// configuration exposes (`HUBSPOT_TOOLSETS`, `HUBSPOT_READ_ONLY`); fails when a tool has no
     /// definition in this binary (a build from an inconsistent tree: the server must not start).
-    pub fn new(config: Config, hubspot: Option<Arc<hubspot::Client>>) -> Result<App, MissingDef> {
+    pub fn new(config: Config, hubspot: Option<Arc<hubspot::Client>>) -> Result<App, BuildError> {
         let tools = Registry::select(
             Registry::all_tools(),
             config.hubspot_toolsets(),
@@ -78,9 +78,10 @@ impl App {
         config: Config,
         tools: Vec<Box<dyn Tool>>,
         hubspot: Option<Arc<hubspot::Client>>,
-    ) -> Result<App, MissingDef> {
+    ) -> Result<App, BuildError> {
         let server_info = server_info();
-        let registry = Registry::build(tools, config.tools_page_size())?;
+        let registry = Registry::build(tools, config.tools_page_size())?
+            .with_profiles(config.tool_profiles())?;
         let metrics = Metrics::new(registry.defs().map(|d| d.name));
         let services = Services {
             hubspot,

@@ -18,6 +18,8 @@ pub enum Command {
     Stdio {
         /// Built-in sandbox instead of HubSpot.
         demo: bool,
+        /// `--profile NAME`: serve only that tool profile's tools (as `/mcp/<profile>` does).
+        profile: Option<String>,
     },
     /// Probe `/health`; exit 0 only when it answers healthy.
     Healthcheck {
@@ -65,7 +67,7 @@ hubspot-mcp: HubSpot CRM for AI agents over the Model Context Protocol
 
 USAGE:
     hubspot-mcp [serve] [--demo] [--port N] [--host ADDR]   serve MCP over HTTP on /mcp (default)
-    hubspot-mcp stdio [--demo]                              serve MCP over stdin/stdout
+    hubspot-mcp stdio [--demo] [--profile NAME]             serve MCP over stdin/stdout (NAME: a tool profile)
     hubspot-mcp healthcheck [--url URL]                     exit 0 only if /health answers healthy
     hubspot-mcp check-config [--demo]                       validate the environment, list every problem
     hubspot-mcp sandbox [--port N] [--host ADDR] [--token T]  run the built-in HubSpot sandbox alone
@@ -110,6 +112,7 @@ where
     let mut host = None;
     let mut url = None;
     let mut token = None;
+    let mut profile = None;
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -132,13 +135,14 @@ where
             }
             ("serve" | "sandbox", "--host") => host = Some(value("--host")?),
             ("sandbox", "--token") => token = Some(value("--token")?),
+            ("stdio", "--profile") => profile = Some(value("--profile")?),
             ("healthcheck", "--url") => url = Some(value("--url")?),
             _ => return Err(CliError(format!("unexpected argument {a:?} for `{sub}`"))),
         }
     }
     match sub.as_str() {
         "serve" => Ok(Command::Serve { demo, port, host }),
-        "stdio" => Ok(Command::Stdio { demo }),
+        "stdio" => Ok(Command::Stdio { demo, profile }),
         "healthcheck" => Ok(Command::Healthcheck { url }),
         "check-config" => Ok(Command::CheckConfig { demo }),
         "print-config-table" => Ok(Command::PrintConfigTable),
@@ -173,7 +177,20 @@ mod tests {
                 host: Some("::1".into())
             }
         );
-        assert_eq!(parse(["stdio"]).unwrap(), Command::Stdio { demo: false });
+        assert_eq!(
+            parse(["stdio"]).unwrap(),
+            Command::Stdio {
+                demo: false,
+                profile: None
+            }
+        );
+        assert_eq!(
+            parse(["stdio", "--profile=sales", "--demo"]).unwrap(),
+            Command::Stdio {
+                demo: true,
+                profile: Some("sales".into())
+            }
+        );
         assert_eq!(
             parse(["healthcheck", "--url", "http://x/health"]).unwrap(),
             Command::Healthcheck {

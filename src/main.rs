@@ -35,7 +35,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Serve { demo, port, host } => run::serve(demo, port, host, shutdown),
-        Command::Stdio { demo } => run::stdio(demo),
+        Command::Stdio { demo, profile } => run::stdio(demo, profile.as_deref()),
         Command::Healthcheck { url } => run::healthcheck(url).map(|ok| println!("{ok}")),
         Command::CheckConfig { demo } => run::check_config(demo).map(|ok| println!("{ok}")),
         Command::PrintConfigTable => {

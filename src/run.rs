@@ -29,12 +29,15 @@ pub enum RunError {
     /// `--demo` (serve, stdio, check-config) or `sandbox` in a binary built without the `sandbox`
     /// feature (exit 2, a usage error).
     NoSandbox,
+    /// A command-line argument the configuration refuses, e.g. an unknown `--profile` (exit 2).
+    Usage(String),
     /// The authorization server could not start (exit 78: a configuration problem such as
     /// OAUTH_CIMD_CA_FILE).
     OAuth(String),
-    /// A tool has no definition in the binary (exit 78, like a configuration problem: restarting
-    /// cannot fix it; the binary was built from a tree whose `src/tools/defs.json` is out of date).
-    Tools(crate::tools::MissingDef),
+    /// A tool has no definition in the binary (the binary was built from a tree whose
+    /// `src/tools/defs.json` is out of date), or `MCP_TOOL_PROFILES` names a tool it does not have: exit
+    /// 78, like a configuration problem (restarting cannot fix it).
+    Tools(crate::tools::BuildError),
 }
 
 impl std::fmt::Display for RunError {
@@ -46,6 +49,7 @@ impl std::fmt::Display for RunError {
             RunError::HubSpot(e) => write!(f, "error: {e}"),
             RunError::OAuth(e) => write!(f, "error: {e}"),
             RunError::Tools(e) => write!(f, "{e}"),
+            RunError::Usage(e) => write!(f, "{e}"),
             RunError::NoSandbox => write!(
                 f,
                 "error: this hubspot-mcp was built without the sandbox feature: `--demo` and the \
@@ -67,7 +71,7 @@ impl RunError {
             | RunError::OAuth(_)
             | RunError::Tools(_) => 78,
             RunError::Io(_) | RunError::Unhealthy(_) => 1,
-            RunError::NoSandbox => 2,
+            RunError::NoSandbox | RunError::Usage(_) => 2,
         }
     }
 }
@@ -320,7 +324,7 @@ pub fn sandbox(
 }
 
 /// `stdio`: serves stdin / stdout until stdin ends.
-pub fn stdio(demo: bool) -> Result<(), RunError> {
+pub fn stdio(demo: bool, profile: Option<&str>) -> Result<(), RunError> {
     if demo {
         require_sandbox()?;
     }
@@ -329,10 +333,23 @@ pub fn stdio(demo: bool) -> Result<(), RunError> {
     init_logging(&cfg);
     let (hubspot, _sandbox) = hubspot_client(&cfg, demo)?;
     let app = Arc::new(App::new(cfg, hubspot).map_err(RunError::Tools)?);
+    let profiles = app.registry.profiles();
+    let chosen = match profile {
+        None => crate::tools::profile::Chosen::default(),
+        Some(name) => crate::tools::profile::Chosen {
+            id: profiles.find(name).ok_or_else(|| {
+                RunError::Usage(format!(
+                    "error: --profile {name:?} is not a tool profile of this server; it has: {}",
+                    profiles.names().collect::<Vec<_>>().join(", ")
+                ))
+            })?,
+            by_header: false,
+        },
+    };
     let (out, writer) =
         crate::mcp::stdio::Output::spawn(Box::new(std::io::stdout())).map_err(RunError::Io)?;
     let stdin = std::io::stdin();
-    let served = crate::mcp::stdio::run(app, stdin.lock(), out).map_err(RunError::Io);
+    let served = crate::mcp::stdio::run(app, stdin.lock(), out, chosen).map_err(RunError::Io);
     // Every reply written before the process ends.
     let _ = writer.join();
     served

@@ -562,13 +562,44 @@ fn percent_decode(s: &str) -> String {
 
 /// The resource this server protects: `MCP_PUBLIC_URL` + `/mcp`, else derived from the request's `Host`
 /// (http for loopback names, https otherwise), else `http://localhost:PORT/mcp`.
+#[cfg(test)]
 pub(crate) fn resource_url(cfg: &Config, request_host: Option<&str>) -> String {
-    format!("{}/mcp", public_origin(cfg, request_host))
+    resource_url_for(cfg, request_host, None)
+}
+
+/// The resource URL of a tool profile (`/mcp/<profile>`), or of `/mcp` for `None`: each profile is a
+/// protected resource of its own (RFC 9728).
+pub(crate) fn resource_url_for(
+    cfg: &Config,
+    request_host: Option<&str>,
+    profile: Option<&str>,
+) -> String {
+    match profile {
+        None => format!("{}/mcp", public_origin(cfg, request_host)),
+        Some(p) => format!("{}/mcp/{p}", public_origin(cfg, request_host)),
+    }
 }
 
 /// Where the protected resource metadata is, to put in `WWW-Authenticate` (`resource_metadata`).
+#[cfg(test)]
 pub(crate) fn resource_metadata_url(cfg: &Config, request_host: Option<&str>) -> String {
-    format!("{}{METADATA_PATH}", public_origin(cfg, request_host))
+    resource_metadata_url_for(cfg, request_host, None)
+}
+
+/// [`resource_metadata_url`] of a profile: RFC 9728's path-inserted well-known URL
+/// (`/.well-known/oauth-protected-resource/mcp/<profile>`); `/mcp`'s stays at the root document.
+pub(crate) fn resource_metadata_url_for(
+    cfg: &Config,
+    request_host: Option<&str>,
+    profile: Option<&str>,
+) -> String {
+    match profile {
+        None => format!("{}{METADATA_PATH}", public_origin(cfg, request_host)),
+        Some(p) => format!(
+            "{}{METADATA_PATH}/mcp/{p}",
+            public_origin(cfg, request_host)
+        ),
+    }
 }
 
 /// This server's origin as clients see it: `MCP_PUBLIC_URL`, else from `Host` (see [`resource_url`]).
@@ -603,10 +634,28 @@ pub(crate) fn public_origin(cfg: &Config, request_host: Option<&str>) -> String 
 
 /// The OAuth 2.0 Protected Resource Metadata (RFC 9728 section 2) served at [`METADATA_PATH`]: the
 /// resource, its authorization server (`JWT_ISSUER`), the scopes it knows, and that tokens go in the header.
+#[cfg(test)]
 pub(crate) fn protected_resource_metadata(cfg: &Config, request_host: Option<&str>) -> Value {
+    protected_resource_metadata_for(cfg, request_host, None)
+}
+
+/// [`protected_resource_metadata`] of a tool profile: `resource` is the profile's URL, and
+/// `accepted_audiences` (an extension, RFC 9728 section 2 allows more fields) the token audiences its
+/// endpoint takes: its own URL, and `/mcp`'s (a token for every tool covers any subset of them).
+pub(crate) fn protected_resource_metadata_for(
+    cfg: &Config,
+    request_host: Option<&str>,
+    profile: Option<&str>,
+) -> Value {
     let scopes = cfg.scopes_supported();
+    let resource = resource_url_for(cfg, request_host, profile);
+    let audiences: Vec<String> = match (cfg.auth_mode(), cfg.jwt_audience()) {
+        (crate::config::AuthMode::OAuth, _) => accepted_resources(cfg, request_host, profile),
+        (_, Some(aud)) => vec![aud.to_string()],
+        (_, None) => Vec::new(),
+    };
     let mut doc = json!({
-        "resource": resource_url(cfg, request_host),
+        "resource": resource,
         "scopes_supported": scopes,
         "bearer_methods_supported": ["header"],
         "resource_name": RESOURCE_NAME,
@@ -618,7 +667,24 @@ pub(crate) fn protected_resource_metadata(cfg: &Config, request_host: Option<&st
     if let (Some(obj), Some(iss)) = (doc.as_object_mut(), issuer) {
         obj.insert("authorization_servers".into(), json!([iss]));
     }
+    if let (Some(obj), false) = (doc.as_object_mut(), audiences.is_empty()) {
+        obj.insert("accepted_audiences".into(), json!(audiences));
+    }
     doc
+}
+
+/// The resources a token of the built-in authorization server may name to be taken at `profile`'s
+/// endpoint: the profile's URL and `/mcp`'s (for `/mcp` itself: only its own).
+pub(crate) fn accepted_resources(
+    cfg: &Config,
+    request_host: Option<&str>,
+    profile: Option<&str>,
+) -> Vec<String> {
+    let base = resource_url_for(cfg, request_host, None);
+    match profile {
+        None => vec![base],
+        Some(_) => vec![resource_url_for(cfg, request_host, profile), base],
+    }
 }
 
 #[cfg(test)]

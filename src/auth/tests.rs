@@ -971,6 +971,7 @@ fn protected_resource_metadata_follows_rfc_9728() {
             "scopes_supported": ["hubspot.read", "hubspot.write"],
             "bearer_methods_supported": ["header"],
             "resource_name": "HubSpot CRM (hubspot-mcp)",
+            "accepted_audiences": ["hubspot-mcp"],
         })
     );
     assert_eq!(resource_metadata_url(&cfg, None), META);

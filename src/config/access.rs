@@ -94,6 +94,10 @@ impl Config {
     pub(crate) fn hubspot_toolsets(&self) -> Option<&[Toolset]> {
         self.tools.toolsets.as_deref()
     }
+    /// `MCP_TOOL_PROFILES`: the operator's own tool profiles, as written.
+    pub(crate) fn tool_profiles(&self) -> &[super::ProfileSpec] {
+        &self.tools.profiles
+    }
     /// `HUBSPOT_READ_ONLY`: list and allow only tools that change nothing.
     pub(crate) fn hubspot_read_only(&self) -> bool {
         self.tools.read_only

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::parse::Parser;
+use super::profiles::ProfileSpec;
 use super::toolset::Toolset;
 use super::vars;
 
@@ -22,6 +23,8 @@ pub(crate) struct ToolSettings {
     pub(crate) text_limit: usize,
     /// `MCP_TOOLS_PAGE_SIZE`: tools per `tools/list` page.
     pub(crate) page_size: usize,
+    /// `MCP_TOOL_PROFILES`: the operator's own tool profiles.
+    pub(crate) profiles: Vec<ProfileSpec>,
 }
 
 impl ToolSettings {
@@ -46,6 +49,7 @@ impl ToolSettings {
             cache_max: p.count(&vars::HUBSPOT_CACHE_MAX_ENTRIES),
             text_limit: p.count(&vars::MCP_TOOL_TEXT_LIMIT),
             page_size: p.count(&vars::MCP_TOOLS_PAGE_SIZE),
+            profiles: super::profiles::parse(p),
         }
     }
 }

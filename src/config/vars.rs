@@ -461,6 +461,9 @@ table! {
     HUBSPOT_TOOLSETS: Toolsets = Toolsets;
         rule "";
         doc "the tool families to expose";
+    MCP_TOOL_PROFILES: Text = text(None);
+        rule "`name=item,item;name=item`: names 1-32 of `a-z0-9-_` (not `all`), items tool families or tool names";
+        doc "tool profiles of your own, served at `/mcp/<name>` beside the built-in `read`, `sales`, `admin` and `all` (a name of those replaces it), e.g. `support=records,engagements,hubspot_get_owner`; see \"Tool profiles\" in docs/tools.md";
     HUBSPOT_READ_ONLY: Flag = Flag { default: false };
         rule "";
         doc "true: only tools that change nothing are listed or callable";

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod gzip;
 pub mod message;
 mod pages;
+pub(crate) mod profile;
 mod prometheus;
 mod route;
 pub mod server;

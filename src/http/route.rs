@@ -13,13 +13,14 @@ use crate::app::App;
 use crate::auth::{self, AuthError, Principal, Verifier};
 use crate::http::checks::{self, Refusal};
 use crate::http::message::{Reply, Req, Verb};
-use crate::http::streamable;
 use crate::http::{pages, prometheus};
+use crate::http::{profile, streamable};
 use crate::mcp::jsonrpc::{self, RpcError};
 use crate::obs::log as obslog;
 use crate::obs::metrics::Rejection;
 use crate::ratelimit;
 use crate::ratelimit::Verdict;
+use crate::tools::profile::Chosen;
 
 /// What [`admit`] decided about a request whose body has not been read.
 pub(crate) enum Admission {
@@ -38,6 +39,8 @@ pub(crate) struct Admitted {
     oauth: bool,
     /// A POST of an approval page's form.
     approval: bool,
+    /// The tool profile a request to `/mcp` is served with.
+    profile: Chosen,
 }
 
 impl Admitted {
@@ -75,7 +78,7 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     }
     let readable = matches!(req.verb, Verb::Get | Verb::Head);
     Admission::Answer(match (readable, req.path.as_str()) {
-        (_, "/mcp" | "/mcp/") => return gate(app, req),
+        (_, p) if profile::in_path(p).is_some() => return gate(app, req),
         (true, "/health") => pages::health(app),
         (true, "/metrics") if app.config.metrics_enabled() => operator_only(app, req, || {
             Reply::text(200, prometheus::CONTENT_TYPE, prometheus::render(app))
@@ -84,10 +87,15 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
             Reply::json(200, pages::scaling(app).to_string())
         }),
         (true, "/health/live" | "/healthz") => Reply::json(200, json!({"status": "alive"}).to_string()),
-        (true, auth::METADATA_PATH | "/.well-known/oauth-protected-resource/mcp") => {
-            // RFC 9728 protected-resource metadata: public, readable from any origin.
-            let body = auth::protected_resource_metadata(&app.config, req.get("host")).to_string();
-            Reply::json(200, body).with_header("Access-Control-Allow-Origin", "*")
+        (true, auth::METADATA_PATH) => resource_metadata(app, req, None),
+        (true, p) if p.strip_prefix(auth::METADATA_PATH).and_then(profile::in_path).is_some() => {
+            match p.strip_prefix(auth::METADATA_PATH).and_then(profile::in_path) {
+                Some(Some(name)) if app.registry.profiles().find(name).is_some() => {
+                    resource_metadata(app, req, Some(name))
+                }
+                Some(None) => resource_metadata(app, req, None),
+                _ => Reply::json(404, json!({"error": "not found", "hint": "no such tool profile"}).to_string()),
+            }
         }
         (true, "/") => Reply::json(
             200,
@@ -109,6 +117,22 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     })
 }
 
+/// The profile a request's URL names (`/mcp/<profile>`), when it is one: its own protected resource
+/// (RFC 9728), with its own metadata and audience.
+fn url_profile<'a>(app: &'a App, req: &Req) -> Option<&'a str> {
+    let profiles = app.registry.profiles();
+    let id = profiles.find(profile::in_path(&req.path)??)?;
+    Some(profiles.name(id))
+}
+
+/// RFC 9728 protected-resource metadata of `/mcp` or of a profile's endpoint: public, readable from any
+/// origin.
+fn resource_metadata(app: &App, req: &Req, profile: Option<&str>) -> Reply {
+    let body =
+        auth::protected_resource_metadata_for(&app.config, req.get("host"), profile).to_string();
+    Reply::json(200, body).with_header("Access-Control-Allow-Origin", "*")
+}
+
 /// The authorization server's paths (`oauth` mode): the per-client limit, then every GET answered here
 /// (metadata, authorize, the HubSpot callback) and the POSTs admitted to have their body read.
 fn oauth_gate(app: &Arc<App>, o: &crate::oauth::AuthServer, req: &Req) -> Admission {
@@ -124,6 +148,7 @@ fn oauth_gate(app: &Arc<App>, o: &crate::oauth::AuthServer, req: &Req) -> Admiss
             headers: Vec::new(),
             oauth: true,
             approval: false,
+            profile: Chosen::default(),
         });
     }
     Admission::Answer(oauth_page(app, o, req, &key))
@@ -144,6 +169,7 @@ fn approval_gate(app: &Arc<App>, req: &Req) -> Admission {
             headers: Vec::new(),
             oauth: false,
             approval: true,
+            profile: Chosen::default(),
         });
     }
     Admission::Answer(approval_page(app, req))
@@ -198,6 +224,12 @@ fn oauth_page(app: &App, o: &crate::oauth::AuthServer, req: &Req, client_key: &s
         authorization: req.get("authorization"),
         issuer: auth::public_origin(&app.config, req.get("host")),
         client_key,
+        profiles: &app
+            .registry
+            .profiles()
+            .names()
+            .filter(|n| *n != crate::tools::profile::ALL)
+            .collect::<Vec<_>>(),
     });
     let mut reply = if page.body.is_empty() {
         Reply::empty(page.status)
@@ -242,12 +274,16 @@ pub(crate) fn serve(app: &Arc<App>, req: &Req, a: Admitted) -> Reply {
                 Ok(t) => g.access_token = t.access_token,
                 Err(e) => {
                     app.metrics.record_rejection(Rejection::Unauthenticated);
-                    return with_cors(app, req, auth_reply(app, req, &e, &oauth_scopes(app), 2));
+                    return with_cors(
+                        app,
+                        req,
+                        auth_reply(app, req, &e, &oauth_scopes(app), 2, url_profile(app, req)),
+                    );
                 }
             }
         }
     }
-    let mut reply = streamable::handle(app, req, principal.as_ref());
+    let mut reply = streamable::handle(app, req, principal.as_ref(), a.profile);
     for (k, v) in a.headers {
         reply = reply.with_header(k, v);
     }
@@ -311,15 +347,20 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
         log::warn!(client = key.as_str(); "rate limit reached");
         return answer(too_many(app, verdict));
     }
+    let chosen = match profile::choose(&app.registry, req) {
+        Ok(c) => c,
+        Err(reply) => return answer(reply),
+    };
+    let url_profile = url_profile(app, req);
     // Never on a CORS preflight: browsers send no credentials there.
     let principal = match (&app.oauth, &req.verb) {
         (Some(o), verb) if *verb != Verb::Options => {
-            let resource = auth::resource_url(&app.config, req.get("host"));
-            match o.verify(req.get("authorization"), req.query.as_deref(), &resource) {
+            let resources = auth::accepted_resources(&app.config, req.get("host"), url_profile);
+            match o.verify(req.get("authorization"), req.query.as_deref(), &resources) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     app.metrics.record_rejection(Rejection::Unauthenticated);
-                    return answer(auth_reply(app, req, &e, &oauth_scopes(app), 2));
+                    return answer(auth_reply(app, req, &e, &oauth_scopes(app), 2, url_profile));
                 }
             }
         }
@@ -336,7 +377,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
                 Ok(p) => Some(p),
                 Err(e) => {
                     app.metrics.record_rejection(Rejection::Unauthenticated);
-                    return answer(auth_error(app, v, req, &e));
+                    return answer(auth_error(app, v, req, &e, url_profile));
                 }
             }
         }
@@ -396,6 +437,7 @@ fn gate(app: &Arc<App>, req: &Req) -> Admission {
         headers: Vec::from(headers),
         oauth: false,
         approval: false,
+        profile: chosen,
     })
 }
 
@@ -441,16 +483,23 @@ fn oauth_scopes(app: &App) -> String {
 
 /// [`auth_reply`] for tokens of an external issuer (`jwt` mode): a 503 (no signing key) says to retry after
 /// the JWKS refresh interval.
-fn auth_error(app: &App, v: &Verifier, req: &Req, e: &AuthError) -> Reply {
+fn auth_error(app: &App, v: &Verifier, req: &Req, e: &AuthError, profile: Option<&str>) -> Reply {
     let retry = app.config.jwks_min_refresh().as_secs().max(1);
-    auth_reply(app, req, e, &v.scopes_supported(), retry)
+    auth_reply(app, req, e, &v.scopes_supported(), retry, profile)
 }
 
 /// 401 / 400 / 403 / 503 with `WWW-Authenticate` pointing at the protected-resource metadata and naming
 /// `scopes`; a 503 carries `Retry-After: retry_secs`.
-fn auth_reply(app: &App, req: &Req, e: &AuthError, scopes: &str, retry_secs: u64) -> Reply {
+fn auth_reply(
+    app: &App,
+    req: &Req,
+    e: &AuthError,
+    scopes: &str,
+    retry_secs: u64,
+    profile: Option<&str>,
+) -> Reply {
     log::info!(reason = e.reason(), status = e.status(); "request refused by authentication");
-    let metadata = auth::resource_metadata_url(&app.config, req.get("host"));
+    let metadata = auth::resource_metadata_url_for(&app.config, req.get("host"), profile);
     let mut reply = Reply::json(
         e.status(),
         jsonrpc::error_without_id(&RpcError::new(jsonrpc::code::SERVER_ERROR, e.to_string())),

@@ -22,6 +22,7 @@ use crate::mcp::method::Method;
 use crate::mcp::session::{now_ms, Session, SessionId, StoreError};
 use crate::mcp::version::Revision;
 use crate::obs::log as obslog;
+use crate::tools::profile::Chosen;
 use crate::tools::RequestBudget;
 
 /// The authenticated caller, when auth is on.
@@ -33,10 +34,10 @@ const MAX_BATCH: usize = 100;
 /// Serves a POST (messages) or DELETE (end a session) to `/mcp`. The HTTP layer has already made
 /// every HTTP check (Host, Origin, verb, Accept, Content-Type, body size) and authenticated the
 /// caller: this maps protocol outcomes to statuses and nothing else.
-pub(crate) fn handle(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
+pub(crate) fn handle(app: &Arc<App>, req: &Req, who: Who<'_>, pf: Chosen) -> Reply {
     match req.verb {
-        Verb::Delete => delete(app, req, who),
-        _ => post(app, req, who),
+        Verb::Delete => delete(app, req, who, pf),
+        _ => post(app, req, who, pf),
     }
 }
 
@@ -83,7 +84,7 @@ fn store_unavailable(e: &StoreError) -> Reply {
 
 /// The session a request names: 400 when it names none, 404 when it is unknown or expired, 503 when
 /// the session store cannot be reached.
-fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply> {
+fn require_session(app: &App, req: &Req, who: Who<'_>, pf: Chosen) -> Result<Session, Reply> {
     let Some(raw) = req.get("mcp-session-id") else {
         return Err(transport_error(
             400,
@@ -103,13 +104,29 @@ fn require_session(app: &App, req: &Req, who: Who<'_>) -> Result<Session, Reply>
     match app.sessions.touch(&id, now_ms()) {
         // A session belongs to the principal that opened it: to anyone else it does not exist.
         // Compared as typed ids: `sub:alice` is not `client_id:alice`.
-        Ok(Some(s)) if s.principal.as_ref() == who.map(|p| &p.id) => Ok(s),
+        Ok(Some(s)) if s.principal.as_ref() == who.map(|p| &p.id) => {
+            // A profile is static for the connection: the session's tools are the ones it opened with.
+            let name = profile_key(app, pf);
+            if *s.profile != *name {
+                let opened = if s.profile.is_empty() {
+                    "/mcp".to_string()
+                } else {
+                    format!("/mcp/{}", s.profile)
+                };
+                return Err(transport_error(
+                    400,
+                    code::SERVER_ERROR,
+                    &format!("Bad Request: this session was opened on {opened} (its tool profile); send its requests there, or initialize a new session here"),
+                ));
+            }
+            Ok(s)
+        }
         Ok(_) => Err(not_found()),
         Err(e) => Err(store_unavailable(&e)),
     }
 }
 
-fn post(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
+fn post(app: &Arc<App>, req: &Req, who: Who<'_>, pf: Chosen) -> Reply {
     // Bounded before it is parsed: a small body of many tiny values would cost far more memory as a
     // tree than its size.
     if let Err(e) = jsonrpc::check_size(&req.body, app.config.max_json_values()) {
@@ -120,9 +137,9 @@ fn post(app: &Arc<App>, req: &Req, who: Who<'_>) -> Reply {
         Err(e) => return rpc_error(400, &Value::Null, &e),
     };
     match body {
-        Body::Batch(items) => post_batch(app, req, items, who),
+        Body::Batch(items) => post_batch(app, req, items, who, pf),
         Body::Single(v) => match jsonrpc::parse_message(v) {
-            Ok(msg) => post_single(app, req, msg, who),
+            Ok(msg) => post_single(app, req, msg, who, pf),
             Err((id, e)) => rpc_error(400, &id, &e),
         },
     }
@@ -142,9 +159,9 @@ fn is_stateless(req: &Req, msg: &Message) -> bool {
             && req.get("mcp-session-id").is_none())
 }
 
-fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
+fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>, pf: Chosen) -> Reply {
     if is_stateless(req, &msg) {
-        return post_stateless(app, req, msg, who);
+        return post_stateless(app, req, msg, who, pf);
     }
     let header = match header_revision(req) {
         Ok(h) => h,
@@ -152,10 +169,10 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
     };
     if let Message::Request(r) = &msg {
         if r.kind == Some(Method::Initialize) {
-            return initialize(app, r, who);
+            return initialize(app, r, who, pf);
         }
     }
-    let session = match require_session(app, req, who) {
+    let session = match require_session(app, req, who, pf) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -186,12 +203,12 @@ fn post_single(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
             r,
             |_| 200,
             who,
-            Allowance::of(app, req),
+            Allowance::of(app, req, pf),
         ),
     }
 }
 
-fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
+fn initialize(app: &App, r: &Request, who: Who<'_>, pf: Chosen) -> Reply {
     obslog::note(|n| n.rpc_method = Some(Method::Initialize.name().into()));
     let (revision, result, client_name, asks) = match dispatch::initialize(app, &r.params) {
         Ok(x) => x,
@@ -223,6 +240,7 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
         principal: who.map(|p| p.id.clone()),
         client_name: client_name.into_boxed_str(),
         asks,
+        profile: profile_key(app, pf).into(),
     };
     if let Err(e) = app.sessions.insert(session) {
         app.metrics
@@ -253,7 +271,7 @@ fn initialize(app: &App, r: &Request, who: Who<'_>) -> Reply {
         .with_header("Mcp-Session-Id", id.to_string())
 }
 
-fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Reply {
+fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>, pf: Chosen) -> Reply {
     let header = match header_revision(req) {
         Ok(h) => h,
         Err(reply) => return reply,
@@ -265,7 +283,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
             "Invalid request: 2026-07-28 has no JSON-RPC batches",
         );
     }
-    let session = match require_session(app, req, who) {
+    let session = match require_session(app, req, who, pf) {
         Ok(s) => s,
         Err(reply) => return reply,
     };
@@ -284,7 +302,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
             &format!("Invalid request: a batch may hold at most {MAX_BATCH} messages"),
         );
     }
-    let allow = Allowance::of(app, req);
+    let allow = Allowance::of(app, req, pf);
     let mut out = Vec::new();
     for item in items {
         // Nobody will read the answer: the rest of the batch is not run.
@@ -327,7 +345,7 @@ fn post_batch(app: &Arc<App>, req: &Req, items: Vec<Value>, who: Who<'_>) -> Rep
     }
 }
 
-fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Reply {
+fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>, pf: Chosen) -> Reply {
     let r = match msg {
         // 2026-07-28 defines no notification over HTTP; accepting them is harmless.
         Message::Notification(_) | Message::Response(_) => return Reply::empty(202),
@@ -380,7 +398,7 @@ fn post_stateless(app: &Arc<App>, req: &Req, msg: Message, who: Who<'_>) -> Repl
             }
         },
         who,
-        Allowance::of(app, req),
+        Allowance::of(app, req, pf),
     )
 }
 
@@ -461,10 +479,12 @@ struct Allowance {
     budget: Arc<RequestBudget>,
     /// This server's public origin as the client reached it (approval pages' addresses).
     origin: String,
+    /// The tool profile of the request.
+    profile: Chosen,
 }
 
 impl Allowance {
-    fn of(app: &App, req: &Req) -> Allowance {
+    fn of(app: &App, req: &Req, profile: Chosen) -> Allowance {
         let gone = req
             .client_gone
             .clone()
@@ -473,7 +493,16 @@ impl Allowance {
             deadline: Instant::now() + app.config.request_timeout(),
             budget: Arc::new(RequestBudget::new(app.config.max_upstream_calls(), gone)),
             origin: crate::auth::public_origin(&app.config, req.get("host")),
+            profile,
         }
+    }
+}
+
+/// The profile as a session keeps it: its name, empty for `all` (no allocation for most sessions).
+fn profile_key(app: &App, pf: Chosen) -> &str {
+    match app.registry.profiles().name(pf.id) {
+        crate::tools::profile::ALL => "",
+        name => name,
     }
 }
 
@@ -506,6 +535,7 @@ fn run<'a>(
                 hub_id: g.hub_id,
                 access_token: g.access_token.clone(),
             }),
+        profile: allow.profile,
     };
     dispatch::handle_request(&mut call, r)
 }
@@ -574,7 +604,7 @@ fn respond(
     }
 }
 
-fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
+fn delete(app: &App, req: &Req, who: Who<'_>, pf: Chosen) -> Reply {
     match header_revision(req) {
         Err(reply) => return reply,
         Ok(Some(Revision::V2026_07_28)) => {
@@ -587,7 +617,7 @@ fn delete(app: &App, req: &Req, who: Who<'_>) -> Reply {
         }
         Ok(_) => {}
     }
-    let session = match require_session(app, req, who) {
+    let session = match require_session(app, req, who, pf) {
         Ok(s) => s,
         Err(reply) => return reply,
     };

@@ -75,6 +75,8 @@ pub(crate) struct Call<'a> {
     pub(crate) user: Option<crate::hubspot::UserToken>,
     /// Who calls and how they can be asked (writes may need their approval).
     pub(crate) asker: Asker,
+    /// The tool profile the request is served with: tools outside it are neither listed nor callable.
+    pub(crate) profile: crate::tools::profile::Chosen,
 }
 
 pub(crate) use crate::mcp::method::Method;
@@ -507,7 +509,7 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
     let page = call
         .app
         .registry()
-        .page(cursor, shape, view)
+        .page(cursor, shape, view, call.profile.id)
         .ok_or_else(|| {
             RpcError::invalid_params("unknown cursor: pass a nextCursor from an earlier tools/list")
         })?;
@@ -516,7 +518,9 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
     }
     // 2026-07-28: the rendered page, decorated as every stateless result is, plus its cache hints. The
     // page is a JSON object: the fields are spliced in before its closing brace (one copy, no parse).
-    let scope = if view == View::Full {
+    // Public only when the list depends on nothing but the URL: not on the principal's scopes, not on
+    // a header.
+    let scope = if view == View::Full && !call.profile.by_header {
         "public"
     } else {
         "private"
@@ -552,7 +556,7 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
     let app = call.app;
     let (def, tool) = app
         .registry()
-        .get(&name)
+        .get_in(&name, call.profile.id)
         .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
     obslog::note(|n| {
         n.tool.get_or_insert_with(|| def.name.to_string());

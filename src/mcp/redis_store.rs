@@ -145,6 +145,7 @@ fn encode(s: &Session, created: Option<u64>) -> String {
         "principal": s.principal.as_ref().map(PrincipalId::as_str),
         "client": &*s.client_name,
         "asks": {"form": s.asks.form, "url": s.asks.url},
+        "profile": &*s.profile,
     });
     if let Some(c) = created {
         v["created"] = c.into();
@@ -183,6 +184,7 @@ fn decode(
                 form: v["asks"]["form"].as_bool().unwrap_or(false),
                 url: v["asks"]["url"].as_bool().unwrap_or(false),
             },
+            profile: v["profile"].as_str().unwrap_or("").into(),
         },
         created,
     ))
@@ -438,6 +440,7 @@ mod tests {
             principal: PrincipalId::parse("client_id:alice"),
             client_name: "c".into(),
             asks: Default::default(),
+            profile: "".into(),
         };
         let back = decode(id, encode(&s, None).as_bytes(), 7, 7).unwrap().0;
         assert_eq!(back.principal, s.principal);
@@ -468,6 +471,7 @@ mod tests {
             principal: None,
             client_name: "c".into(),
             asks: Default::default(),
+            profile: "".into(),
         };
         // As INSERT_SCRIPT stores it: the JSON object with Redis's TIME appended.
         let json = encode(&s, None);

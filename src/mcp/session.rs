@@ -150,6 +150,8 @@ pub(crate) struct Session {
     pub(crate) client_name: Box<str>,
     /// How the client can ask its user (its `elicitation` capability at `initialize`).
     pub(crate) asks: crate::approval::Asks,
+    /// The tool profile it was opened with (empty: `all`); requests on another profile's URL are refused.
+    pub(crate) profile: Box<str>,
 }
 
 /// Counts for `/health`.
@@ -440,6 +442,7 @@ mod tests {
             principal: None,
             client_name: "t".into(),
             asks: Default::default(),
+            profile: "".into(),
         }
     }
 

@@ -66,6 +66,8 @@ const STDIO_SESSION: &str = "stdio";
 /// What `initialize` told of the client over stdio.
 #[derive(Debug, Clone)]
 struct Peer {
+    /// The tool profile of this process (`stdio --profile`).
+    profile: crate::tools::profile::Chosen,
     revision: Revision,
     asks: crate::approval::Asks,
     client: String,
@@ -74,6 +76,7 @@ struct Peer {
 impl Default for Peer {
     fn default() -> Self {
         Peer {
+            profile: Default::default(),
             revision: Revision::LATEST_SESSION,
             asks: Default::default(),
             client: String::new(),
@@ -83,7 +86,12 @@ impl Default for Peer {
 
 /// Serves `input` until it ends, then waits for running requests. Lines longer than the body cap are
 /// answered with -32600 and skipped.
-pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> std::io::Result<()> {
+pub(crate) fn run(
+    app: Arc<dyn Host>,
+    mut input: impl BufRead,
+    out: Output,
+    profile: crate::tools::profile::Chosen,
+) -> std::io::Result<()> {
     let pool = threadpool::Builder::new()
         .num_threads(app.config().workers().min(16))
         .thread_name("mcp-stdio".into())
@@ -119,7 +127,10 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                 write_line(&out, &jsonrpc::error_response(&Value::Null, &e));
             }
             Ok(Body::Batch(items)) => {
-                let peer = negotiated.lock().clone().unwrap_or_default();
+                let peer = negotiated.lock().clone().unwrap_or(Peer {
+                    profile,
+                    ..Peer::default()
+                });
                 let rev = peer.revision;
                 if !rev.allows_batch() {
                     let e = RpcError::invalid_request(format!(
@@ -160,6 +171,7 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                     let reply = match dispatch::initialize(app.as_ref(), &r.params) {
                         Ok((rev, result, client, asks)) => {
                             *negotiated.lock() = Some(Peer {
+                                profile,
                                 revision: rev,
                                 asks,
                                 client: client.clone(),
@@ -172,7 +184,10 @@ pub(crate) fn run(app: Arc<dyn Host>, mut input: impl BufRead, out: Output) -> s
                     write_line(&out, &reply);
                 }
                 Ok(Message::Request(mut r)) => {
-                    let peer = negotiated.lock().clone().unwrap_or_default();
+                    let peer = negotiated.lock().clone().unwrap_or(Peer {
+                        profile,
+                        ..Peer::default()
+                    });
                     let (app, out) = (Arc::clone(&app), out.clone());
                     pool.execute(move || {
                         let out2 = out.clone();
@@ -257,6 +272,7 @@ fn serve<'a>(
         )),
         can_write: true,
         user: None,
+        profile: peer.profile,
     };
     match catch_unwind(AssertUnwindSafe(|| dispatch::handle_request(&mut call, r))) {
         Ok(Ok(p)) => p.into_response(&r.id),

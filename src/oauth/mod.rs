@@ -119,6 +119,8 @@ pub(crate) struct Request<'a> {
     pub(crate) issuer: String,
     /// The client's address key (per-address registration bound).
     pub(crate) client_key: &'a str,
+    /// The tool profiles' names (`/mcp/<profile>` are resources a token may be asked for, beside `/mcp`).
+    pub(crate) profiles: &'a [&'a str],
 }
 
 /// What to answer.
@@ -559,13 +561,22 @@ impl AuthServer {
         {
             return back("invalid_request", why);
         }
-        let resource = format!("{}/mcp", r.issuer);
+        let mut resource = format!("{}/mcp", r.issuer);
         if let Some(res) = q.get("resource") {
-            if !same_resource(res, &resource) {
-                return back(
-                    "invalid_target",
-                    "resource must be this server's MCP endpoint",
-                );
+            let profile = r
+                .profiles
+                .iter()
+                .map(|p| format!("{resource}/{p}"))
+                .find(|p| same_resource(res, p));
+            match profile {
+                Some(p) => resource = p,
+                None if same_resource(res, &resource) => {}
+                None => {
+                    return back(
+                        "invalid_target",
+                        "resource must be this server's MCP endpoint (/mcp, or /mcp/<profile>)",
+                    )
+                }
             }
         }
         let supported = self.scopes_supported();
@@ -1288,12 +1299,13 @@ impl AuthServer {
 
     // ---- /mcp ----
 
-    /// Verifies an access token this server issued, for `resource`.
+    /// Verifies an access token this server issued, for one of `resources` (an endpoint's own URL, and
+    /// for a profile's endpoint `/mcp`'s too: `auth::accepted_resources`).
     pub(crate) fn verify(
         &self,
         authorization: Option<&str>,
         query: Option<&str>,
-        resource: &str,
+        resources: &[String],
     ) -> Result<Principal, AuthError> {
         if query.is_some_and(crate::auth::has_token_param) {
             return Err(AuthError::TokenInQuery);
@@ -1307,7 +1319,7 @@ impl AuthServer {
         if g.e < now_secs() {
             return Err(AuthError::Expired);
         }
-        if !same_resource(&g.res, resource) {
+        if !resources.iter().any(|r| same_resource(&g.res, r)) {
             return Err(AuthError::WrongAudience);
         }
         match self.store.is_revoked(&g.f) {

@@ -18,6 +18,7 @@ mod lists;
 mod owners;
 mod pipelines;
 mod plan;
+pub(crate) mod profile;
 mod properties;
 mod records;
 mod schemas;
@@ -41,6 +42,40 @@ use crate::cache::TtlCache;
 use crate::hubspot;
 pub use change::{Change, Effect, FieldChange};
 pub use defs::MissingDef;
+pub use profile::UnknownTool;
+
+/// Why the tools could not be set up (the server does not start: exit 78).
+#[derive(Debug)]
+pub enum BuildError {
+    /// A tool has no definition in this binary.
+    MissingDef(MissingDef),
+    /// `MCP_TOOL_PROFILES` names a tool this server does not have.
+    UnknownTool(UnknownTool),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::MissingDef(e) => e.fmt(f),
+            BuildError::UnknownTool(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<MissingDef> for BuildError {
+    fn from(e: MissingDef) -> Self {
+        BuildError::MissingDef(e)
+    }
+}
+
+impl From<UnknownTool> for BuildError {
+    fn from(e: UnknownTool) -> Self {
+        BuildError::UnknownTool(e)
+    }
+}
+use profile::{ProfileId, Profiles};
 
 /// The family a tool belongs to (`HUBSPOT_TOOLSETS` selects families): the configuration defines it.
 pub use crate::config::Toolset as Family;
@@ -571,9 +606,14 @@ pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
     page_size: usize,
-    /// `[view][shape]` → rendered pages.
-    pages: [[OnceLock<Vec<Arc<str>>>; 2]; 2],
+    /// The profiles (`all` first) and which tools each holds.
+    profiles: Profiles,
+    /// `[profile]` → its rendered pages.
+    pages: Vec<ProfilePages>,
 }
+
+/// One profile's `tools/list` pages, `[view][shape]`, rendered on first use.
+type ProfilePages = [[OnceLock<Vec<Arc<str>>>; 2]; 2];
 
 impl Registry {
     /// Every tool this build has, in listing order.
@@ -629,20 +669,63 @@ impl Registry {
             .enumerate()
             .map(|(i, (d, _))| (d.name, i))
             .collect();
-        Ok(Registry {
+        let mut reg = Registry {
             tools,
             index,
             page_size: page_size.max(1),
-            pages: Default::default(),
-        })
+            profiles: Profiles::empty(),
+            pages: Vec::new(),
+        };
+        // The built-in profiles name no tool, so this cannot fail.
+        if let Ok(p) = reg.profiles_of(&[]) {
+            reg.set_profiles(p);
+        }
+        Ok(reg)
     }
 
-    fn render(&self, view: View, shape: ListShape) -> Vec<Arc<str>> {
+    /// The built-in profiles and the operator's `specs` over this registry's tools; a spec naming a
+    /// tool this build does not have is refused (the server does not start).
+    pub(crate) fn with_profiles(
+        mut self,
+        specs: &[crate::config::ProfileSpec],
+    ) -> Result<Registry, UnknownTool> {
+        let p = self.profiles_of(specs)?;
+        self.set_profiles(p);
+        Ok(self)
+    }
+
+    fn profiles_of(&self, specs: &[crate::config::ProfileSpec]) -> Result<Profiles, UnknownTool> {
+        let defs: Vec<&ToolDef> = self.defs().collect();
+        let known: Vec<&'static str> = if specs.is_empty() {
+            Vec::new()
+        } else {
+            Registry::all_tools()
+                .iter()
+                .filter_map(|t| t.def().ok().map(|d| d.name))
+                .collect()
+        };
+        Profiles::build(&defs, specs, |n| known.contains(&n))
+    }
+
+    fn set_profiles(&mut self, p: Profiles) {
+        self.pages = (0..p.len()).map(|_| Default::default()).collect();
+        self.profiles = p;
+    }
+
+    /// The profiles.
+    pub(crate) fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
+    fn render(&self, view: View, shape: ListShape, profile: ProfileId) -> Vec<Arc<str>> {
         let json: Vec<Value> = self
             .tools
             .iter()
-            .filter(|(d, _)| view == View::Full || d.annotations.read_only)
-            .map(|(d, _)| d.to_json_for(shape))
+            .enumerate()
+            .filter(|(i, (d, _))| {
+                self.profiles.holds(profile, *i) && (view == View::Full || d.annotations.read_only)
+            })
+            .map(|(_, (d, _))| d.to_json_for(shape))
             .collect();
         let chunks: Vec<&[Value]> = if json.is_empty() {
             vec![&[]]
@@ -664,13 +747,14 @@ impl Registry {
             .collect()
     }
 
-    /// The rendered `tools/list` result for `cursor` in `view`, or `None` for a cursor this server did
-    /// not issue.
+    /// The rendered `tools/list` result for `cursor` in `view` of `profile`, or `None` for a cursor
+    /// this server did not issue.
     pub(crate) fn page(
         &self,
         cursor: Option<&str>,
         shape: ListShape,
         view: View,
+        profile: ProfileId,
     ) -> Option<Arc<str>> {
         let i = match cursor {
             None => 0,
@@ -681,16 +765,25 @@ impl Registry {
             ListShape::Current => 1,
         };
         self.pages
+            .get(profile.index())?
             .get(view as usize)?
             .get(s)?
-            .get_or_init(|| self.render(view, shape))
+            .get_or_init(|| self.render(view, shape, profile))
             .get(i)
             .cloned()
     }
 
-    /// A tool by name.
+    /// A tool by name, of every tool.
     pub(crate) fn get(&self, name: &str) -> Option<(&ToolDef, &dyn Tool)> {
+        self.get_in(name, ProfileId::ALL)
+    }
+
+    /// A tool by name, when `profile` holds it.
+    pub(crate) fn get_in(&self, name: &str, profile: ProfileId) -> Option<(&ToolDef, &dyn Tool)> {
         let i = *self.index.get(name)?;
+        if !self.profiles.holds(profile, i) {
+            return None;
+        }
         self.tools.get(i).map(|(d, t)| (d, t.as_ref()))
     }
 
@@ -847,13 +940,21 @@ mod tests {
         let tools: Vec<Box<dyn Tool>> =
             vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
         let reg = Registry::build(tools, 1).unwrap();
-        let p0: Value =
-            serde_json::from_str(&reg.page(None, ListShape::Current, View::Full).unwrap()).unwrap();
+        let p0: Value = serde_json::from_str(
+            &reg.page(None, ListShape::Current, View::Full, ProfileId::ALL)
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
         let next = p0["nextCursor"].as_str().unwrap();
         let p1: Value = serde_json::from_str(
-            &reg.page(Some(next), ListShape::V2025_03_26, View::Full)
-                .unwrap(),
+            &reg.page(
+                Some(next),
+                ListShape::V2025_03_26,
+                View::Full,
+                ProfileId::ALL,
+            )
+            .unwrap(),
         )
         .unwrap();
         assert!(p1.get("nextCursor").is_none());
@@ -862,10 +963,20 @@ mod tests {
             "the protocol decorates, not the registry"
         );
         assert!(reg
-            .page(Some("page:9"), ListShape::Current, View::Full)
+            .page(
+                Some("page:9"),
+                ListShape::Current,
+                View::Full,
+                ProfileId::ALL
+            )
             .is_none());
         assert!(reg
-            .page(Some("bogus"), ListShape::Current, View::Full)
+            .page(
+                Some("bogus"),
+                ListShape::Current,
+                View::Full,
+                ProfileId::ALL
+            )
             .is_none());
         assert!(
             !valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d")

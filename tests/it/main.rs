@@ -32,6 +32,8 @@ mod oauth;
 mod observability;
 /// Every path the HubSpot client builds is one the sandbox serves (its table is HubSpot's reference).
 mod path_contract;
+/// Tool profiles: `/mcp/<profile>`, the header, sessions bound to one, RFC 9728 per profile.
+mod profiles;
 /// HTTPS_PROXY / NO_PROXY for HubSpot calls (through a CONNECT proxy on loopback).
 mod proxy;
 /// Sessions in a real redis-server: shared by replicas, expiry, Redis down, password.

@@ -1244,3 +1244,79 @@ fn the_approval_page_needs_its_person_signed_in() {
     );
     assert_eq!(evil.status, 400);
 }
+
+/// The authorize URL of a client asking for a token for `path` on this server (RFC 8707 `resource`).
+fn authorize_for(s: &Setup, client: &str, path: &str) -> String {
+    s.authorize_url(
+        client,
+        REDIRECT,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    )
+    .replace(
+        &enc(&format!("{}/mcp", s.origin())),
+        &enc(&format!("{}{path}", s.origin())),
+    )
+}
+
+#[test]
+fn a_token_for_a_profile_works_there_and_not_on_wider_endpoints() {
+    let s = Setup::start(&[]);
+    let client = s.register(REDIRECT);
+    // The client connected to /mcp/sales: it asks for a token for that resource (RFC 8707).
+    let url = authorize_for(&s, &client, "/mcp/sales");
+    let q = s.sign_in_with(&url, "reader");
+    let r = s.exchange(&client, &q["code"]);
+    assert_eq!(r.status, 200, "{r:?}");
+    let sales_token = r.json()["access_token"].as_str().unwrap().to_string();
+    let list_at = |token: &str, path: &str| {
+        let c = s.as_user(token);
+        let body = crate::support::stateless_body(1, "tools/list", json!({}));
+        c.request(
+            "POST",
+            path,
+            &[
+                ("Content-Type", "application/json"),
+                ("Accept", crate::support::ACCEPT),
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", "tools/list"),
+            ],
+            &body.to_string(),
+        )
+    };
+    assert_eq!(list_at(&sales_token, "/mcp/sales").status, 200);
+    for wider in ["/mcp", "/mcp/admin"] {
+        let r = list_at(&sales_token, wider);
+        assert_eq!(r.status, 401, "{wider}: {r:?}");
+        assert!(r
+            .header("www-authenticate")
+            .unwrap()
+            .contains("invalid_token"));
+    }
+    // A token for every tool covers a profile's subset.
+    let (all_token, _) = s.tokens_for(&client, "reader");
+    assert_eq!(list_at(&all_token, "/mcp/sales").status, 200);
+    assert_eq!(list_at(&all_token, "/mcp").status, 200);
+    // The profile's metadata names its own resource and the audiences its endpoint takes.
+    let meta = s
+        .c()
+        .request(
+            "GET",
+            "/.well-known/oauth-protected-resource/mcp/sales",
+            &[],
+            "",
+        )
+        .json();
+    let origin = s.origin();
+    assert_eq!(meta["resource"], format!("{origin}/mcp/sales"));
+    assert_eq!(
+        meta["accepted_audiences"],
+        json!([format!("{origin}/mcp/sales"), format!("{origin}/mcp")])
+    );
+    assert_eq!(meta["authorization_servers"], json!([origin]));
+    // A resource that is no profile is refused at authorize.
+    let bad = authorize_for(&s, &client, "/mcp/nope");
+    let r = s.c().request("GET", &bad, &[], "");
+    assert!(r.status == 302 || r.status == 400, "{r:?}");
+    let said = format!("{} {}", r.header("location").unwrap_or(""), r.body);
+    assert!(said.contains("invalid_target"), "{said}");
+}

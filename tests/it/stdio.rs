@@ -137,3 +137,68 @@ fn stdio_asks_for_approval_on_the_same_pipe() {
     drop(stdin);
     let _ = child.wait();
 }
+
+#[test]
+fn stdio_serves_one_tool_profile_when_asked_and_refuses_an_unknown_one() {
+    let mut child = Command::new(BIN)
+        .args(["stdio", "--demo", "--profile", "admin"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut next = || {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        serde_json::from_str::<Value>(&l).unwrap()
+    };
+    for line in [
+        crate::support::init_body("2025-06-18").to_string(),
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.to_string(),
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#.to_string(),
+    ] {
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+    }
+    assert_eq!(next()["id"], 1);
+    let names: Vec<String> = next()["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.contains(&"hubspot_list_properties".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == "echo" || n == "hubspot_list_records"),
+        "{names:?}"
+    );
+    // A 2026-07-28 request on the same pipe: the same profile.
+    let call = stateless_body(
+        3,
+        "tools/call",
+        json!({"name": "hubspot_list_records", "arguments": {"objectType": "contacts"}}),
+    );
+    stdin.write_all(call.to_string().as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    assert_eq!(next()["error"]["code"], -32602);
+    drop(stdin);
+    child.wait().unwrap();
+
+    let out = Command::new(BIN)
+        .args(["stdio", "--demo", "--profile", "nope"])
+        .env_clear()
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("all, read, sales, admin"), "{err}");
+}

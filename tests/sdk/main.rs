@@ -185,6 +185,86 @@ fn python_sdk_1x_initialize_list_delete() {
     std::thread::sleep(Duration::from_millis(10));
 }
 
+/// The tools a client driver listed (`toolNames` from the TypeScript drivers, `tool_names` from Python).
+fn listed(v: &Value) -> std::collections::BTreeSet<String> {
+    v.get("toolNames")
+        .or_else(|| v.get("tool_names"))
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("no tool names in {v}"))
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The tools of `profile` as the server lists them over raw HTTP (a 2026-07-28 `tools/list`, no SDK):
+/// what every SDK client must see there.
+fn profile_tools(s: &Server, profile: &str) -> std::collections::BTreeSet<String> {
+    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "sdk-test", "version": "1"}}}})
+    .to_string();
+    let (status, text) = http(
+        &s.addr,
+        "POST",
+        &format!("/mcp/{profile}"),
+        &[
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json, text/event-stream"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/list"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 200, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    listed(
+        &json!({"toolNames": v["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].clone()).collect::<Vec<_>>()}),
+    )
+}
+
+/// The sales profile's tools, pinned here too: the SDK clients must see exactly these on `/mcp/sales`.
+const SALES_TOOLS: usize = 23;
+
+#[test]
+fn every_sdk_client_sees_exactly_a_profiles_tools() {
+    let s = start();
+    let sales = profile_tools(&s, "sales");
+    let read = profile_tools(&s, "read");
+    assert_eq!(sales.len(), SALES_TOOLS, "{sales:?}");
+    assert!(sales.contains("hubspot_create_list") && !sales.contains("hubspot_list_properties"));
+    assert!(read.contains("hubspot_list_properties") && !read.contains("hubspot_create_record"));
+    let dir = clients_dir();
+    let ts1 = dir.join("ts/client.mjs");
+    let ts2 = dir.join("ts-v2/client.mjs");
+    let py = dir.join("py/client.py");
+    for (profile, want) in [("sales", &sales), ("read", &read)] {
+        let url = format!("{}/{profile}", s.url);
+        let v = run(node(), &[ts1.to_str().unwrap(), &url], &[]);
+        assert_session_flow(&v);
+        assert_eq!(&listed(&v), want, "TypeScript 1.x on {url}");
+        for mode in ["legacy", "auto"] {
+            let v = run(
+                node(),
+                &[ts2.to_str().unwrap(), &url],
+                &[("MCP_TS_NEGOTIATION", mode)],
+            );
+            assert_eq!(&listed(&v), want, "TypeScript 2.x ({mode}) on {url}");
+        }
+        for (venv, modes) in [(".venv", &["legacy", "auto"][..]), (".venv-v1", &[""][..])] {
+            let python = dir.join("py").join(venv).join("bin/python");
+            for mode in modes {
+                let mut args = vec![py.to_str().unwrap(), url.as_str()];
+                if !mode.is_empty() {
+                    args.extend(["--mode", mode]);
+                }
+                let v = run(python.clone(), &args, &[]);
+                assert_eq!(&listed(&v), want, "Python {venv} {mode} on {url}");
+            }
+        }
+    }
+}
+
 /// The loopback redirect URI the OAuth drivers register (nothing listens there: they read `Location`).
 const OAUTH_REDIRECT: &str = "http://127.0.0.1:53682/callback";
 

@@ -145,6 +145,7 @@ async function main() {
     protocolVersion,
     sessionId_present: sessionIdPresent,
     tools: names.length,
+    toolNames: names,
     terminated,
     tool_names: names,
     echo,
