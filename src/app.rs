@@ -81,7 +81,8 @@ impl App {
     ) -> Result<App, BuildError> {
         let server_info = server_info();
         let registry = Registry::build(tools, config.tools_page_size())?
-            .with_profiles(config.tool_profiles())?;
+            .with_profiles(config.tool_profiles())?
+            .with_icons(config.public_url());
         let metrics = Metrics::new(registry.defs().map(|d| d.name));
         let services = Services {
             hubspot,
@@ -157,6 +158,7 @@ fn server_info() -> Value {
         "name": "hubspot-mcp",
         "title": "HubSpot CRM",
         "version": env!("CARGO_PKG_VERSION"),
+        "icons": [{"src": crate::tools::icons::server_data_uri(), "mimeType": "image/svg+xml", "sizes": ["any"]}],
     })
 }
 

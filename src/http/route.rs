@@ -80,6 +80,7 @@ pub(crate) fn admit(app: &Arc<App>, req: &Req) -> Admission {
     Admission::Answer(match (readable, req.path.as_str()) {
         (_, p) if profile::in_path(p).is_some() => return gate(app, req),
         (true, "/health") => pages::health(app),
+        (true, p) if p.starts_with("/icons/") => icon(p),
         (true, "/metrics") if app.config.metrics_enabled() => operator_only(app, req, || {
             Reply::text(200, prometheus::CONTENT_TYPE, prometheus::render(app))
         }),
@@ -123,6 +124,26 @@ fn url_profile<'a>(app: &'a App, req: &Req) -> Option<&'a str> {
     let profiles = app.registry.profiles();
     let id = profiles.find(profile::in_path(&req.path)??)?;
     Some(profiles.name(id))
+}
+
+/// `GET /icons/<name>.svg`: the icon, cacheable for a day, inert (no script, no sniffing).
+fn icon(path: &str) -> Reply {
+    let svg = path
+        .strip_prefix("/icons/")
+        .and_then(|p| p.strip_suffix(".svg"))
+        .and_then(crate::tools::icons::svg);
+    match svg {
+        Some(body) => Reply::text(200, "image/svg+xml", body)
+            .with_header("Cache-Control", "public, max-age=86400")
+            .with_header("Content-Security-Policy", "default-src 'none'; sandbox")
+            .with_header("X-Content-Type-Options", "nosniff")
+            .with_header("Access-Control-Allow-Origin", "*"),
+        None => Reply::json(
+            404,
+            json!({"error": "not found", "hint": "icons are /icons/<family>.svg and /icons/server.svg"})
+                .to_string(),
+        ),
+    }
 }
 
 /// RFC 9728 protected-resource metadata of `/mcp` or of a profile's endpoint: public, readable from any

@@ -499,7 +499,8 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
     };
     let shape = match call.revision {
         Revision::V2025_03_26 => ListShape::V2025_03_26,
-        _ => ListShape::Current,
+        Revision::V2025_06_18 => ListShape::Current,
+        _ => ListShape::Icons,
     };
     let view = if call.can_write {
         View::Full

@@ -14,6 +14,7 @@ pub(crate) mod common;
 mod defs;
 mod diagnostics;
 mod engagements;
+pub(crate) mod icons;
 mod lists;
 mod owners;
 mod pipelines;
@@ -587,8 +588,11 @@ fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ToolErro
 pub(crate) enum ListShape {
     /// 2025-03-26: no `title`, no `outputSchema`.
     V2025_03_26,
-    /// 2025-06-18 and later.
+    /// 2025-06-18.
     Current,
+    /// 2025-11-25 and later: the 2025-06-18 shape, plus each tool's family icon when the server has a
+    /// public URL ([`Registry::with_icons`]).
+    Icons,
 }
 
 /// Which tools a caller may see: all, or (a principal without the write scope) the read-only ones.
@@ -610,10 +614,12 @@ pub struct Registry {
     profiles: Profiles,
     /// `[profile]` → its rendered pages.
     pages: Vec<ProfilePages>,
+    /// Where the family icons are (`MCP_PUBLIC_URL`), for 2025-11-25's `icons`.
+    icon_base: Option<String>,
 }
 
 /// One profile's `tools/list` pages, `[view][shape]`, rendered on first use.
-type ProfilePages = [[OnceLock<Vec<Arc<str>>>; 2]; 2];
+type ProfilePages = [[OnceLock<Vec<Arc<str>>>; 3]; 2];
 
 impl Registry {
     /// Every tool this build has, in listing order.
@@ -675,6 +681,7 @@ impl Registry {
             page_size: page_size.max(1),
             profiles: Profiles::empty(),
             pages: Vec::new(),
+            icon_base: None,
         };
         // The built-in profiles name no tool, so this cannot fail.
         if let Ok(p) = reg.profiles_of(&[]) {
@@ -707,6 +714,13 @@ impl Registry {
         Profiles::build(&defs, specs, |n| known.contains(&n))
     }
 
+    /// Lists each tool with its family's icon, `<base>/icons/<family>.svg`, to 2025-11-25 and later
+    /// clients. Icons need an address clients can fetch: only with a public URL.
+    pub(crate) fn with_icons(mut self, base: Option<&str>) -> Registry {
+        self.icon_base = base.map(|b| b.trim_end_matches('/').to_string());
+        self
+    }
+
     fn set_profiles(&mut self, p: Profiles) {
         self.pages = (0..p.len()).map(|_| Default::default()).collect();
         self.profiles = p;
@@ -725,7 +739,19 @@ impl Registry {
             .filter(|(i, (d, _))| {
                 self.profiles.holds(profile, *i) && (view == View::Full || d.annotations.read_only)
             })
-            .map(|(_, (d, _))| d.to_json_for(shape))
+            .map(|(_, (d, _))| {
+                let mut j = d.to_json_for(shape);
+                if let (ListShape::Icons, Some(base), Value::Object(m)) =
+                    (shape, &self.icon_base, &mut j)
+                {
+                    m.insert(
+                        "icons".into(),
+                        json!([{"src": format!("{base}/icons/{}.svg", d.family.as_str()),
+                                "mimeType": "image/svg+xml", "sizes": ["any"]}]),
+                    );
+                }
+                j
+            })
             .collect();
         let chunks: Vec<&[Value]> = if json.is_empty() {
             vec![&[]]
@@ -763,6 +789,7 @@ impl Registry {
         let s = match shape {
             ListShape::V2025_03_26 => 0,
             ListShape::Current => 1,
+            ListShape::Icons => 2,
         };
         self.pages
             .get(profile.index())?

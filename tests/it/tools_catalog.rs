@@ -197,3 +197,55 @@ fn resources_and_prompts_are_listed() {
     );
     assert_eq!(r.code(), -32602);
 }
+
+#[test]
+fn icons_for_the_server_and_each_family_reach_clients_that_show_them() {
+    let public = "http://mcp.example.org:3000";
+    let s = Server::start(&[("MCP_PUBLIC_URL", public)]);
+    let c = s.client();
+    // 2025-11-25 and later: each tool carries its family's icon, under the public URL.
+    let listed = tools(&s);
+    for t in &listed {
+        let src = t["icons"][0]["src"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no icon: {t}"));
+        let path = src.strip_prefix(public).unwrap_or_else(|| panic!("{src}"));
+        assert_eq!(t["icons"][0]["mimeType"], "image/svg+xml");
+        let r = c.request("GET", path, &[], "");
+        assert_eq!(r.status, 200, "{path}: {r:?}");
+        assert_eq!(r.header("content-type"), Some("image/svg+xml"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert!(
+            r.body.starts_with("<svg ") && r.body.ends_with("</svg>"),
+            "{}",
+            r.body
+        );
+    }
+    let families: std::collections::BTreeSet<&str> = listed
+        .iter()
+        .map(|t| t["icons"][0]["src"].as_str().unwrap())
+        .collect();
+    assert_eq!(families.len(), 12, "one icon per family: {families:?}");
+    // 2025-06-18 has no icons.
+    let (sid, init) = c.initialize("2025-06-18");
+    let icon = init.json()["result"]["serverInfo"]["icons"][0]["src"].clone();
+    assert!(
+        icon.as_str().unwrap().starts_with("data:image/svg+xml,"),
+        "{icon}"
+    );
+    let old = c
+        .call(&sid, "2025-06-18", 2, "tools/list", json!({}))
+        .json();
+    assert!(old["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t.get("icons").is_none()));
+    // Unknown icons and paths outside /icons/ are 404.
+    for bad in ["/icons/nope.svg", "/icons/../health", "/icons/records.png"] {
+        assert_eq!(c.request("GET", bad, &[], "").status, 404, "{bad}");
+    }
+    // Without a public URL there is no address to give: no tool icons, the server's still there.
+    let s = Server::start(&[]);
+    assert!(tools(&s).iter().all(|t| t.get("icons").is_none()));
+}
