@@ -316,10 +316,16 @@ fn oauth_setup(name: &str) -> OAuthSetup {
     }
 }
 
-/// One driver run per registration way; each signs in once and refreshes once on its own.
+/// One driver run per registration way; each signs in once and refreshes once on its own. The second
+/// connects to a tool profile's URL (`/mcp/sales`): the SDK finds that URL's own protected-resource
+/// metadata (RFC 9728, path-inserted) and asks for a token for it.
 fn assert_oauth_runs(program: PathBuf, script: &str, wait: (&str, &str), name: &str) {
     let s = oauth_setup(name);
-    for (user, cimd) in [("owner", None), ("reader", Some(s.cimd_url.as_str()))] {
+    let sales = format!("{}/sales", s.server.url);
+    for (user, cimd, url) in [
+        ("owner", None, &s.server.url),
+        ("reader", Some(s.cimd_url.as_str()), &sales),
+    ] {
         let mut env = vec![
             ("SANDBOX_USER", user),
             wait,
@@ -329,7 +335,7 @@ fn assert_oauth_runs(program: PathBuf, script: &str, wait: (&str, &str), name: &
         if let Some(u) = cimd {
             env.push(("CIMD_URL", u));
         }
-        let v = run(program.clone(), &[script, &s.server.url], &env);
+        let v = run(program.clone(), &[script, url], &env);
         let way = if cimd.is_some() { "cimd" } else { "dcr" };
         assert_eq!(v["registration"], way, "{v}");
         assert_eq!(
