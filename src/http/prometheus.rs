@@ -358,6 +358,18 @@ pub(crate) fn render(app: &App) -> String {
             "HubSpot calls sent again after a 429, a 5xx or a network error.",
             s.retries.load(Relaxed),
         );
+        o.single(
+            "mcp_hubspot_connections_opened_total",
+            "counter",
+            "Connections opened to HubSpot (calls on a pooled connection open none).",
+            s.connections.load(Relaxed),
+        );
+        o.single(
+            "mcp_hubspot_dns_lookups_total",
+            "counter",
+            "Host lookups for HubSpot calls (addresses are cached; a call within the cache looks up nothing).",
+            s.lookups.lookups(),
+        );
         o.family(
             "mcp_hubspot_request_duration_seconds",
             "histogram",

@@ -10,6 +10,7 @@ mod mask;
 pub(crate) mod oauth;
 pub mod paths;
 pub mod rate_limit;
+mod resolve;
 mod retry;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -95,6 +96,10 @@ pub(crate) struct Stats {
     pub(crate) rate_limited: AtomicU64,
     /// Calls that ended in an error.
     pub(crate) errors: AtomicU64,
+    /// Connections opened to HubSpot (a pooled connection reused opens none).
+    pub(crate) connections: std::sync::Arc<AtomicU64>,
+    /// Host lookups made (cached for `resolve::TTL`).
+    pub(crate) lookups: resolve::CachingResolver,
 }
 
 impl Default for Stats {
@@ -109,6 +114,8 @@ impl Default for Stats {
             retries: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
             errors: AtomicU64::new(0),
+            connections: std::sync::Arc::default(),
+            lookups: resolve::CachingResolver::default(),
         }
     }
 }
@@ -259,7 +266,8 @@ impl Client {
         let tls = TlsConfig::builder()
             .root_certs(root_certs(s.extra_ca_pem.as_deref())?)
             .build();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let stats = Stats::default();
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .https_only(false)
             .tls_config(tls)
@@ -277,8 +285,13 @@ impl Client {
             .input_buffer_size(IO_BUFFER_IN)
             .output_buffer_size(IO_BUFFER_OUT)
             .user_agent(concat!("hubspot-mcp/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        // No thread and no DNS query per call: addresses cached (`resolve.rs`), connections counted.
+        let agent = ureq::Agent::with_parts(
+            config,
+            resolve::CountingConnector::new(std::sync::Arc::clone(&stats.connections)),
+            stats.lookups.clone(),
+        );
         let id = token_budget_id(&s.token);
         let limiter = budget(&s.shared_budget, &id, "", s.rate, s.rate.max(1));
         let search_limiter = budget(&s.shared_budget, &id, ":search", s.search_rate, 1);
@@ -296,7 +309,7 @@ impl Client {
             },
             call_timeout: s.call_timeout,
             mask: s.masking.as_ref().map_or_else(Mask::none, Mask::new),
-            stats: Stats::default(),
+            stats,
         })
     }
 
@@ -425,7 +438,13 @@ impl Client {
                     self.stats.errors.fetch_add(1, Relaxed);
                     return Err(Error::from_response(status, &a.body));
                 }
-                Err(x) => x,
+                Err(x) => {
+                    // The address may be why: the next call resolves the host afresh.
+                    if matches!(x.0, Outcome::NotSent) {
+                        self.stats.lookups.forget();
+                    }
+                    x
+                }
             };
             match self.policy.decide(
                 attempt,

@@ -657,3 +657,35 @@ fn host_and_origin_refusals_are_counted() {
     assert_eq!(host(&after, "host"), 2.0);
     assert_eq!(host(&after, "origin"), 1.0);
 }
+
+/// Issue #14: a HubSpot call looks nothing up and opens no connection once the first one is made (the
+/// pooled connection and the cached address are reused), and `/metrics` shows both counts.
+#[test]
+fn hubspot_calls_reuse_one_connection_and_one_lookup() {
+    let s = Server::start(&[
+        ("HEALTH_CHECK_ENABLED", "false"),
+        ("RATE_LIMIT_MAX", "100000"),
+    ]);
+    let c = s.client();
+    const CALLS: usize = 200;
+    for i in 0..CALLS {
+        let r = c.stateless(
+            i as i64,
+            "tools/call",
+            json!({"name": "hubspot_list_records", "arguments": {"objectType": "contacts", "limit": 1}}),
+        );
+        assert_eq!(r.json()["result"]["isError"], false, "{r:?}");
+    }
+    let m = samples(&metrics(&s));
+    let calls = get(&m, "mcp_hubspot_api_calls_total");
+    assert!(calls >= CALLS as f64, "{calls}");
+    // One client calling one after another: one connection, one lookup (health checks could add one
+    // of each; they are off here).
+    let opened = get(&m, "mcp_hubspot_connections_opened_total");
+    let lookups = get(&m, "mcp_hubspot_dns_lookups_total");
+    assert!(
+        (1.0..=2.0).contains(&opened),
+        "connections opened for {calls} calls: {opened}"
+    );
+    assert_eq!(lookups, 1.0, "lookups for {calls} calls");
+}
