@@ -89,19 +89,10 @@ impl TypedTool for Whoami {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Who am I (account and token)",
             description: "The connected account and token: hub id, UI domain, time zone, currency, data location, scopes, app, user. Use when unsure of the account, for dates and amounts, or to check a scope.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: no_args_schema(),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "portalId": {"type": "integer"}, "accountType": {"type": "string"}, "uiDomain": {"type": "string"},
-                "timeZone": {"type": "string"}, "companyCurrency": {"type": "string"},
-                "dataHostingLocation": {"type": "string"},
-                "hubId": {"type": "integer"}, "userId": {"type": "integer"}, "appId": {"type": "integer"},
-                "scopes": {"type": ["array", "null"], "items": {"type": "string"}},
-                "scopesNote": {"type": "string"}
-            }, "required": ["scopes"]})),
         }
     }
 
@@ -174,15 +165,10 @@ impl TypedTool for ApiUsage {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Today's API usage",
             description: "Daily API usage of the account's private apps: limit, used, percent, reset time. Check before a large batch job or after a 429 DAILY.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: no_args_schema(),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "usageLimit": {"type": ["integer", "null"]}, "currentUsage": {"type": ["integer", "null"]},
-                "percent": {"type": ["number", "null"]}, "resetsAt": {"type": ["string", "null"]}
-            }, "required": ["usageLimit", "currentUsage"]})),
         }
     }
 
@@ -264,17 +250,13 @@ impl TypedTool for RecordLink {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Link to a record in HubSpot",
             description: "The URL of a record in HubSpot's web app; give it whenever you mention a record. Uses only cached account details.",
             family: Family::Account,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("")
-            }, "required": ["objectType", "id"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "url": {"type": "string"}, "objectTypeId": {"type": "string"}, "id": {"type": "string"}
-            }, "required": ["url"]})),
+            }, "required": ["objectType", "id"]}),
         }
     }
 

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::batch::{batch_write, check_count, id_string};
 use super::change::{Change, Effect};
 #[cfg(test)]
-use super::common::object_type_schema;
+use super::common::{limit_schema, object_type_schema};
 use super::common::{next_after, object_type, object_type_arg, render_list, RECORD_ID};
 use super::records::default_association_type;
 #[cfg(test)]
@@ -72,14 +72,12 @@ fn explicit_spec(
 
 #[cfg(test)]
 fn type_id_schema() -> Value {
-    json!({"type": "integer", "minimum": 1,
-           "description": "From hubspot_list_association_labels; default: unlabelled."})
+    json!({"type": "integer"})
 }
 
 #[cfg(test)]
 fn category_schema() -> Value {
-    json!({"type": "string", "enum": CATEGORIES,
-           "description": "Default USER_DEFINED; only with associationTypeId."})
+    json!({"type": "string"})
 }
 
 /// An association given with a record to create (`hubspot_create_record`, `hubspot_batch_create`): the
@@ -211,7 +209,7 @@ pub(crate) fn new_associations_schema() -> Value {
                "toId": RECORD_ID.schema(""),
                "associationTypeId": type_id_schema(),
                "category": category_schema()
-           }, "required": ["toObjectType", "toId"], "additionalProperties": false}})
+           }, "required": ["toObjectType", "toId"]}})
 }
 
 /// The non-empty `labels` of an association HubSpot returned.
@@ -279,25 +277,15 @@ impl TypedTool for ListAssociations {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List a record's associations",
-            description: "Lists the records of one type associated with a record, with labels and type ids; read them with hubspot_batch_read. Follows pages up to maxResults and says when more exist.",
+            description: "Records of toObjectType associated with one record, with labels; read them with hubspot_batch_read.",
             family: Family::Associations,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
-                "maxResults": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": 100}
-            }, "required": ["objectType", "id", "toObjectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "results": {"type": "array", "items": {"type": "object", "properties": {
-                    "toObjectId": {"type": "string"},
-                    "labels": {"type": "array", "items": {"type": "string"}},
-                    "associationTypes": {"type": "array", "items": {"type": "object"}}
-                }, "required": ["toObjectId", "labels", "associationTypes"]}},
-                "count": {"type": "integer"},
-                "more": {"type": "boolean"}
-            }, "required": ["results", "count", "more"]})),
+                "maxResults": limit_schema(LIST_MAX.into())
+            }, "required": ["objectType", "id", "toObjectType"]}),
         }
     }
 
@@ -383,18 +371,6 @@ struct CreateArgs {
     category: Option<String>,
 }
 
-#[cfg(test)]
-fn pair_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "fromObjectType": {"type": "string"}, "fromId": {"type": "string"},
-        "toObjectType": {"type": "string"}, "toId": {"type": "string"},
-        "types": {"type": "array", "items": {"type": "object", "properties": {
-            "category": {"type": "string"}, "typeId": {"type": "integer"}
-        }}},
-        "labels": {"type": "array", "items": {"type": "string"}}
-    }, "required": ["fromObjectType", "fromId", "toObjectType", "toId", "types", "labels"]})
-}
-
 impl TypedTool for CreateAssociation {
     type Args = CreateArgs;
 
@@ -404,8 +380,7 @@ impl TypedTool for CreateAssociation {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Associate two CRM records",
-            description: "Associates two records: HubSpot's default association, or with associationTypeId that label. Keeps existing ones; idempotent. Many pairs: hubspot_batch_create_associations.",
+            description: "Associates two records; existing associations stay. Many pairs: hubspot_batch_create_associations.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -415,8 +390,7 @@ impl TypedTool for CreateAssociation {
                 "toId": RECORD_ID.schema(""),
                 "associationTypeId": type_id_schema(),
                 "category": category_schema()
-            }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
-            output_schema: Some(pair_output_schema()),
+            }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"]}),
         }
     }
 
@@ -531,17 +505,21 @@ impl TypedTool for RemoveAssociation {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Remove the association between two CRM records",
-            description: "Removes every association (default and labels) between two records; the records are unchanged. Confirm with the user first.",
+            description:
+                "Removes all associations between two records. Confirm with the user first.",
             family: Family::Associations,
-            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            annotations: Annotations {
+                read_only: false,
+                destructive: true,
+                idempotent: true,
+                open_world: true,
+            },
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "fromId": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
                 "toId": RECORD_ID.schema("")
-            }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"], "additionalProperties": false}),
-            output_schema: None,
+            }, "required": ["fromObjectType", "fromId", "toObjectType", "toId"]}),
         }
     }
 
@@ -599,21 +577,13 @@ impl TypedTool for ListAssociationLabels {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List association types (labels) between two object types",
-            description: "Lists the association types from one object type to another (default and labels, e.g. Primary) with typeId and category, for associationTypeId.",
+            description: "Association types (default, labels) between two object types: typeId and category, for associationTypeId.",
             family: Family::Associations,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "toObjectType": object_type_schema()
-            }, "required": ["fromObjectType", "toObjectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "results": {"type": "array", "items": {"type": "object", "properties": {
-                    "category": {"type": "string"}, "typeId": {"type": "integer"},
-                    "label": {"type": ["string", "null"]}
-                }}},
-                "count": {"type": "integer"}
-            }, "required": ["results", "count"]})),
+            }, "required": ["fromObjectType", "toObjectType"]}),
         }
     }
 
@@ -699,8 +669,7 @@ impl TypedTool for BatchCreateAssociations {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Associate up to 100 pairs of CRM records",
-            description: "Associates up to 100 pairs of records from one type to another, with the default association or associationTypeId's label. Keeps existing ones; some pairs may fail: the result lists both.",
+            description: "Associates pairs of records of two types; existing associations stay. Lists failures.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
@@ -712,18 +681,8 @@ impl TypedTool for BatchCreateAssociations {
                     "toId": RECORD_ID.schema(""),
                     "associationTypeId": type_id_schema(),
                     "category": category_schema()
-                }, "required": ["fromId", "toId"], "additionalProperties": false}}
-            }, "required": ["fromObjectType", "toObjectType", "inputs"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "status": {"type": "string"},
-                "requested": {"type": "integer"},
-                "count": {"type": "integer"},
-                "results": {"type": "array", "items": {"type": "object", "properties": {
-                    "fromId": {"type": "string"}, "toId": {"type": "string"},
-                    "labels": {"type": "array", "items": {"type": "string"}}
-                }}},
-                "errors": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["status", "requested", "count", "results", "errors"]})),
+                }, "required": ["fromId", "toId"]}}
+            }, "required": ["fromObjectType", "toObjectType", "inputs"]}),
         }
     }
 

@@ -20,7 +20,9 @@ use super::common::{
     RECORD_ID,
 };
 #[cfg(test)]
-use super::common::{id_schema, object_type_schema, properties_schema};
+use super::common::{
+    id_property_schema, id_schema, object_type_schema, properties_schema, values_schema,
+};
 use super::plan;
 #[cfg(test)]
 use super::untrusted::fenced_note;
@@ -197,29 +199,6 @@ pub(crate) fn batch_text(
     render_list(&summary, items, limit)
 }
 
-#[cfg(test)]
-fn batch_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "status": {"type": "string"},
-        "requested": {"type": "integer"},
-        "count": {"type": "integer"},
-        "results": {"type": "array", "items": {"type": "object"}},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "category": {"type": "string"}, "message": {"type": "string"},
-            "ids": {"type": "array", "items": {"type": "string"}}
-        }}},
-        "notFound": {"type": "array", "items": {"type": "string"}}
-    }, "required": ["status", "requested", "count", "results", "errors"]})
-}
-
-/// Schema of a `properties` map of values to write.
-#[cfg(test)]
-fn values_schema(min: u64) -> Value {
-    json!({"type": "object", "minProperties": min,
-           "description": "Name → value; dates ISO 8601 or epoch ms; \"\" clears.",
-           "additionalProperties": {"type": ["string", "number", "boolean", "null"]}})
-}
-
 /// Schema of a list of 1-100 ids.
 #[cfg(test)]
 fn ids_schema(item: Value) -> Value {
@@ -382,17 +361,15 @@ impl TypedTool for BatchRead {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Read up to 100 CRM records",
-            description: concat!("Reads up to 100 records of one type by id or idProperty; use instead of repeated hubspot_get_record. Lists the ids not found.", fenced_note!()),
+            description: concat!("Reads records of one type by id or idProperty; use instead of repeated hubspot_get_record. Lists the ids not found.", fenced_note!()),
             family: Family::Batch,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "ids": ids_schema(id_schema("Record id, or the idProperty value.")),
-                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record ids."),
+                "ids": ids_schema(id_schema()),
+                "idProperty": id_property_schema(),
                 "properties": properties_schema()
-            }, "required": ["objectType", "ids"], "additionalProperties": false}),
-            output_schema: Some(batch_output_schema()),
+            }, "required": ["objectType", "ids"]}),
         }
     }
 
@@ -490,19 +467,17 @@ impl TypedTool for BatchCreate {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create up to 100 CRM records",
-            description: "Creates up to 100 records of one type (one record: hubspot_create_record). Search first, or use hubspot_batch_upsert, to avoid duplicates. Never retried; some may fail: the result lists what was created and each error.",
+            description: "Creates records of one type. Search first, or use hubspot_batch_upsert, to avoid duplicates. Some may fail: the result lists what was created and each error.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
                            "items": {"type": "object", "properties": {
-                    "properties": values_schema(0),
+                    "properties": values_schema(false),
                     "associations": new_associations_schema()
-                }, "required": ["properties"], "additionalProperties": false}}
-            }, "required": ["objectType", "inputs"], "additionalProperties": false}),
-            output_schema: Some(batch_output_schema()),
+                }, "required": ["properties"]}}
+            }, "required": ["objectType", "inputs"]}),
         }
     }
 
@@ -613,21 +588,18 @@ impl TypedTool for BatchUpdate {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Update up to 100 CRM records",
-            description: "Updates up to 100 records of one type by id or idProperty (one record: hubspot_update_record). Only the given properties change. Each id once per call. Lists the records as stored and each refusal.",
+            description: "Updates records of one type by id or idProperty, each id once; only the given properties change. Lists the records as stored and each refusal.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
-                           "description": "Each id once.",
                            "items": {"type": "object", "properties": {
-                    "id": id_schema("Record id, or the idProperty value."),
-                    "properties": values_schema(1)
-                }, "required": ["id", "properties"], "additionalProperties": false}},
-                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record ids.")
-            }, "required": ["objectType", "inputs"], "additionalProperties": false}),
-            output_schema: Some(batch_output_schema()),
+                    "id": id_schema(),
+                    "properties": values_schema(true)
+                }, "required": ["id", "properties"]}},
+                "idProperty": id_property_schema()
+            }, "required": ["objectType", "inputs"]}),
         }
     }
 
@@ -755,21 +727,18 @@ impl TypedTool for BatchUpsert {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create or update up to 100 CRM records by a unique property",
-            description: "Creates or updates up to 100 records of one type matched by a unique idProperty (e.g. email): a match is updated, else created. Each value once per call. The result marks each new or updated and lists refusals.",
+            description: "Creates or updates records of one type by idProperty, each value once: a match is updated, else created. The result marks each new or updated and lists refusals.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "idProperty": PROPERTY_NAME.schema("e.g. email."),
+                "idProperty": id_property_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
-                           "description": "Each value once.",
                            "items": {"type": "object", "properties": {
-                    "id": id_schema("The idProperty value."),
-                    "properties": values_schema(0)
-                }, "required": ["id", "properties"], "additionalProperties": false}}
-            }, "required": ["objectType", "idProperty", "inputs"], "additionalProperties": false}),
-            output_schema: Some(batch_output_schema()),
+                    "id": id_schema(),
+                    "properties": values_schema(false)
+                }, "required": ["id", "properties"]}}
+            }, "required": ["objectType", "idProperty", "inputs"]}),
         }
     }
 
@@ -864,20 +833,13 @@ impl TypedTool for BatchArchive {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Archive (delete) up to 100 CRM records",
-            description: "Archives (deletes) up to 100 records of one type by id; restorable from HubSpot's recycle bin for 90 days. Unknown ids are not reported. Confirm the records with the user first.",
+            description: "Archives (deletes) records of one type by id, restorable for 90 days. Unknown ids are not reported. Confirm with the user first.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "ids": ids_schema(RECORD_ID.schema(""))
-            }, "required": ["objectType", "ids"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "status": {"type": "string"},
-                "requested": {"type": "integer"},
-                "ids": {"type": "array", "items": {"type": "string"}},
-                "errors": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["status", "requested", "ids", "errors"]})),
+            }, "required": ["objectType", "ids"]}),
         }
     }
 

@@ -15,43 +15,46 @@ const OBJECT_TYPE_HELP: &str = "Object type: contacts, companies, deals, tickets
     custom object's type id such as 2-1234567 or its fully qualified name such as p_projects \
     (hubspot_list_schemas lists custom objects).";
 
-/// Schema of an `objectType` argument: the short form of [`OBJECT_TYPE_HELP`] (it stands in most tools'
-/// schemas, so every byte of it counts many times in `tools/list`; the error message gives the long one).
+/// Schema of an `objectType` argument: a string, and nothing else. It stands in most tools' schemas, so
+/// every byte of it counts many times in `tools/list`: which object types there are is said once, in
+/// the server's instructions (`mcp::dispatch`), a tool whose types are fewer says so in its description,
+/// and a wrong one's error gives [`OBJECT_TYPE_HELP`].
 #[cfg(test)]
 pub(crate) fn object_type_schema() -> Value {
-    json!({"type": "string", "maxLength": 100,
-           "description": "contacts, companies, deals, tickets, line_items, ...; custom: 2-… id"})
+    json!({"type": "string"})
 }
 
 /// Schema of a `properties` argument (property names to return).
 #[cfg(test)]
 pub(crate) fn properties_schema() -> Value {
-    json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}, "maxItems": 250,
-           "description": "Default: HubSpot's default set."})
+    json!({"type": "array", "items": {"type": "string"}, "description": "Default: a basic set."})
 }
 
-/// Schema of a `limit` argument.
+/// Schema of a `properties` map of values to write (create, update, batches): at least one value when
+/// `at_least_one`.
 #[cfg(test)]
-pub(crate) fn limit_schema(max: u64, default: u64) -> Value {
-    json!({"type": "integer", "minimum": 1, "maximum": max, "default": default,
-           "description": "Per page."})
+pub(crate) fn values_schema(at_least_one: bool) -> Value {
+    let mut s = json!({"type": "object",
+           "description": "Name → value; \"\" clears.",
+           "additionalProperties": {"type": ["string", "number", "boolean", "null"]}});
+    if at_least_one {
+        s["minProperties"] = 1.into();
+    }
+    s
 }
 
-/// Schema of an `after` cursor argument.
+/// Schema of a `limit` argument (a page's size): its largest value. The minimum, 1, goes without
+/// saying, and the default needs no saying: every page's result says whether more are available.
+#[cfg(test)]
+pub(crate) fn limit_schema(max: u64) -> Value {
+    json!({"type": "integer", "maximum": max})
+}
+
+/// Schema of an `after` cursor argument: a page's result says `call again with after="…"`, so the
+/// schema needs to say nothing more.
 #[cfg(test)]
 pub(crate) fn after_schema() -> Value {
-    json!({"type": "string", "maxLength": 1000,
-           "description": "Previous page's nextAfter."})
-}
-
-/// Output schema of a page of records.
-#[cfg(test)]
-pub(crate) fn page_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "results": {"type": "array", "items": {"type": "object"}},
-        "total": {"type": "integer"},
-        "nextAfter": {"type": ["string", "null"]}
-    }, "required": ["results"]})
+    json!({"type": "string"})
 }
 
 /// Normalizes an object type ([`crate::config::object_types::canonical`], the one table of spellings the
@@ -88,16 +91,13 @@ fn dot_like(s: &str) -> bool {
         .all(|b| b == b'.')
 }
 
-/// One kind of HubSpot identifier, said once: the shape it must have (for the check, the error message
-/// and the JSON Schema). Every id a tool takes is checked by one of these before any HubSpot call, so an
-/// id can never be a dot segment, an empty segment, or carry `/`, `?`, `#` or control characters.
+/// One kind of HubSpot identifier, said once: the shape it must have (for the check and its error
+/// message; the JSON Schema is a string). Every id a tool takes is checked by one of these before any
+/// HubSpot call, so an id can never be a dot segment, an empty segment, or carry `/`, `?`, `#` or control
+/// characters.
 pub(crate) struct IdKind {
-    /// The expected shape, in words, for error messages and schema descriptions.
+    /// The expected shape, in words, for error messages.
     shape: &'static str,
-    /// The JSON Schema `pattern`, when the shape is a regular one (read by `IdKind::schema`, in test
-    /// builds: other builds read the schemas from `defs.json`).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pattern: Option<&'static str>,
     /// Longest accepted value (bytes, after trimming).
     max_len: usize,
     /// Whether values are decimal numbers (sent in canonical form: `007` → `7`).
@@ -114,7 +114,6 @@ fn is_long_id(s: &str) -> bool {
 /// ids are decimal numbers.
 pub(crate) const RECORD_ID: IdKind = IdKind {
     shape: "a numeric HubSpot record id (digits only, e.g. 12345; look the record up first if you have an email or a name)",
-    pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
     numeric: true,
     valid: is_long_id,
@@ -124,7 +123,6 @@ pub(crate) const RECORD_ID: IdKind = IdKind {
 pub(crate) const LIST_ID: IdKind = IdKind {
     shape:
         "a numeric HubSpot list id (digits only, e.g. 11; hubspot_search_lists finds lists by name)",
-    pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
     numeric: true,
     valid: is_long_id,
@@ -133,7 +131,6 @@ pub(crate) const LIST_ID: IdKind = IdKind {
 /// Owner ids (the value of `hubspot_owner_id`) and user ids.
 pub(crate) const OWNER_ID: IdKind = IdKind {
     shape: "a numeric owner id (digits only, e.g. 41629779; hubspot_list_owners lists them)",
-    pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
     numeric: true,
     valid: is_long_id,
@@ -142,7 +139,6 @@ pub(crate) const OWNER_ID: IdKind = IdKind {
 /// Workflow (automation v4 flow) ids.
 pub(crate) const FLOW_ID: IdKind = IdKind {
     shape: "a numeric workflow id (digits only; hubspot_list_workflows lists them)",
-    pattern: Some("^[0-9]{1,19}$"),
     max_len: 19,
     numeric: true,
     valid: is_long_id,
@@ -152,7 +148,6 @@ pub(crate) const FLOW_ID: IdKind = IdKind {
 /// of letters, digits, `-` and `_` (UUID-like, `closedwon`); never dots or other punctuation.
 pub(crate) const PIPELINE_ID: IdKind = IdKind {
     shape: "a pipeline id: default, a number, or letters, digits, - and _ (hubspot_list_pipelines lists them)",
-    pattern: Some("^[A-Za-z0-9_-]{1,100}$"),
     max_len: 100,
     numeric: false,
     valid: |s| {
@@ -166,7 +161,6 @@ pub(crate) const PIPELINE_ID: IdKind = IdKind {
 /// lowercases the names it creates; older ones may carry capitals).
 pub(crate) const PROPERTY_NAME: IdKind = IdKind {
     shape: "a property's internal name: a letter, then letters, digits and _ (e.g. lifecyclestage; hubspot_list_properties lists them)",
-    pattern: Some("^[A-Za-z][A-Za-z0-9_]{0,99}$"),
     max_len: 100,
     numeric: false,
     valid: |s| {
@@ -180,7 +174,6 @@ pub(crate) const PROPERTY_NAME: IdKind = IdKind {
 /// path segment it is always one opaque, percent-encoded segment.
 const UNIQUE_VALUE: IdKind = IdKind {
     shape: "the record's value of idProperty (e.g. an email): 1-500 characters without /, \\ or control characters, not only dots",
-    pattern: None,
     max_len: 500,
     numeric: false,
     valid: |s| !dot_like(s) && !s.chars().any(|c| c.is_control() || c == '/' || c == '\\'),
@@ -189,7 +182,6 @@ const UNIQUE_VALUE: IdKind = IdKind {
 /// A paging cursor (`after`): HubSpot's opaque token, 1-1000 printable ASCII characters.
 pub(crate) const CURSOR: IdKind = IdKind {
     shape: "the nextAfter of a previous page (1-1000 printable characters)",
-    pattern: None,
     max_len: 1000,
     numeric: false,
     valid: |s| s.bytes().all(|b| b.is_ascii_graphic()),
@@ -219,14 +211,13 @@ impl IdKind {
         })
     }
 
-    /// The JSON Schema of an argument of this kind (a pattern, where there is one, says the lengths
-    /// too); no description when `description` is empty (the argument's name says it).
+    /// The JSON Schema of an argument of this kind: a string; no description when `description` is
+    /// empty (the argument's name says it). The shape is the check's: a model takes ids from results,
+    /// and a wrong one's error says the shape ([`IdKind::check`]), so `tools/list` does not carry a
+    /// pattern for each id argument (docs/performance.md, "The tool list's size").
     #[cfg(test)]
     pub(crate) fn schema(&self, description: &str) -> Value {
-        let mut s = match self.pattern {
-            Some(p) => json!({"type": "string", "pattern": p}),
-            None => json!({"type": "string", "minLength": 1, "maxLength": self.max_len}),
-        };
+        let mut s = json!({"type": "string"});
         if !description.is_empty() {
             s["description"] = description.into();
         }
@@ -261,10 +252,17 @@ pub(crate) fn key_kind(id_property: Option<&str>) -> &'static IdKind {
     }
 }
 
-/// Schema of a record key argument (a record id, or a value of `idProperty`).
+/// Schema of a record key argument (a record id, or a value of `idProperty`): any string, as the
+/// `idProperty` given decides ([`id_property_schema`] says so).
 #[cfg(test)]
-pub(crate) fn id_schema(what: &str) -> Value {
-    json!({"type": "string", "minLength": 1, "maxLength": UNIQUE_VALUE.max_len, "description": what})
+pub(crate) fn id_schema() -> Value {
+    json!({"type": "string"})
+}
+
+/// Schema of an `idProperty` argument: what it changes (the ids become that property's values).
+#[cfg(test)]
+pub(crate) fn id_property_schema() -> Value {
+    json!({"type": "string", "description": "A unique property, e.g. email."})
 }
 
 /// Checks a count against HubSpot's limit before any call is made.
@@ -563,12 +561,11 @@ pub(crate) mod tests {
         assert!(record_key("id", "ana@example.com", Some("email")).is_ok());
         assert!(record_key("id", "1", Some("e/mail")).is_err());
         assert!(record_key("id", "..", Some("email")).is_err());
-        let schema = RECORD_ID.schema("The record id.");
-        assert_eq!(schema["pattern"], "^[0-9]{1,19}$");
-        assert!(schema.get("maxLength").is_none(), "the pattern says it");
-        assert!(RECORD_ID.schema("").get("description").is_none());
-        assert_eq!(UNIQUE_VALUE.schema("x")["maxLength"], 500);
-        assert!(UNIQUE_VALUE.schema("x").get("pattern").is_none());
+        assert_eq!(
+            RECORD_ID.schema("The record id."),
+            json!({"type": "string", "description": "The record id."})
+        );
+        assert_eq!(RECORD_ID.schema(""), json!({"type": "string"}));
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! code). The test `tool_defs_json_is_current` writes the document from that code and fails while the
 //! checked-in file differs; `UPDATE_TOOL_DEFS=1 cargo test --lib tool_defs_json_is_current` rewrites it.
 //!
-//! The document is a JSON array in listing order, one tool a line: `name`, `title`, `description`,
+//! The document is a JSON array in listing order, one tool a line: `name`, `description`,
 //! `family` (as `HUBSPOT_TOOLSETS` writes it), `annotations` (`readOnly`, `destructive`, `idempotent`,
-//! `openWorld`), `inputSchema` and, where the tool has one, `outputSchema`.
+//! `openWorld`: all four, whatever `tools/list` leaves out as the spec's defaults) and `inputSchema`.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -72,7 +72,6 @@ fn read(entry: &'static Value) -> Option<ToolDef> {
     let hint = |k: &str| a.get(k).and_then(Value::as_bool);
     Some(ToolDef {
         name: text("name")?,
-        title: text("title")?,
         description: text("description")?,
         family: Family::parse(text("family")?)?,
         annotations: Annotations {
@@ -82,11 +81,6 @@ fn read(entry: &'static Value) -> Option<ToolDef> {
             open_world: hint("openWorld")?,
         },
         input_schema: entry.get("inputSchema").filter(|s| s.is_object())?.clone(),
-        output_schema: match entry.get("outputSchema") {
-            None => None,
-            Some(s) if s.is_object() => Some(s.clone()),
-            Some(_) => return None,
-        },
     })
 }
 
@@ -109,7 +103,6 @@ mod tests {
     fn entry(d: &ToolDef) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), d.name.into());
-        m.insert("title".into(), d.title.into());
         m.insert("description".into(), d.description.into());
         m.insert("family".into(), d.family.as_str().into());
         m.insert(
@@ -122,9 +115,6 @@ mod tests {
             }),
         );
         m.insert("inputSchema".into(), d.input_schema.clone());
-        if let Some(o) = &d.output_schema {
-            m.insert("outputSchema".into(), o.clone());
-        }
         Value::Object(m)
     }
 
@@ -194,9 +184,8 @@ mod tests {
         assert!(read(Box::leak(Box::new(good.clone()))).is_some());
         for (k, v) in [
             ("family", json!("nonsense")),
-            ("title", json!(1)),
+            ("description", json!(1)),
             ("inputSchema", json!("x")),
-            ("outputSchema", json!(null)),
             ("annotations", json!({"readOnly": true})),
         ] {
             let mut bad = good.clone();

@@ -38,7 +38,6 @@ impl TypedTool for Echo {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Echo (connectivity check)",
             description: "Returns text unchanged, to check the connection; reads no CRM data. delayMs waits, reporting progress in steps when asked.",
             family: Family::Diagnostics,
             annotations: Annotations::LOCAL,
@@ -46,19 +45,11 @@ impl TypedTool for Echo {
                 "type": "object",
                 "properties": {
                     "text": {"type": "string", "maxLength": 100_000},
-                    "delayMs": {"type": "integer", "minimum": 0, "maximum": MAX_DELAY_MS,
-                                "description": "Wait before answering."},
-                    "steps": {"type": "integer", "minimum": 1, "maximum": 100,
-                              "description": "Progress notifications while waiting."}
+                    "delayMs": {"type": "integer", "maximum": MAX_DELAY_MS},
+                    "steps": {"type": "integer", "maximum": 100}
                 },
-                "required": ["text"],
-                "additionalProperties": false
-            }),
-            output_schema: Some(json!({
-                "type": "object",
-                "properties": {"text": {"type": "string"}},
                 "required": ["text"]
-            })),
+            }),
         }
     }
 

@@ -5,12 +5,12 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::change::{Change, Effect};
-#[cfg(test)]
-use super::common::object_type_schema;
 use super::common::{
     check_max, object_type, object_type_arg, render_list, render_one, trim_record, OWNER_ID,
     RECORD_ID,
 };
+#[cfg(test)]
+use super::common::{limit_schema, object_type_schema};
 use super::plan;
 use super::records::default_association_type;
 #[cfg(test)]
@@ -229,28 +229,26 @@ impl TypedTool for CreateEngagement {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Log a note, task, call, email or meeting",
-            description: "Logs a note, task, call, email or meeting on records; associate it with the records it concerns so it shows on their timelines. note: body. task: subject, body, status (NOT_STARTED, IN_PROGRESS, WAITING, COMPLETED, DEFERRED), priority, timestamp = due date. call: subject, body, direction (INBOUND, OUTBOUND), durationMs. email: subject, body, direction (EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL). meeting: subject, startTime, endTime.",
+            description: "Logs a note, task, call, email or meeting on the records in associations. Needs: note body; task, email subject; meeting subject, startTime. Task status: NOT_STARTED, IN_PROGRESS, WAITING, COMPLETED, DEFERRED. Direction: call INBOUND, OUTBOUND; email EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL.",
             family: Family::Engagements,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "type": {"type": "string", "enum": kind_names(false)},
-                "timestamp": {"type": "string", "description": "When it happened (tasks: due date). ISO 8601 or epoch ms; default now."},
+                "timestamp": {"type": "string", "description": "Default now; a task's due time."},
                 "ownerId": OWNER_ID.schema(""),
-                "subject": {"type": "string", "maxLength": 1000},
-                "body": {"type": "string", "maxLength": 65536},
+                "subject": {"type": "string"},
+                "body": {"type": "string"},
                 "status": {"type": "string"},
                 "priority": {"type": "string", "enum": ["LOW", "MEDIUM", "HIGH"]},
                 "direction": {"type": "string"},
-                "durationMs": {"type": "integer", "minimum": 0},
+                "durationMs": {"type": "integer"},
                 "startTime": {"type": "string"},
                 "endTime": {"type": "string"},
                 "associations": {"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
                     "objectType": object_type_schema(), "id": RECORD_ID.schema("")
-                }, "required": ["objectType", "id"], "additionalProperties": false}},
-                "properties": {"type": "object", "description": "Any other engagement properties, by name."}
-            }, "required": ["type"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {"id": {"type": "string"}, "properties": {"type": "object"}}, "required": ["id"]})),
+                }, "required": ["objectType", "id"]}},
+                "properties": {"type": "object"}
+            }, "required": ["type"]}),
         }
     }
 
@@ -352,17 +350,18 @@ impl TypedTool for ListEngagements {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List a record's activities",
-            description: concat!("A record's notes, tasks, calls, emails and meetings, newest first: its timeline. limit is per kind.", fenced_note!()),
+            description: concat!(
+                "A record's activities, newest first; limit per type.",
+                fenced_note!()
+            ),
             family: Family::Engagements,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema(""),
                 "types": {"type": "array", "items": {"type": "string", "enum": kind_names(true)}},
-                "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}
-            }, "required": ["objectType", "id"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {"results": {"type": "array"}}, "required": ["results"]})),
+                "limit": limit_schema(100)
+            }, "required": ["objectType", "id"]}),
         }
     }
 

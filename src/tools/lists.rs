@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::change::{Change, Effect};
 #[cfg(test)]
-use super::common::after_schema;
+use super::common::{after_schema, limit_schema, object_type_schema};
 use super::common::{
     check_max, next_after, object_type, page_result, render_one, CURSOR, LIST_ID, RECORD_ID,
     STANDARD_TYPES,
@@ -108,15 +108,7 @@ fn trim_list(l: &Value) -> Value {
 
 #[cfg(test)]
 fn list_id_schema() -> Value {
-    LIST_ID.schema("The list id (listId; hubspot_search_lists finds lists by name).")
-}
-
-#[cfg(test)]
-fn list_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "listId": {"type": "string"}, "name": {"type": "string"}, "objectType": {"type": "string"},
-        "processingType": {"type": "string"}, "size": {"type": "integer"}
-    }, "required": ["listId"]})
+    LIST_ID.schema("")
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -182,28 +174,17 @@ impl TypedTool for SearchLists {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Search lists (segments)",
             description:
-                "Finds lists (segments) by name, optionally by processing type or object type: \
-                listId, name, object type, processing type and size.",
+                "Finds lists (segments) by name: listId, object type, processing type, size.",
             family: Family::Lists,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "query": {"type": "string", "maxLength": MAX_NAME, "description": "Part of the list name (empty: all lists)."},
-                "processingTypes": {"type": "array", "items": {"type": "string", "enum": PROCESSING_TYPES},
-                                    "description": "Only lists of these processing types."},
-                "objectType": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "Only lists of this object type (contacts, companies, deals, tickets, or 2-…)."},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_SEARCH, "default": 20,
-                          "description": "Lists per page (1-500, default 20)."},
-                "offset": {"type": "integer", "minimum": 0, "default": 0,
-                           "description": "Paging: the nextOffset of the previous page."}
-            }, "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "results": {"type": "array", "items": {"type": "object"}},
-                "total": {"type": "integer"},
-                "nextOffset": {"type": ["integer", "null"]}
-            }, "required": ["results"]})),
+                "query": {"type": "string", "description": "Part of the name."},
+                "processingTypes": {"type": "array", "items": {"type": "string", "enum": PROCESSING_TYPES}},
+                "objectType": object_type_schema(),
+                "limit": limit_schema(MAX_SEARCH.into()),
+                "offset": {"type": "integer"}
+            }}),
         }
     }
 
@@ -263,16 +244,12 @@ impl TypedTool for GetList {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get one list (segment)",
-            description:
-                "Reads one list by listId: name, object type, processing type (MANUAL, DYNAMIC, \
-                SNAPSHOT) and size.",
+            description: "Reads one list (segment): name, object type, processing type, size.",
             family: Family::Lists,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "listId": list_id_schema()
-            }, "required": ["listId"], "additionalProperties": false}),
-            output_schema: Some(list_output_schema()),
+            }, "required": ["listId"]}),
         }
     }
 
@@ -333,24 +310,14 @@ impl TypedTool for ListMemberships {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List a list's members",
-            description:
-                "Reads the record ids in a list (any processing type), ascending, with when each \
-                joined; page with after.",
+            description: "A list's member record ids, ascending, with when each joined.",
             family: Family::Lists,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "listId": list_id_schema(),
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_MEMBERSHIPS, "default": 100,
-                          "description": "Members per page (1-250, default 100)."},
+                "limit": limit_schema(MAX_MEMBERSHIPS.into()),
                 "after": after_schema()
-            }, "required": ["listId"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "results": {"type": "array", "items": {"type": "object", "properties": {
-                    "recordId": {"type": "string"}, "membershipTimestamp": {"type": "string"}}}},
-                "total": {"type": "integer"},
-                "nextAfter": {"type": ["string", "null"]}
-            }, "required": ["results"]})),
+            }, "required": ["listId"]}),
         }
     }
 
@@ -407,19 +374,14 @@ impl TypedTool for CreateList {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create a manual (static) list",
-            description: "Creates an empty MANUAL (static) list of contacts, companies, deals, tickets or a \
-                custom object; add members with hubspot_add_list_members. DYNAMIC (filter) lists are not \
-                supported.",
+            description: "Creates an empty MANUAL list of contacts, companies, deals, tickets or a custom type; \
+                then hubspot_add_list_members.",
             family: Family::Lists,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME,
-                         "description": "The list name (unique in the account)."},
-                "objectType": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "contacts, companies, deals, tickets, or a custom object's objectTypeId (2-…)."}
-            }, "required": ["name", "objectType"], "additionalProperties": false}),
-            output_schema: Some(list_output_schema()),
+                "name": {"type": "string"},
+                "objectType": object_type_schema()
+            }, "required": ["name", "objectType"]}),
         }
     }
 
@@ -478,23 +440,11 @@ fn check_members(a: &MembersArgs) -> Result<(String, Vec<String>), ToolError> {
 }
 
 #[cfg(test)]
-fn members_schema(what: &str) -> Value {
+fn members_schema() -> Value {
     json!({"type": "object", "properties": {
         "listId": list_id_schema(),
-        "recordIds": {"type": "array", "minItems": 1, "maxItems": MAX_MEMBER_IDS,
-                      "items": RECORD_ID.schema("A record id of the list's object type."),
-                      "description": what}
-    }, "required": ["listId", "recordIds"], "additionalProperties": false})
-}
-
-#[cfg(test)]
-fn members_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "listId": {"type": "string"},
-        "added": {"type": "array", "items": {"type": "string"}},
-        "removed": {"type": "array", "items": {"type": "string"}},
-        "missing": {"type": "array", "items": {"type": "string"}}
-    }, "required": ["listId"]})
+        "recordIds": {"type": "array", "minItems": 1, "maxItems": MAX_MEMBER_IDS, "items": RECORD_ID.schema("")}
+    }, "required": ["listId", "recordIds"]})
 }
 
 /// Adds (`add`) or removes record ids; the answer says which changed and which were missing.
@@ -566,13 +516,16 @@ impl TypedTool for AddListMembers {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Add records to a list",
-            description: "Adds records to a MANUAL or SNAPSHOT list by record id (DYNAMIC lists are refused by \
-                HubSpot); existing members and unknown ids are ignored.",
+            description:
+                "Adds records to a MANUAL or SNAPSHOT list; members and unknown ids are skipped.",
             family: Family::Lists,
-            annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
-            input_schema: members_schema("Record ids to add (up to 100,000)."),
-            output_schema: Some(members_output_schema()),
+            annotations: Annotations {
+                read_only: false,
+                destructive: false,
+                idempotent: true,
+                open_world: true,
+            },
+            input_schema: members_schema(),
         }
     }
 
@@ -597,13 +550,15 @@ impl TypedTool for RemoveListMembers {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Remove records from a list",
-            description: "Removes records from a MANUAL or SNAPSHOT list by record id (DYNAMIC lists are refused \
-                by HubSpot); the records themselves are unchanged.",
+            description: "Removes records from a MANUAL or SNAPSHOT list; the records stay.",
             family: Family::Lists,
-            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: members_schema("Record ids to remove (up to 100,000)."),
-            output_schema: Some(members_output_schema()),
+            annotations: Annotations {
+                read_only: false,
+                destructive: true,
+                idempotent: true,
+                open_world: true,
+            },
+            input_schema: members_schema(),
         }
     }
 

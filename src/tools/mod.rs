@@ -2,8 +2,9 @@
 //!
 //! A tool takes its `arguments` object (a `serde_json::Value`, which it deserializes into its own args
 //! struct with `parse_args`) and returns a [`ToolOutput`] or a [`ToolError`]; tools know nothing of
-//! JSON-RPC or HTTP. The registry renders each `tools/list` page on first use, for each result shape
-//! (session-era and 2026-07-28), so listing tools afterwards costs one string copy.
+//! JSON-RPC or HTTP. The registry renders each `tools/list` page on first use, for each view (all tools,
+//! read-only ones), so listing tools afterwards costs one string copy; the protocol decorates a page for
+//! its revision (`mcp::dispatch`).
 
 mod account;
 mod args;
@@ -131,6 +132,29 @@ impl Annotations {
         open_world: false,
         ..Annotations::READ
     };
+
+    /// The hints `tools/list` states: those that differ from the spec's defaults (`readOnlyHint` false,
+    /// `destructiveHint` true, `idempotentHint` false, `openWorldHint` true), and `destructiveHint` /
+    /// `idempotentHint` only for a tool that writes (the spec gives them no meaning otherwise). Reading
+    /// the spec's defaults into what is left out, and a read-only tool as not destructive and idempotent,
+    /// gives these annotations back exactly (the registry test reads every tool's back).
+    fn stated(&self) -> Map<String, Value> {
+        let mut a = Map::new();
+        if self.read_only {
+            a.insert("readOnlyHint".into(), true.into());
+        } else {
+            if !self.destructive {
+                a.insert("destructiveHint".into(), false.into());
+            }
+            if self.idempotent {
+                a.insert("idempotentHint".into(), true.into());
+            }
+        }
+        if !self.open_world {
+            a.insert("openWorldHint".into(), false.into());
+        }
+        a
+    }
 }
 
 /// What `tools/list` says about a tool.
@@ -138,8 +162,6 @@ impl Annotations {
 pub struct ToolDef {
     /// Unique, `[A-Za-z0-9_.-]{1,128}`.
     pub name: &'static str,
-    /// A short human title.
-    pub title: &'static str,
     /// When a model should use it, and what it returns.
     pub description: &'static str,
     /// Its family.
@@ -148,41 +170,24 @@ pub struct ToolDef {
     pub annotations: Annotations,
     /// JSON Schema of the arguments (`type: object`).
     pub input_schema: Value,
-    /// JSON Schema of `structuredContent`, where the shape is stable.
-    pub output_schema: Option<Value>,
 }
 
 impl ToolDef {
-    /// The MCP `Tool` object, with every field the newest revisions define.
-    #[cfg(test)]
+    /// The MCP `Tool` object, the same in every revision: `name`, `description`, `inputSchema`, and
+    /// `annotations` when a hint differs from the spec's defaults ([`Annotations::stated`]). What the
+    /// spec makes optional and a model does not need is left out, because every client puts the whole
+    /// list into the model's context (issue #13; docs/performance.md, "The tool list's size"): no
+    /// `title` (the name says it again), no `outputSchema` (the tools return `structuredContent` without
+    /// declaring its shape, which the spec allows).
     fn to_json(&self) -> Value {
-        self.to_json_for(ListShape::Current)
-    }
-
-    /// The MCP `Tool` object as `shape`'s revision defines it: 2025-03-26 has no `title` and no
-    /// `outputSchema` (a client of that revision would expect no `structuredContent` either).
-    fn to_json_for(&self, shape: ListShape) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), self.name.into());
-        if shape != ListShape::V2025_03_26 {
-            m.insert("title".into(), self.title.into());
-        }
         m.insert("description".into(), self.description.into());
         m.insert("inputSchema".into(), self.input_schema.clone());
-        if let (Some(o), true) = (&self.output_schema, shape != ListShape::V2025_03_26) {
-            m.insert("outputSchema".into(), o.clone());
+        let a = self.annotations.stated();
+        if !a.is_empty() {
+            m.insert("annotations".into(), Value::Object(a));
         }
-        let mut a = json!({
-            "readOnlyHint": self.annotations.read_only,
-            "destructiveHint": self.annotations.destructive,
-            "idempotentHint": self.annotations.idempotent,
-            "openWorldHint": self.annotations.open_world,
-        });
-        // 2025-03-26 has only this title; later revisions have the tool's own (said once).
-        if shape == ListShape::V2025_03_26 {
-            a["title"] = self.title.into();
-        }
-        m.insert("annotations".into(), a);
         Value::Object(m)
     }
 }
@@ -192,7 +197,7 @@ impl ToolDef {
 pub struct ToolOutput {
     /// Compact text for the model.
     pub(crate) text: String,
-    /// The same data as JSON, when the tool has an output schema.
+    /// The same data as JSON (`structuredContent`), for the tools whose answer is one JSON value.
     pub(crate) structured: Option<Value>,
 }
 
@@ -583,15 +588,14 @@ fn parse_args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ToolErro
 }
 
 /// Which tool shape a `tools/list` page is rendered with (the protocol decorates the page further for
-/// its revision: `mcp::dispatch`).
+/// its revision: `mcp::dispatch`). Every revision lists the same entry (name, description, input
+/// schema, the annotations that differ from the defaults); 2025-11-25 added icons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ListShape {
-    /// 2025-03-26: no `title`, no `outputSchema`.
-    V2025_03_26,
-    /// 2025-06-18.
-    Current,
-    /// 2025-11-25 and later: the 2025-06-18 shape, plus each tool's family icon when the server has a
-    /// public URL ([`Registry::with_icons`]).
+    /// 2025-03-26 and 2025-06-18.
+    Plain,
+    /// 2025-11-25 and later: plus each tool's family icon when the server has a public URL
+    /// ([`Registry::with_icons`]).
     Icons,
 }
 
@@ -604,8 +608,8 @@ pub(crate) enum View {
     ReadOnly = 1,
 }
 
-/// The one list of tools, with its `tools/list` pages rendered once, on first use (60 KB each: six
-/// rendered at start would be idle memory and start-up time for shapes a deployment may never serve).
+/// The one list of tools, with its `tools/list` pages rendered once, on first use (rendered at start, a
+/// view a deployment may never serve would be idle memory and start-up time).
 pub struct Registry {
     tools: Vec<(ToolDef, Box<dyn Tool>)>,
     index: HashMap<&'static str, usize>,
@@ -619,7 +623,7 @@ pub struct Registry {
 }
 
 /// One profile's `tools/list` pages, `[view][shape]`, rendered on first use.
-type ProfilePages = [[OnceLock<Vec<Arc<str>>>; 3]; 2];
+type ProfilePages = [[OnceLock<Vec<Arc<str>>>; 2]; 2];
 
 impl Registry {
     /// Every tool this build has, in listing order.
@@ -740,7 +744,7 @@ impl Registry {
                 self.profiles.holds(profile, *i) && (view == View::Full || d.annotations.read_only)
             })
             .map(|(_, (d, _))| {
-                let mut j = d.to_json_for(shape);
+                let mut j = d.to_json();
                 if let (ListShape::Icons, Some(base), Value::Object(m)) =
                     (shape, &self.icon_base, &mut j)
                 {
@@ -787,9 +791,8 @@ impl Registry {
             Some(c) => parse_cursor(c)?,
         };
         let s = match shape {
-            ListShape::V2025_03_26 => 0,
-            ListShape::Current => 1,
-            ListShape::Icons => 2,
+            ListShape::Plain => 0,
+            ListShape::Icons => 1,
         };
         self.pages
             .get(profile.index())?
@@ -833,7 +836,9 @@ impl Registry {
 
 /// The argument a write is retried with after a person approved it on the approval page: listed on
 /// every write tool; the dispatcher takes it out before the arguments reach the tool (it is not part of
-/// what is approved).
+/// what is approved). Its schema is a bare string: the message that asks for the approval says to send
+/// it and gives the id (the server's instructions say so too), and the dispatcher checks its form with
+/// an error that says it.
 pub(crate) const APPROVAL_ARG: &str = "approvalId";
 
 fn with_approval_arg(mut d: ToolDef) -> ToolDef {
@@ -843,11 +848,7 @@ fn with_approval_arg(mut d: ToolDef) -> ToolDef {
             .get_mut("properties")
             .and_then(Value::as_object_mut)
         {
-            p.insert(
-                APPROVAL_ARG.into(),
-                json!({"type": "string", "pattern": "^[0-9a-f]{32}$",
-                       "description": "Only to retry a change the user approved: the id its message gave."}),
-            );
+            p.insert(APPROVAL_ARG.into(), json!({"type": "string"}));
         }
     }
     d
@@ -874,6 +875,59 @@ fn valid_tool_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A tool's annotations as a client reads them: the spec's default where a hint is left out. For a
+    /// read-only tool `destructiveHint` and `idempotentHint` mean nothing; read as this crate writes them.
+    fn read_hints(tool: &Value) -> Annotations {
+        let a = &tool["annotations"];
+        for k in a.as_object().into_iter().flat_map(Map::keys) {
+            assert!(k.ends_with("Hint"), "annotations carry hints only: {k}");
+        }
+        let hint = |k: &str, default: bool| a.get(k).map_or(default, |v| v.as_bool().unwrap());
+        let read_only = hint("readOnlyHint", false);
+        Annotations {
+            read_only,
+            destructive: !read_only && hint("destructiveHint", true),
+            idempotent: read_only || hint("idempotentHint", false),
+            open_world: hint("openWorldHint", true),
+        }
+    }
+
+    #[test]
+    fn annotations_state_what_differs_from_the_spec_defaults() {
+        let write = Annotations {
+            read_only: false,
+            destructive: true,
+            idempotent: false,
+            open_world: true,
+        };
+        let cases = [
+            // All four are the defaults: nothing to state.
+            (write, json!({})),
+            (Annotations::READ, json!({"readOnlyHint": true})),
+            (
+                Annotations::LOCAL,
+                json!({"readOnlyHint": true, "openWorldHint": false}),
+            ),
+            (
+                Annotations {
+                    destructive: false,
+                    ..write
+                },
+                json!({"destructiveHint": false}),
+            ),
+            (
+                Annotations {
+                    idempotent: true,
+                    ..write
+                },
+                json!({"idempotentHint": true}),
+            ),
+        ];
+        for (a, stated) in cases {
+            assert_eq!(Value::Object(a.stated()), stated, "{a:?}");
+        }
+    }
+
     /// Checks every rule a tool definition must follow, over the whole registry.
     #[test]
     fn every_tool_definition_is_valid() {
@@ -888,7 +942,6 @@ mod tests {
                 "{}: describe when to use it",
                 d.name
             );
-            assert!(!d.title.is_empty(), "{}: title", d.name);
             assert_eq!(
                 d.input_schema["type"], "object",
                 "{}: input schema must be an object",
@@ -909,13 +962,6 @@ mod tests {
                     );
                 }
             }
-            if let Some(o) = &d.output_schema {
-                assert_eq!(
-                    o["type"], "object",
-                    "{}: output schema must be an object",
-                    d.name
-                );
-            }
             if d.annotations.read_only {
                 assert!(
                     !d.annotations.destructive,
@@ -924,12 +970,19 @@ mod tests {
                 );
             }
             let j = d.to_json();
-            assert_eq!(j["annotations"]["readOnlyHint"], d.annotations.read_only);
-            assert_eq!(j["title"], d.title);
-            assert!(j["annotations"].get("title").is_none(), "the title once");
-            let old = d.to_json_for(ListShape::V2025_03_26);
-            assert_eq!(old["annotations"]["title"], d.title);
-            assert!(old.get("title").is_none() && old.get("outputSchema").is_none());
+            assert_eq!(
+                read_hints(&j),
+                d.annotations,
+                "{}: the hints, as served",
+                d.name
+            );
+            let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+            assert!(
+                keys.iter()
+                    .all(|k| ["name", "description", "inputSchema", "annotations"].contains(k)),
+                "{}: only what a model needs is listed: {keys:?}",
+                d.name
+            );
             assert_eq!(
                 d.input_schema["properties"].get(APPROVAL_ARG).is_some(),
                 !d.annotations.read_only,
@@ -968,20 +1021,15 @@ mod tests {
             vec![Box::new(diagnostics::Echo), Box::new(diagnostics::Echo)];
         let reg = Registry::build(tools, 1).unwrap();
         let p0: Value = serde_json::from_str(
-            &reg.page(None, ListShape::Current, View::Full, ProfileId::ALL)
+            &reg.page(None, ListShape::Plain, View::Full, ProfileId::ALL)
                 .unwrap(),
         )
         .unwrap();
         assert_eq!(p0["tools"].as_array().unwrap().len(), 1);
         let next = p0["nextCursor"].as_str().unwrap();
         let p1: Value = serde_json::from_str(
-            &reg.page(
-                Some(next),
-                ListShape::V2025_03_26,
-                View::Full,
-                ProfileId::ALL,
-            )
-            .unwrap(),
+            &reg.page(Some(next), ListShape::Plain, View::Full, ProfileId::ALL)
+                .unwrap(),
         )
         .unwrap();
         assert!(p1.get("nextCursor").is_none());
@@ -990,20 +1038,10 @@ mod tests {
             "the protocol decorates, not the registry"
         );
         assert!(reg
-            .page(
-                Some("page:9"),
-                ListShape::Current,
-                View::Full,
-                ProfileId::ALL
-            )
+            .page(Some("page:9"), ListShape::Plain, View::Full, ProfileId::ALL)
             .is_none());
         assert!(reg
-            .page(
-                Some("bogus"),
-                ListShape::Current,
-                View::Full,
-                ProfileId::ALL
-            )
+            .page(Some("bogus"), ListShape::Plain, View::Full, ProfileId::ALL)
             .is_none());
         assert!(
             !valid_tool_name("has space") && !valid_tool_name("") && valid_tool_name("a.b-c_d")

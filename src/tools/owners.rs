@@ -8,7 +8,7 @@ use serde_json::json;
 use serde_json::{Map, Value};
 
 #[cfg(test)]
-use super::common::{after_schema, page_output_schema};
+use super::common::{after_schema, limit_schema};
 use super::common::{next_after, page_result, render_one, CURSOR, OWNER_ID};
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
@@ -101,17 +101,15 @@ impl TypedTool for ListOwners {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List owners",
-            description: "Lists owners (users records can be assigned to): id, email, name, userId, teams. hubspot_owner_id stores the owner id. archived=true lists deactivated ones.",
+            description: "Users records can be assigned to: id (a record's hubspot_owner_id), email, name, teams.",
             family: Family::Owners,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "email": {"type": "string", "minLength": 3, "maxLength": 254},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
+                "email": {"type": "string"},
+                "limit": limit_schema(MAX_LIMIT.into()),
                 "after": after_schema(),
-                "archived": {"type": "boolean", "default": false, "description": "List archived (deactivated) owners instead."}
-            }, "additionalProperties": false}),
-            output_schema: Some(page_output_schema()),
+                "archived": {"type": "boolean"}
+            }}),
         }
     }
 
@@ -199,20 +197,13 @@ impl TypedTool for GetOwner {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get one owner",
-            description:
-                "Reads one owner by owner id (hubspot_owner_id) or userId: email, name, teams.",
+            description: "Reads one owner by owner id, or by userId.",
             family: Family::Owners,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "id": OWNER_ID.schema("Or the userId when idProperty is userId."),
-                "idProperty": {"type": "string", "enum": ID_PROPERTIES, "default": ID_PROPERTIES[0]}
-            }, "required": ["id"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "id": {"type": "string"}, "email": {"type": "string"}, "firstName": {"type": "string"},
-                "lastName": {"type": "string"}, "userId": {"type": "integer"},
-                "teams": {"type": "array", "items": {"type": "string"}}
-            }, "required": ["id"]})),
+                "id": OWNER_ID.schema(""),
+                "idProperty": {"type": "string", "enum": ID_PROPERTIES}
+            }, "required": ["id"]}),
         }
     }
 

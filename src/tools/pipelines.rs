@@ -17,8 +17,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 
 #[cfg(test)]
 fn pipeline_type_schema() -> Value {
-    json!({"type": "string", "maxLength": 100,
-           "description": "deals, tickets, or another type with pipelines (leads, orders, a custom 2-… id, ...)."})
+    super::common::object_type_schema()
 }
 
 fn display_order(v: &Value) -> i64 {
@@ -107,17 +106,12 @@ impl TypedTool for ListPipelines {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List pipelines and stages",
-            description: "Lists pipelines and their stages (ids, labels, order, probability, closed flags, ticket states). dealstage / hs_pipeline_stage hold stage ids and pipeline / hs_pipeline the pipeline id, not labels.",
+            description: "Pipelines (deals, tickets, ...) and their stages. Records hold stage and pipeline ids, not labels.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema()
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "objectType": {"type": "string"},
-                "results": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["results"]})),
+            }, "required": ["objectType"]}),
         }
     }
 
@@ -161,18 +155,13 @@ impl TypedTool for GetPipeline {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get one pipeline",
-            description: "Reads one pipeline (e.g. default) with its stages in order: ids, labels, probability, closed flags, ticket states.",
+            description: "One pipeline (e.g. default) and its stages.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema(),
-                "pipelineId": PIPELINE_ID.schema("default: the default deal pipeline.")
-            }, "required": ["objectType", "pipelineId"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "id": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"},
-                "stages": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["id", "stages"]})),
+                "pipelineId": PIPELINE_ID.schema("")
+            }, "required": ["objectType", "pipelineId"]}),
         }
     }
 

@@ -245,22 +245,13 @@ fn write_property(
 }
 
 #[cfg(test)]
-fn property_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "name": {"type": "string"}, "label": {"type": "string"}, "type": {"type": "string"},
-        "fieldType": {"type": "string"}, "groupName": {"type": "string"}, "description": {"type": "string"},
-        "options": {"type": "array", "items": {"type": "object"}}
-    }, "required": ["name"]})
-}
-
-#[cfg(test)]
 fn option_schema() -> Value {
     json!({"type": "array", "maxItems": MAX_OPTIONS, "items": {"type": "object", "properties": {
-        "label": {"type": "string", "minLength": 1, "maxLength": 255},
-        "value": {"type": "string", "minLength": 1, "maxLength": 255, "description": "Stored in records."},
-        "displayOrder": {"type": "integer", "minimum": -1},
-        "hidden": {"type": "boolean", "default": false}
-    }, "required": ["label", "value"], "additionalProperties": false}})
+        "label": {"type": "string"},
+        "value": {"type": "string", "description": "Stored in records."},
+        "displayOrder": {"type": "integer"},
+        "hidden": {"type": "boolean"}
+    }, "required": ["label", "value"]}})
 }
 
 /// `hubspot_list_properties`.
@@ -286,23 +277,15 @@ impl TypedTool for ListProperties {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List an object type's properties",
-            description: "Lists an object type's properties: name, label, type, fieldType, group, options. Use before writing or searching records for exact names and option values (records store values, not labels). hubspot_get_property shows one in full.",
+            description: "Lists an object type's properties: name, label, type, fieldType, group, options. Use before writing or searching records, for exact names and option values (records hold values, not labels).",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
-                "includeHidden": {"type": "boolean", "default": false},
-                "query": {"type": "string", "minLength": 1, "maxLength": 100,
-                          "description": "Substring of the name or label, any case."}
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "objectType": {"type": "string"},
-                "count": {"type": "integer"},
-                "hiddenOmitted": {"type": "integer"},
-                "results": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["objectType", "results"]})),
+                "groupName": {"type": "string"},
+                "includeHidden": {"type": "boolean"},
+                "query": {"type": "string", "description": "Part of the name or label, any case."}
+            }, "required": ["objectType"]}),
         }
     }
 
@@ -367,15 +350,13 @@ impl TypedTool for GetProperty {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get one property in full",
             description: "Reads one property in full: every option, description, group, flags. Use when hubspot_list_properties cut it, or before updating options.",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema("Internal name (e.g. lifecyclestage).")
-            }, "required": ["objectType", "name"], "additionalProperties": false}),
-            output_schema: Some(property_output_schema()),
+            }, "required": ["objectType", "name"]}),
         }
     }
 
@@ -531,24 +512,20 @@ impl TypedTool for CreateProperty {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create a property",
             description: "Creates a custom property on an object type; only when hubspot_list_properties has none that fits. type → fieldType: string → text, textarea, phonenumber, html, file; number → number; date/datetime → date; enumeration (with options) → select, radio, checkbox, booleancheckbox; bool → booleancheckbox. groupName: from hubspot_list_property_groups.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "pattern": "^[a-z][a-z0-9_]*$",
-                         "description": "Permanent."},
-                "label": {"type": "string", "minLength": 1, "maxLength": 255},
+                "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "Permanent."},
+                "label": {"type": "string"},
                 "type": {"type": "string", "enum": TYPES},
-                "fieldType": {"type": "string", "enum": all_field_types(),
-                              "description": "How HubSpot shows the field; must go with type."},
-                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+                "fieldType": {"type": "string", "enum": all_field_types()},
+                "groupName": {"type": "string"},
                 "description": {"type": "string"},
                 "options": option_schema(),
                 "hasUniqueValue": {"type": "boolean", "description": "Require unique values (string/text or number only; permanent)."}
-            }, "required": ["objectType", "name", "label", "type", "fieldType", "groupName"], "additionalProperties": false}),
-            output_schema: Some(property_output_schema()),
+            }, "required": ["objectType", "name", "label", "type", "fieldType", "groupName"]}),
         }
     }
 
@@ -666,20 +643,18 @@ impl TypedTool for UpdateProperty {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Update a property",
             description: "Changes a property's label, description, group, options or hidden flag. options REPLACES the whole list: send the current ones (hubspot_get_property) plus the new. Renaming a value does not rewrite records. HubSpot-defined properties allow few changes.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema(""),
-                "label": {"type": "string", "minLength": 1, "maxLength": 255},
+                "label": {"type": "string"},
                 "description": {"type": "string", "description": "Empty clears it."},
-                "groupName": {"type": "string", "minLength": 1, "maxLength": MAX_NAME},
+                "groupName": {"type": "string"},
                 "options": option_schema(),
                 "hidden": {"type": "boolean"}
-            }, "required": ["objectType", "name"], "additionalProperties": false}),
-            output_schema: Some(property_output_schema()),
+            }, "required": ["objectType", "name"]}),
         }
     }
 
@@ -723,15 +698,13 @@ impl TypedTool for ArchiveProperty {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Archive (delete) a property",
             description: "Archives (deletes) a custom property: its values leave records, views, reports and forms; workflows using it may break. An admin can restore it. Confirm with the user first.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema("")
-            }, "required": ["objectType", "name"], "additionalProperties": false}),
-            output_schema: None,
+            }, "required": ["objectType", "name"]}),
         }
     }
 
@@ -798,17 +771,12 @@ impl TypedTool for ListPropertyGroups {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List property groups",
             description: "Lists an object type's property groups (name, label), for groupName in property tools.",
             family: Family::Properties,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema()
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "objectType": {"type": "string"},
-                "results": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["results"]})),
+            }, "required": ["objectType"]}),
         }
     }
 
@@ -860,19 +828,15 @@ impl TypedTool for CreatePropertyGroup {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create a property group",
             description: "Creates a property group (a section of properties) on an object type, when hubspot_list_property_groups has none that fits.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "pattern": "^[a-z][a-z0-9_]*$"},
-                "label": {"type": "string", "minLength": 1, "maxLength": 255},
-                "displayOrder": {"type": "integer", "minimum": -1, "description": "Lowest first; -1: last."}
-            }, "required": ["objectType", "name", "label"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "name": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"}
-            }, "required": ["name"]})),
+                "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "label": {"type": "string"},
+                "displayOrder": {"type": "integer", "description": "Lowest first; -1: last."}
+            }, "required": ["objectType", "name", "label"]}),
         }
     }
 

@@ -10,8 +10,8 @@ use super::associations::{CheckedAssociation, NewAssociation};
 use super::change::{Change, Effect};
 #[cfg(test)]
 use super::common::{
-    after_schema, id_schema, limit_schema, object_type_schema, page_output_schema,
-    properties_schema, PROPERTY_NAME,
+    after_schema, id_property_schema, id_schema, limit_schema, object_type_schema,
+    properties_schema, values_schema,
 };
 use super::common::{
     next_after, object_type, object_type_arg, page_result, properties_query, record_key,
@@ -40,14 +40,6 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 /// HubSpot's search returns at most this many results for one query, however it is paged.
 const SEARCH_CAP: u64 = 10_000;
 
-#[cfg(test)]
-fn record_output_schema() -> Value {
-    json!({"type": "object", "properties": {
-        "id": {"type": "string"}, "properties": {"type": "object"},
-        "createdAt": {"type": "string"}, "updatedAt": {"type": "string"}, "associations": {"type": "object"}
-    }, "required": ["id"]})
-}
-
 /// Page size of a list or a search unless the arguments say otherwise.
 const DEFAULT_LIMIT: u32 = 10;
 /// Largest page of `hubspot_list_records`.
@@ -60,8 +52,8 @@ const ASSOCIATION_TYPES_MAX: usize = 10;
 /// Schema of the `associations` argument of a list or get.
 #[cfg(test)]
 fn associations_schema() -> Value {
-    json!({"type": "array", "items": {"type": "string"}, "maxItems": ASSOCIATION_TYPES_MAX,
-           "description": "Object types whose associated ids to include."})
+    json!({"type": "array", "items": {"type": "string"},
+           "description": "Add associated ids of these types."})
 }
 
 fn associations_query(types: &[String]) -> Result<Option<(&'static str, String)>, ToolError> {
@@ -105,19 +97,20 @@ impl TypedTool for ListRecords {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List CRM records",
-            description: concat!("Lists records of one type page by page, by id. To filter or sort use hubspot_search_records; for one known id, hubspot_get_record.", fenced_note!()),
+            description: concat!(
+                "Pages through one type's records; filter or sort with hubspot_search_records.",
+                fenced_note!()
+            ),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "limit": limit_schema(LIST_LIMIT.into(), DEFAULT_LIMIT.into()),
+                "limit": limit_schema(LIST_LIMIT.into()),
                 "after": after_schema(),
                 "properties": properties_schema(),
                 "associations": associations_schema(),
-                "archived": {"type": "boolean", "default": false, "description": "List archived (deleted) records instead."}
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(page_output_schema()),
+                "archived": {"type": "boolean"}
+            }, "required": ["objectType"]}),
         }
     }
 
@@ -177,18 +170,16 @@ impl TypedTool for GetRecord {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get one CRM record",
-            description: concat!("Reads one record by id or by a unique idProperty (e.g. email, domain), with the ids of associated records if asked.", fenced_note!()),
+            description: concat!("Reads one record by id or idProperty.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("Record id, or the idProperty value."),
-                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record id."),
+                "id": id_schema(),
+                "idProperty": id_property_schema(),
                 "properties": properties_schema(),
                 "associations": associations_schema()
-            }, "required": ["objectType", "id"], "additionalProperties": false}),
-            output_schema: Some(record_output_schema()),
+            }, "required": ["objectType", "id"]}),
         }
     }
 
@@ -281,9 +272,8 @@ fn search_description() -> &'static str {
                 .join(", ")
         };
         format!(
-            "Finds records of one type by query text and/or filters, sorted by one property. filterGroups \
-             are ORed, their filters ANDed (18 filters in all). value and highValue for {}; values for {}; \
-             nothing for {}; value for the others. Dates: epoch ms or ISO 8601. HubSpot stops at 10,000 results.{}",
+            "Finds records by query and/or filters: groups ORed, filters ANDed, 18 in all. {} takes value \
+             and highValue; {} values; {} none; others value. Stops at 10,000 results.{}",
             with(Needs::Range),
             with(Needs::Values),
             with(Needs::Nothing),
@@ -444,13 +434,12 @@ impl TypedTool for SearchRecords {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Search CRM records",
             description: search_description(),
             family: Family::Records,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "query": {"type": "string", "maxLength": 3000, "description": "Over the default searchable properties."},
+                "query": {"type": "string", "description": "In default searchable properties."},
                 "filterGroups": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
                     "filters": {"type": "array", "minItems": 1, "maxItems": 6, "items": {"type": "object", "properties": {
                         "propertyName": {"type": "string"},
@@ -458,19 +447,18 @@ impl TypedTool for SearchRecords {
                         "value": {"type": ["string", "number", "boolean"]},
                         "highValue": {"type": ["string", "number"]},
                         "values": {"type": "array", "maxItems": 100, "items": {"type": ["string", "number"]}}
-                    }, "required": ["propertyName", "operator"], "additionalProperties": false}}
-                }, "required": ["filters"], "additionalProperties": false}},
+                    }, "required": ["propertyName", "operator"]}}
+                }, "required": ["filters"]}},
                 "sorts": {"type": "array", "maxItems": 1, "items": {"type": "object", "properties": {
                     "propertyName": {"type": "string"},
                     "direction": {"type": "string", "enum": SORT_DIRECTIONS}
-                }, "required": ["propertyName", "direction"], "additionalProperties": false}},
+                }, "required": ["propertyName", "direction"]}},
                 "properties": properties_schema(),
-                "limit": limit_schema(SEARCH_LIMIT.into(), DEFAULT_LIMIT.into()),
+                "limit": limit_schema(SEARCH_LIMIT.into()),
                 "after": after_schema(),
-                "maxResults": {"type": "integer", "minimum": 1, "maximum": SEARCH_CAP,
+                "maxResults": {"type": "integer", "maximum": SEARCH_CAP,
                                "description": "Follow pages up to this many results."}
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(page_output_schema()),
+            }, "required": ["objectType"]}),
         }
     }
 
@@ -641,17 +629,14 @@ impl TypedTool for CreateRecord {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Create a CRM record",
-            description: "Creates one record, optionally associated with existing ones. Check names and values with hubspot_list_properties and search first to avoid duplicates (contacts are unique by email). Never retried.",
+            description: "Creates one record; search first to avoid duplicates. Property names, values: hubspot_list_properties.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "properties": {"type": "object", "description": "Name → value; dates ISO 8601 or epoch ms.",
-                               "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+                "properties": values_schema(false),
                 "associations": new_associations_schema()
-            }, "required": ["objectType", "properties"], "additionalProperties": false}),
-            output_schema: Some(record_output_schema()),
+            }, "required": ["objectType", "properties"]}),
         }
     }
 
@@ -718,18 +703,20 @@ impl TypedTool for UpdateRecord {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Update a CRM record",
-            description: "Updates one record by id or idProperty; only the given properties change. Returns the record as stored.",
+            description: "Updates the given properties of one record, by id or idProperty.",
             family: Family::Records,
-            annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
+            annotations: Annotations {
+                read_only: false,
+                destructive: true,
+                idempotent: true,
+                open_world: true,
+            },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
-                "id": id_schema("Record id, or the idProperty value."),
-                "idProperty": PROPERTY_NAME.schema("e.g. email; default: record id."),
-                "properties": {"type": "object", "minProperties": 1,
-                               "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
-            }, "required": ["objectType", "id", "properties"], "additionalProperties": false}),
-            output_schema: Some(record_output_schema()),
+                "id": id_schema(),
+                "idProperty": id_property_schema(),
+                "properties": values_schema(true)
+            }, "required": ["objectType", "id", "properties"]}),
         }
     }
 
@@ -805,15 +792,13 @@ impl TypedTool for ArchiveRecord {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Archive (delete) a CRM record",
-            description: "Archives (deletes) one record; restorable from HubSpot's recycle bin for 90 days. Confirm with the user first.",
+            description: "Archives (deletes) one record, restorable for 90 days. Confirm with the user first.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
             input_schema: json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("")
-            }, "required": ["objectType", "id"], "additionalProperties": false}),
-            output_schema: None,
+            }, "required": ["objectType", "id"]}),
         }
     }
 

@@ -8,8 +8,11 @@
 //!   extra property is refused wherever the schema says `additionalProperties: false`;
 //! - **type → schema**: every struct of the arguments type, found through serde
 //!   ([`Tool::arg_fields`]: the names after `rename` / `rename_all`), has exactly the fields its schema
-//!   object lists, and is a closed object there; every object the schema describes field by field is one
-//!   of those structs.
+//!   object lists, and the schema never opens it (`additionalProperties` is `false` or left out: the listed
+//!   properties are the arguments, and `tools/list` leaves out what a model does not need,
+//!   docs/performance.md); a struct without fields is a closed object (`additionalProperties: false`, the
+//!   MCP spec's recommended schema for a tool without parameters); every object the schema describes
+//!   field by field is one of those structs.
 
 use std::collections::BTreeSet;
 
@@ -257,10 +260,16 @@ fn drift(def: &ToolDef, tool: &dyn Tool) -> Vec<String> {
                 "{at}: the schema has property {p:?}, the args type has no such field"
             ));
         }
-        if node.get("additionalProperties") != Some(&Value::Bool(false)) {
-            out.push(format!(
-                "{at}: the args type is a struct (unknown fields refused) but the schema leaves the object open"
-            ));
+        match node.get("additionalProperties") {
+            Some(Value::Bool(false)) => {}
+            None if !fields.is_empty() => {}
+            None => out.push(format!(
+                "{at}: the args type takes no fields but the schema does not close the object \
+                 (additionalProperties: false)"
+            )),
+            Some(_) => out.push(format!(
+                "{at}: the args type is a struct (unknown fields refused) but the schema opens the object"
+            )),
         }
     }
     let mut described = BTreeSet::new();
@@ -326,15 +335,30 @@ impl TypedTool for Fake {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Fake",
             description: "A tool whose schema the test changes, to see the checker notice.",
             family: Family::Diagnostics,
             annotations: Annotations::LOCAL,
             input_schema: self.0.clone(),
-            output_schema: None,
         }
     }
     fn run(&self, _: FakeArgs, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
+        Err(ToolError::NotConfigured)
+    }
+}
+
+/// A tool without arguments whose schema the test sets.
+struct NoFields(Value);
+
+impl TypedTool for NoFields {
+    type Args = super::args::NoArgs;
+    const NAME: &'static str = "no_fields";
+    fn def(&self) -> ToolDef {
+        ToolDef {
+            input_schema: self.0.clone(),
+            ..TypedTool::def(&Fake(Value::Null))
+        }
+    }
+    fn run(&self, _: Self::Args, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
         Err(ToolError::NotConfigured)
     }
 }
@@ -399,6 +423,20 @@ fn the_checker_notices_each_kind_of_drift() {
     // Open in the schema, closed in the type.
     let e = edit(&|s| s["additionalProperties"] = json!(true));
     assert!(e.contains("arguments: the args type is a struct"), "{e}");
+    // Left unsaid where the type has fields: the listed properties are the arguments.
+    let e = edit(&|s| {
+        s.as_object_mut().map(|o| o.remove("additionalProperties"));
+    });
+    assert_eq!(e, "");
+    // A tool without arguments says so: `{}` and nothing else.
+    let none = NoFields(json!({"type": "object", "properties": {}}));
+    let e = drift(&TypedTool::def(&none), &none).join("\n");
+    assert!(
+        e.contains("arguments: the args type takes no fields"),
+        "{e}"
+    );
+    let none = NoFields(json!({"type": "object", "properties": {}, "additionalProperties": false}));
+    assert!(drift(&TypedTool::def(&none), &none).is_empty());
     // Fields described in the schema that the type takes as any value.
     let e = fake_drift(json!({"type": "object", "properties": {
         "objectType": {"type": "object", "properties": {"x": {"type": "string"}}}

@@ -114,14 +114,10 @@ impl TypedTool for ListSchemas {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List custom objects",
             description: "Lists custom object types: objectTypeId (2-…), names, labels, primary, required and searchable properties. Use to find the objectType of a non-standard object.",
             family: Family::Schemas,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {}, "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "results": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["results"]})),
         }
     }
 
@@ -170,20 +166,12 @@ impl TypedTool for GetSchema {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get a custom object's schema",
             description: "Reads one custom object's definition: labels, primary, required and searchable properties, properties (hidden left out), associations. For standard objects use hubspot_list_properties.",
             family: Family::Schemas,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "objectType": {"type": "string", "minLength": 1, "maxLength": 100,
-                               "description": "2-… id or fullyQualifiedName (hubspot_list_schemas)."}
-            }, "required": ["objectType"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "objectTypeId": {"type": "string"}, "name": {"type": "string"},
-                "fullyQualifiedName": {"type": "string"}, "labels": {"type": "object"},
-                "properties": {"type": "array", "items": {"type": "object"}},
-                "associations": {"type": "array", "items": {"type": "object"}}
-            }, "required": ["properties", "associations"]})),
+                "objectType": {"type": "string", "description": "2-… id or fullyQualifiedName (hubspot_list_schemas)."}
+            }, "required": ["objectType"]}),
         }
     }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 #[cfg(test)]
-use super::common::{after_schema, limit_schema, page_output_schema};
+use super::common::{after_schema, limit_schema};
 use super::common::{next_after, page_result, render_one, CURSOR, FLOW_ID};
 use super::schemas::standard_name;
 #[cfg(test)]
@@ -198,15 +198,13 @@ impl TypedTool for ListWorkflows {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "List workflows",
             description: "Lists workflows: id, name, enabled, flowType, object type, last update; details with hubspot_get_workflow. This server cannot change workflows.",
             family: Family::Workflows,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
-                "limit": limit_schema(100, 50),
+                "limit": limit_schema(100),
                 "after": after_schema()
-            }, "additionalProperties": false}),
-            output_schema: Some(page_output_schema()),
+            }}),
         }
     }
 
@@ -254,17 +252,12 @@ impl TypedTool for GetWorkflow {
     fn def(&self) -> ToolDef {
         ToolDef {
             name: Self::NAME,
-            title: "Get a workflow",
             description: "Summarizes one workflow: name, enabled, type, object type, enrollment triggers and actions by type; the full definition is in structuredContent.",
             family: Family::Workflows,
             annotations: Annotations::READ,
             input_schema: json!({"type": "object", "properties": {
                 "id": FLOW_ID.schema("From hubspot_list_workflows.")
-            }, "required": ["id"], "additionalProperties": false}),
-            output_schema: Some(json!({"type": "object", "properties": {
-                "id": {"type": "string"}, "name": {"type": "string"}, "isEnabled": {"type": "boolean"},
-                "objectTypeId": {"type": "string"}, "actions": {"type": "array"}
-            }, "required": ["id"]})),
+            }, "required": ["id"]}),
         }
     }
 

@@ -248,7 +248,6 @@ impl Tool for Boom {
     fn def(&self) -> Result<ToolDef, MissingDef> {
         Ok(ToolDef {
             name: "boom",
-            title: "Boom",
             description:
                 "Panics, to prove a panicking handler becomes a 500 and the server lives on.",
             family: Family::Diagnostics,
@@ -259,7 +258,6 @@ impl Tool for Boom {
                 open_world: false,
             },
             input_schema: json!({"type":"object","properties":{}}),
-            output_schema: None,
         })
     }
     fn call(&self, _: Value, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
