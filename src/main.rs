@@ -44,6 +44,8 @@ fn main() -> ExitCode {
         }
         Command::Sandbox { port, host, token } => run::sandbox(&host, port, token, shutdown),
     };
+    // Log lines are batched: everything still waiting goes out before the last words.
+    run::flush_logs();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -210,10 +210,17 @@ fn demo_app(_sandbox: Option<&SandboxHandle>) -> Option<crate::oauth::DemoApp> {
     None
 }
 
+/// Writes every log line still waiting in the batched sink (`obs::log_sink`): call before the process
+/// exits, whatever the command's outcome.
+pub fn flush_logs() {
+    crate::obs::log_sink::flush();
+}
+
 fn init_logging(cfg: &Config) {
     obslog::init(
         cfg.log_level(),
         cfg.log_format(),
+        cfg.log_flush_interval(),
         LogContext {
             service: cfg
                 .railway()
@@ -290,6 +297,8 @@ pub fn serve(
         tools = app.registry.len();
         "listening"
     );
+    // Readiness is news: out at once, not with the next batch.
+    flush_logs();
     if app.verifier.is_none() && !app.config.is_loopback_bind() {
         log::warn!("demo mode with authentication off on a non-loopback address: anyone who reaches it can use it");
     }
@@ -318,6 +327,7 @@ pub fn sandbox(
     let (_sb, base_url) = start_sandbox(std::net::SocketAddr::new(ip, port), token)?;
     let addr = base_url.trim_start_matches("http://");
     log::info!(addr = addr, base_url = base_url.as_str(); "listening");
+    flush_logs();
     let _ = shutdown.recv();
     log::info!("sandbox stopped");
     Ok(())

@@ -27,6 +27,10 @@ impl Config {
     pub(crate) fn log_format(&self) -> LogFormat {
         self.obs.log_format
     }
+    /// `LOG_FLUSH_INTERVAL_MS`: how often batched log lines are written.
+    pub(crate) fn log_flush_interval(&self) -> Duration {
+        self.obs.log_flush_interval
+    }
     /// `SESSION_MAX_AGE` (ms): a session idle this long is dropped.
     pub(crate) fn session_max_age(&self) -> Duration {
         self.sessions.max_age

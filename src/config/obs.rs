@@ -67,6 +67,8 @@ pub(crate) struct ObsSettings {
     pub(crate) log_level: log::LevelFilter,
     /// `LOG_FORMAT`.
     pub(crate) log_format: LogFormat,
+    /// `LOG_FLUSH_INTERVAL_MS`: how often batched log lines are written.
+    pub(crate) log_flush_interval: Duration,
     /// `METRICS_ENABLED`.
     pub(crate) metrics_enabled: bool,
     /// `METRICS_TOKEN`: when set, `/metrics` and `/scaling` require `Authorization: Bearer <it>`.
@@ -86,6 +88,13 @@ impl ObsSettings {
         ObsSettings {
             log_level,
             log_format: p.choice(&vars::LOG_FORMAT),
+            log_flush_interval: {
+                let d = p.millis(&vars::LOG_FLUSH_INTERVAL_MS);
+                if d > Duration::from_secs(10) {
+                    p.rule(&vars::LOG_FLUSH_INTERVAL_MS, "must be at most 10000");
+                }
+                d
+            },
             metrics_enabled: p.flag(&vars::METRICS_ENABLED),
             health_check_enabled: p.flag(&vars::HEALTH_CHECK_ENABLED),
             health_check_interval: p.millis(&vars::HEALTH_CHECK_INTERVAL_MS),

@@ -395,6 +395,9 @@ table! {
     };
         rule "`text` means pretty";
         doc "json: one object per line (Railway's log view parses it); pretty: `time LEVEL msg k=v` for a terminal";
+    LOG_FLUSH_INTERVAL_MS: Millis = millis(50, 1);
+        rule "at most 10000";
+        doc "log lines are batched off the request path and written this often (warnings and errors at once, everything left at exit)";
     SESSION_MAX_AGE: Millis = millis(1_800_000, 1);
         rule "at least 300000 outside development";
         doc "a session idle this long is dropped";

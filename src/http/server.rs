@@ -619,7 +619,10 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
                 bytes: Some(body.len()),
                 gzip: considered && o.gzip,
             };
-            let resp = tiny_http::Response::from_data(body).with_status_code(reply.status);
+            // Held whole: Content-Length, never chunked, and head + body in one write.
+            let resp = tiny_http::Response::from_data(body)
+                .with_status_code(reply.status)
+                .with_chunked_threshold(usize::MAX);
             respond(rq, with_headers(resp, &headers), close);
             sent
         }

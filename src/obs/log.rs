@@ -24,21 +24,30 @@ pub(crate) struct LogContext {
 }
 
 /// Installs the global logger. Safe to call twice (the second call does nothing).
-pub(crate) fn init(level: log::LevelFilter, format: LogFormat, ctx: LogContext) {
+pub(crate) fn init(
+    level: log::LevelFilter,
+    format: LogFormat,
+    flush_every: std::time::Duration,
+    ctx: LogContext,
+) {
     let mut b = env_logger::Builder::new();
     b.filter_level(level)
         // Our dependencies' own chatter (tiny_http accept errors) only at warn and above.
         .filter_module("tiny_http", log::LevelFilter::Warn)
-        .target(env_logger::Target::Stderr);
+        .target(env_logger::Target::Pipe(Box::new(
+            super::log_sink::Sink::new(flush_every),
+        )));
     match format {
         LogFormat::Json => {
             b.format(move |buf, record| {
+                super::log_sink::urgent(record.level());
                 let line = json_line(record, &ctx);
                 buf.write_all(line.as_bytes())
             });
         }
         LogFormat::Pretty => {
             b.format(|buf, record| {
+                super::log_sink::urgent(record.level());
                 let mut kv = String::new();
                 let _ = record.key_values().visit(&mut PrettyKv(&mut kv));
                 writeln!(

@@ -4,6 +4,7 @@
 
 pub(crate) mod histogram;
 pub(crate) mod log;
+pub(crate) mod log_sink;
 pub(crate) mod metrics;
 pub(crate) mod process;
 pub(crate) mod redact;

@@ -104,3 +104,40 @@ fn the_default_host_serves_ipv4_and_ipv6() {
     };
     assert_eq!(v6.request("GET", "/health/live", &[], "").status, 200);
 }
+
+/// Log lines are batched off the request path (issue #14); a SIGTERM right after a burst of requests
+/// still gets every access-log line out before the process exits.
+#[test]
+fn no_log_line_is_lost_on_sigterm() {
+    // Lines wait up to 5 s: only the flush at exit can get the last ones out in time.
+    let mut s = Server::start(&[("LOG_LEVEL", "info"), ("LOG_FLUSH_INTERVAL_MS", "5000")]);
+    let c = s.client();
+    const N: usize = 40;
+    for i in 0..N {
+        let r = c.stateless(i as i64, "tools/list", serde_json::json!({}));
+        assert_eq!(r.status, 200);
+    }
+    s.signal("TERM");
+    assert_eq!(
+        s.wait_exit(Duration::from_secs(5)).map(|st| st.code()),
+        Some(Some(0))
+    );
+    // stderr is read to its end by another thread: give it a moment after the exit.
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    let count = || {
+        s.logs()
+            .iter()
+            .filter(|l| l.contains(r#""msg":"request""#) && l.contains("tools/list"))
+            .count()
+    };
+    while count() < N && std::time::Instant::now() < end {}
+    assert_eq!(count(), N, "access lines after SIGTERM");
+    // The last line, written after the drain, made it too.
+    let logs = s.logs();
+    assert!(
+        logs.last()
+            .is_some_and(|l| l.contains(r#""msg":"stopped""#)),
+        "{:?}",
+        logs.last()
+    );
+}

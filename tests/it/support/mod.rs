@@ -76,7 +76,10 @@ impl Server {
         Server { child, addr, logs }
     }
 
+    /// The log lines so far. The server batches its log lines (written every 50 ms, warnings at once):
+    /// this waits three intervals first, so the lines of what the test just did are there.
     pub fn logs(&self) -> Vec<String> {
+        std::thread::sleep(Duration::from_millis(150));
         self.logs.lock().unwrap().clone()
     }
 

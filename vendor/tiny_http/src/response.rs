@@ -76,6 +76,9 @@ fn build_date_header() -> Header {
     Header::from_bytes(&b"Date"[..], &d.to_string().into_bytes()[..]).unwrap()
 }
 
+/// The largest body written together with its head in one write.
+const ONE_WRITE_MAX: usize = 1024 * 1024;
+
 fn write_message_header<W>(
     mut writer: W,
     http_version: &HTTPVersion,
@@ -418,6 +421,20 @@ where
 
             _ => (),
         };
+
+        // A body of known length up to `ONE_WRITE_MAX` goes out with its head in one write (one
+        // `sendto`): through the connection's small buffer, a large reply would otherwise leave in
+        // pieces. (hubspot-mcp patch, issue #14.)
+        if let (Some(TransferEncoding::Identity), Some(len)) = (transfer_encoding, data_length) {
+            if len <= ONE_WRITE_MAX {
+                let mut all = Vec::with_capacity(len + 512);
+                write_message_header(&mut all, &http_version, &self.status_code, &self.headers)?;
+                if !do_not_send_body && len >= 1 {
+                    reader.read_to_end(&mut all)?;
+                }
+                return writer.write_all(&all);
+            }
+        }
 
         // sending headers
         write_message_header(
