@@ -4,10 +4,12 @@
 //! `MCP_MAX_CONNECTIONS`), the head is read under `MCP_HEAD_TIMEOUT_MS` and passed through the gate
 //! (`route::admit`): every refusal, and every route that needs no body (health, metrics, preflights),
 //! is answered right there, and an admitted request's body is read whole, within `MCP_READ_TIMEOUT_MS`
-//! in all, before it is queued. So a worker never waits on a client: one accept loop hands complete
-//! requests to a `threadpool` that grows on demand up to `MCP_WORKERS`, 503 when every worker is busy
-//! and the queue is full. Panics are caught per request; shutdown drains. The only module that imports
-//! tiny_http.
+//! in all. Then, while fewer than `MCP_WORKERS` requests are being served, the request is served on
+//! that same thread (one thread per request: no hand-off, the reply written by the thread that read
+//! the request). When every place is taken, the accept loop queues it for a `threadpool` whose workers
+//! wait for a place (`MCP_MAX_QUEUE` bounds the waiting; 503 past it). Either way a request never waits
+//! on its client while it holds a place. Panics are caught per request; shutdown drains both. The only
+//! module that imports tiny_http.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -91,6 +93,38 @@ fn standard_headers(cfg: &Config) -> Vec<(String, String)> {
 struct Load {
     waiting_or_running: AtomicUsize,
     draining: AtomicBool,
+    /// Requests being served now, on connection threads or pool workers: at most `MCP_WORKERS`.
+    serving: parking_lot::Mutex<usize>,
+    /// Signalled when a place to serve frees up (a queued request waits on it in a pool worker).
+    freed: parking_lot::Condvar,
+}
+
+impl Load {
+    /// Takes a place to serve, if one of the `workers` is free.
+    fn try_place(&self, workers: usize) -> bool {
+        let mut n = self.serving.lock();
+        if *n < workers {
+            *n += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Takes a place to serve, waiting for one.
+    fn wait_place(&self, workers: usize) {
+        let mut n = self.serving.lock();
+        while *n >= workers {
+            self.freed.wait(&mut n);
+        }
+        *n += 1;
+    }
+
+    /// Gives a place back.
+    fn free_place(&self) {
+        *self.serving.lock() -= 1;
+        self.freed.notify_one();
+    }
 }
 
 /// Serves until `shutdown` fires (or its sender is dropped), then stops accepting and drains: requests
@@ -142,7 +176,11 @@ pub(crate) fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize 
             }
         }
     }
-    log::info!(in_flight = pool.active_count() + pool.queued_count(); "shutting down: no new connections, draining");
+    let running = |pool: &ThreadPool| {
+        (pool.active_count() + pool.queued_count())
+            .max(load.waiting_or_running.load(Ordering::Relaxed))
+    };
+    log::info!(in_flight = running(&pool); "shutting down: no new connections, draining");
     load.draining.store(true, Ordering::Relaxed);
     server.stop_accepting();
     let deadline = Instant::now() + cfg.drain_timeout();
@@ -150,11 +188,11 @@ pub(crate) fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize 
         // Requests that arrive on connections already open are still served, with `Connection: close`.
         match server.recv_timeout(Duration::from_millis(20)) {
             Ok(Some(rq)) => dispatch(&mut pool, &app, &load, rq),
-            _ if pool.active_count() + pool.queued_count() == 0 => return 0,
+            _ if running(&pool) == 0 => return 0,
             _ => {}
         }
         if Instant::now() >= deadline {
-            let left = pool.active_count() + pool.queued_count();
+            let left = running(&pool);
             log::warn!(still_running = left; "drain timeout reached");
             return left;
         }
@@ -230,13 +268,25 @@ fn gate(app: &Arc<App>, load: &Load, rq: tiny_http::Request) -> Option<tiny_http
     ) {
         Ok(_) => {
             let notes = obslog::end_request();
-            rq.set_ext(Box::new(Ticket {
+            let ticket = Ticket {
                 req,
                 admitted,
                 notes,
                 started,
                 gzip: gzip_ok,
-            }));
+            };
+            // One thread per request: while fewer than MCP_WORKERS requests are being served, this one
+            // is served here, on the thread that read it (no hand-off to the accept loop and a worker,
+            // no reply passed back). Past that, it waits for a worker in the pool's bounded queue.
+            if load.try_place(app.config.workers()) {
+                load.waiting_or_running.fetch_add(1, Ordering::Relaxed);
+                app.metrics.request_queued();
+                serve(rq, ticket, app, load.draining.load(Ordering::Relaxed));
+                load.free_place();
+                load.waiting_or_running.fetch_sub(1, Ordering::Relaxed);
+                return None;
+            }
+            rq.set_ext(Box::new(ticket));
             Some(rq)
         }
         Err(tiny_http::BodyError::Refused) => {
@@ -309,7 +359,10 @@ fn dispatch(pool: &mut ThreadPool, app: &Arc<App>, load: &Arc<Load>, mut rq: tin
     load.waiting_or_running.fetch_add(1, Ordering::Relaxed);
     let (app, load) = (Arc::clone(app), Arc::clone(load));
     pool.execute(move || {
+        // Queued until one of the MCP_WORKERS places frees up (served on a connection thread or here).
+        load.wait_place(app.config.workers());
         serve(rq, *ticket, &app, load.draining.load(Ordering::Relaxed));
+        load.free_place();
         load.waiting_or_running.fetch_sub(1, Ordering::Relaxed);
     });
 }

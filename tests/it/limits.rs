@@ -308,7 +308,7 @@ fn a_huge_declared_body_gets_413_at_once_and_the_server_lives_on() {
 }
 
 #[test]
-fn the_worker_pool_starts_small_and_grows_on_demand() {
+fn twenty_calls_run_at_once_each_on_the_thread_that_read_it() {
     let s = Server::start(&[]);
     assert_eq!(
         metric(&s, "mcp_workers_started"),
@@ -332,8 +332,8 @@ fn the_worker_pool_starts_small_and_grows_on_demand() {
             })
         })
         .collect();
-    // None waits for another: all twenty run on workers at the same moment, none is queued. (/metrics
-    // is answered on the connection's thread, so it needs no worker.)
+    // None waits for another: all twenty run at the same moment, none is queued. (/metrics is answered
+    // on the connection's thread, so it needs no place.)
     let end = Instant::now() + Duration::from_secs(9);
     let (in_flight, queued) = loop {
         let now = (
@@ -350,8 +350,9 @@ fn the_worker_pool_starts_small_and_grows_on_demand() {
         (20.0, 0.0),
         "the calls did not all run at once"
     );
-    let grown = metric(&s, "mcp_workers_started");
-    assert!((20.0..=64.0).contains(&grown), "workers started: {grown}");
+    // Each ran on its connection's thread (issue #14: one thread per request): the pool, there for
+    // requests that must wait for a place, was not needed and did not grow.
+    assert_eq!(metric(&s, "mcp_workers_started"), 4.0);
     // Done: cancel them; each is answered (cancelled, or its result if it was already finishing).
     for i in 0..20 {
         let r = c.post(
@@ -369,4 +370,44 @@ fn the_worker_pool_starts_small_and_grows_on_demand() {
             "call {i}: {v}"
         );
     }
+}
+
+/// `MCP_WORKERS` bounds the requests served at once, wherever they run (on their connection's thread
+/// or, once every place is taken, queued in the pool); `MCP_MAX_QUEUE` bounds the waiting; past both,
+/// 503. Then every one is answered.
+#[test]
+fn workers_bound_what_runs_at_once_and_the_queue_what_waits() {
+    let s = Server::start(&[("MCP_WORKERS", "2"), ("MCP_MAX_QUEUE", "3")]);
+    let c = s.client();
+    let calls: Vec<_> = (0..5)
+        .map(|i| {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                c.stateless(
+                    10 + i,
+                    "tools/call",
+                    json!({"name": "echo", "arguments": {"text": "q", "delayMs": 1500}}),
+                )
+            })
+        })
+        .collect();
+    let end = Instant::now() + Duration::from_secs(5);
+    let seen = loop {
+        let now = (
+            metric(&s, "mcp_http_requests_in_flight"),
+            metric(&s, "mcp_http_requests_queued"),
+        );
+        if now.0 + now.1 >= 5.0 || Instant::now() > end {
+            break now;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(seen, (2.0, 3.0), "two served at once, three waiting");
+    let busy = c.stateless(20, "tools/list", json!({}));
+    assert_eq!(busy.status, 503, "{busy:?}");
+    for h in calls {
+        let r = h.join().unwrap();
+        assert_eq!(r.json()["result"]["content"][0]["text"], "q", "{r:?}");
+    }
+    assert_eq!(c.stateless(21, "tools/list", json!({})).status, 200);
 }

@@ -69,7 +69,10 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
+        // hubspot-mcp patch: queue a task only while an idle thread is left for it. Upstream queued
+        // whenever any thread was idle, so a burst of connections queued behind one idle thread and
+        // waited for whole connections to end (a request is now served on its connection's thread).
+        if queue.len() >= self.sharing.waiting_tasks.load(Ordering::Acquire) {
             self.add_thread(Some(code));
         } else {
             queue.push_back(code);
