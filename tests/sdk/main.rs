@@ -864,7 +864,8 @@ fn assert_session_approvals(sdk: &Approver) {
 fn assert_input_required_approvals(sdk: &Approver) {
     let crm = Crm::start(&[]);
     let ids = crm.contacts(4);
-    let url = &crm.mcp.url;
+    // On a tool profile's URL (issue #13): approvals work the same there.
+    let url = &format!("{}/sales", crm.mcp.url);
 
     let w0 = crm.writes();
     let v = sdk.run(url, "accept", &ids[0], &ids[1], "opportunity");
