@@ -12,13 +12,15 @@ use super::{ListShape, Registry, View};
 /// target is 30,000; this is what the list reached (45,528 bytes), rounded up. The remaining ~15.5 KB need
 /// decisions beyond wording (docs/performance.md, "The tool list's size"): output schemas only where they
 /// help (8.3 KB of them), hints left out where they equal the spec's defaults, the objectType list once.
-const FULL_LIST_BUDGET: usize = 52_000;
+/// 52,000 with the lists family; +1,400 for `hubspot_aggregate_records` (1,399 bytes and a comma).
+const FULL_LIST_BUDGET: usize = 53_400;
 
 /// Every tool's name, sorted. A rename or a removal breaks clients and saved prompts: make it a
 /// deliberate change, with a line in the README's "Changelog" section, then update this list.
 const TOOL_NAMES: &[&str] = &[
     "echo",
     "hubspot_add_list_members",
+    "hubspot_aggregate_records",
     "hubspot_api_usage",
     "hubspot_archive_property",
     "hubspot_archive_record",

@@ -51,6 +51,7 @@ fn read_only_lists_no_write_tool_and_toolsets_select_families() {
         "hubspot_list_records",
         "hubspot_get_record",
         "hubspot_search_records",
+        "hubspot_aggregate_records",
         "hubspot_create_record",
         "hubspot_update_record",
         "hubspot_archive_record",
