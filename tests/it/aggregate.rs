@@ -301,10 +301,31 @@ fn a_call_budget_or_a_deadline_cut_short_says_which_windows_are_missing_and_why(
         data
     };
 
-    // Its own budget.
-    let mcp = serve(&sb, &[]);
-    let data = cut_short(&mcp, 10, "maxCalls (10) reached");
+    // Its own budget, at HubSpot's own pace (4 searches a second, where the sandbox would allow 50): the
+    // searches keep to the client's limiter.
+    let slow = serve(&sb, &[("HUBSPOT_SEARCH_RATE_LIMIT", "4")]);
+    assert_eq!(sb.api("DELETE", "/__sandbox/requests", None).status, 204);
+    let data = cut_short(&slow, 10, "maxCalls (10) reached");
     assert_eq!(data["searchCalls"], 10);
+    let at: Vec<i64> = requests(&sb)
+        .iter()
+        .filter(|r| r["path"] == "/crm/v3/objects/deals/search" && r["status"] == 200)
+        .map(|r| r["at_ms"].as_i64().unwrap())
+        .collect();
+    assert_eq!(at.len(), 10);
+    let busiest = at
+        .iter()
+        .map(|t| at.iter().filter(|u| (*t..*t + 1000).contains(*u)).count())
+        .max()
+        .unwrap();
+    assert!(busiest <= 5, "{busiest} searches in one second at 4/s");
+    assert!(
+        at[9] - at[0] >= 2000,
+        "10 searches at 4/s take 2.25 s: {} ms",
+        at[9] - at[0]
+    );
+    drop(slow);
+    let mcp = serve(&sb, &[]);
     // Part of the instant read by id: named with the last id read, and how many are left.
     let data = cut_short(&mcp, 30, "maxCalls (30) reached");
     let partial = data["missing"][0].clone();
