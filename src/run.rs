@@ -87,15 +87,22 @@ type SandboxHandle = hubspot_sandbox::Sandbox;
 #[cfg(not(feature = "sandbox"))]
 type SandboxHandle = std::convert::Infallible;
 
-/// Starts the sandbox on `bind` accepting `token` (any bearer token when `None`); returns it with its
+/// Starts the sandbox on `bind` accepting `token` (any bearer token when `None`), seeded and rate-limited as
+/// `cfg` says (`HUBSPOT_SANDBOX_SEED`, `HUBSPOT_SANDBOX_SEARCH_RATE_LIMIT`); returns it with its
 /// base URL (`http://ADDR`). This is the only place the server calls into the sandbox.
 #[cfg(feature = "sandbox")]
 fn start_sandbox(
+    cfg: &Config,
     bind: std::net::SocketAddr,
     token: Option<String>,
 ) -> Result<(SandboxHandle, String), RunError> {
     let opts = hubspot_sandbox::SandboxOptions {
         token,
+        dataset: match cfg.sandbox_seed() {
+            crate::config::SandboxSeed::Demo => hubspot_sandbox::Dataset::Demo,
+            crate::config::SandboxSeed::Large => hubspot_sandbox::Dataset::Large,
+        },
+        search_per_second: cfg.sandbox_search_rate_limit(),
         ..hubspot_sandbox::SandboxOptions::default()
     };
     let sb = hubspot_sandbox::Sandbox::start(bind, opts).map_err(RunError::Io)?;
@@ -106,6 +113,7 @@ fn start_sandbox(
 /// Built without the `sandbox` feature: refuses.
 #[cfg(not(feature = "sandbox"))]
 fn start_sandbox(
+    _cfg: &Config,
     _bind: std::net::SocketAddr,
     _token: Option<String>,
 ) -> Result<(SandboxHandle, String), RunError> {
@@ -128,7 +136,7 @@ fn hubspot_client(
     demo: bool,
 ) -> Result<(Option<Arc<hubspot::Client>>, Option<SandboxHandle>), RunError> {
     let (base, token, sandbox) = if demo {
-        match start_sandbox(([127, 0, 0, 1], 0).into(), Some(DEMO_TOKEN.into())) {
+        match start_sandbox(cfg, ([127, 0, 0, 1], 0).into(), Some(DEMO_TOKEN.into())) {
             Ok((sb, base)) => {
                 log::info!(sandbox = base.as_str(); "demo mode: HubSpot sandbox started");
                 (
@@ -324,7 +332,7 @@ pub fn sandbox(
             "--host must be an IP address",
         ))
     })?;
-    let (_sb, base_url) = start_sandbox(std::net::SocketAddr::new(ip, port), token)?;
+    let (_sb, base_url) = start_sandbox(&cfg, std::net::SocketAddr::new(ip, port), token)?;
     let addr = base_url.trim_start_matches("http://");
     log::info!(addr = addr, base_url = base_url.as_str(); "listening");
     flush_logs();

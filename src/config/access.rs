@@ -76,6 +76,17 @@ impl Config {
     pub(crate) fn hubspot_search_rate_limit(&self) -> u32 {
         self.hubspot.search_rate_limit
     }
+    /// `HUBSPOT_SANDBOX_SEED`: the account the built-in sandbox is seeded with (read only by a build
+    /// with the sandbox).
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    pub(crate) fn sandbox_seed(&self) -> super::SandboxSeed {
+        self.hubspot.sandbox_seed
+    }
+    /// `HUBSPOT_SANDBOX_SEARCH_RATE_LIMIT`: searches per second the built-in sandbox answers per token.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    pub(crate) fn sandbox_search_rate_limit(&self) -> u32 {
+        self.hubspot.sandbox_search_rate_limit
+    }
     /// `HUBSPOT_TIMEOUT_MS`: one HubSpot attempt waits at most this.
     pub(crate) fn hubspot_timeout(&self) -> Duration {
         self.hubspot.timeout

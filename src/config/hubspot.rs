@@ -10,6 +10,34 @@ use super::parse::{http_only_to_loopback, is_http_url, Parser};
 use super::secret::Secret;
 use super::vars;
 
+/// Which account the built-in sandbox is seeded with (`HUBSPOT_SANDBOX_SEED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SandboxSeed {
+    /// The demo account: a few hundred records of every object type.
+    Demo,
+    /// The demo account plus deals up to 25,000, shaped to reach every limit of HubSpot's search.
+    Large,
+}
+
+impl SandboxSeed {
+    /// The value `HUBSPOT_SANDBOX_SEED` takes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SandboxSeed::Demo => "demo",
+            SandboxSeed::Large => "large",
+        }
+    }
+
+    /// Reads `HUBSPOT_SANDBOX_SEED`.
+    pub(crate) fn parse(v: &str) -> Option<SandboxSeed> {
+        match v.to_ascii_lowercase().as_str() {
+            "demo" => Some(SandboxSeed::Demo),
+            "large" => Some(SandboxSeed::Large),
+            _ => None,
+        }
+    }
+}
+
 /// The HubSpot client's settings.
 #[derive(Debug, Clone)]
 pub(crate) struct HubSpotSettings {
@@ -29,6 +57,10 @@ pub(crate) struct HubSpotSettings {
     pub(crate) ca_file: Option<PathBuf>,
     /// `HUBSPOT_MASKED_PROPERTIES` and `HUBSPOT_MASK_STYLE`: what the client never lets out.
     pub(crate) masking: Masking,
+    /// `HUBSPOT_SANDBOX_SEED`: the built-in sandbox's account (`--demo`, `sandbox`).
+    pub(crate) sandbox_seed: SandboxSeed,
+    /// `HUBSPOT_SANDBOX_SEARCH_RATE_LIMIT`: searches per second the built-in sandbox answers.
+    pub(crate) sandbox_search_rate_limit: u32,
 }
 
 impl HubSpotSettings {
@@ -63,6 +95,8 @@ impl HubSpotSettings {
             max_retries: p.count(&vars::HUBSPOT_MAX_RETRIES) as u32,
             ca_file: p.text(&vars::HUBSPOT_CA_FILE).map(PathBuf::from),
             masking: Masking::parse(p),
+            sandbox_seed: p.choice(&vars::HUBSPOT_SANDBOX_SEED),
+            sandbox_search_rate_limit: p.count(&vars::HUBSPOT_SANDBOX_SEARCH_RATE_LIMIT) as u32,
         }
     }
 }

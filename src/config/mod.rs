@@ -44,7 +44,7 @@ pub(crate) use env::Environment;
 pub use env::Purpose;
 pub(crate) use error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub(crate) use http::HttpSettings;
-pub(crate) use hubspot::HubSpotSettings;
+pub(crate) use hubspot::{HubSpotSettings, SandboxSeed};
 pub(crate) use limits::HttpLimits;
 #[cfg(test)]
 pub(crate) use masking::masking_for_tests;

@@ -25,13 +25,15 @@ pub enum Toolset {
     Workflows,
     /// Lists (segments): search, read, members; manual lists created and their members changed.
     Lists,
+    /// Reports over many records: complete aggregates.
+    Reports,
     /// Connectivity checks that touch no CRM data.
     Diagnostics,
 }
 
 impl Toolset {
     /// Every family.
-    pub(crate) const ALL: [Toolset; 12] = [
+    pub(crate) const ALL: [Toolset; 13] = [
         Toolset::Records,
         Toolset::Batch,
         Toolset::Associations,
@@ -43,12 +45,13 @@ impl Toolset {
         Toolset::Account,
         Toolset::Workflows,
         Toolset::Lists,
+        Toolset::Reports,
         Toolset::Diagnostics,
     ];
     /// What `HUBSPOT_TOOLSETS` accepts, for error messages.
     pub(crate) const EXPECTED: &'static str =
         "a comma-separated list of: records, batch, associations, properties, \
-        schemas, owners, pipelines, engagements, account, workflows, lists, diagnostics";
+        schemas, owners, pipelines, engagements, account, workflows, lists, reports, diagnostics";
 
     /// The family's name as `HUBSPOT_TOOLSETS` writes it.
     pub(crate) fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl Toolset {
             Toolset::Account => "account",
             Toolset::Workflows => "workflows",
             Toolset::Lists => "lists",
+            Toolset::Reports => "reports",
             Toolset::Diagnostics => "diagnostics",
         }
     }

@@ -4,6 +4,7 @@
 //! docs' table (`render.rs`) all read it, and problems are reported in its order.
 
 use super::env::Environment;
+use super::hubspot::SandboxSeed;
 use super::masking::MaskStyle;
 use super::obs::{level_name, parse_level, LogFormat};
 use super::toolset::Toolset;
@@ -455,6 +456,17 @@ table! {
     };
         rule "";
         doc "how a masked property is hidden: `omit` leaves it out; `redact` keeps it with the value `[masked]` so a model knows it exists";
+    HUBSPOT_SANDBOX_SEED: Choice<SandboxSeed> = Choice {
+        default: SandboxSeed::Demo,
+        expected: "demo or large",
+        parse: SandboxSeed::parse,
+        show: SandboxSeed::as_str,
+    };
+        rule "";
+        doc "the account the built-in sandbox (`--demo`, `sandbox`) is seeded with: `demo` (a few hundred records of every type) or `large` (plus deals up to 25,000, past every limit of HubSpot's search; docs/sandbox.md)";
+    HUBSPOT_SANDBOX_SEARCH_RATE_LIMIT: Count = count(5, 1);
+        rule "";
+        doc "search requests per second the built-in sandbox answers per token before a 429 (HubSpot's own limit is 5); raise it with `HUBSPOT_SEARCH_RATE_LIMIT` to page the large account quickly";
     HTTPS_PROXY: External = External;
         rule "read by the HTTP client, not checked here";
         doc "proxy for HubSpot and `JWKS_URI` calls (`ALL_PROXY` and `HTTP_PROXY` are read too)";

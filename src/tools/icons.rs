@@ -8,7 +8,7 @@ const COLOUR: &str = "#ff7a59";
 
 /// `(name, the SVG's inner elements)`: `server`, then one per tool family (named as `HUBSPOT_TOOLSETS`
 /// names them).
-const GLYPHS: [(&str, &str); 13] = [
+const GLYPHS: [(&str, &str); 14] = [
     (
         "server",
         r#"<circle cx="12" cy="5" r="2.5"/><circle cx="5" cy="18" r="2.5"/><circle cx="19" cy="18" r="2.5"/><path d="M11 7.2 6.3 15.8M13 7.2l4.7 8.6M7.5 18h9"/>"#,
@@ -53,6 +53,10 @@ const GLYPHS: [(&str, &str); 13] = [
     (
         "lists",
         r#"<path d="M9 6h12M9 12h12M9 18h12"/><circle cx="4.5" cy="6" r="1.2"/><circle cx="4.5" cy="12" r="1.2"/><circle cx="4.5" cy="18" r="1.2"/>"#,
+    ),
+    (
+        "reports",
+        r#"<path d="M4 20V4M4 20h16"/><rect x="7" y="12" width="3" height="6"/><rect x="12" y="8" width="3" height="10"/><rect x="17" y="5" width="3" height="13"/>"#,
     ),
     ("diagnostics", r#"<path d="M3 12h4l2-5 4 10 2-5h6"/>"#),
 ];

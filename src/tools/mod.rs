@@ -7,6 +7,7 @@
 //! its revision (`mcp::dispatch`).
 
 mod account;
+mod aggregate;
 mod args;
 mod associations;
 mod batch;
@@ -101,6 +102,28 @@ impl Services {
             cache: TtlCache::new(std::time::Duration::from_secs(60), 100),
             text_limit: 20_000,
         }
+    }
+
+    /// Services whose HubSpot client talks to `sandbox` (started in-process by a unit test), with rate
+    /// limits no test reaches and no retries.
+    #[cfg(all(test, feature = "sandbox"))]
+    pub(crate) fn sandbox(sandbox: &hubspot_sandbox::Sandbox) -> Result<Services, hubspot::Error> {
+        let client = hubspot::Client::new(hubspot::Settings {
+            base_url: sandbox.base_url(),
+            token: crate::obs::redact::Secret::new("pat-unit-test".into()),
+            rate: 10_000,
+            search_rate: 10_000,
+            connect_timeout: std::time::Duration::from_secs(2),
+            call_timeout: std::time::Duration::from_secs(20),
+            pool: 2,
+            max_retries: 0,
+            extra_ca_pem: None,
+            shared_budget: None,
+            masking: None,
+        });
+        let mut services = Services::offline();
+        services.hubspot = Some(Arc::new(client?));
+        Ok(services)
     }
 }
 

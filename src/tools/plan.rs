@@ -146,7 +146,6 @@ pub(crate) fn removals(id: &str, now: Option<&Value>, properties: &[String]) -> 
 #[cfg(feature = "sandbox")]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     use serde_json::json;
@@ -166,22 +165,7 @@ mod tests {
             hubspot_sandbox::SandboxOptions::default(),
         )
         .unwrap();
-        let client = crate::hubspot::Client::new(crate::hubspot::Settings {
-            base_url: sandbox.base_url(),
-            token: crate::obs::redact::Secret::new("pat-plan-test".into()),
-            rate: 1000,
-            search_rate: 100,
-            connect_timeout: Duration::from_secs(2),
-            call_timeout: Duration::from_secs(10),
-            pool: 2,
-            max_retries: 0,
-            extra_ca_pem: None,
-            shared_budget: None,
-            masking: None,
-        })
-        .unwrap();
-        let mut services = Services::offline();
-        services.hubspot = Some(Arc::new(client));
+        let services = Services::sandbox(&sandbox).unwrap();
         Hub { sandbox, services }
     }
 

@@ -31,6 +31,7 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
         Box::new(ListRecords),
         Box::new(GetRecord),
         Box::new(SearchRecords),
+        Box::new(super::aggregate::AggregateRecords),
         Box::new(CreateRecord),
         Box::new(UpdateRecord),
         Box::new(ArchiveRecord),
@@ -38,14 +39,14 @@ pub(crate) fn tools() -> Vec<Box<dyn Tool>> {
 }
 
 /// HubSpot's search returns at most this many results for one query, however it is paged.
-const SEARCH_CAP: u64 = 10_000;
+pub(super) const SEARCH_CAP: u64 = 10_000;
 
 /// Page size of a list or a search unless the arguments say otherwise.
 const DEFAULT_LIMIT: u32 = 10;
 /// Largest page of `hubspot_list_records`.
 const LIST_LIMIT: u32 = 100;
 /// Largest page of `hubspot_search_records`.
-const SEARCH_LIMIT: u32 = 200;
+pub(super) const SEARCH_LIMIT: u32 = 200;
 /// Most object types whose associations a list or get includes.
 const ASSOCIATION_TYPES_MAX: usize = 10;
 
@@ -300,10 +301,18 @@ struct SearchArgs {
     max_results: Option<u64>,
 }
 
+/// One filter group of a search (its filters are ANDed; groups are ORed).
 #[derive(Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-struct FilterGroup {
+pub(super) struct FilterGroup {
     filters: Vec<Filter>,
+}
+
+impl FilterGroup {
+    /// How many filters the group has.
+    pub(super) fn len(&self) -> usize {
+        self.filters.len()
+    }
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -326,18 +335,19 @@ struct Sort {
     direction: String,
 }
 
-/// Checks search input against HubSpot's documented limits before any call; returns where the first page
-/// starts (the numeric `after`, 0 without one).
-fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
+/// Checks filter groups against HubSpot's documented limits (5 groups, 1-6 filters each, each operator
+/// with what it takes); returns how many filters there are in all. Shared with
+/// `hubspot_aggregate_records`, which selects records exactly as a search does.
+pub(super) fn check_filter_groups(groups: &[FilterGroup]) -> Result<usize, ToolError> {
     let bad = |m: String| Err(ToolError::InvalidArguments(m));
-    if a.filter_groups.len() > 5 {
+    if groups.len() > 5 {
         return bad(format!(
             "{} filterGroups given; HubSpot allows at most 5 (they are ORed)",
-            a.filter_groups.len()
+            groups.len()
         ));
     }
     let mut total = 0;
-    for (i, g) in a.filter_groups.iter().enumerate() {
+    for (i, g) in groups.iter().enumerate() {
         if g.filters.is_empty() || g.filters.len() > 6 {
             return bad(format!(
                 "filterGroups[{i}] has {} filters; each group needs 1 to 6 (they are ANDed)",
@@ -372,6 +382,28 @@ fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
             }
         }
     }
+    Ok(total)
+}
+
+/// The filter groups as HubSpot takes them in a search body (operators upper-cased).
+pub(super) fn filter_groups_body(groups: &[FilterGroup]) -> Result<Value, ToolError> {
+    let mut body =
+        serde_json::to_value(groups).map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
+    for g in body.as_array_mut().into_iter().flatten() {
+        for f in g["filters"].as_array_mut().into_iter().flatten() {
+            if let Some(op) = f["operator"].as_str().map(str::to_ascii_uppercase) {
+                f["operator"] = op.into();
+            }
+        }
+    }
+    Ok(body)
+}
+
+/// Checks search input against HubSpot's documented limits before any call; returns where the first page
+/// starts (the numeric `after`, 0 without one).
+fn check_search(a: &SearchArgs) -> Result<u64, ToolError> {
+    let bad = |m: String| Err(ToolError::InvalidArguments(m));
+    let total = check_filter_groups(&a.filter_groups)?;
     if total > 18 {
         return bad(format!(
             "{total} filters in all; HubSpot allows at most 18 per search"
@@ -470,16 +502,7 @@ impl TypedTool for SearchRecords {
             body.insert("query".into(), q.clone().into());
         }
         if !a.filter_groups.is_empty() {
-            let mut groups = serde_json::to_value(&a.filter_groups)
-                .map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
-            for g in groups.as_array_mut().into_iter().flatten() {
-                for f in g["filters"].as_array_mut().into_iter().flatten() {
-                    if let Some(op) = f["operator"].as_str().map(str::to_ascii_uppercase) {
-                        f["operator"] = op.into();
-                    }
-                }
-            }
-            body.insert("filterGroups".into(), groups);
+            body.insert("filterGroups".into(), filter_groups_body(&a.filter_groups)?);
         }
         if !a.sorts.is_empty() {
             let mut sorts = serde_json::to_value(&a.sorts)

@@ -82,6 +82,7 @@ fn base_args(tool: &str) -> Option<Value> {
         "hubspot_list_records" => json!({"objectType": "contacts"}),
         "hubspot_get_record" => json!({"objectType": "contacts", "id": "1"}),
         "hubspot_search_records" => json!({"objectType": "contacts"}),
+        "hubspot_aggregate_records" => json!({"objectType": "contacts"}),
         "hubspot_create_record" => {
             json!({"objectType": "contacts", "properties": {"firstname": "X"}, "associations": assoc})
         }

@@ -4,6 +4,9 @@
 
 mod support;
 
+/// hubspot_aggregate_records on the 25,000-deal fixture: totals equal the sandbox's own deals, the
+/// search rate kept, budgets and deadlines answered with the missing windows, masked properties refused.
+mod aggregate;
 /// A person approves writes: elicitation on the stream, the approval page, 2026-07-28 input_required,
 /// forged / reused / widened approvals, replicas on Redis, the write policy, audit lines.
 mod approvals;

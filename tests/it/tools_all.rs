@@ -62,6 +62,15 @@ fn every_tool_end_to_end() {
         json!({"objectType": "companies", "limit": 3}),
     );
     let company = ids(&companies)[0].clone();
+    let by_stage = t.ok(
+        "hubspot_aggregate_records",
+        json!({"objectType": "deals", "property": "amount", "groupBy": "dealstage"}),
+    );
+    assert_eq!(
+        (&by_stage["complete"], &by_stage["records"]),
+        (&json!(true), &json!(120)),
+        "{by_stage}"
+    );
     t.ok(
         "hubspot_get_record",
         json!({"objectType": "contacts", "id": contact}),

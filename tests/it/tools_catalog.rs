@@ -226,7 +226,7 @@ fn icons_for_the_server_and_each_family_reach_clients_that_show_them() {
         .iter()
         .map(|t| t["icons"][0]["src"].as_str().unwrap())
         .collect();
-    assert_eq!(families.len(), 12, "one icon per family: {families:?}");
+    assert_eq!(families.len(), 13, "one icon per family: {families:?}");
     // 2025-06-18 has no icons.
     let (sid, init) = c.initialize("2025-06-18");
     let icon = init.json()["result"]["serverInfo"]["icons"][0]["src"].clone();

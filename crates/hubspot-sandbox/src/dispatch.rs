@@ -107,7 +107,7 @@ impl Shared {
             daily: opts.daily_limit,
         });
         Shared {
-            store: RwLock::new(seed::seeded(opts.seed)),
+            store: RwLock::new(seed::seeded_with(opts.seed, opts.dataset)),
             faults: Arc::new(Faults::default()),
             stats: Stats::default(),
             limiter,
@@ -170,7 +170,7 @@ impl Shared {
 
     /// Restores the seed data and clears faults, statistics and rate-limit windows.
     pub(crate) fn reset(&self) {
-        *self.store.write() = seed::seeded(self.opts.seed);
+        *self.store.write() = seed::seeded_with(self.opts.seed, self.opts.dataset);
         self.faults.clear();
         self.stats.clear();
         self.limiter.reset();

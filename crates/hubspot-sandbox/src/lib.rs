@@ -111,6 +111,18 @@ pub const OAUTH_USERS: &[OAuthUser] = &[
     },
 ];
 
+/// Which account a sandbox is seeded with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dataset {
+    /// The demo account: a few hundred records of every object type (`README.md`, "Seed data").
+    #[default]
+    Demo,
+    /// The demo account plus deals up to 25,000 in all, shaped to reach every limit of HubSpot's search:
+    /// more than 10,000 closed-won deals, more than 10,000 of them closed at one instant, some without a
+    /// close date or an amount, amounts with decimals (`README.md`, "The large fixture").
+    Large,
+}
+
 /// Options for a sandbox.
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
@@ -119,6 +131,8 @@ pub struct SandboxOptions {
     pub token: Option<String>,
     /// Seed of the deterministic demo data.
     pub seed: u64,
+    /// Which account is seeded (and restored by a reset).
+    pub dataset: Dataset,
     /// Calls a token may make in a rolling ten seconds (HubSpot private apps: 190).
     pub ten_secondly_limit: u32,
     /// Search calls a token may make per second (HubSpot: 5).
@@ -142,6 +156,7 @@ impl Default for SandboxOptions {
         SandboxOptions {
             token: None,
             seed: 42,
+            dataset: Dataset::Demo,
             ten_secondly_limit: 190,
             search_per_second: 5,
             daily_limit: 500_000,

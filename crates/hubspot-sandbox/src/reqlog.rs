@@ -1,7 +1,8 @@
 //! The request log for tests: the last [`CAPACITY`] API calls (not control paths, not the OAuth sign-in
 //! and token endpoints), each with its method, path, the OAuth user whose token made it (`null` for the
-//! private-app token or no token) and the start of the bearer token, as `GET /__sandbox/requests` shows
-//! them; `DELETE /__sandbox/requests` forgets them.
+//! private-app token or no token), the start of the bearer token, its status and when it was answered
+//! (so a test can measure a client's call rate), as `GET /__sandbox/requests` shows them;
+//! `DELETE /__sandbox/requests` forgets them.
 
 use std::collections::VecDeque;
 
@@ -26,6 +27,8 @@ pub(crate) struct Entry {
     token: Option<String>,
     /// The response status; `None` when the connection was dropped (`dropNext`).
     status: Option<u16>,
+    /// When it was answered, in epoch milliseconds.
+    at_ms: i64,
 }
 
 impl Entry {
@@ -47,6 +50,7 @@ impl Entry {
                 p
             }),
             status,
+            at_ms: crate::time::now_ms(),
         }
     }
 }
@@ -96,6 +100,7 @@ mod tests {
         assert_eq!(v["token"], "sbx-at-012…");
         assert_eq!(v["user_id"], 7);
         assert!(v["status"].is_null());
+        assert!(v["at_ms"].as_i64().unwrap() > 1_700_000_000_000);
         log.clear();
         assert!(log.snapshot().is_empty());
     }

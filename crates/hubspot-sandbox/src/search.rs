@@ -299,9 +299,25 @@ fn compare(kind: Kind, a: &str, b: &str) -> Option<Ordering> {
     }
 }
 
+/// Case-insensitive equality of text, without allocating for ASCII (every search evaluates it once per
+/// record and filter).
+fn text_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
 fn eq(kind: Kind, a: &str, b: &str) -> bool {
-    compare(kind, a, b) == Some(Ordering::Equal)
-        || (kind == Kind::Text && a.split(';').any(|part| part.eq_ignore_ascii_case(b)))
+    match kind {
+        // One of a multi-select's `;`-separated values matches too.
+        Kind::Text => {
+            text_eq(a, b)
+                || (a.contains(';') && a.split(';').any(|part| part.eq_ignore_ascii_case(b)))
+        }
+        _ => compare(kind, a, b) == Some(Ordering::Equal),
+    }
 }
 
 /// The lower-cased tokens of a value (split on everything that is not a letter or digit).
@@ -390,18 +406,46 @@ pub(crate) fn matches_query(query: &str, values: &[&str]) -> bool {
     })
 }
 
-/// Sort order of two values; unset values come last in both directions.
-pub(crate) fn sort_order(
-    kind: Kind,
-    a: Option<&str>,
-    b: Option<&str>,
-    descending: bool,
-) -> Ordering {
-    let a = a.filter(|s| !s.is_empty());
-    let b = b.filter(|s| !s.is_empty());
-    match (a, b) {
+/// A value parsed once for sorting (a sort compares each value many times).
+#[derive(Clone, Debug)]
+pub(crate) struct SortKey<'a> {
+    /// The value; `None` when unset or empty.
+    raw: Option<&'a str>,
+    parsed: Parsed,
+}
+
+#[derive(Clone, Debug)]
+enum Parsed {
+    Number(f64),
+    Date(i64),
+    Text(String),
+    /// Not a value of its kind: compared as written.
+    Unparsed,
+}
+
+/// The sort key of a value of `kind`.
+pub(crate) fn sort_key(kind: Kind, value: Option<&str>) -> SortKey<'_> {
+    let raw = value.filter(|s| !s.is_empty());
+    let parsed = match (kind, raw) {
+        (_, None) => Parsed::Unparsed,
+        (Kind::Number, Some(v)) => v.trim().parse().map_or(Parsed::Unparsed, Parsed::Number),
+        (Kind::Date, Some(v)) => parse_instant(v).map_or(Parsed::Unparsed, Parsed::Date),
+        (Kind::Text, Some(v)) => Parsed::Text(v.to_lowercase()),
+    };
+    SortKey { raw, parsed }
+}
+
+/// Sort order of two keys; unset values come last in both directions.
+pub(crate) fn key_order(a: &SortKey<'_>, b: &SortKey<'_>, descending: bool) -> Ordering {
+    match (a.raw, b.raw) {
         (Some(x), Some(y)) => {
-            let o = compare(kind, x, y).unwrap_or_else(|| x.cmp(y));
+            let o = match (&a.parsed, &b.parsed) {
+                (Parsed::Number(p), Parsed::Number(q)) => p.partial_cmp(q),
+                (Parsed::Date(p), Parsed::Date(q)) => Some(p.cmp(q)),
+                (Parsed::Text(p), Parsed::Text(q)) => Some(p.cmp(q)),
+                _ => None,
+            }
+            .unwrap_or_else(|| x.cmp(y));
             if descending {
                 o.reverse()
             } else {
@@ -412,6 +456,17 @@ pub(crate) fn sort_order(
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
+}
+
+/// Sort order of two values; unset values come last in both directions.
+#[cfg(test)]
+pub(crate) fn sort_order(
+    kind: Kind,
+    a: Option<&str>,
+    b: Option<&str>,
+    descending: bool,
+) -> Ordering {
+    key_order(&sort_key(kind, a), &sort_key(kind, b), descending)
 }
 
 #[cfg(test)]

@@ -445,9 +445,25 @@ pub const SANDBOX_TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
 
 impl SandboxProc {
     pub fn start() -> SandboxProc {
-        let server = Server::start_args(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], &[]);
+        Self::start_with(&[])
+    }
+
+    /// With `env` (e.g. `HUBSPOT_SANDBOX_SEED=large`).
+    pub fn start_with(env: &[(&str, &str)]) -> SandboxProc {
+        let server = Server::start_args(&["sandbox", "--port", "0", "--token", SANDBOX_TOKEN], env);
         let base_url = format!("http://{}", server.addr);
         SandboxProc { server, base_url }
+    }
+
+    /// An API call straight to the sandbox, as HubSpot (bypassing the MCP server).
+    pub fn api(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
+        let auth = format!("Bearer {SANDBOX_TOKEN}");
+        let text = body.map(Value::to_string).unwrap_or_default();
+        let mut headers = vec![("Authorization", auth.as_str())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        self.server.client().request(method, path, &headers, &text)
     }
 
     fn control(&self, method: &str, path: &str, body: &str) -> Resp {
@@ -498,7 +514,11 @@ pub struct Crm {
 
 impl Crm {
     pub fn start(env: &[(&str, &str)]) -> Crm {
-        let sb = SandboxProc::start();
+        Self::with_sandbox(SandboxProc::start(), env)
+    }
+
+    /// An MCP server with `env` pointed at the sandbox `sb`.
+    pub fn with_sandbox(sb: SandboxProc, env: &[(&str, &str)]) -> Crm {
         let mut all = vec![
             ("HUBSPOT_API_BASE_URL", sb.base_url.as_str()),
             ("HUBSPOT_ACCESS_TOKEN", SANDBOX_TOKEN),

@@ -263,17 +263,29 @@ pub(crate) fn search(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             })
         })
         .collect();
-    if let Some((p, kind, desc)) = sort {
-        // Ties end on the (unique) id: the order is total, so an unstable sort gives the same result.
-        hits.sort_unstable_by(|a, b| {
-            search::sort_order(
-                kind,
-                a.props.get(p).map(String::as_str),
-                b.props.get(p).map(String::as_str),
-                desc,
-            )
-            .then(a.id.cmp(&b.id))
-        });
+    match sort {
+        // Records are kept in id order, and `hs_object_id` is the id: no sort needed (paging a large
+        // account by id is what this sort is for).
+        Some(("hs_object_id", _, false)) => {}
+        Some(("hs_object_id", _, true)) => hits.reverse(),
+        Some((p, kind, desc)) => {
+            // Each value parsed once, not at every comparison. Ties end on the (unique) id: the order
+            // is total, so an unstable sort gives the same result.
+            let mut keyed: Vec<_> = hits
+                .into_iter()
+                .map(|r| {
+                    (
+                        search::sort_key(kind, r.props.get(p).map(String::as_str)),
+                        r,
+                    )
+                })
+                .collect();
+            keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+                search::key_order(ka, kb, desc).then(a.id.cmp(&b.id))
+            });
+            hits = keyed.into_iter().map(|(_, r)| r).collect();
+        }
+        None => {}
     }
     let total = hits.len();
     let results: Vec<Value> = hits

@@ -12,6 +12,7 @@ mod crm;
 mod custom_object;
 mod deals_tickets;
 mod engagements;
+mod large;
 pub(crate) mod words;
 
 use crate::assoc::{self, Key};
@@ -171,8 +172,23 @@ impl Seeder {
     }
 }
 
-/// The seeded account for `seed`.
+/// The seeded account for `seed` and `dataset`.
+pub(crate) fn seeded_with(seed: u64, dataset: crate::Dataset) -> Store {
+    let mut sd = demo(seed);
+    if dataset == crate::Dataset::Large {
+        sd.large_deals(seed);
+    }
+    sd.s
+}
+
+/// The demo account for `seed`.
+#[cfg(test)]
 pub(crate) fn seeded(seed: u64) -> Store {
+    demo(seed).s
+}
+
+/// The demo data, seeded.
+fn demo(seed: u64) -> Seeder {
     let mut sd = Seeder {
         s: Store::empty(),
         rng: Rng::new(seed),
@@ -193,7 +209,7 @@ pub(crate) fn seeded(seed: u64) -> Store {
     sd.projects();
     sd.s.lists = crate::lists::seeded();
     sd.s.next_id = RANGES.iter().map(|r| r.1 + r.2).max().unwrap_or(101);
-    sd.s
+    sd
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod batch;
 mod bodies;
 mod client;
 mod faults;
+mod large;
 mod lists;
 mod oauth;
 mod properties;

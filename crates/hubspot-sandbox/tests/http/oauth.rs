@@ -734,8 +734,21 @@ fn the_request_log_names_each_user() {
     t.get("/crm/v3/owners");
     t.as_token("sbx-at-forged", "GET", "/crm/v3/owners", None);
     t.refresh("/oauth/2026-03/token", "na1-x");
-    let log = t.get("/__sandbox/requests");
+    let mut log = t.get("/__sandbox/requests");
     assert_eq!(log.status, 200);
+    // Each call says when it was answered (epoch ms), in order; the rest is compared whole.
+    let mut last = 0;
+    for e in log.body.as_array_mut().unwrap() {
+        let at = e
+            .as_object_mut()
+            .unwrap()
+            .remove("at_ms")
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        assert!(at >= last, "{at} after {last}");
+        last = at;
+    }
     let prefix = |tok: &str| format!("{}…", &tok[..10]);
     assert_eq!(
         log.body,
