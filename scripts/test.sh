@@ -105,6 +105,26 @@ without_sandbox() {
   echo "without the sandbox feature: --demo and sandbox exit 2"
 }
 
+# The criterion benches (bench/, docs/performance.md "Criterion benches") compiled and each run once, so
+# they cannot rot: criterion's test mode (`cargo test --bench`), in the test profile that `cargo test`
+# above has already built (about 20 s). `cargo bench --no-run` would build them in the release profile
+# (fat LTO, one codegen unit, a link per bench): 8.5 minutes on this 2-core machine, shared, for the same
+# code. The Redis store's benches run against a redis-server of their own on a free loopback port.
+benches_smoke() {
+  local port pid rc=0
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') || return 1
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do
+    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+    sleep 0.1
+  done
+  REDIS_URL=redis://127.0.0.1:$port cargo test --locked --bench '*' || rc=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return $rc
+}
+
 # $1: the MCP path to run the suite against (default /mcp; a profile URL such as /mcp/read).
 conformance() {
   local path=${1:-/mcp}
@@ -135,6 +155,7 @@ run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --worksp
 run_stage "no async runtime" no_async_runtime
 run_stage "layers (ARCHITECTURE.md; tests/layers)" cargo test --locked --test layers
 run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
+run_stage "criterion benches (bench/): compiled, each run once" benches_smoke
 run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x; OAuth; a real browser)" \
   env MCP_CLIENTS_DIR="$CACHE/clients" MCP_NODE="$NODE22" cargo test --locked --test sdk -- --nocapture

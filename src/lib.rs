@@ -18,12 +18,15 @@
 //! - [`app`]: the parts composed.
 //! - [`http`]: the front door (heads, the gate, bodies, workers), Streamable HTTP, the operators' pages.
 //! - [`cli`], [`run`], [`signals`]: the command line, the commands, SIGTERM handling.
+//! - `bench_support`: hooks for the criterion benches in `bench/` (hidden; above every layer).
 #![warn(missing_docs)]
 #![deny(unreachable_pub)]
 
 pub mod app;
 pub(crate) mod approval;
 pub mod auth;
+#[doc(hidden)]
+pub mod bench_support;
 pub(crate) mod cache;
 pub(crate) mod catalog;
 pub mod cli;

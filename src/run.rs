@@ -131,7 +131,7 @@ fn require_sandbox() -> Result<(), RunError> {
 
 /// Builds the HubSpot client: against an in-process sandbox in demo mode, else against
 /// `HUBSPOT_API_BASE_URL` when a token is configured. The sandbox handle must live as long as the server.
-fn hubspot_client(
+pub(crate) fn hubspot_client(
     cfg: &Config,
     demo: bool,
 ) -> Result<(Option<Arc<hubspot::Client>>, Option<SandboxHandle>), RunError> {

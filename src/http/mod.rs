@@ -10,5 +10,5 @@ pub(crate) mod profile;
 mod prometheus;
 mod route;
 pub mod server;
-mod sse;
+pub(crate) mod sse;
 pub mod streamable;

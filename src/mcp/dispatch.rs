@@ -17,7 +17,9 @@ use crate::mcp::version::Revision;
 use crate::mcp::Host;
 use crate::obs::log as obslog;
 use crate::obs::metrics::{ToolOutcome, WriteOutcome};
-use crate::tools::{CancelToken, ListShape, RequestBudget, ToolContext, ToolError, View};
+use crate::tools::{
+    CancelToken, ListShape, RequestBudget, ToolContext, ToolError, ToolOutput, View,
+};
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
 const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -613,12 +615,7 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
                     approval: w.approval.as_deref(),
                 });
             }
-            let mut r =
-                json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
-            if let (Some(s), true) = (out.structured, call.revision >= Revision::V2025_06_18) {
-                r["structuredContent"] = s;
-            }
-            Ok(r)
+            Ok(tool_result(out, call.revision))
         }
         Err(ToolError::Cancelled) => {
             Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled"))
@@ -628,6 +625,16 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
             Ok(tool_error(&e.to_string()))
         }
     }
+}
+
+/// A tool's output as the `CallToolResult` of a successful call: its text, and its JSON as
+/// `structuredContent` from 2025-06-18 on.
+pub(crate) fn tool_result(out: ToolOutput, revision: Revision) -> Value {
+    let mut r = json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
+    if let (Some(s), true) = (out.structured, revision >= Revision::V2025_06_18) {
+        r["structuredContent"] = s;
+    }
+    r
 }
 
 /// A tool result with `isError: true` (the model reads it and can correct itself).
@@ -778,11 +785,7 @@ fn run_tool(
     tool: &dyn crate::tools::Tool,
     args: Value,
     token: Option<Value>,
-) -> (
-    Result<crate::tools::ToolOutput, ToolError>,
-    bool,
-    Vec<String>,
-) {
+) -> (Result<ToolOutput, ToolError>, bool, Vec<String>) {
     match (token, call.notify.as_mut()) {
         (Some(token), Some(notify)) => {
             let mut progress = |p: f64, total: Option<f64>, message: Option<&str>| {
