@@ -231,7 +231,9 @@ fn icons_for_the_server_and_each_family_reach_clients_that_show_them() {
     let (sid, init) = c.initialize("2025-06-18");
     let icon = init.json()["result"]["serverInfo"]["icons"][0]["src"].clone();
     assert!(
-        icon.as_str().unwrap().starts_with("data:image/svg+xml,"),
+        icon.as_str()
+            .unwrap()
+            .starts_with("data:image/svg+xml;base64,"),
         "{icon}"
     );
     let old = c
