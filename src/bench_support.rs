@@ -115,20 +115,14 @@ pub fn render_page(app: &App, object_type: &str, page: &Value, revision: Revisio
     use crate::tools::common;
     let cancel = crate::tools::CancelToken::new();
     let cx = crate::tools::ToolContext::new(None, &cancel, Instant::now(), &app.services);
-    let results: Vec<Value> = page["results"]
-        .as_array()
-        .map(|r| {
-            r.iter()
-                .map(|r| common::trim_record(&cx, object_type, r))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut page = page.clone();
+    let results = common::take_records(&cx, object_type, &mut page);
     let out = common::page_result(
         object_type,
         results,
         None,
-        common::next_after(page),
+        common::next_after(&page),
         app.services.text_limit,
     );
-    crate::mcp::dispatch::tool_result(out, revision).to_string()
+    serde_json::to_string(&crate::mcp::dispatch::tool_result(out, revision)).unwrap_or_default()
 }

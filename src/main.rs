@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use hubspot_mcp::cli::{self, Command, USAGE};
 use hubspot_mcp::{run, signals};
+// Links the crate: in the static musl build its `memcpy` replaces musl's (crates/fastcopy).
+use fastcopy as _;
 
 /// mimalloc instead of the platform's malloc (musl's is one lock for all threads): see Cargo.toml.
 #[global_allocator]

@@ -308,9 +308,17 @@ pub fn parse_message(v: Value) -> Result<Message, (Value, RpcError)> {
     }
 }
 
-/// A success response with a result value.
+/// A success response with a result value, serialized straight into the reply's buffer (through
+/// `Display`, `format!` would send every JSON token through the formatting machinery).
 pub(crate) fn response(id: &Value, result: &Value) -> String {
-    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#)
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    // Writing a `Value` into a `Vec` cannot fail: every key is a string, every number finite.
+    let _ = serde_json::to_writer(&mut out, id);
+    out.extend_from_slice(br#","result":"#);
+    let _ = serde_json::to_writer(&mut out, result);
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A success response around already-serialized result JSON (the cached `tools/list` pages).

@@ -285,17 +285,23 @@ pub(crate) fn properties_query(props: &[String]) -> Option<(&'static str, String
 /// where CRM text is made data ([`untrusted`]): string values cleaned, free text fenced, and the call's
 /// context marked when anything was fenced.
 pub(crate) fn trim_record(cx: &ToolContext<'_>, object_type: &str, v: &Value) -> Value {
+    trim_record_owned(cx, object_type, v.clone())
+}
+
+/// [`trim_record`] of a record the caller owns (a page's results taken out of it): the kept values
+/// are moved, not copied.
+pub(crate) fn trim_record_owned(cx: &ToolContext<'_>, object_type: &str, v: Value) -> Value {
+    let Value::Object(mut v) = v else {
+        return Value::Object(Map::new());
+    };
     let mut m = Map::new();
-    if let Some(id) = v.get("id") {
-        m.insert("id".into(), id.clone());
-    }
-    if let Some(Value::Object(props)) = v.get("properties") {
+    let id = v.remove("id");
+    if let Some(Value::Object(props)) = v.remove("properties") {
         let mut kept: Map<String, Value> = props
-            .iter()
+            .into_iter()
             .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let id = match v.get("id") {
+        let id = match &id {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
@@ -305,27 +311,47 @@ pub(crate) fn trim_record(cx: &ToolContext<'_>, object_type: &str, v: &Value) ->
         }
         m.insert("properties".into(), Value::Object(kept));
     }
+    if let Some(id) = id {
+        m.insert("id".into(), id);
+    }
     for k in ["createdAt", "updatedAt"] {
-        if let Some(x) = v.get(k) {
-            m.insert(k.into(), x.clone());
+        if let Some(x) = v.remove(k) {
+            m.insert(k.into(), x);
         }
     }
     if v.get("archived") == Some(&Value::Bool(true)) {
         m.insert("archived".into(), true.into());
     }
-    if let Some(Value::Object(assoc)) = v.get("associations") {
+    if let Some(Value::Object(assoc)) = v.remove("associations") {
         let mut a = Map::new();
-        for (ty, list) in assoc {
-            let ids: Vec<Value> = list
-                .get("results")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(|x| x.get("id").cloned()).collect())
-                .unwrap_or_default();
-            a.insert(ty.clone(), Value::Array(ids));
+        for (ty, mut list) in assoc {
+            let ids: Vec<Value> = match list.get_mut("results").map(Value::take) {
+                Some(Value::Array(r)) => r
+                    .into_iter()
+                    .filter_map(|mut x| x.get_mut("id").map(Value::take))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            a.insert(ty, Value::Array(ids));
         }
         m.insert("associations".into(), Value::Object(a));
     }
     Value::Object(m)
+}
+
+/// The records of a HubSpot page (its `results`), taken out of it and trimmed ([`trim_record_owned`]).
+pub(crate) fn take_records(
+    cx: &ToolContext<'_>,
+    object_type: &str,
+    page: &mut Value,
+) -> Vec<Value> {
+    match page.get_mut("results").map(Value::take) {
+        Some(Value::Array(r)) => r
+            .into_iter()
+            .map(|r| trim_record_owned(cx, object_type, r))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `paging.next.after` of a HubSpot page.
@@ -342,7 +368,8 @@ pub(crate) fn next_after(v: &Value) -> Option<String> {
 pub(crate) fn render_list(summary: &str, items: &[Value], limit: usize) -> String {
     let mut text = summary.to_string();
     for (i, item) in items.iter().enumerate() {
-        let line = item.to_string();
+        // Straight into a buffer: `to_string` (`Display`) would pass every token through `fmt`.
+        let line = serde_json::to_string(item).unwrap_or_default();
         if text.len() + line.len() + 1 > limit {
             text.push_str(&format!(
                 "\n[Truncated: {i} of {} items shown to stay within {limit} characters; all of them are in \

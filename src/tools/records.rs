@@ -15,7 +15,7 @@ use super::common::{
 };
 use super::common::{
     next_after, object_type, object_type_arg, page_result, properties_query, record_key,
-    render_one, trim_record, CURSOR, RECORD_ID,
+    render_one, take_records, trim_record, trim_record_owned, CURSOR, RECORD_ID,
 };
 use super::plan;
 #[cfg(test)]
@@ -131,11 +131,8 @@ impl TypedTool for ListRecords {
         }
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
-        let page = cx.get(&paths::objects(&ty), &q)?;
-        let results: Vec<Value> = page["results"]
-            .as_array()
-            .map(|r| r.iter().map(|r| trim_record(cx, &ty, r)).collect())
-            .unwrap_or_default();
+        let mut page = cx.get(&paths::objects(&ty), &q)?;
+        let results = take_records(cx, &ty, &mut page);
         Ok(page_result(
             &ty,
             results,
@@ -191,7 +188,7 @@ impl TypedTool for GetRecord {
         q.extend(id_property.map(|p| ("idProperty", p)));
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
-        let rec = trim_record(cx, &ty, &cx.get(&paths::object(&ty, &id), &q)?);
+        let rec = trim_record_owned(cx, &ty, cx.get(&paths::object(&ty, &id), &q)?);
         let text = render_one(
             &format!("One {ty} record, id {}.", rec["id"]),
             &rec,
@@ -535,7 +532,7 @@ impl TypedTool for SearchRecords {
                 Some(x) => body.insert("after".into(), x.clone().into()),
                 None => body.remove("after"),
             };
-            let page = cx.send(
+            let mut page = cx.send(
                 Method::Post,
                 &paths::search(&ty),
                 &[],
@@ -544,13 +541,7 @@ impl TypedTool for SearchRecords {
             )?;
             total = page["total"].as_u64().or(total);
             let before = results.len();
-            results.extend(
-                page["results"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| trim_record(cx, &ty, r)),
-            );
+            results.extend(take_records(cx, &ty, &mut page));
             after = next_after(&page);
             // An empty page with a cursor would loop forever: stop there too.
             if a.max_results.is_none()

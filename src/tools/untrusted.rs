@@ -130,10 +130,20 @@ fn fence_tag_follows(rest: &str) -> bool {
         .is_some()
 }
 
+/// True for text [`clean`] leaves as it is, tested cheaply: printable ASCII, `\n` and `\t`, no `<`
+/// (most CRM values: names, emails, dates, ids, numbers).
+fn is_clean(raw: &str) -> bool {
+    raw.bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t') && b != b'<')
+}
+
 /// A value as it may be shown to a model: `\r\n` and lone `\r` become `\n`, [`removed`] characters are
 /// dropped, and the `<` of anything that looks like a fence tag becomes `&lt;`, so that the text can
 /// neither open nor close a fence.
 pub(crate) fn clean(raw: &str) -> String {
+    if is_clean(raw) {
+        return raw.to_owned();
+    }
     let text: String = raw
         .replace("\r\n", "\n")
         .replace('\r', "\n")
@@ -181,6 +191,8 @@ pub(crate) fn fence_properties(object: &str, id: &str, props: &mut Map<String, V
             *s = if is_free_text(object, name) {
                 fenced += 1;
                 fence(object, id, name, s)
+            } else if is_clean(s) {
+                continue;
             } else {
                 clean(s)
             };
