@@ -630,11 +630,17 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
 /// A tool's output as the `CallToolResult` of a successful call: its text, and its JSON as
 /// `structuredContent` from 2025-06-18 on.
 pub(crate) fn tool_result(out: ToolOutput, revision: Revision) -> Value {
-    let mut r = json!({ "content": [{ "type": "text", "text": out.text }], "isError": false });
+    // Built by hand so the text is moved in (`json!` would copy it).
+    let mut text = Map::new();
+    text.insert("type".into(), "text".into());
+    text.insert("text".into(), Value::String(out.text));
+    let mut r = Map::new();
+    r.insert("content".into(), Value::Array(vec![Value::Object(text)]));
+    r.insert("isError".into(), false.into());
     if let (Some(s), true) = (out.structured, revision >= Revision::V2025_06_18) {
-        r["structuredContent"] = s;
+        r.insert("structuredContent".into(), s);
     }
-    r
+    Value::Object(r)
 }
 
 /// A tool result with `isError: true` (the model reads it and can correct itself).

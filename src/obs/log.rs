@@ -141,9 +141,10 @@ fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
         m.insert("request_id".into(), id.into());
     }
     let _ = record.key_values().visit(&mut JsonKv(&mut m));
-    let mut s = serde_json::Value::Object(m).to_string();
-    s.push('\n');
-    s
+    // Straight into a buffer (`to_string`, through `Display`, passes every token through `fmt`).
+    let mut s = serde_json::to_vec(&m).unwrap_or_default();
+    s.push(b'\n');
+    String::from_utf8(s).unwrap_or_default()
 }
 
 struct JsonKv<'a>(&'a mut serde_json::Map<String, serde_json::Value>);

@@ -2,7 +2,9 @@
 //! ids), trimming HubSpot records for a model's context, and rendering results as compact text with a
 //! truthful truncation notice.
 
-use serde_json::{json, Map, Value};
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value};
 
 use super::untrusted;
 use super::{ToolContext, ToolError, ToolOutput};
@@ -428,13 +430,17 @@ pub(crate) fn page_result(
         None => summary.push_str(" No more pages."),
     }
     let text = render_list(&summary, &results, limit);
-    let mut data = json!({ "results": results, "nextAfter": next });
+    // Built by hand: `json!` would serialize `results` into a second tree (a deep copy) instead of
+    // moving it.
+    let mut data = Map::new();
+    data.insert("results".into(), Value::Array(results));
+    data.insert("nextAfter".into(), next.map_or(Value::Null, Value::String));
     if let Some(t) = total {
-        data["total"] = t.into();
+        data.insert("total".into(), t.into());
     }
     ToolOutput {
         text,
-        structured: Some(data),
+        structured: Some(Value::Object(data)),
     }
 }
 
