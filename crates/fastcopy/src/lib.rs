@@ -74,7 +74,7 @@ pub unsafe fn copy_overlapping(dest: *mut u8, src: *const u8, n: usize) -> *mut 
 }
 
 /// Copies `n` bytes from `src` to `dest` (which must not overlap); returns `dest`. The body of
-/// [`memcpy`], public so that its tests run on any x86_64 build.
+/// `memcpy`, public so that its tests run on any x86_64 build.
 ///
 /// # Safety
 /// `src` readable and `dest` writable for `n` bytes, the two regions disjoint.
