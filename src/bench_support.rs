@@ -111,11 +111,11 @@ pub fn sse_frames(out: &mut Vec<u8>, events: &[String]) {
 /// What `hubspot_list_records` makes of a HubSpot page of `object_type` records (`{"results": […],
 /// "paging": …}`): each record trimmed (CRM text cleaned and fenced), the text rendering within
 /// `MCP_TOOL_TEXT_LIMIT`, and the `CallToolResult` of `revision`, serialized as it goes on the wire.
-pub fn render_page(app: &App, object_type: &str, page: &Value, revision: Revision) -> String {
+/// The page is taken by value, as the tool owns the page it parsed (its records are moved, not copied).
+pub fn render_page(app: &App, object_type: &str, mut page: Value, revision: Revision) -> String {
     use crate::tools::common;
     let cancel = crate::tools::CancelToken::new();
     let cx = crate::tools::ToolContext::new(None, &cancel, Instant::now(), &app.services);
-    let mut page = page.clone();
     let results = common::take_records(&cx, object_type, &mut page);
     let out = common::page_result(
         object_type,

@@ -141,10 +141,10 @@ fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
         m.insert("request_id".into(), id.into());
     }
     let _ = record.key_values().visit(&mut JsonKv(&mut m));
-    // Straight into a buffer (`to_string`, through `Display`, passes every token through `fmt`).
-    let mut s = serde_json::to_vec(&m).unwrap_or_default();
-    s.push(b'\n');
-    String::from_utf8(s).unwrap_or_default()
+    // `serde_json::to_string` writes into a buffer (`Value`'s `Display` passes every token through `fmt`).
+    let mut s = serde_json::to_string(&m).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 struct JsonKv<'a>(&'a mut serde_json::Map<String, serde_json::Value>);
