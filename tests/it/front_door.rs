@@ -205,20 +205,23 @@ fn slow_bodies_hold_no_worker_and_are_cut_off_by_a_total_deadline() {
     assert_serving(&s);
 }
 
+/// `serve` with JWT auth (HubSpot unreachable, no health probe), plus `extra`.
+fn jwt_server(extra: &[(&str, &str)]) -> Server {
+    let mut env = vec![
+        ("JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
+        ("HUBSPOT_ACCESS_TOKEN", crate::support::TOKEN),
+        ("HUBSPOT_API_BASE_URL", "http://127.0.0.1:9"),
+        ("HEALTH_CHECK_ENABLED", "false"),
+    ];
+    env.extend_from_slice(extra);
+    Server::start_args(&["serve"], &env)
+}
+
 /// Finding 2: what the gate refuses is refused before its body is read (no token: 401 at once for
 /// a body that never comes), and a declared body over the limit gets 413 without being read.
 #[test]
 fn the_gate_refuses_before_the_body_is_read() {
-    let secret = "0123456789abcdef0123456789abcdef-secret";
-    let s = Server::start_args(
-        &["serve"],
-        &[
-            ("JWT_SECRET", secret),
-            ("HUBSPOT_ACCESS_TOKEN", crate::support::TOKEN),
-            ("HUBSPOT_API_BASE_URL", "http://127.0.0.1:9"),
-            ("HEALTH_CHECK_ENABLED", "false"),
-        ],
-    );
+    let s = jwt_server(&[]);
     for (extra, want) in [("", 401), ("Authorization: Bearer not-a-jwt\r\n", 401)] {
         let mut c = connect(s.addr);
         c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
@@ -718,4 +721,115 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap()
+}
+
+/// What a client sees when it reuses a connection after `resp`: the connection must stay open for a
+/// next request unless the response said `Connection: close`, and must close when it said so (RFC
+/// 9112 §9.6). Returns the follow-up's status (`None`: the connection was closed).
+fn follow_up(c: &mut TcpStream) -> Option<u16> {
+    let _ = c.write_all(b"GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let mut first = [0u8; 1];
+    match c.peek(&mut first) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(crate::support::read_response(c).status),
+    }
+}
+
+/// Every response after which the server shuts the connection down says `Connection: close`, and every
+/// other one leaves the connection serving: a keep-alive client (httpx, undici) reuses a connection
+/// whose last response did not say close, and a shut one answers its next request with nothing
+/// ("Server disconnected without sending a response"). Refusals before the body is read (401, 413),
+/// refusals of the head (400), answers that need no body and full MCP replies alike.
+#[test]
+fn a_connection_closes_after_a_response_only_when_the_response_says_so() {
+    let jwt = jwt_server(&[("MCP_MAX_BODY_BYTES", "2048")]);
+    let demo = Server::start(&[("MCP_MAX_BODY_BYTES", "2048")]);
+    let list = stateless_post(
+        &crate::support::stateless_body(1, "tools/list", json!({})),
+        "",
+    );
+    let post_to = |host: &str, extra: &str, body: &str| {
+        format!(
+            "POST /mcp HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nAccept: {ACCEPT}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let post = |extra: &str, body: &str| post_to("localhost", extra, body);
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#;
+    let cases: Vec<(&str, &Server, Vec<u8>, u16)> = vec![
+        ("no token, small body", &jwt, post("", init), 401),
+        (
+            "a bad token",
+            &jwt,
+            post("Authorization: Bearer not-a-jwt\r\n", init),
+            401,
+        ),
+        (
+            "body over the bound, unread",
+            &demo,
+            format!(
+                "POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAccept: {ACCEPT}\r\nContent-Length: 999999\r\n\r\n"
+            )
+            .into_bytes(),
+            413,
+        ),
+        (
+            "a bad head",
+            &demo,
+            b"GET / HTTP/1.1 extra\r\nHost: localhost\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
+            "health",
+            &demo,
+            b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec(),
+            200,
+        ),
+        (
+            "health without a token",
+            &jwt,
+            b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec(),
+            200,
+        ),
+        ("tools/list", &demo, list, 200),
+        ("not JSON", &demo, post("", "{nope"), 400),
+        (
+            "an unknown path with a body",
+            &demo,
+            b"POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+            404,
+        ),
+        (
+            "a wrong Host",
+            &demo,
+            post_to("evil.example", "", init),
+            403,
+        ),
+    ];
+    for (what, s, bytes, want) in cases {
+        let mut c = connect(s.addr);
+        c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        c.write_all(&bytes).unwrap();
+        let resp = crate::support::read_response(&mut c);
+        assert_eq!(resp.status, want, "{what}: {}", resp.body);
+        let says_close = resp
+            .headers
+            .get("connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let next = follow_up(&mut c);
+        if says_close {
+            assert_eq!(
+                next, None,
+                "{what}: said close, then answered on the connection"
+            );
+        } else {
+            assert_eq!(
+                next,
+                Some(200),
+                "{what}: did not say `Connection: close`, then left the next request unanswered"
+            );
+        }
+    }
+    assert_serving(&demo);
 }

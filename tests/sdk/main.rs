@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -21,12 +22,24 @@ struct Server {
     url: String,
     /// host:port it listens on.
     addr: String,
+    /// Its log lines (stderr), printed when a test fails while it runs.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!(
+                "--- the server's log ({} lines, the last 60) ---",
+                log.len()
+            );
+            for line in log.iter().skip(log.len().saturating_sub(60)) {
+                eprintln!("{line}");
+            }
+        }
     }
 }
 
@@ -65,11 +78,18 @@ fn launch(args: &[&str], env: &[(&str, &str)]) -> Server {
             break v["addr"].as_str().unwrap().to_string();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    });
     Server {
         child,
         url: format!("http://{addr}/mcp"),
         addr,
+        log,
     }
 }
 
@@ -102,7 +122,21 @@ fn run(program: PathBuf, args: &[&str], env: &[(&str, &str)]) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    assert_eq!(v["ok"], true, "{} failed: {v}", program.display());
+    if v["ok"] != true {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: String = err
+            .chars()
+            .rev()
+            .take(3000)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        panic!(
+            "{} failed: {v}\n--- its stderr (the last 3000 characters) ---\n{tail}",
+            program.display()
+        );
+    }
     v
 }
 

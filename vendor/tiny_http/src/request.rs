@@ -464,10 +464,12 @@ impl Request {
     /// hubspot-mcp patch: sends `response`, then shuts the connection down (both directions), for a
     /// request whose body is left unread (a 413): otherwise tiny_http would read and discard the
     /// rest of the body, up to the read timeout, before the connection could close or carry on.
-    pub fn respond_and_close<R>(mut self, response: Response<R>) -> Result<(), IoError>
+    pub fn respond_and_close<R>(mut self, mut response: Response<R>) -> Result<(), IoError>
     where
         R: Read,
     {
+        // hubspot-mcp patch: the response says the connection closes after it.
+        response.set_connection_close();
         let res = self.respond_impl(response);
         self.close_connection();
         if let Some(sender) = self.notify_when_responded.take() {

@@ -249,6 +249,17 @@ where
         self.chunked_threshold.unwrap_or(32768)
     }
 
+    /// hubspot-mcp patch: says `Connection: close` (RFC 9112 §9.6: a server that closes the connection
+    /// after a response must say so in it), for [`crate::Request::respond_and_close`]. `add_header`
+    /// ignores `Connection`, so without this a client would take the connection for a keep-alive one,
+    /// send its next request on it and see it closed without an answer.
+    pub(crate) fn set_connection_close(&mut self) {
+        self.headers.retain(|h| !h.field.equiv("Connection"));
+        if let Ok(close) = Header::from_bytes(&b"Connection"[..], &b"close"[..]) {
+            self.headers.push(close);
+        }
+    }
+
     /// Adds a header to the list.
     /// Does all the checks.
     pub fn add_header<H>(&mut self, header: H)
