@@ -14,6 +14,7 @@
 #   4. serve --demo answers a stateless tools/call of hubspot_list_records {contacts, limit 2} end to end
 #   5. `hubspot-mcp healthcheck`, run in the same namespaces and root, exits 0
 #   6. SIGTERM: the server exits 0 within the drain timeout
+#   7. the code idle servers run is linked first (.text.hot, from scripts/hot-text.ld through build.rs)
 # Every wait has a timeout; the namespaces, the process and the directory are removed on any exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -82,6 +83,15 @@ elif ! file -b "$BIN" | grep -q "statically linked"; then
   fail "static: file(1) does not call $BIN statically linked: $(file -b "$BIN")"
 else
   pass "static: no interpreter, no dynamic section ($(file -b "$BIN" | tr , "\n" | grep linked | sed "s/^ //"))"
+fi
+
+# ---- 7. the text in order (checked here, with the other properties of the file)
+hot=$(readelf -SW "$BIN" | awk '{for (i = 1; i < NF; i++) if ($i == ".text.hot") print $(i + 4)}')
+[ -z "$hot" ] || hot=$((16#$hot))
+if [ -n "$hot" ] && [ "$hot" -ge 262144 ]; then
+  pass "text order: .text.hot holds $hot bytes (scripts/hot-text.ld applied)"
+else
+  fail "text order: no .text.hot of 256 KiB or more (${hot:-none}): build.rs did not pass scripts/hot-text.ld"
 fi
 
 # ---- 2. the empty root
