@@ -153,8 +153,8 @@ pub(crate) fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize 
                 return 0;
             }
         };
-    // The pool starts small and doubles on demand up to MCP_WORKERS, so an idle server holds a few
-    // threads, and a burst of blocking HubSpot calls gets all 64 within microseconds.
+    // The pool starts with one thread and doubles on demand up to MCP_WORKERS, so an idle server holds
+    // few threads, and a burst of blocking HubSpot calls gets all 64 within microseconds.
     let initial = cfg.workers().min(INITIAL_WORKERS);
     app.metrics.set_workers_started(initial);
     let mut pool = threadpool::Builder::new()
@@ -199,8 +199,10 @@ pub(crate) fn run(bound: Bound, app: Arc<App>, shutdown: Receiver<()>) -> usize 
     }
 }
 
-/// Worker threads started with the pool (it grows from there to `MCP_WORKERS`).
-const INITIAL_WORKERS: usize = 4;
+/// Worker threads started with the pool (it grows from there to `MCP_WORKERS`, doubling on demand): one,
+/// since requests are served on their connections' threads and the pool only holds those waiting for a
+/// place; each idle thread costs resident memory (issue #14).
+const INITIAL_WORKERS: usize = 1;
 
 /// A request that passed the gate on its connection's thread, with its body read.
 struct Ticket {

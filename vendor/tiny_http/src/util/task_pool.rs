@@ -57,9 +57,8 @@ impl TaskPool {
             }),
         };
 
-        for _ in 0..MIN_THREADS {
-            pool.add_thread(None)
-        }
+        // hubspot-mcp patch: no thread is started ahead of a connection (upstream started MIN_THREADS
+        // here); threads start on demand and, up to MIN_THREADS of them, stay once started.
 
         pool
     }
