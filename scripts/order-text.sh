@@ -10,13 +10,14 @@
 #
 #   scripts/order-text.sh        (needs valgrind, python3, curl; a few minutes)
 #
-# How: the static release build (target/order-text, stripped as shipped: its link map names the code) runs `serve` under valgrind's callgrind against the
-# built-in sandbox (`hubspot-mcp sandbox`, loopback only): first start-up, /health and 3 s idle in one
-# run), then the same with an MCP session's tools/list and tool calls in a second. scripts/order-text.py finds the
-# input section of every executed instruction in the build's link map and lists those sections as
-# patterns, start-up first, in the order the traces first name them. Hashes and crate disambiguators in the symbol names become `*`, so the script keeps
-# matching as the code changes; a function renamed or added since is simply linked in the default place
-# until the next run. build.rs passes the script to the linker for the static musl build only.
+# How: the static release build (target/order-text, stripped as shipped: its link map names the code)
+# runs `serve` under valgrind's callgrind against the built-in sandbox (`hubspot-mcp sandbox`, loopback
+# only), three times: start-up, /health and 3 s idle while HubSpot refuses the token; the same while it
+# accepts it; the same, then an MCP session's tools/list and tool calls. scripts/order-text.py finds the
+# input section of every executed instruction in the link map and lists those sections as patterns, the
+# idle runs' first, in the order the traces first name them. Build hashes in the names become `*`, so the
+# script keeps matching as the code changes; a function renamed or added since is linked in the default
+# place until the next run. build.rs passes the script to the linker for the static musl build only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TARGET=x86_64-unknown-linux-musl

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::hubspot::paths;
-use crate::tools::common::{object_type, trim_record, RECORD_ID};
+use crate::tools::common::{object_type, trim_record_owned, RECORD_ID};
 use crate::tools::untrusted::fenced_note;
 use crate::tools::{ToolContext, ToolError};
 
@@ -129,9 +129,9 @@ pub(crate) fn read(uri: &str, cx: &ToolContext<'_>) -> Result<String, ReadError>
             let id = RECORD_ID
                 .check("id", id)
                 .map_err(|_| ReadError::NotFound(uri.to_string()))?;
-            // Fenced like a tool's records; `trim_record` marks `cx` when it fenced free text (the
+            // Fenced like a tool's records; `trim_record_owned` marks `cx` when it fenced free text (the
             // caller's context is where a write policy reads it).
-            trim_record(cx, &t, &cx.get(&paths::object(&t, &id), &[])?)
+            trim_record_owned(cx, &t, cx.get(&paths::object(&t, &id), &[])?)
         }
         _ => return Err(ReadError::NotFound(uri.to_string())),
     };

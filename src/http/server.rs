@@ -640,10 +640,9 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
         .filter(|(k, _)| !own(k))
         .copied()
         .collect();
+    // Full replies say `Connection: close` through `respond_and_close` (tiny_http drops a `Connection`
+    // header given to a response); a stream's head is written here, so it says it itself.
     let close = o.close;
-    if close {
-        headers.push(("Connection", "close"));
-    }
     match reply.body {
         ReplyBody::Empty => {
             headers.extend(&defaults);
@@ -687,6 +686,9 @@ fn send(rq: tiny_http::Request, reply: Reply, o: &SendOptions<'_>) -> Sent {
                  X-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\n",
             );
             headers.extend(defaults.iter().filter(|(k, _)| *k != "Cache-Control"));
+            if close {
+                headers.push(("Connection", "close"));
+            }
             for (k, v) in headers.iter().filter(|(k, v)| writable_header(k, v)) {
                 head.push_str(k);
                 head.push_str(": ");

@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 
 use super::change::{Change, Effect};
 use super::common::{
-    check_max, object_type, object_type_arg, render_list, render_one, trim_record, OWNER_ID,
-    RECORD_ID,
+    check_max, object_type, object_type_arg, render_list, render_one, trim_record,
+    trim_record_owned, OWNER_ID, RECORD_ID,
 };
 #[cfg(test)]
 use super::common::{limit_schema, object_type_schema};
@@ -261,10 +261,10 @@ impl TypedTool for CreateEngagement {
                               "types": [{"associationCategory": category, "associationTypeId": type_id}]}));
         }
         let body = json!({"properties": props, "associations": assoc});
-        let rec = trim_record(
+        let rec = trim_record_owned(
             cx,
             ty,
-            &cx.send(
+            cx.send(
                 Method::Post,
                 &paths::objects(ty),
                 &[],

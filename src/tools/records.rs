@@ -15,7 +15,7 @@ use super::common::{
 };
 use super::common::{
     next_after, object_type, object_type_arg, page_result, properties_query, record_key,
-    render_one, take_records, trim_record, trim_record_owned, CURSOR, RECORD_ID,
+    render_one, take_records, trim_record_owned, CURSOR, RECORD_ID,
 };
 use super::plan;
 #[cfg(test)]
@@ -664,10 +664,10 @@ impl TypedTool for CreateRecord {
                 .collect::<Result<_, _>>()
                 .map(Value::Array)?;
         }
-        let rec = trim_record(
+        let rec = trim_record_owned(
             cx,
             &ty,
-            &cx.send(
+            cx.send(
                 Method::Post,
                 &paths::objects(&ty),
                 &[],
@@ -738,10 +738,10 @@ impl TypedTool for UpdateRecord {
         let (ty, id, id_property) = check_update(&a)?;
         let q: Vec<(&str, String)> = id_property.map(|p| ("idProperty", p)).into_iter().collect();
         let body = json!({"properties": a.properties});
-        let rec = trim_record(
+        let rec = trim_record_owned(
             cx,
             &ty,
-            &cx.send(
+            cx.send(
                 Method::Patch,
                 &paths::object(&ty, &id),
                 &q,

@@ -254,7 +254,6 @@ where
     /// ignores `Connection`, so without this a client would take the connection for a keep-alive one,
     /// send its next request on it and see it closed without an answer.
     pub(crate) fn set_connection_close(&mut self) {
-        self.headers.retain(|h| !h.field.equiv("Connection"));
         if let Ok(close) = Header::from_bytes(&b"Connection"[..], &b"close"[..]) {
             self.headers.push(close);
         }
