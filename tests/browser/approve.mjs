@@ -8,10 +8,8 @@
 // Usage: node approve.mjs APPROVAL_URL approve|reject SCREENSHOT.png     Env: CHROMIUM
 // stdout: one JSON line {"ok":true,"page":{..},"after":{"url","heading","text"},"screenshot":..}
 //         or {"ok":false,"stage":..,"error":..}.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { launch } from './chromium.mjs';
 
 const [approvalUrl, decision, shot] = process.argv.slice(2);
 let stage = 'launch';
@@ -19,29 +17,16 @@ if (!approvalUrl || !['approve', 'reject'].includes(decision) || !shot) {
   process.stdout.write(JSON.stringify({ ok: false, stage: 'usage', error: 'usage: node approve.mjs APPROVAL_URL approve|reject SCREENSHOT.png' }) + '\n');
   process.exit(2);
 }
-const profile = mkdtempSync(join(tmpdir(), 'approve-'));
-const browser = spawn(process.env.CHROMIUM || 'chromium', [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions',
-  '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--window-size=390,844', 'about:blank',
-], { stdio: ['ignore', 'ignore', 'pipe'] });
-const done = (out, code) => {
+const chromium = launch('approve-');
+const done = async (out, code) => {
   process.stdout.write(JSON.stringify(out) + '\n');
-  browser.kill('SIGKILL');
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
+  await chromium.close();
   process.exit(code);
 };
 const fail = (e) => done({ ok: false, stage, error: String(e?.message ?? e) }, 1);
 setTimeout(() => fail(new Error('timed out')), 45000);
 
-const wsUrl = await new Promise((resolve, reject) => {
-  let buf = '';
-  browser.stderr.on('data', (d) => {
-    buf += d;
-    const m = /DevTools listening on (ws:\/\/\S+)/.exec(buf);
-    if (m) resolve(m[1]);
-  });
-  browser.on('exit', (c) => reject(new Error(`chromium exited (${c}): ${buf.slice(-500)}`)));
-}).catch(fail);
+const wsUrl = await chromium.devtools.catch(fail);
 
 stage = 'attach';
 const port = new URL(wsUrl).port;

@@ -547,15 +547,9 @@ fn a_real_browser_walks_consent_and_sign_in() {
     );
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let shot = out_dir.join("consent-page.png");
-    let walker = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/walk.mjs");
-    let v = run(
-        node(),
-        &[
-            walker.to_str().unwrap(),
-            &authorize,
-            &redirect,
-            shot.to_str().unwrap(),
-        ],
+    let v = run_browser(
+        "walk.mjs",
+        &[&authorize, &redirect, shot.to_str().unwrap()],
         &[("SANDBOX_USER", "owner")],
     );
     let png = std::fs::read(&shot).unwrap();
@@ -1012,17 +1006,43 @@ fn approval_link(text: &str) -> (String, String) {
     (link, id)
 }
 
+/// Runs a browser driver of tests/browser with a temporary directory of its own, and checks the driver
+/// left nothing in it: the Chromium profile it made there is removed once the browser has exited.
+fn run_browser(script: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("browser-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser")
+        .join(script);
+    let mut all_args = vec![path.to_str().unwrap()];
+    all_args.extend_from_slice(args);
+    let tmp_str = tmp.to_str().unwrap();
+    let mut all_env = vec![("TMPDIR", tmp_str)];
+    all_env.extend_from_slice(env);
+    let v = run(node(), &all_args, &all_env);
+    let left: Vec<String> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("walk-") || name.starts_with("approve-"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{script} left its browser profile behind in {}: {left:?}",
+        tmp.display()
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    v
+}
+
 /// tests/browser/approve.mjs on `link`: the page as a person sees it, the button pressed, the answer.
 fn browser_decides(link: &str, decision: &str, shot: &std::path::Path) -> Value {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/approve.mjs");
-    let v = run(
-        node(),
-        &[
-            script.to_str().unwrap(),
-            link,
-            decision,
-            shot.to_str().unwrap(),
-        ],
+    let v = run_browser(
+        "approve.mjs",
+        &[link, decision, shot.to_str().unwrap()],
         &[],
     );
     let png = std::fs::read(shot).unwrap();
