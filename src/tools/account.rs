@@ -92,7 +92,7 @@ impl TypedTool for Whoami {
             description: "The connected account and token: hub id, UI domain, time zone, currency, data location, scopes, app, user. Use when unsure of the account, for dates and amounts, or to check a scope.",
             family: Family::Account,
             annotations: Annotations::READ,
-            input_schema: no_args_schema(),
+            input_schema: no_args_schema().into(),
         }
     }
 
@@ -168,7 +168,7 @@ impl TypedTool for ApiUsage {
             description: "Daily API usage of the account's private apps: limit, used, percent, reset time. Check before a large batch job or after a 429 DAILY.",
             family: Family::Account,
             annotations: Annotations::READ,
-            input_schema: no_args_schema(),
+            input_schema: no_args_schema().into(),
         }
     }
 
@@ -253,7 +253,7 @@ impl TypedTool for RecordLink {
             description: "The URL of a record in HubSpot's web app; give it whenever you mention a record. Uses only cached account details.",
             family: Family::Account,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("")
             }, "required": ["objectType", "id"]}),

@@ -280,7 +280,7 @@ impl TypedTool for ListAssociations {
             description: "Records of toObjectType associated with one record, with labels; read them with hubspot_batch_read.",
             family: Family::Associations,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
@@ -383,7 +383,7 @@ impl TypedTool for CreateAssociation {
             description: "Associates two records; existing associations stay. Many pairs: hubspot_batch_create_associations.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "fromId": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
@@ -514,7 +514,7 @@ impl TypedTool for RemoveAssociation {
                 idempotent: true,
                 open_world: true,
             },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "fromId": RECORD_ID.schema(""),
                 "toObjectType": object_type_schema(),
@@ -580,7 +580,7 @@ impl TypedTool for ListAssociationLabels {
             description: "Association types (default, labels) between two object types: typeId and category, for associationTypeId.",
             family: Family::Associations,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "toObjectType": object_type_schema()
             }, "required": ["fromObjectType", "toObjectType"]}),
@@ -672,7 +672,7 @@ impl TypedTool for BatchCreateAssociations {
             description: "Associates pairs of records of two types; existing associations stay. Lists failures.",
             family: Family::Associations,
             annotations: Annotations { read_only: false, destructive: false, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "fromObjectType": object_type_schema(),
                 "toObjectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": super::batch::BATCH_MAX,

@@ -364,7 +364,7 @@ impl TypedTool for BatchRead {
             description: concat!("Reads records of one type by id or idProperty; use instead of repeated hubspot_get_record. Lists the ids not found.", fenced_note!()),
             family: Family::Batch,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "ids": ids_schema(id_schema()),
                 "idProperty": id_property_schema(),
@@ -470,7 +470,7 @@ impl TypedTool for BatchCreate {
             description: "Creates records of one type. Search first, or use hubspot_batch_upsert, to avoid duplicates. Some may fail: the result lists what was created and each error.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
                            "items": {"type": "object", "properties": {
@@ -591,7 +591,7 @@ impl TypedTool for BatchUpdate {
             description: "Updates records of one type by id or idProperty, each id once; only the given properties change. Lists the records as stored and each refusal.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
                            "items": {"type": "object", "properties": {
@@ -730,7 +730,7 @@ impl TypedTool for BatchUpsert {
             description: "Creates or updates records of one type by idProperty, each value once: a match is updated, else created. The result marks each new or updated and lists refusals.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "idProperty": id_property_schema(),
                 "inputs": {"type": "array", "minItems": 1, "maxItems": BATCH_MAX,
@@ -836,7 +836,7 @@ impl TypedTool for BatchArchive {
             description: "Archives (deletes) records of one type by id, restorable for 90 days. Unknown ids are not reported. Confirm with the user first.",
             family: Family::Batch,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "ids": ids_schema(RECORD_ID.schema(""))
             }, "required": ["objectType", "ids"]}),

@@ -8,12 +8,13 @@
 //! `family` (as `HUBSPOT_TOOLSETS` writes it), `annotations` (`readOnly`, `destructive`, `idempotent`,
 //! `openWorld`: all four, whatever `tools/list` leaves out as the spec's defaults) and `inputSchema`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
-use super::{Annotations, Family, ToolDef};
+use super::{Annotations, Family, Schema, ToolDef};
 
 /// The document, as generated (see the module's documentation).
 const DOCUMENT: &str = include_str!("defs.json");
@@ -42,14 +43,68 @@ impl fmt::Display for MissingDef {
 
 impl std::error::Error for MissingDef {}
 
-/// The document, parsed on first use; its strings live as long as the process, so a [`ToolDef`] can
-/// borrow them.
-fn parsed() -> Result<&'static [Value], String> {
-    static PARSED: OnceLock<Result<Value, String>> = OnceLock::new();
-    match PARSED.get_or_init(|| serde_json::from_str(DOCUMENT).map_err(|e| e.to_string())) {
-        Ok(Value::Array(tools)) => Ok(tools),
-        Ok(_) => Err("not a JSON array".into()),
-        Err(e) => Err(format!("not JSON: {e}")),
+/// One entry of the document, its strings and schema borrowed from it (a string with an escape in it
+/// is the one thing copied).
+#[derive(serde::Deserialize)]
+struct Entry {
+    #[serde(borrow)]
+    name: Cow<'static, str>,
+    #[serde(borrow)]
+    description: Cow<'static, str>,
+    #[serde(borrow)]
+    family: Cow<'static, str>,
+    annotations: Hints,
+    #[serde(rename = "inputSchema", borrow)]
+    input_schema: &'static RawValue,
+}
+
+/// An entry's `annotations`: all four hints.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Hints {
+    read_only: bool,
+    destructive: bool,
+    idempotent: bool,
+    open_world: bool,
+}
+
+/// An entry only as far as its name, to name the tool whose entry does not read.
+#[derive(serde::Deserialize)]
+struct Named {
+    #[serde(borrow)]
+    name: Cow<'static, str>,
+}
+
+/// One entry of the document: its name (when it has one) and the entry, or why it does not read.
+type Parsed = (Option<Cow<'static, str>>, Result<Entry, String>);
+
+/// The document, parsed on first use, entry by entry; it lives as long as the process, so a
+/// [`ToolDef`] can borrow from it. No `Value` tree is made: the schemas stay JSON text.
+fn parsed() -> Result<&'static [Parsed], String> {
+    static PARSED: OnceLock<Result<Vec<Parsed>, String>> = OnceLock::new();
+    let doc = PARSED.get_or_init(|| {
+        let entries: Vec<&'static RawValue> = serde_json::from_str(DOCUMENT).map_err(|e| {
+            if e.classify() == serde_json::error::Category::Data {
+                "not a JSON array".to_string()
+            } else {
+                format!("not JSON: {e}")
+            }
+        })?;
+        Ok(entries.into_iter().map(parse_entry).collect())
+    });
+    doc.as_deref().map_err(Clone::clone)
+}
+
+/// An entry, read.
+fn parse_entry(raw: &'static RawValue) -> Parsed {
+    match serde_json::from_str::<Entry>(raw.get()) {
+        Ok(e) => (Some(e.name.clone()), Ok(e)),
+        Err(e) => {
+            let name = serde_json::from_str::<Named>(raw.get())
+                .ok()
+                .map(|n| n.name);
+            (name, Err(e.to_string()))
+        }
     }
 }
 
@@ -57,36 +112,39 @@ fn parsed() -> Result<&'static [Value], String> {
 pub(super) fn lookup(name: &'static str) -> Result<ToolDef, MissingDef> {
     let missing = |why: String| MissingDef { tool: name, why };
     let tools = parsed().map_err(missing)?;
-    let entry = tools
+    let (_, entry) = tools
         .iter()
-        .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        .find(|(n, _)| n.as_deref() == Some(name))
         .ok_or_else(|| missing("no entry of that name".into()))?;
-    read(entry)
-        .ok_or_else(|| missing("its entry lacks a field or has one of the wrong type".into()))
+    let why = "its entry lacks a field or has one of the wrong type";
+    match entry {
+        Ok(e) => read(e).ok_or_else(|| missing(why.into())),
+        Err(_) => Err(missing(why.into())),
+    }
 }
 
-/// A [`ToolDef`] from its entry in the document.
-fn read(entry: &'static Value) -> Option<ToolDef> {
-    let text = |k: &str| entry.get(k).and_then(Value::as_str);
-    let a = entry.get("annotations")?;
-    let hint = |k: &str| a.get(k).and_then(Value::as_bool);
+/// A [`ToolDef`] from its entry in the document: `None` for an unknown family or a schema that is not
+/// an object.
+fn read(entry: &'static Entry) -> Option<ToolDef> {
+    let h = &entry.annotations;
+    let schema = Schema::borrowed(entry.input_schema);
     Some(ToolDef {
-        name: text("name")?,
-        description: text("description")?,
-        family: Family::parse(text("family")?)?,
+        name: &entry.name,
+        description: &entry.description,
+        family: Family::parse(&entry.family)?,
         annotations: Annotations {
-            read_only: hint("readOnly")?,
-            destructive: hint("destructive")?,
-            idempotent: hint("idempotent")?,
-            open_world: hint("openWorld")?,
+            read_only: h.read_only,
+            destructive: h.destructive,
+            idempotent: h.idempotent,
+            open_world: h.open_world,
         },
-        input_schema: entry.get("inputSchema").filter(|s| s.is_object())?.clone(),
+        input_schema: schema.is_object().then_some(schema)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{json, Map};
+    use serde_json::{json, Map, Value};
 
     use super::*;
     use crate::tools::Registry;
@@ -114,7 +172,7 @@ mod tests {
                 "openWorld": d.annotations.open_world,
             }),
         );
-        m.insert("inputSchema".into(), d.input_schema.clone());
+        m.insert("inputSchema".into(), d.input_schema.to_value());
         Value::Object(m)
     }
 
@@ -178,10 +236,17 @@ mod tests {
         );
     }
 
+    /// `read` of an entry given as a value (leaked: `read` borrows for the process's life).
+    fn read_value(v: Value) -> Option<ToolDef> {
+        let raw: &'static RawValue = Box::leak(serde_json::value::to_raw_value(&v).unwrap());
+        let (_, entry) = parse_entry(raw);
+        read(Box::leak(Box::new(entry.ok()?)))
+    }
+
     #[test]
     fn a_malformed_entry_is_refused() {
         let good = entry(&code_defs()[0]);
-        assert!(read(Box::leak(Box::new(good.clone()))).is_some());
+        assert!(read_value(good.clone()).is_some());
         for (k, v) in [
             ("family", json!("nonsense")),
             ("description", json!(1)),
@@ -190,7 +255,7 @@ mod tests {
         ] {
             let mut bad = good.clone();
             bad[k] = v;
-            assert!(read(Box::leak(Box::new(bad))).is_none(), "{k}");
+            assert!(read_value(bad).is_none(), "{k}");
         }
     }
 }

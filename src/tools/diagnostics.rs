@@ -41,7 +41,7 @@ impl TypedTool for Echo {
             description: "Returns text unchanged, to check the connection; reads no CRM data. delayMs waits, reporting progress in steps when asked.",
             family: Family::Diagnostics,
             annotations: Annotations::LOCAL,
-            input_schema: json!({
+            input_schema: schema_json!({
                 "type": "object",
                 "properties": {
                     "text": {"type": "string", "maxLength": 100_000},

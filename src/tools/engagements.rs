@@ -232,7 +232,7 @@ impl TypedTool for CreateEngagement {
             description: "Logs a note, task, call, email or meeting on the records in associations. Needs: note body; task, email subject; meeting subject, startTime. Task status: NOT_STARTED, IN_PROGRESS, WAITING, COMPLETED, DEFERRED. Direction: call INBOUND, OUTBOUND; email EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL.",
             family: Family::Engagements,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "type": {"type": "string", "enum": kind_names(false)},
                 "timestamp": {"type": "string", "description": "Default now; a task's due time."},
                 "ownerId": OWNER_ID.schema(""),
@@ -356,7 +356,7 @@ impl TypedTool for ListEngagements {
             ),
             family: Family::Engagements,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema(""),
                 "types": {"type": "array", "items": {"type": "string", "enum": kind_names(true)}},

@@ -178,7 +178,7 @@ impl TypedTool for SearchLists {
                 "Finds lists (segments) by name: listId, object type, processing type, size.",
             family: Family::Lists,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "query": {"type": "string", "description": "Part of the name."},
                 "processingTypes": {"type": "array", "items": {"type": "string", "enum": PROCESSING_TYPES}},
                 "objectType": object_type_schema(),
@@ -247,7 +247,7 @@ impl TypedTool for GetList {
             description: "Reads one list (segment): name, object type, processing type, size.",
             family: Family::Lists,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "listId": list_id_schema()
             }, "required": ["listId"]}),
         }
@@ -313,7 +313,7 @@ impl TypedTool for ListMemberships {
             description: "A list's member record ids, ascending, with when each joined.",
             family: Family::Lists,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "listId": list_id_schema(),
                 "limit": limit_schema(MAX_MEMBERSHIPS.into()),
                 "after": after_schema()
@@ -378,7 +378,7 @@ impl TypedTool for CreateList {
                 then hubspot_add_list_members.",
             family: Family::Lists,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "name": {"type": "string"},
                 "objectType": object_type_schema()
             }, "required": ["name", "objectType"]}),
@@ -525,7 +525,7 @@ impl TypedTool for AddListMembers {
                 idempotent: true,
                 open_world: true,
             },
-            input_schema: members_schema(),
+            input_schema: members_schema().into(),
         }
     }
 
@@ -558,7 +558,7 @@ impl TypedTool for RemoveListMembers {
                 idempotent: true,
                 open_world: true,
             },
-            input_schema: members_schema(),
+            input_schema: members_schema().into(),
         }
     }
 

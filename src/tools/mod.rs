@@ -6,6 +6,15 @@
 //! read-only ones), so listing tools afterwards costs one string copy; the protocol decorates a page for
 //! its revision (`mcp::dispatch`).
 
+// Defined before the modules, which use it (a macro's scope is textual).
+/// `json!` for an input schema: a [`Schema`] from a JSON literal (the tools' definitions as code).
+#[cfg(test)]
+macro_rules! schema_json {
+    ($($t:tt)+) => {
+        $crate::tools::Schema::from(serde_json::json!($($t)+))
+    };
+}
+
 mod account;
 mod aggregate;
 mod args;
@@ -24,9 +33,12 @@ mod plan;
 pub(crate) mod profile;
 mod properties;
 mod records;
+mod schema;
 mod schemas;
 pub(crate) mod untrusted;
 mod workflows;
+
+pub use schema::Schema;
 
 #[cfg(test)]
 mod budget_tests;
@@ -192,7 +204,7 @@ pub struct ToolDef {
     /// Hints.
     pub annotations: Annotations,
     /// JSON Schema of the arguments (`type: object`).
-    pub input_schema: Value,
+    pub input_schema: Schema,
 }
 
 impl ToolDef {
@@ -202,17 +214,43 @@ impl ToolDef {
     /// list into the model's context (issue #13; docs/performance.md, "The tool list's size"): no
     /// `title` (the name says it again), no `outputSchema` (the tools return `structuredContent` without
     /// declaring its shape, which the spec allows).
+    #[cfg(test)]
     fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("name".into(), self.name.into());
-        m.insert("description".into(), self.description.into());
-        m.insert("inputSchema".into(), self.input_schema.clone());
-        let a = self.annotations.stated();
-        if !a.is_empty() {
-            m.insert("annotations".into(), Value::Object(a));
-        }
-        Value::Object(m)
+        serde_json::to_value(self.listed(None)).unwrap_or(Value::Null)
     }
+
+    /// The entry as `tools/list` writes it, with `icons` when given.
+    fn listed(&self, icons: Option<Value>) -> Listed<'_> {
+        Listed {
+            annotations: self.annotations.stated(),
+            description: self.description,
+            icons,
+            input_schema: self.input_schema.raw(),
+            name: self.name,
+        }
+    }
+}
+
+/// A tool's `tools/list` entry ([`ToolDef::listed`]). The fields are in the order a `serde_json::Map`
+/// would write them, so a page reads the same as when it was built from `Value`s.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    annotations: Map<String, Value>,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icons: Option<Value>,
+    #[serde(rename = "inputSchema")]
+    input_schema: &'a serde_json::value::RawValue,
+    name: &'a str,
+}
+
+/// One `tools/list` page: `nextCursor` (when more follow) and `tools`, in `Map` order as above.
+#[derive(serde::Serialize)]
+struct Page<'a> {
+    #[serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    tools: &'a [Listed<'a>],
 }
 
 /// A tool's successful answer.
@@ -759,7 +797,7 @@ impl Registry {
     }
 
     fn render(&self, view: View, shape: ListShape, profile: ProfileId) -> Vec<Arc<str>> {
-        let json: Vec<Value> = self
+        let listed: Vec<Listed<'_>> = self
             .tools
             .iter()
             .enumerate()
@@ -767,35 +805,32 @@ impl Registry {
                 self.profiles.holds(profile, *i) && (view == View::Full || d.annotations.read_only)
             })
             .map(|(_, (d, _))| {
-                let mut j = d.to_json();
-                if let (ListShape::Icons, Some(base), Value::Object(m)) =
-                    (shape, &self.icon_base, &mut j)
-                {
-                    m.insert(
-                        "icons".into(),
+                let icons = match (shape, &self.icon_base) {
+                    (ListShape::Icons, Some(base)) => Some(
                         json!([{"src": format!("{base}/icons/{}.svg", d.family.as_str()),
                                 "mimeType": "image/svg+xml", "sizes": ["any"]}]),
-                    );
-                }
-                j
+                    ),
+                    _ => None,
+                };
+                d.listed(icons)
             })
             .collect();
-        let chunks: Vec<&[Value]> = if json.is_empty() {
+        let chunks: Vec<&[Listed<'_>]> = if listed.is_empty() {
             vec![&[]]
         } else {
-            json.chunks(self.page_size).collect()
+            listed.chunks(self.page_size).collect()
         };
         let last = chunks.len() - 1;
         chunks
             .iter()
             .enumerate()
             .map(|(i, chunk)| {
-                let mut m = Map::new();
-                m.insert("tools".into(), Value::Array(chunk.to_vec()));
-                if i < last {
-                    m.insert("nextCursor".into(), cursor(i + 1).into());
-                }
-                Arc::from(Value::Object(m).to_string())
+                let page = Page {
+                    next_cursor: (i < last).then(|| cursor(i + 1)),
+                    tools: chunk,
+                };
+                // Strings, maps and JSON text only: serialising cannot fail.
+                Arc::from(serde_json::to_string(&page).unwrap_or_default())
             })
             .collect()
     }
@@ -866,13 +901,9 @@ pub(crate) const APPROVAL_ARG: &str = "approvalId";
 
 fn with_approval_arg(mut d: ToolDef) -> ToolDef {
     if !d.annotations.read_only {
-        if let Some(p) = d
+        d.input_schema = d
             .input_schema
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-        {
-            p.insert(APPROVAL_ARG.into(), json!({"type": "string"}));
-        }
+            .with_property(APPROVAL_ARG, json!({"type": "string"}));
     }
     d
 }
@@ -966,20 +997,21 @@ mod tests {
                 d.name
             );
             assert_eq!(
-                d.input_schema["type"], "object",
+                d.input_schema.to_value()["type"],
+                "object",
                 "{}: input schema must be an object",
                 d.name
             );
             assert!(
-                d.input_schema["properties"].is_object(),
+                d.input_schema.to_value()["properties"].is_object(),
                 "{}: properties",
                 d.name
             );
-            if let Some(req) = d.input_schema.get("required") {
+            if let Some(req) = d.input_schema.to_value().get("required") {
                 for r in req.as_array().unwrap() {
                     let r = r.as_str().unwrap();
                     assert!(
-                        d.input_schema["properties"].get(r).is_some(),
+                        d.input_schema.to_value()["properties"].get(r).is_some(),
                         "{}: required {r} undefined",
                         d.name
                     );
@@ -1007,7 +1039,9 @@ mod tests {
                 d.name
             );
             assert_eq!(
-                d.input_schema["properties"].get(APPROVAL_ARG).is_some(),
+                d.input_schema.to_value()["properties"]
+                    .get(APPROVAL_ARG)
+                    .is_some(),
                 !d.annotations.read_only,
                 "{}: write tools (only) take {APPROVAL_ARG}",
                 d.name

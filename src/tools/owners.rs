@@ -104,7 +104,7 @@ impl TypedTool for ListOwners {
             description: "Users records can be assigned to: id (a record's hubspot_owner_id), email, name, teams.",
             family: Family::Owners,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "email": {"type": "string"},
                 "limit": limit_schema(MAX_LIMIT.into()),
                 "after": after_schema(),
@@ -200,7 +200,7 @@ impl TypedTool for GetOwner {
             description: "Reads one owner by owner id, or by userId.",
             family: Family::Owners,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "id": OWNER_ID.schema(""),
                 "idProperty": {"type": "string", "enum": ID_PROPERTIES}
             }, "required": ["id"]}),

@@ -109,7 +109,7 @@ impl TypedTool for ListPipelines {
             description: "Pipelines (deals, tickets, ...) and their stages. Records hold stage and pipeline ids, not labels.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema()
             }, "required": ["objectType"]}),
         }
@@ -158,7 +158,7 @@ impl TypedTool for GetPipeline {
             description: "One pipeline (e.g. default) and its stages.",
             family: Family::Pipelines,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": pipeline_type_schema(),
                 "pipelineId": PIPELINE_ID.schema("")
             }, "required": ["objectType", "pipelineId"]}),

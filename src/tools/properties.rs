@@ -280,7 +280,7 @@ impl TypedTool for ListProperties {
             description: "Lists an object type's properties: name, label, type, fieldType, group, options. Use before writing or searching records, for exact names and option values (records hold values, not labels).",
             family: Family::Properties,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "groupName": {"type": "string"},
                 "includeHidden": {"type": "boolean"},
@@ -353,7 +353,7 @@ impl TypedTool for GetProperty {
             description: "Reads one property in full: every option, description, group, flags. Use when hubspot_list_properties cut it, or before updating options.",
             family: Family::Properties,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema("Internal name (e.g. lifecyclestage).")
             }, "required": ["objectType", "name"]}),
@@ -515,7 +515,7 @@ impl TypedTool for CreateProperty {
             description: "Creates a custom property on an object type; only when hubspot_list_properties has none that fits. type → fieldType: string → text, textarea, phonenumber, html, file; number → number; date/datetime → date; enumeration (with options) → select, radio, checkbox, booleancheckbox; bool → booleancheckbox. groupName: from hubspot_list_property_groups.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "Permanent."},
                 "label": {"type": "string"},
@@ -646,7 +646,7 @@ impl TypedTool for UpdateProperty {
             description: "Changes a property's label, description, group, options or hidden flag. options REPLACES the whole list: send the current ones (hubspot_get_property) plus the new. Renaming a value does not rewrite records. HubSpot-defined properties allow few changes.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema(""),
                 "label": {"type": "string"},
@@ -701,7 +701,7 @@ impl TypedTool for ArchiveProperty {
             description: "Archives (deletes) a custom property: its values leave records, views, reports and forms; workflows using it may break. An admin can restore it. Confirm with the user first.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": PROPERTY_NAME.schema("")
             }, "required": ["objectType", "name"]}),
@@ -774,7 +774,7 @@ impl TypedTool for ListPropertyGroups {
             description: "Lists an object type's property groups (name, label), for groupName in property tools.",
             family: Family::Properties,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema()
             }, "required": ["objectType"]}),
         }
@@ -831,7 +831,7 @@ impl TypedTool for CreatePropertyGroup {
             description: "Creates a property group (a section of properties) on an object type, when hubspot_list_property_groups has none that fits.",
             family: Family::Properties,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                 "label": {"type": "string"},

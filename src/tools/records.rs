@@ -104,7 +104,7 @@ impl TypedTool for ListRecords {
             ),
             family: Family::Records,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "limit": limit_schema(LIST_LIMIT.into()),
                 "after": after_schema(),
@@ -171,7 +171,7 @@ impl TypedTool for GetRecord {
             description: concat!("Reads one record by id or idProperty.", fenced_note!()),
             family: Family::Records,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema(),
                 "idProperty": id_property_schema(),
@@ -466,7 +466,7 @@ impl TypedTool for SearchRecords {
             description: search_description(),
             family: Family::Records,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "query": {"type": "string", "description": "In default searchable properties."},
                 "filterGroups": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
@@ -646,7 +646,7 @@ impl TypedTool for CreateRecord {
             description: "Creates one record; search first to avoid duplicates. Property names, values: hubspot_list_properties.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: false, idempotent: false, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "properties": values_schema(false),
                 "associations": new_associations_schema()
@@ -725,7 +725,7 @@ impl TypedTool for UpdateRecord {
                 idempotent: true,
                 open_world: true,
             },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": id_schema(),
                 "idProperty": id_property_schema(),
@@ -809,7 +809,7 @@ impl TypedTool for ArchiveRecord {
             description: "Archives (deletes) one record, restorable for 90 days. Confirm with the user first.",
             family: Family::Records,
             annotations: Annotations { read_only: false, destructive: true, idempotent: true, open_world: true },
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "id": RECORD_ID.schema("")
             }, "required": ["objectType", "id"]}),
@@ -898,7 +898,8 @@ mod tests {
     #[test]
     fn operators_and_directions_are_one_list() {
         let def = TypedTool::def(&SearchRecords);
-        let p = &def.input_schema["properties"];
+        let schema = def.input_schema.to_value();
+        let p = &schema["properties"];
         let filter = &p["filterGroups"]["items"]["properties"]["filters"]["items"]["properties"];
         assert_eq!(filter["operator"]["enum"], json!(operator_names()));
         assert_eq!(

@@ -191,7 +191,7 @@ fn described_objects(s: &Value, path: String, out: &mut BTreeSet<String>) {
 
 /// Every way `tool`'s schema and arguments type disagree (empty: they agree).
 fn drift(def: &ToolDef, tool: &dyn Tool) -> Vec<String> {
-    let schema = &def.input_schema;
+    let schema = &def.input_schema.to_value();
     let mut out = Vec::new();
 
     // Schema → type: samples from the schema alone deserialize.
@@ -338,7 +338,7 @@ impl TypedTool for Fake {
             description: "A tool whose schema the test changes, to see the checker notice.",
             family: Family::Diagnostics,
             annotations: Annotations::LOCAL,
-            input_schema: self.0.clone(),
+            input_schema: self.0.clone().into(),
         }
     }
     fn run(&self, _: FakeArgs, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {
@@ -354,7 +354,7 @@ impl TypedTool for NoFields {
     const NAME: &'static str = "no_fields";
     fn def(&self) -> ToolDef {
         ToolDef {
-            input_schema: self.0.clone(),
+            input_schema: self.0.clone().into(),
             ..TypedTool::def(&Fake(Value::Null))
         }
     }

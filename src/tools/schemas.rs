@@ -117,7 +117,7 @@ impl TypedTool for ListSchemas {
             description: "Lists custom object types: objectTypeId (2-…), names, labels, primary, required and searchable properties. Use to find the objectType of a non-standard object.",
             family: Family::Schemas,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {}, "additionalProperties": false}),
+            input_schema: schema_json!({"type": "object", "properties": {}, "additionalProperties": false}),
         }
     }
 
@@ -169,7 +169,7 @@ impl TypedTool for GetSchema {
             description: "Reads one custom object's definition: labels, primary, required and searchable properties, properties (hidden left out), associations. For standard objects use hubspot_list_properties.",
             family: Family::Schemas,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": {"type": "string", "description": "2-… id or fullyQualifiedName (hubspot_list_schemas)."}
             }, "required": ["objectType"]}),
         }

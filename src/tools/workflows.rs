@@ -201,7 +201,7 @@ impl TypedTool for ListWorkflows {
             description: "Lists workflows: id, name, enabled, flowType, object type, last update; details with hubspot_get_workflow. This server cannot change workflows.",
             family: Family::Workflows,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "limit": limit_schema(100),
                 "after": after_schema()
             }}),
@@ -255,7 +255,7 @@ impl TypedTool for GetWorkflow {
             description: "Summarizes one workflow: name, enabled, type, object type, enrollment triggers and actions by type; the full definition is in structuredContent.",
             family: Family::Workflows,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "id": FLOW_ID.schema("From hubspot_list_workflows.")
             }, "required": ["id"]}),
         }

@@ -388,7 +388,7 @@ fn request_corpus() -> Vec<Vec<u8>> {
     let app = app_with(&[]);
     for def in app.registry.defs() {
         let mut args = serde_json::Map::new();
-        if let Some(props) = def.input_schema["properties"].as_object() {
+        if let Some(props) = def.input_schema.to_value()["properties"].as_object() {
             for (k, schema) in props {
                 let v = match schema["type"].as_str() {
                     Some("integer" | "number") => json!(5),

@@ -257,7 +257,7 @@ impl Tool for Boom {
                 idempotent: true,
                 open_world: false,
             },
-            input_schema: json!({"type":"object","properties":{}}),
+            input_schema: json!({"type":"object","properties":{}}).into(),
         })
     }
     fn call(&self, _: Value, _: &mut ToolContext<'_>) -> Result<ToolOutput, ToolError> {

@@ -603,7 +603,7 @@ impl TypedTool for AggregateRecords {
                 complete:false names the windows not read.",
             family: Family::Reports,
             annotations: Annotations::READ,
-            input_schema: json!({"type": "object", "properties": {
+            input_schema: schema_json!({"type": "object", "properties": {
                 "objectType": object_type_schema(),
                 "filterGroups": {"type": "array", "items": {"type": "object"},
                                  "description": "As hubspot_search_records; ≤4 filters a group."},
