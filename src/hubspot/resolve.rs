@@ -20,7 +20,8 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+    ChainedConnector, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout,
+    RustlsConnector,
 };
 
 /// How long resolved addresses are used before they are refreshed (in the background).
@@ -179,24 +180,40 @@ impl Resolver for CachingResolver {
     }
 }
 
-/// ureq's default connector (TCP, then rustls for https), counting each connection it opens.
+/// The agent's connector chain, ureq's default with our TCP transport
+/// ([`super::transport`]): a CONNECT proxy when one is configured, TCP, then rustls for `https`. It
+/// counts each connection it opens.
 #[derive(Debug)]
-pub(crate) struct CountingConnector {
-    inner: DefaultConnector,
+pub(crate) struct CountingConnector<C> {
+    inner: C,
     opened: Arc<AtomicU64>,
 }
 
-impl CountingConnector {
-    pub(crate) fn new(opened: Arc<AtomicU64>) -> CountingConnector {
+/// The chain [`CountingConnector::new`] builds.
+type Chain = ChainedConnector<
+    (),
+    ChainedConnector<
+        (),
+        ChainedConnector<(), (), ConnectProxyConnector>,
+        super::transport::TcpConnector,
+    >,
+    RustlsConnector,
+>;
+
+impl CountingConnector<Chain> {
+    pub(crate) fn new(opened: Arc<AtomicU64>) -> CountingConnector<Chain> {
         CountingConnector {
-            inner: DefaultConnector::default(),
+            inner:
+                ().chain(ConnectProxyConnector::default())
+                    .chain(super::transport::TcpConnector)
+                    .chain(RustlsConnector::default()),
             opened,
         }
     }
 }
 
-impl Connector<()> for CountingConnector {
-    type Out = Box<dyn Transport>;
+impl<C: Connector<()>> Connector<()> for CountingConnector<C> {
+    type Out = C::Out;
 
     fn connect(
         &self,
