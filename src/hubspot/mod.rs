@@ -12,7 +12,6 @@ pub mod paths;
 pub mod rate_limit;
 mod resolve;
 mod retry;
-mod transport;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;

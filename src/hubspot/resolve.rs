@@ -20,8 +20,7 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ChainedConnector, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout,
-    RustlsConnector,
+    ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
 
 /// How long resolved addresses are used before they are refreshed (in the background).
@@ -180,40 +179,24 @@ impl Resolver for CachingResolver {
     }
 }
 
-/// The agent's connector chain, ureq's default with our TCP transport
-/// ([`super::transport`]): a CONNECT proxy when one is configured, TCP, then rustls for `https`. It
-/// counts each connection it opens.
+/// ureq's default connector (TCP, then rustls for https), counting each connection it opens.
 #[derive(Debug)]
-pub(crate) struct CountingConnector<C> {
-    inner: C,
+pub(crate) struct CountingConnector {
+    inner: DefaultConnector,
     opened: Arc<AtomicU64>,
 }
 
-/// The chain [`CountingConnector::new`] builds.
-type Chain = ChainedConnector<
-    (),
-    ChainedConnector<
-        (),
-        ChainedConnector<(), (), ConnectProxyConnector>,
-        super::transport::TcpConnector,
-    >,
-    RustlsConnector,
->;
-
-impl CountingConnector<Chain> {
-    pub(crate) fn new(opened: Arc<AtomicU64>) -> CountingConnector<Chain> {
+impl CountingConnector {
+    pub(crate) fn new(opened: Arc<AtomicU64>) -> CountingConnector {
         CountingConnector {
-            inner:
-                ().chain(ConnectProxyConnector::default())
-                    .chain(super::transport::TcpConnector)
-                    .chain(RustlsConnector::default()),
+            inner: DefaultConnector::default(),
             opened,
         }
     }
 }
 
-impl<C: Connector<()>> Connector<()> for CountingConnector<C> {
-    type Out = C::Out;
+impl Connector<()> for CountingConnector {
+    type Out = Box<dyn Transport>;
 
     fn connect(
         &self,
