@@ -105,6 +105,23 @@ without_sandbox() {
   echo "without the sandbox feature: --demo and sandbox exit 2"
 }
 
+# `cargo test` with a temporary directory of its own, which must be empty afterwards: keys, certificates,
+# documents and state files the tests write are removed by the tests (tests/it/support/keys.rs `TempDir`),
+# private keys included. Found as 94 `hubspot-mcp-keys-*` directories left in /tmp.
+cargo_test_leaves_no_files() {
+  local tmp rc=0 left
+  tmp=$(mktemp -d) || return 1
+  TMPDIR="$tmp" cargo test --workspace --locked || rc=$?
+  left=$(find "$tmp" -mindepth 1 -maxdepth 1 | head -20)
+  if [ -n "$left" ]; then
+    echo "cargo test left these in its temporary directory $tmp:"
+    echo "$left"
+    rc=1
+  fi
+  rm -rf "$tmp"
+  return $rc
+}
+
 # The criterion benches (bench/, docs/performance.md "Criterion benches") compiled and each run once, so
 # they cannot rot: criterion's test mode (`cargo test --bench`), in the test profile that `cargo test`
 # above has already built (about 20 s). `cargo bench --no-run` would build them in the release profile
@@ -161,7 +178,7 @@ run_stage "cargo clippy -D warnings" clippy_all
 run_stage "cargo doc -D warnings" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet
 run_stage "no async runtime" no_async_runtime
 run_stage "layers (ARCHITECTURE.md; tests/layers)" cargo test --locked --test layers
-run_stage "cargo test (unit, integration, doc; product and sandbox)" cargo test --workspace --locked
+run_stage "cargo test (unit, integration, doc; product and sandbox; no files left behind)" cargo_test_leaves_no_files
 run_stage "criterion benches (bench/): compiled, each run once" benches_smoke
 run_stage "cargo build --no-default-features (no sandbox)" without_sandbox
 run_stage "SDK clients (TypeScript 1.x/2.x, Python 1.x/2.x; OAuth; a real browser)" \

@@ -496,13 +496,14 @@ fn production_sends_hsts_and_a_principal_has_one_budget_across_addresses() {
 #[test]
 fn an_https_jwks_is_trusted_through_the_operators_ca_bundle() {
     let rsa = keys::rsa("tls-1");
-    let dir = keys::temp("jwks-tls").parent().unwrap().to_path_buf();
+    let tmp = keys::TempDir::new();
+    let dir = tmp.path();
     std::fs::write(
         dir.join("jwks.json"),
         json!({"keys": [rsa.jwk.clone()]}).to_string(),
     )
     .unwrap();
-    let (mut tls, port, ca) = keys::https_file_server(&dir, "-WWW");
+    let (mut tls, port, ca) = keys::https_file_server(dir, "-WWW");
     let uri = format!("https://127.0.0.1:{port}/jwks.json");
     let token = signed(
         Algorithm::RS256,

@@ -777,6 +777,8 @@ fn client_metadata_documents_on_private_addresses_are_refused() {
 /// its CA, as `OAUTH_CIMD_ALLOW_ORIGIN` / `OAUTH_CIMD_CA_FILE` allow outside production.
 struct Documents {
     _tls: ChildGuard,
+    /// After `_tls`: fields drop in order, so the server stops before its files go.
+    _dir: crate::support::keys::TempDir,
     origin: String,
     ca: std::path::PathBuf,
 }
@@ -798,11 +800,8 @@ fn http_file(dir: &std::path::Path, name: &str, status: &str, headers: &str, bod
 }
 
 fn documents() -> Documents {
-    let dir = crate::support::keys::temp("cimd")
-        .parent()
-        .unwrap()
-        .join("cimd-docs");
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = crate::support::keys::TempDir::new();
+    let dir = tmp.path().to_path_buf();
     // The port is known only once the server listens, and the documents must name their own URL: write
     // them with a placeholder port, start, then rewrite (s_server -HTTP reads a file per request).
     let (tls, port, ca) = crate::support::keys::https_file_server(&dir, "-HTTP");
@@ -842,6 +841,7 @@ fn documents() -> Documents {
     );
     Documents {
         _tls: ChildGuard(tls),
+        _dir: tmp,
         origin,
         ca,
     }

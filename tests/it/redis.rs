@@ -573,11 +573,9 @@ fn tls_files(dir: &std::path::Path) -> [std::path::PathBuf; 3] {
 
 #[test]
 fn rediss_shares_sessions_over_tls_and_refuses_a_server_it_cannot_verify() {
-    let dir = crate::support::keys::temp("redis-tls")
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let [ca, cert, key] = tls_files(&dir);
+    let tmp = crate::support::keys::TempDir::new();
+    let dir = tmp.path();
+    let [ca, cert, key] = tls_files(dir);
     let redis = RedisServer::start_tls(&cert, &key, &ca);
     let ca_s = ca.to_string_lossy().into_owned();
     let with_ca = [("HUBSPOT_CA_FILE", ca_s.as_str())];

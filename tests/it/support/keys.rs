@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,14 +40,28 @@ pub fn openssl(args: &[&str]) -> Vec<u8> {
     o.stdout
 }
 
-pub fn temp(name: &str) -> PathBuf {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("hubspot-mcp-keys-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A fresh directory under the temporary directory, removed with everything in it when dropped: the
+/// keys, certificates and documents the tests write there (private keys among them) do not outlive the test.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("hubspot-mcp-keys-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A key pair: the private PEM (PKCS#8), the public PEM, and its JWK.
@@ -59,7 +73,8 @@ pub struct Key {
 
 /// A fresh RSA 2048 key with `kid`.
 pub fn rsa(kid: &str) -> Key {
-    let path = temp("rsa.pem");
+    let dir = TempDir::new();
+    let path = dir.path().join("rsa.pem");
     let p = path.to_str().unwrap();
     openssl(&[
         "genpkey",
@@ -85,7 +100,8 @@ pub fn rsa(kid: &str) -> Key {
 
 /// A fresh EC P-256 key with `kid`.
 pub fn ec(kid: &str) -> Key {
-    let path = temp("ec.pem");
+    let dir = TempDir::new();
+    let path = dir.path().join("ec.pem");
     let p = path.to_str().unwrap();
     openssl(&[
         "genpkey",
