@@ -78,7 +78,7 @@ pub(crate) fn canonical(raw: &str) -> Option<String> {
     let t = raw.trim().to_ascii_lowercase();
     let known = STANDARD_TYPES
         .iter()
-        .find(|(name, id)| t == *name || t == *id || format!("{t}s") == *name);
+        .find(|(name, id)| t == *name || t == *id || name.strip_suffix('s') == Some(t.as_str()));
     match (known, t.as_str()) {
         (Some((name, _)), _) => Some((*name).to_string()),
         (None, "company") => Some("companies".into()),

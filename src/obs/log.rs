@@ -6,7 +6,9 @@
 //! show: tokens and secrets are [`Secret`](crate::obs::redact::Secret)s, session ids go through
 //! [`session_hint`](crate::obs::redact::session_hint). stdout is never written (stdio transport owns it).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -127,27 +129,72 @@ fn current_request_id() -> Option<String> {
 }
 
 fn json_line(record: &log::Record<'_>, ctx: &LogContext) -> String {
-    let mut m = serde_json::Map::new();
-    m.insert("time".into(), rfc3339(SystemTime::now()).into());
-    m.insert("level".into(), record.level().as_str().into());
-    m.insert("msg".into(), record.args().to_string().into());
-    m.insert("service".into(), ctx.service.clone().into());
-    m.insert("version".into(), env!("CARGO_PKG_VERSION").into());
-    m.insert("environment".into(), ctx.environment.into());
+    // Fields by borrowed name, written once into the line: the access log line of every request was a
+    // `Map` of owned keys and values (33 allocations of a tool call's 580), now a handful.
+    let mut m: BTreeMap<Cow<'_, str>, Field<'_>> = BTreeMap::new();
+    m.insert(
+        "time".into(),
+        Field::Text(rfc3339(SystemTime::now()).into()),
+    );
+    m.insert("level".into(), Field::Text(record.level().as_str().into()));
+    m.insert("msg".into(), Field::Args(record.args()));
+    m.insert("service".into(), Field::Text(ctx.service.as_str().into()));
+    m.insert(
+        "version".into(),
+        Field::Text(env!("CARGO_PKG_VERSION").into()),
+    );
+    m.insert("environment".into(), Field::Text(ctx.environment.into()));
     if record.level() <= log::Level::Warn || record.level() == log::Level::Trace {
-        m.insert("target".into(), record.target().into());
+        m.insert("target".into(), Field::Text(record.target().into()));
     }
     if let Some(id) = current_request_id() {
-        m.insert("request_id".into(), id.into());
+        m.insert("request_id".into(), Field::Text(id.into()));
     }
     let _ = record.key_values().visit(&mut JsonKv(&mut m));
-    // `serde_json::to_string` writes into a buffer (`Value`'s `Display` passes every token through `fmt`).
-    let mut s = serde_json::to_string(&m).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::with_capacity(256);
+    let _ = serde_json::to_writer(&mut out, &m);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
-struct JsonKv<'a>(&'a mut serde_json::Map<String, serde_json::Value>);
+/// A field's value in a JSON log line.
+enum Field<'a> {
+    Text(Cow<'a, str>),
+    /// The message, formatted straight into the line.
+    Args(&'a std::fmt::Arguments<'a>),
+    /// A value given to a log macro: a number or a boolean as itself, anything else as text.
+    Kv(Value<'a>),
+    /// An audit line's fields, a JSON object of their own (`approval::audit`).
+    Json(serde_json::Value),
+}
+
+impl serde::Serialize for Field<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Text(t) => s.serialize_str(t),
+            Field::Args(a) => s.collect_str(a),
+            Field::Json(v) => v.serialize(s),
+            Field::Kv(v) => {
+                if let Some(n) = v.to_u64() {
+                    s.serialize_u64(n)
+                } else if let Some(n) = v.to_i64() {
+                    s.serialize_i64(n)
+                } else if let Some(b) = v.to_bool() {
+                    s.serialize_bool(b)
+                } else if let Some(f) = v.to_f64() {
+                    match serde_json::Number::from_f64(f) {
+                        Some(n) => n.serialize(s),
+                        None => s.serialize_unit(),
+                    }
+                } else {
+                    s.collect_str(v)
+                }
+            }
+        }
+    }
+}
+
+struct JsonKv<'a, 'kvs>(&'a mut BTreeMap<Cow<'kvs, str>, Field<'kvs>>);
 
 /// True for a `None` given to a log macro: such fields are left out of the line.
 fn is_null(value: &Value<'_>) -> bool {
@@ -166,32 +213,24 @@ fn is_null(value: &Value<'_>) -> bool {
     n.0
 }
 
-impl<'kvs> VisitSource<'kvs> for JsonKv<'_> {
+impl<'kvs> VisitSource<'kvs> for JsonKv<'_, 'kvs> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: Value<'kvs>) -> Result<(), log::kv::Error> {
         if is_null(&value) {
             return Ok(());
         }
-        // An audit line's fields are a JSON object of their own (`approval::audit`).
         if key.as_str() == "audit" {
             if let Ok(v @ serde_json::Value::Object(_)) =
                 serde_json::from_str::<serde_json::Value>(&value.to_string())
             {
-                self.0.insert("audit".into(), v);
+                self.0.insert("audit".into(), Field::Json(v));
                 return Ok(());
             }
         }
-        let v = if let Some(n) = value.to_u64() {
-            n.into()
-        } else if let Some(n) = value.to_i64() {
-            n.into()
-        } else if let Some(b) = value.to_bool() {
-            b.into()
-        } else if let Some(f) = value.to_f64() {
-            serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into)
-        } else {
-            value.to_string().into()
+        let name = match key.to_borrowed_str() {
+            Some(k) => Cow::Borrowed(k),
+            None => Cow::Owned(key.as_str().to_string()),
         };
-        self.0.insert(key.as_str().to_string(), v);
+        self.0.insert(name, Field::Kv(value));
         Ok(())
     }
 }
@@ -243,5 +282,72 @@ mod tests {
         use std::time::{Duration, UNIX_EPOCH};
         let t = UNIX_EPOCH + Duration::from_millis(1_795_673_667_123);
         assert_eq!(rfc3339(t), "2026-11-26T06:14:27.123Z");
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    fn line(level: log::Level, kvs: &[(&str, Value<'_>)]) -> String {
+        let ctx = LogContext {
+            service: "svc \"quoted\"".into(),
+            environment: "production",
+        };
+        json_line(
+            &log::Record::builder()
+                .args(format_args!("said \"{}\"\n", "hi"))
+                .level(level)
+                .target("hubspot_mcp::x")
+                .key_values(&kvs)
+                .build(),
+            &ctx,
+        )
+    }
+
+    /// One JSON object per line, keys in order, every kind of value a log macro is given written as
+    /// the kind it is: numbers, booleans, text (escaped), a `None` left out, an audit object nested.
+    #[test]
+    fn a_json_line_holds_every_field_as_its_kind() {
+        let ip = std::net::Ipv4Addr::LOCALHOST;
+        let kvs = [
+            ("status", Value::from(404u64)),
+            ("delta", Value::from(-3i64)),
+            ("ok", Value::from(true)),
+            ("ratio", Value::from(0.5f64)),
+            ("nan", Value::from(f64::NAN)),
+            ("path", Value::from("/mcp?\"x\"\u{1}")),
+            ("addr", Value::from_display(&ip)),
+            ("gone", Value::null()),
+            ("audit", Value::from("{\"tool\":\"t\",\"n\":1}")),
+            ("version", Value::from("override")),
+        ];
+        let text = line(log::Level::Info, &kvs);
+        assert!(
+            text.ends_with("}\n") && text.matches('\n').count() == 1,
+            "{text}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let time = v["time"].as_str().unwrap().to_string();
+        assert_eq!(
+            v,
+            serde_json::json!({"time": time, "level": "INFO", "msg": "said \"hi\"\n",
+                "service": "svc \"quoted\"", "version": "override", "environment": "production",
+                "status": 404, "delta": -3, "ok": true, "ratio": 0.5, "nan": null,
+                "path": "/mcp?\"x\"\u{1}", "addr": "127.0.0.1", "audit": {"tool": "t", "n": 1}})
+        );
+        // Keys sorted, as Railway's log view has always been given them.
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let at = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
+        let mut by_position = keys.clone();
+        by_position.sort_by_key(|k| at(k));
+        assert_eq!(by_position, keys, "{text}");
+        // An audit value that is not an object is text; warnings name their target.
+        let text = line(log::Level::Warn, &[("audit", Value::from("[1]"))]);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (&v["audit"], &v["target"]),
+            (&"[1]".into(), &"hubspot_mcp::x".into())
+        );
     }
 }

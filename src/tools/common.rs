@@ -293,50 +293,46 @@ pub(crate) fn trim_record(cx: &ToolContext<'_>, object_type: &str, v: &Value) ->
 /// [`trim_record`] of a record the caller owns (a page's results taken out of it): the kept values
 /// are moved, not copied.
 pub(crate) fn trim_record_owned(cx: &ToolContext<'_>, object_type: &str, v: Value) -> Value {
-    let Value::Object(mut v) = v else {
+    let Value::Object(mut m) = v else {
         return Value::Object(Map::new());
     };
-    let mut m = Map::new();
-    let id = v.remove("id");
-    if let Some(Value::Object(props)) = v.remove("properties") {
-        let mut kept: Map<String, Value> = props
-            .into_iter()
-            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
-            .collect();
-        let id = match &id {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
+    // Trimmed where it lies: the record's own map keeps what a model reads (no key, node or value is
+    // allocated again: a page of records was a third of a tool call's allocations when rebuilt).
+    m.retain(|k, v| match k.as_str() {
+        "id" | "createdAt" | "updatedAt" => true,
+        "properties" | "associations" => v.is_object(),
+        "archived" => *v == Value::Bool(true),
+        _ => false,
+    });
+    let (mut id, mut props, mut assoc) = (None, None, None);
+    for (k, v) in m.iter_mut() {
+        match k.as_str() {
+            "id" => id = Some(&*v),
+            "properties" => props = v.as_object_mut(),
+            "associations" => assoc = v.as_object_mut(),
+            _ => {}
+        }
+    }
+    if let Some(props) = props {
+        props.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
+        let id: std::borrow::Cow<'_, str> = match id {
+            Some(Value::String(s)) => s.as_str().into(),
+            Some(Value::Number(n)) => n.to_string().into(),
+            _ => "".into(),
         };
-        if untrusted::fence_properties(object_type, &id, &mut kept) > 0 {
+        if untrusted::fence_properties(object_type, &id, props) > 0 {
             cx.mark_untrusted();
         }
-        m.insert("properties".into(), Value::Object(kept));
     }
-    if let Some(id) = id {
-        m.insert("id".into(), id);
-    }
-    for k in ["createdAt", "updatedAt"] {
-        if let Some(x) = v.remove(k) {
-            m.insert(k.into(), x);
-        }
-    }
-    if v.get("archived") == Some(&Value::Bool(true)) {
-        m.insert("archived".into(), true.into());
-    }
-    if let Some(Value::Object(assoc)) = v.remove("associations") {
-        let mut a = Map::new();
-        for (ty, mut list) in assoc {
-            let ids: Vec<Value> = match list.get_mut("results").map(Value::take) {
-                Some(Value::Array(r)) => r
-                    .into_iter()
-                    .filter_map(|mut x| x.get_mut("id").map(Value::take))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            a.insert(ty, Value::Array(ids));
-        }
-        m.insert("associations".into(), Value::Object(a));
+    for list in assoc.into_iter().flat_map(|a| a.values_mut()) {
+        let ids: Vec<Value> = match list.get_mut("results").map(Value::take) {
+            Some(Value::Array(r)) => r
+                .into_iter()
+                .filter_map(|mut x| x.get_mut("id").map(Value::take))
+                .collect(),
+            _ => Vec::new(),
+        };
+        *list = Value::Array(ids);
     }
     Value::Object(m)
 }
@@ -358,7 +354,12 @@ pub(crate) fn take_records(
 
 /// `paging.next.after` of a HubSpot page.
 pub(crate) fn next_after(v: &Value) -> Option<String> {
-    v.pointer("/paging/next/after").and_then(|a| match a {
+    // Field by field: `pointer` would allocate each of its tokens.
+    let after = v
+        .get("paging")
+        .and_then(|p| p.get("next"))
+        .and_then(|n| n.get("after"));
+    after.and_then(|a| match a {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -368,22 +369,27 @@ pub(crate) fn next_after(v: &Value) -> Option<String> {
 /// Renders a list: a summary line, then one compact JSON line per item, cut before `limit` characters with
 /// a notice saying how many items the text leaves out (all of them are in `structuredContent`).
 pub(crate) fn render_list(summary: &str, items: &[Value], limit: usize) -> String {
-    let mut text = summary.to_string();
+    // Each line written straight into the text and taken back if it does not fit: no string per line.
+    let mut text = Vec::with_capacity(limit.min(summary.len() + 256 * (items.len() + 1)));
+    text.extend_from_slice(summary.as_bytes());
     for (i, item) in items.iter().enumerate() {
-        // Straight into a buffer: `to_string` (`Display`) would pass every token through `fmt`.
-        let line = serde_json::to_string(item).unwrap_or_default();
-        if text.len() + line.len() + 1 > limit {
-            text.push_str(&format!(
-                "\n[Truncated: {i} of {} items shown to stay within {limit} characters; all of them are in \
-                 structuredContent. Ask for fewer properties or a smaller limit to read them as text.]",
-                items.len()
-            ));
-            return text;
+        let end = text.len();
+        text.push(b'\n');
+        if serde_json::to_writer(&mut text, item).is_err() || text.len() > limit {
+            text.truncate(end);
+            text.extend_from_slice(
+                format!(
+                    "\n[Truncated: {i} of {} items shown to stay within {limit} characters; all of them are in \
+                     structuredContent. Ask for fewer properties or a smaller limit to read them as text.]",
+                    items.len()
+                )
+                .as_bytes(),
+            );
+            break;
         }
-        text.push('\n');
-        text.push_str(&line);
     }
-    text
+    // Whole JSON lines after a UTF-8 summary: always valid.
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// Renders one value: a summary line and its compact JSON, cut at `limit` characters with a notice.
@@ -673,6 +679,36 @@ pub(crate) mod tests {
         assert_eq!(out.structured.unwrap()["nextAfter"], "100");
         let long = render_one("x", &json!({"a": "é".repeat(2000)}), 500);
         assert!(long.contains("[Truncated at"));
+    }
+
+    /// Every shape a record can come in keeps what it kept when it was rebuilt rather than trimmed in
+    /// place: numeric ids, no or odd `properties`, `archived` false or true, odd associations, unknown keys.
+    #[test]
+    fn trimming_keeps_exactly_what_a_model_reads() {
+        let cases = [
+            (
+                json!({"id": 7, "properties": {"b": "2", "a": "1", "n": null, "e": ""}, "archived": true,
+                       "createdAt": 1, "updatedAt": null, "propertiesWithHistory": {"a": []}, "x": 1}),
+                json!({"id": 7, "properties": {"a": "1", "b": "2"}, "archived": true, "createdAt": 1,
+                       "updatedAt": null}),
+            ),
+            (
+                json!({"properties": "odd", "associations": [1], "archived": "true"}),
+                json!({}),
+            ),
+            (
+                json!({"id": "9", "associations": {"deals": {"results": [{"id": "1"}, {"type": "t"}, {"id": 2}]},
+                                                   "notes": {"paging": {}}, "tasks": 5}}),
+                json!({"id": "9", "associations": {"deals": ["1", 2], "notes": [], "tasks": []}}),
+            ),
+            (json!(["not", "a", "record"]), json!({})),
+        ];
+        for (record, kept) in cases {
+            let got = with_cx(|cx| trim_record(cx, "contacts", &record));
+            assert_eq!(got, kept, "{record}");
+            // Byte for byte, in the order HubSpot's keys sort.
+            assert_eq!(got.to_string(), kept.to_string());
+        }
     }
 
     #[test]
