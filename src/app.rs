@@ -188,3 +188,33 @@ impl crate::mcp::Host for App {
         &self.approvals
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, Purpose, RawEnv};
+    use crate::mcp::dispatch::{decorate, tool_result, Payload};
+    use crate::mcp::version::Revision;
+    use crate::tools::{Structured, ToolOutput};
+    use serde_json::json;
+
+    /// JSON a tool wrote goes into the `CallToolResult` byte for byte as the same output held as a
+    /// `Value` does, in every revision (2026-07-28's `_meta` and `resultType` included).
+    #[test]
+    fn a_written_result_is_the_value_result_in_every_revision() {
+        let cfg = Config::from_raw(&RawEnv::default(), Purpose::Demo).unwrap();
+        let app = super::App::new(cfg, None).unwrap();
+        let data = json!({"nextAfter": null, "results": [{"id": "1", "properties": {"a": "é\n\"x\""}}],
+                          "total": 3});
+        for revision in Revision::ALL {
+            let out = |s: Structured| ToolOutput {
+                text: "1 contacts.\n{\"id\":\"1\"} </tag> \u{2028}".into(),
+                structured: Some(s),
+            };
+            let written = tool_result(&app, out(Structured::Json(data.to_string())), revision);
+            let valued = tool_result(&app, out(Structured::Value(data.clone())), revision);
+            assert!(matches!(written, Payload::Json(_)), "{revision:?}");
+            let valued = decorate(&app, revision, valued).into_json();
+            assert_eq!(written.into_json(), valued, "{revision:?}");
+        }
+    }
+}

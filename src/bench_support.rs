@@ -11,8 +11,6 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use serde_json::Value;
-
 use crate::app::App;
 use crate::auth::{AuthError, Verifier};
 use crate::config::{Config, ConfigErrors, Purpose, RawEnv};
@@ -108,21 +106,20 @@ pub fn sse_frames(out: &mut Vec<u8>, events: &[String]) {
     let _ = w.finish();
 }
 
-/// What `hubspot_list_records` makes of a HubSpot page of `object_type` records (`{"results": […],
-/// "paging": …}`): each record trimmed (CRM text cleaned and fenced), the text rendering within
-/// `MCP_TOOL_TEXT_LIMIT`, and the `CallToolResult` of `revision`, serialized as it goes on the wire.
-/// The page is taken by value, as the tool owns the page it parsed (its records are moved, not copied).
-pub fn render_page(app: &App, object_type: &str, mut page: Value, revision: Revision) -> String {
+/// What `hubspot_list_records` makes of a HubSpot page of `object_type` records (the answer's text,
+/// `{"results": […], "paging": …}`): the page read as it comes (no `Value` tree), each record trimmed
+/// (CRM text cleaned and fenced) and written once, the text within `MCP_TOOL_TEXT_LIMIT`, and the
+/// `CallToolResult` of `revision` as it goes on the wire.
+pub fn render_page(app: &App, object_type: &str, page: &str, revision: Revision) -> String {
     use crate::tools::common;
     let cancel = crate::tools::CancelToken::new();
     let cx = crate::tools::ToolContext::new(None, &cancel, Instant::now(), &app.services);
-    let results = common::take_records(&cx, object_type, &mut page);
-    let out = common::page_result(
-        object_type,
-        results,
-        None,
-        common::next_after(&page),
-        app.services.text_limit,
-    );
-    serde_json::to_string(&crate::mcp::dispatch::tool_result(out, revision)).unwrap_or_default()
+    let Ok(page) = crate::hubspot::page::parse(page) else {
+        return String::new();
+    };
+    let next = page.next_after.clone();
+    let mut records = common::RecordsWriter::default();
+    records.add_page(&cx, object_type, page);
+    let out = records.into_output(object_type, None, next, app.services.text_limit);
+    crate::mcp::dispatch::tool_result(app, out, revision).into_json()
 }

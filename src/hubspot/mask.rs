@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
+use super::page::{RecordPage, Scalar};
 use super::{Error, ErrorKind, Method};
 use crate::config::object_types::{canonical, is_custom_name, is_type_id};
 use crate::config::{MaskStyle, Masking};
@@ -80,7 +81,7 @@ pub(crate) struct Mask {
 
 /// A request as it may be sent: the query, and the body to send instead of the caller's (when masked
 /// names were taken out of it).
-type Prepared<'q> = (Vec<(&'q str, String)>, Option<Value>);
+pub(crate) type Prepared<'q> = (Vec<(&'q str, String)>, Option<Value>);
 
 /// What a path addresses, as far as masking goes.
 enum Target<'p> {
@@ -323,6 +324,31 @@ impl Mask {
         }
     }
 
+    /// Masks a page of records read without a `Value` tree ([`RecordPage`]) as [`Mask::response`]
+    /// masks the same answer as a `Value`.
+    pub(crate) fn page(&self, path: &str, page: &mut RecordPage<'_>) {
+        let Target::Objects { ty, .. } = target(path) else {
+            return;
+        };
+        let Some(masked) = self.masked(&ty) else {
+            return;
+        };
+        for props in page
+            .results
+            .iter_mut()
+            .filter_map(|r| r.properties.as_mut())
+        {
+            match self.style {
+                MaskStyle::Omit => props.retain(|(n, _)| !masked.contains(&key(n))),
+                MaskStyle::Redact => {
+                    for (_, v) in props.iter_mut().filter(|(n, _)| masked.contains(&key(n))) {
+                        *v = Scalar::Str(REDACTED.into());
+                    }
+                }
+            }
+        }
+    }
+
     /// Masks one record, or each record of `results` (pages, searches, batch answers).
     fn records(&self, masked: &BTreeSet<String>, answer: &mut Value) {
         self.record(masked, answer);
@@ -529,6 +555,48 @@ mod tests {
 
     fn mask(spec: &str, style: MaskStyle) -> Mask {
         Mask::new(&masking_for_tests(spec, style))
+    }
+
+    /// A page read without a `Value` ([`Mask::page`]) is masked as the same page read as a `Value`
+    /// ([`Mask::response`]): omitted or redacted, names matched whatever their case, other types and
+    /// paths untouched.
+    #[test]
+    fn a_page_read_as_it_comes_is_masked_as_a_value_is() {
+        let text = r#"{"results":[{"id":"1","properties":{"Phone":"+1 555","email":"a@b.c","phone":"x","lifecyclestage":null}},{"id":"2"},{"id":"3","properties":{"phone":""}}]}"#;
+        for style in [MaskStyle::Omit, MaskStyle::Redact] {
+            let m = mask("contacts:phone,lifecyclestage", style);
+            for path in [
+                "/crm/v3/objects/contacts",
+                "/crm/v3/objects/contacts/search",
+                "/crm/v3/objects/deals",
+            ] {
+                let mut typed = crate::hubspot::page::parse(text).unwrap();
+                m.page(path, &mut typed);
+                let mut value: Value = serde_json::from_str(text).unwrap();
+                m.response(path, &mut value);
+                let props = |r: &Value| {
+                    r.get("properties").and_then(Value::as_object).map(|p| {
+                        p.iter()
+                            .map(|(k, v)| {
+                                let v = match v {
+                                    Value::String(s) => Scalar::Str(s.clone().into()),
+                                    v => Scalar::Other(v.clone()),
+                                };
+                                (std::borrow::Cow::Owned(k.clone()), v)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                };
+                let want: Vec<_> = value["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(props)
+                    .collect();
+                let got: Vec<_> = typed.results.into_iter().map(|r| r.properties).collect();
+                assert_eq!(got, want, "{style:?} {path}");
+            }
+        }
     }
 
     fn refusal(r: Result<Prepared<'_>, Error>) -> String {

@@ -8,6 +8,7 @@
 mod error;
 mod mask;
 pub(crate) mod oauth;
+pub(crate) mod page;
 pub mod paths;
 pub mod rate_limit;
 mod resolve;
@@ -26,6 +27,7 @@ use crate::config::Config;
 use crate::obs::histogram::Histogram;
 use crate::obs::redact::Secret;
 use mask::Mask;
+use page::RecordPage;
 use rate_limit::{Budget, Limiter, SharedLimiter};
 use retry::{Decision, Outcome, Policy};
 
@@ -341,37 +343,102 @@ impl Client {
         kind: Kind,
         deadline: Instant,
     ) -> Result<Reply, Error> {
-        if let Some(ty) = self.mask.needs_schema(path) {
-            // A custom type spelled as the mask has not seen: its schema's answer (masked like any
-            // other, through this function) teaches the mask its other spelling. Without it, refuse.
-            let schema = self.send_as(
-                user,
-                Method::Get,
-                &paths::schema(&ty),
-                &[],
-                None,
-                Kind::Read,
-                deadline,
-            )
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Masked,
-                    format!(
-                        "properties of a custom object are masked by the operator, and the schema of {ty} \
-                         could not be read to tell whether it is that object ({e})"
-                    ),
-                )
-            })?;
-            self.mask.learn_schema(&ty, &schema.body);
-        }
-        let (query, replaced) = self.mask.request(method, path, query, body)?;
-        let body = replaced.as_ref().or(body);
-        let mut answer = self.exchange(user, method, path, &query, body, kind, deadline)?;
-        self.mask.response(path, &mut answer.body);
-        Ok(answer)
+        let mut answer = Value::Null;
+        let correlation_id = self.exchange(
+            user,
+            method,
+            path,
+            query,
+            body,
+            kind,
+            deadline,
+            &mut |text| {
+                answer = json_body(text)?;
+                Ok(())
+            },
+        )?;
+        self.mask.response(path, &mut answer);
+        Ok(Reply {
+            body: answer,
+            correlation_id,
+        })
     }
 
-    /// One call as HubSpot sees it (after masking): rate limiting, attempts and retries.
+    /// [`Client::send_as`] for a call HubSpot answers with a page of records (a list, a search): the
+    /// answer is read as a [`RecordPage`] (no `Value` tree), masked like any other, and given to `f`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn read_page<R>(
+        &self,
+        user: Option<&UserToken>,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: Kind,
+        deadline: Instant,
+        f: impl FnOnce(RecordPage<'_>) -> R,
+    ) -> Result<R, Error> {
+        let (mut f, mut out) = (Some(f), None);
+        self.exchange(
+            user,
+            method,
+            path,
+            query,
+            body,
+            kind,
+            deadline,
+            &mut |text| {
+                let mut page = page::parse(text).map_err(invalid_json)?;
+                self.mask.page(path, &mut page);
+                out = f.take().map(|f| f(page));
+                Ok(())
+            },
+        )?;
+        out.ok_or_else(|| Error::new(ErrorKind::Decode, "HubSpot's page was read twice"))
+    }
+
+    /// What masking asks of a call before it is sent: the query (and body) to send instead, having
+    /// learnt a custom type's other spelling first when the mask needs it; refused when the call
+    /// would reveal or set a masked property.
+    fn mask_request<'q>(
+        &self,
+        user: Option<&UserToken>,
+        method: Method,
+        path: &str,
+        query: &[(&'q str, String)],
+        body: Option<&Value>,
+        deadline: Instant,
+    ) -> Result<mask::Prepared<'q>, Error> {
+        if let Some(ty) = self.mask.needs_schema(path) {
+            // A custom type spelled as the mask has not seen: its schema's answer (masked like any
+            // other, through `send_as`) teaches the mask its other spelling. Without it, refuse.
+            let schema = self
+                .send_as(
+                    user,
+                    Method::Get,
+                    &paths::schema(&ty),
+                    &[],
+                    None,
+                    Kind::Read,
+                    deadline,
+                )
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Masked,
+                        format!(
+                            "properties of a custom object are masked by the operator, and the schema of {ty} \
+                             could not be read to tell whether it is that object ({e})"
+                        ),
+                    )
+                })?;
+            self.mask.learn_schema(&ty, &schema.body);
+        }
+        self.mask.request(method, path, query, body)
+    }
+
+    /// One call: masking's part before it is sent ([`Client::mask_request`]), rate limiting, attempts
+    /// and retries. `read` is given a successful answer's text (its error: the attempt failed); returns
+    /// the answer's correlation id.
     #[allow(clippy::too_many_arguments)]
     fn exchange(
         &self,
@@ -382,8 +449,11 @@ impl Client {
         body: Option<&Value>,
         kind: Kind,
         deadline: Instant,
-    ) -> Result<Reply, Error> {
-        let url = self.url(path, query);
+        read: &mut dyn FnMut(&str) -> Result<(), Error>,
+    ) -> Result<Option<String>, Error> {
+        let (query, replaced) = self.mask_request(user, method, path, query, body, deadline)?;
+        let body = replaced.as_ref().or(body);
+        let url = self.url(path, &query);
         let bearer = format!(
             "Bearer {}",
             user.map_or(self.token.expose(), |u| u.access_token.expose())
@@ -406,21 +476,21 @@ impl Client {
                 h.observe(sent.elapsed());
             }
             let (outcome, err) = match answer {
-                Ok((status, a)) if (200..300).contains(&status) => {
-                    return Ok(Reply {
-                        body: a.body,
-                        correlation_id: a.correlation_id,
-                    })
-                }
+                // An answer that does not read is treated as a failed attempt (retried when the
+                // call may be).
+                Ok((status, a)) if (200..300).contains(&status) => match read(&a.text) {
+                    Ok(()) => return Ok(a.correlation_id),
+                    Err(e) => (Outcome::ServerError(0), e),
+                },
                 Ok((429, a)) => {
                     self.stats.rate_limited.fetch_add(1, Relaxed);
-                    let policy = a
-                        .body
+                    let body = a.error_body();
+                    let policy = body
                         .get("policyName")
                         .and_then(Value::as_str)
                         .unwrap_or("")
                         .to_string();
-                    let err = Error::from_response(429, &a.body);
+                    let err = Error::from_response(429, &body);
                     (
                         Outcome::RateLimited {
                             policy,
@@ -432,11 +502,11 @@ impl Client {
                 }
                 Ok((status, a)) if status >= 500 => (
                     Outcome::ServerError(status),
-                    Error::from_response(status, &a.body),
+                    Error::from_response(status, &a.error_body()),
                 ),
                 Ok((status, a)) => {
                     self.stats.errors.fetch_add(1, Relaxed);
-                    return Err(Error::from_response(status, &a.body));
+                    return Err(Error::from_response(status, &a.error_body()));
                 }
                 Err(x) => {
                     // The address may be why: the next call resolves the host afresh.
@@ -633,26 +703,10 @@ impl Client {
             .limit(MAX_RESPONSE_BYTES)
             .read_to_string()
             .map_err(classify)?;
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            match serde_json::from_str(&text) {
-                Ok(v) => v,
-                Err(_) if status >= 300 => {
-                    serde_json::json!({ "message": text.chars().take(300).collect::<String>() })
-                }
-                Err(e) => {
-                    return Err((
-                        Outcome::ServerError(0),
-                        Error::new(ErrorKind::Decode, format!("HubSpot sent invalid JSON: {e}")),
-                    ))
-                }
-            }
-        };
         Ok((
             status,
             Answer {
-                body,
+                text,
                 retry_after,
                 interval,
                 correlation_id,
@@ -661,12 +715,34 @@ impl Client {
     }
 }
 
-/// A parsed answer.
+/// An answer as read: its text, and what its headers say.
 struct Answer {
-    body: Value,
+    text: String,
     retry_after: Option<Duration>,
     interval: Option<Duration>,
     correlation_id: Option<String>,
+}
+
+impl Answer {
+    /// An error answer's JSON: `Null` when empty, its first 300 characters as `message` when it is
+    /// not JSON (a proxy's HTML page).
+    fn error_body(&self) -> Value {
+        json_body(&self.text).unwrap_or_else(
+            |_| serde_json::json!({ "message": self.text.chars().take(300).collect::<String>() }),
+        )
+    }
+}
+
+/// A successful answer's JSON: `Null` when empty (204).
+fn json_body(text: &str) -> Result<Value, Error> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(text).map_err(invalid_json)
+}
+
+fn invalid_json(e: serde_json::Error) -> Error {
+    Error::new(ErrorKind::Decode, format!("HubSpot sent invalid JSON: {e}"))
 }
 
 /// A successful call's answer: its JSON (`Value::Null` for 204) and HubSpot's `X-HubSpot-Correlation-Id`

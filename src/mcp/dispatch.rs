@@ -18,7 +18,7 @@ use crate::mcp::Host;
 use crate::obs::log as obslog;
 use crate::obs::metrics::{ToolOutcome, WriteOutcome};
 use crate::tools::{
-    CancelToken, ListShape, RequestBudget, ToolContext, ToolError, ToolOutput, View,
+    CancelToken, ListShape, RequestBudget, Structured, ToolContext, ToolError, ToolOutput, View,
 };
 
 /// `_meta` key carrying the protocol version of a 2026-07-28 request.
@@ -39,6 +39,8 @@ pub(crate) enum Payload {
     Value(Value),
     /// Pre-rendered JSON text.
     Raw(Arc<str>),
+    /// JSON text written for this request alone.
+    Json(String),
 }
 
 impl Payload {
@@ -47,6 +49,16 @@ impl Payload {
         match self {
             Payload::Value(v) => jsonrpc::response(id, &v),
             Payload::Raw(r) => jsonrpc::response_raw(id, &r),
+            Payload::Json(r) => jsonrpc::response_raw(id, &r),
+        }
+    }
+
+    /// The result's JSON text alone.
+    pub(crate) fn into_json(self) -> String {
+        match self {
+            Payload::Value(v) => serde_json::to_string(&v).unwrap_or_default(),
+            Payload::Raw(r) => r.to_string(),
+            Payload::Json(r) => r,
         }
     }
 }
@@ -115,7 +127,7 @@ fn serve_request(call: &mut Call<'_>, req: &mut Request) -> Result<Payload, RpcE
     let payload = match method {
         Method::Ping => Payload::Value(json!({})),
         Method::ToolsList => list_tools(call, &req.params)?,
-        Method::ToolsCall => Payload::Value(call_tool(call, &mut req.params)?),
+        Method::ToolsCall => call_tool(call, &mut req.params)?,
         Method::LoggingSetLevel => Payload::Value(set_level(call, &req.params)?),
         Method::ServerDiscover => Payload::Value(discover_result(call.app)),
         Method::ResourcesList => {
@@ -242,7 +254,7 @@ pub(crate) fn retry_after(e: &RpcError) -> Option<u64> {
 }
 
 /// 2026-07-28 results carry `resultType` and the server's identity in `_meta`.
-fn decorate(app: &dyn Host, revision: Revision, payload: Payload) -> Payload {
+pub(crate) fn decorate(app: &dyn Host, revision: Revision, payload: Payload) -> Payload {
     match (revision.has_sessions(), payload) {
         (false, Payload::Value(Value::Object(mut m))) => {
             m.entry("resultType").or_insert_with(|| "complete".into());
@@ -549,7 +561,7 @@ fn list_tools(call: &Call<'_>, params: &Map<String, Value>) -> Result<Payload, R
 const TOOLS_LIST_TTL_MS: u64 = 300_000;
 
 /// Runs a tool; its `arguments` are moved out of `params` (read once, never copied).
-fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Value, RpcError> {
+fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Payload, RpcError> {
     let mut args = match params.remove("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v,
@@ -571,10 +583,10 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
     if !call.can_write && !def.annotations.read_only {
         app.metrics()
             .record_tool(def.name, ToolOutcome::Refused, std::time::Duration::ZERO);
-        return Ok(tool_error(&format!(
+        return Ok(Payload::Value(tool_error(&format!(
             "{name} changes HubSpot data, and this token has read access only: ask for a token with a write scope \
              (MCP_WRITE_SCOPES), or use read-only tools."
-        )));
+        ))));
     }
     let token = progress_token(params).cloned();
     let started = Instant::now();
@@ -585,7 +597,7 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
             Gate::Answer(v) => {
                 app.metrics()
                     .record_tool(def.name, ToolOutcome::Refused, started.elapsed());
-                return Ok(v);
+                return Ok(Payload::Value(v));
             }
         }
     }
@@ -605,7 +617,8 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
         Ok(out) => {
             log::debug!(tool = name.as_str(), duration_ms = ms; "tool call ok");
             if let Some(mut w) = write {
-                w.change.settle(out.structured.as_ref());
+                w.change
+                    .settle(out.structured.as_ref().and_then(Structured::as_value));
                 app.approvals().record_write(&approval::audit::Line {
                     principal: &call.asker.principal,
                     client: &call.asker.client,
@@ -615,32 +628,68 @@ fn call_tool(call: &mut Call<'_>, params: &mut Map<String, Value>) -> Result<Val
                     approval: w.approval.as_deref(),
                 });
             }
-            Ok(tool_result(out, call.revision))
+            Ok(tool_result(app, out, call.revision))
         }
         Err(ToolError::Cancelled) => {
             Err(RpcError::new(code::REQUEST_CANCELLED, "Request cancelled"))
         }
         Err(e) => {
             log::info!(tool = name.as_str(), duration_ms = ms, error = e.to_string(); "tool call failed");
-            Ok(tool_error(&e.to_string()))
+            Ok(Payload::Value(tool_error(&e.to_string())))
         }
     }
 }
 
 /// A tool's output as the `CallToolResult` of a successful call: its text, and its JSON as
-/// `structuredContent` from 2025-06-18 on.
-pub(crate) fn tool_result(out: ToolOutput, revision: Revision) -> Value {
-    // Built by hand so the text is moved in (`json!` would copy it).
-    let mut text = Map::new();
-    text.insert("type".into(), "text".into());
-    text.insert("text".into(), Value::String(out.text));
-    let mut r = Map::new();
-    r.insert("content".into(), Value::Array(vec![Value::Object(text)]));
-    r.insert("isError".into(), false.into());
-    if let (Some(s), true) = (out.structured, revision >= Revision::V2025_06_18) {
-        r.insert("structuredContent".into(), s);
+/// `structuredContent` from 2025-06-18 on. JSON a tool has already written goes in as it is, beside what
+/// [`decorate`] adds to a 2026-07-28 result, every key in the order a `Value`'s are written: the bytes are
+/// the same either way.
+pub(crate) fn tool_result(app: &dyn Host, out: ToolOutput, revision: Revision) -> Payload {
+    let structured = revision >= Revision::V2025_06_18;
+    let Some(Structured::Json(json)) = out.structured else {
+        // Built by hand so the text is moved in (`json!` would copy it).
+        let mut text = Map::new();
+        text.insert("type".into(), "text".into());
+        text.insert("text".into(), Value::String(out.text));
+        let mut r = Map::new();
+        r.insert("content".into(), Value::Array(vec![Value::Object(text)]));
+        r.insert("isError".into(), false.into());
+        if let (Some(s), true) = (out.structured, structured) {
+            r.insert("structuredContent".into(), s.into_value());
+        }
+        return Payload::Value(Value::Object(r));
+    };
+    let mut content = Vec::with_capacity(out.text.len() + 48);
+    content.extend_from_slice(br#"[{"text":"#);
+    // A `&str` into a `Vec`: cannot fail.
+    let _ = serde_json::to_writer(&mut content, out.text.as_str());
+    content.extend_from_slice(br#","type":"text"}]"#);
+    let mut fields: Vec<(&str, &[u8])> = vec![("content", &content), ("isError", b"false")];
+    if structured {
+        fields.push(("structuredContent", json.as_bytes()));
     }
-    Value::Object(r)
+    let added = match decorate(app, revision, Payload::Value(Value::Object(Map::new()))) {
+        Payload::Value(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let added: Vec<(String, Vec<u8>)> = added
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::to_vec(&v).unwrap_or_default()))
+        .collect();
+    fields.extend(added.iter().map(|(k, v)| (k.as_str(), v.as_slice())));
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    let mut r = Vec::with_capacity(content.len() + json.len() + 64);
+    r.push(b'{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            r.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut r, k);
+        r.push(b':');
+        r.extend_from_slice(v);
+    }
+    r.push(b'}');
+    Payload::Json(String::from_utf8(r).unwrap_or_default())
 }
 
 /// A tool result with `isError: true` (the model reads it and can correct itself).

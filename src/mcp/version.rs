@@ -21,7 +21,7 @@ pub enum Revision {
 
 impl Revision {
     /// Every revision, oldest first.
-    const ALL: [Revision; 4] = [
+    pub(crate) const ALL: [Revision; 4] = [
         Revision::V2025_03_26,
         Revision::V2025_06_18,
         Revision::V2025_11_25,

@@ -10,6 +10,7 @@ use super::args::NoArgs;
 use super::common::object_type_schema;
 use super::common::{is_type_id, object_type, render_one, RECORD_ID, STANDARD_TYPES};
 use super::schemas::cached_schemas;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -128,7 +129,7 @@ impl TypedTool for Whoami {
         let text = render_one(&summary, &v, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(v),
+            structured: Some(Structured::Value(v)),
         })
     }
 }
@@ -180,9 +181,9 @@ impl TypedTool for ApiUsage {
                         private-app tokens only).";
             return Ok(ToolOutput {
                 text: note.into(),
-                structured: Some(json!({
+                structured: Some(Structured::Value(json!({
                     "usageLimit": null, "currentUsage": null, "percent": null, "resetsAt": null, "note": note
-                })),
+                }))),
             });
         };
         let summary = format!(
@@ -197,7 +198,7 @@ impl TypedTool for ApiUsage {
         let text = render_one(&summary, &v, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(v),
+            structured: Some(Structured::Value(v)),
         })
     }
 }
@@ -301,7 +302,9 @@ impl TypedTool for RecordLink {
         }
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"url": url, "objectTypeId": type_id, "id": id})),
+            structured: Some(Structured::Value(
+                json!({"url": url, "objectTypeId": type_id, "id": id}),
+            )),
         })
     }
 }

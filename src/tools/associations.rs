@@ -11,6 +11,7 @@ use super::change::{Change, Effect};
 use super::common::{limit_schema, object_type_schema};
 use super::common::{next_after, object_type, object_type_arg, render_list, RECORD_ID};
 use super::records::default_association_type;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -349,7 +350,9 @@ impl TypedTool for ListAssociations {
         let text = render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"results": results, "count": results.len(), "more": more})),
+            structured: Some(Structured::Value(
+                json!({"results": results, "count": results.len(), "more": more}),
+            )),
         })
     }
 }
@@ -453,7 +456,7 @@ impl TypedTool for CreateAssociation {
         text.push_str(&data.to_string());
         Ok(ToolOutput {
             text,
-            structured: Some(data),
+            structured: Some(Structured::Value(data)),
         })
     }
 
@@ -609,7 +612,9 @@ impl TypedTool for ListAssociationLabels {
         let text = render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"results": results, "count": results.len()})),
+            structured: Some(Structured::Value(
+                json!({"results": results, "count": results.len()}),
+            )),
         })
     }
 }
@@ -967,7 +972,10 @@ mod tests {
             "{}",
             &out.text[..200]
         );
-        let s = out.structured.unwrap_or_default();
+        let s = out
+            .structured
+            .map(Structured::into_value)
+            .unwrap_or_default();
         assert_eq!(
             (s["count"].clone(), s["more"].clone()),
             (json!(600), json!(true))
@@ -989,7 +997,11 @@ mod tests {
             seen[0].1,
             "/crm/v4/objects/contacts/1/associations/deals?limit=100"
         );
-        let s = out.ok().and_then(|o| o.structured).unwrap_or_default();
+        let s = out
+            .ok()
+            .and_then(|o| o.structured)
+            .map(Structured::into_value)
+            .unwrap_or_default();
         assert_eq!(
             (s["count"].clone(), s["more"].clone()),
             (json!(3), json!(false))
@@ -1019,7 +1031,11 @@ mod tests {
                 "/crm/v4/objects/contacts/1/associations/default/companies/2"
             )
         );
-        let s = out.ok().and_then(|o| o.structured).unwrap_or_default();
+        let s = out
+            .ok()
+            .and_then(|o| o.structured)
+            .map(Structured::into_value)
+            .unwrap_or_default();
         assert_eq!(
             s["types"],
             json!([{"category": "HUBSPOT_DEFINED", "typeId": 279}])
@@ -1104,7 +1120,11 @@ mod tests {
         );
         let (labels, batch) = out;
         assert_eq!(
-            labels.ok().and_then(|o| o.structured).unwrap_or_default()["count"],
+            labels
+                .ok()
+                .and_then(|o| o.structured)
+                .map(Structured::into_value)
+                .unwrap_or_default()["count"],
             1
         );
         let batch = batch.unwrap_or_else(|e| ToolOutput {
@@ -1120,7 +1140,10 @@ mod tests {
             batch.text
         );
         assert_eq!(
-            batch.structured.unwrap_or_default()["results"][0],
+            batch
+                .structured
+                .map(Structured::into_value)
+                .unwrap_or_default()["results"][0],
             json!({"fromId": "1", "toId": "2", "labels": []})
         );
     }

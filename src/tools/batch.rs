@@ -26,6 +26,7 @@ use super::common::{
 use super::plan;
 #[cfg(test)]
 use super::untrusted::fenced_note;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -228,7 +229,7 @@ fn batch_result(
     }
     ToolOutput {
         text,
-        structured: Some(data),
+        structured: Some(Structured::Value(data)),
     }
 }
 
@@ -873,12 +874,12 @@ impl TypedTool for BatchArchive {
         let text = batch_text(&headline, &errors, &[], cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({
+            structured: Some(Structured::Value(json!({
                 "status": batch_status(&resp),
                 "requested": ids.len(),
                 "ids": id_values,
                 "errors": errors,
-            })),
+            }))),
         })
     }
 
@@ -1223,7 +1224,10 @@ pub(crate) mod tests {
             Ok(o) => o,
             Err(e) => panic!("{e}"),
         };
-        let s = out.structured.unwrap_or_default();
+        let s = out
+            .structured
+            .map(Structured::into_value)
+            .unwrap_or_default();
         assert_eq!(s["notFound"], json!(["x@y.z"]));
         assert_eq!(s["count"], 1);
         assert!(
@@ -1320,7 +1324,9 @@ pub(crate) mod tests {
             out.text
         );
         assert_eq!(
-            out.structured.unwrap_or_default()["errors"][0]["ids"],
+            out.structured
+                .map(Structured::into_value)
+                .unwrap_or_default()["errors"][0]["ids"],
             json!(["2"])
         );
 
@@ -1333,7 +1339,10 @@ pub(crate) mod tests {
         );
         assert_eq!(seen[0].2, json!({"inputs": [{"id": "5"}, {"id": "6"}]}));
         assert_eq!(
-            out.ok().and_then(|o| o.structured).unwrap_or_default()["ids"],
+            out.ok()
+                .and_then(|o| o.structured)
+                .map(Structured::into_value)
+                .unwrap_or_default()["ids"],
             json!(["5", "6"])
         );
     }
@@ -1355,7 +1364,10 @@ pub(crate) mod tests {
             None,
             20_000,
         );
-        let s = out.structured.unwrap_or_default();
+        let s = out
+            .structured
+            .map(Structured::into_value)
+            .unwrap_or_default();
         assert_eq!(s["count"], 1);
         assert_eq!(s["requested"], 3);
         assert_eq!(s["errors"][0]["ids"], json!(["2", "3"]));

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{ToolContext, ToolError, ToolOutput, TypedTool};
@@ -85,7 +86,7 @@ impl TypedTool for Echo {
         }
         cx.checkpoint()?;
         Ok(ToolOutput {
-            structured: Some(json!({ "text": a.text })),
+            structured: Some(Structured::Value(json!({ "text": a.text }))),
             text: a.text,
         })
     }

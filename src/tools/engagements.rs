@@ -15,6 +15,7 @@ use super::plan;
 use super::records::default_association_type;
 #[cfg(test)]
 use super::untrusted::fenced_note;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -284,7 +285,7 @@ impl TypedTool for CreateEngagement {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(rec),
+            structured: Some(Structured::Value(rec)),
         })
     }
 
@@ -435,7 +436,7 @@ impl TypedTool for ListEngagements {
         let text = render_list(&summary, &all, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"results": all})),
+            structured: Some(Structured::Value(json!({"results": all}))),
         })
     }
 }

@@ -14,6 +14,7 @@ use super::common::{
     STANDARD_TYPES,
 };
 use super::untrusted;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -218,7 +219,9 @@ impl TypedTool for SearchLists {
         let text = super::common::render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"results": results, "total": total, "nextOffset": next})),
+            structured: Some(Structured::Value(
+                json!({"results": results, "total": total, "nextOffset": next}),
+            )),
         })
     }
 }
@@ -259,7 +262,7 @@ impl TypedTool for GetList {
         let l = trim_list(&resp["list"]);
         Ok(ToolOutput {
             text: render_one(&format!("List {id}."), &l, cx.services().text_limit),
-            structured: Some(l),
+            structured: Some(Structured::Value(l)),
         })
     }
 }
@@ -396,7 +399,7 @@ impl TypedTool for CreateList {
                 &l,
                 cx.services().text_limit,
             ),
-            structured: Some(l),
+            structured: Some(Structured::Value(l)),
         })
     }
 
@@ -479,7 +482,7 @@ fn change_members(
     );
     Ok(ToolOutput {
         text,
-        structured: Some(data),
+        structured: Some(Structured::Value(data)),
     })
 }
 

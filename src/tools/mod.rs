@@ -259,7 +259,34 @@ pub struct ToolOutput {
     /// Compact text for the model.
     pub(crate) text: String,
     /// The same data as JSON (`structuredContent`), for the tools whose answer is one JSON value.
-    pub(crate) structured: Option<Value>,
+    pub(crate) structured: Option<Structured>,
+}
+
+/// A tool's `structuredContent`: a value, or JSON already written (a page of records is written once,
+/// as it is read: `common::RecordsWriter`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Structured {
+    Value(Value),
+    /// JSON text of one object, keys in the order a `Value`'s would be written.
+    Json(String),
+}
+
+impl Structured {
+    /// As a value (JSON text parsed).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Structured::Value(v) => v,
+            Structured::Json(t) => serde_json::from_str(&t).unwrap_or_default(),
+        }
+    }
+
+    /// The value, when it is one (a write's answer always is).
+    pub(crate) fn as_value(&self) -> Option<&Value> {
+        match self {
+            Structured::Value(v) => Some(v),
+            Structured::Json(_) => None,
+        }
+    }
 }
 
 /// Why a tool call failed. Every variant becomes a `CallToolResult` with `isError: true`: the model
@@ -451,6 +478,29 @@ impl<'a> ToolContext<'a> {
             .hubspot
             .as_deref()
             .ok_or(ToolError::NotConfigured)
+    }
+    /// A HubSpot call answered with a page of records (a list, a search), within this request's
+    /// deadline: the page is given to `f` as read ([`hubspot::Client::read_page`]), never as a `Value`.
+    pub(crate) fn read_page<R>(
+        &self,
+        method: hubspot::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        kind: hubspot::Kind,
+        f: impl FnOnce(hubspot::page::RecordPage<'_>) -> R,
+    ) -> Result<R, ToolError> {
+        self.charge_call()?;
+        Ok(self.hubspot()?.read_page(
+            self.user,
+            method,
+            path,
+            query,
+            body,
+            kind,
+            self.deadline,
+            f,
+        )?)
     }
     /// GET from HubSpot within this request's deadline.
     pub(crate) fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 #[cfg(test)]
 use super::common::{after_schema, limit_schema};
 use super::common::{next_after, page_result, render_one, CURSOR, OWNER_ID};
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -218,7 +219,7 @@ impl TypedTool for GetOwner {
         let text = render_one(&format!("Owner {}.", o["id"]), &o, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(o),
+            structured: Some(Structured::Value(o)),
         })
     }
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::common::{object_type, render_list, render_one, PIPELINE_ID};
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -130,7 +131,9 @@ impl TypedTool for ListPipelines {
         let text = render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"objectType": ty, "results": results})),
+            structured: Some(Structured::Value(
+                json!({"objectType": ty, "results": results}),
+            )),
         })
     }
 }
@@ -186,7 +189,7 @@ impl TypedTool for GetPipeline {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(t),
+            structured: Some(Structured::Value(t)),
         })
     }
 }

@@ -13,6 +13,7 @@ use super::change::{Change, Effect};
 use super::common::object_type_schema;
 use super::common::{object_type, render_list, render_one, PROPERTY_NAME};
 use super::plan;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -240,7 +241,7 @@ fn write_property(
     let text = render_one(summary, &trim_property(&prop), cx.services().text_limit);
     Ok(ToolOutput {
         text,
-        structured: Some(prop),
+        structured: Some(Structured::Value(prop)),
     })
 }
 
@@ -323,9 +324,9 @@ impl TypedTool for ListProperties {
         let text = render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({
+            structured: Some(Structured::Value(json!({
                 "objectType": ty, "count": results.len(), "hiddenOmitted": hidden, "results": results
-            })),
+            }))),
         })
     }
 }
@@ -391,7 +392,7 @@ impl TypedTool for GetProperty {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(prop),
+            structured: Some(Structured::Value(prop)),
         })
     }
 }
@@ -801,7 +802,9 @@ impl TypedTool for ListPropertyGroups {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(json!({"objectType": ty, "results": results})),
+            structured: Some(Structured::Value(
+                json!({"objectType": ty, "results": results}),
+            )),
         })
     }
 }
@@ -857,7 +860,7 @@ impl TypedTool for CreatePropertyGroup {
                 &trimmed,
                 cx.services().text_limit,
             ),
-            structured: Some(group),
+            structured: Some(Structured::Value(group)),
         })
     }
 

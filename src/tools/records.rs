@@ -14,12 +14,13 @@ use super::common::{
     properties_schema, values_schema,
 };
 use super::common::{
-    next_after, object_type, object_type_arg, page_result, properties_query, record_key,
-    render_one, take_records, trim_record_owned, CURSOR, RECORD_ID,
+    object_type, object_type_arg, properties_query, record_key, render_one, trim_record_owned,
+    RecordsWriter, CURSOR, RECORD_ID,
 };
 use super::plan;
 #[cfg(test)]
 use super::untrusted::fenced_note;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -131,15 +132,20 @@ impl TypedTool for ListRecords {
         }
         q.extend(properties_query(&a.properties));
         q.extend(associations_query(&a.associations)?);
-        let mut page = cx.get(&paths::objects(&ty), &q)?;
-        let results = take_records(cx, &ty, &mut page);
-        Ok(page_result(
-            &ty,
-            results,
+        let mut records = RecordsWriter::default();
+        let next = cx.read_page(
+            Method::Get,
+            &paths::objects(&ty),
+            &q,
             None,
-            next_after(&page),
-            cx.services().text_limit,
-        ))
+            Kind::Read,
+            |page| {
+                let next = page.next_after.clone();
+                records.add_page(cx, &ty, page);
+                next
+            },
+        )?;
+        Ok(records.into_output(&ty, None, next, cx.services().text_limit))
     }
 }
 
@@ -196,7 +202,7 @@ impl TypedTool for GetRecord {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(rec),
+            structured: Some(Structured::Value(rec)),
         })
     }
 }
@@ -516,7 +522,7 @@ impl TypedTool for SearchRecords {
         }
         let want = a.max_results.unwrap_or(u64::from(a.limit));
         let mut after = a.after.clone();
-        let mut results = Vec::new();
+        let mut results = RecordsWriter::default();
         let mut total = None;
         let mut capped = false;
         loop {
@@ -532,17 +538,21 @@ impl TypedTool for SearchRecords {
                 Some(x) => body.insert("after".into(), x.clone().into()),
                 None => body.remove("after"),
             };
-            let mut page = cx.send(
+            let before = results.len();
+            let (page_total, next) = cx.read_page(
                 Method::Post,
                 &paths::search(&ty),
                 &[],
                 Some(&Value::Object(body.clone())),
                 Kind::Search,
+                |page| {
+                    let read = (page.total, page.next_after.clone());
+                    results.add_page(cx, &ty, page);
+                    read
+                },
             )?;
-            total = page["total"].as_u64().or(total);
-            let before = results.len();
-            results.extend(take_records(cx, &ty, &mut page));
-            after = next_after(&page);
+            total = page_total.or(total);
+            after = next;
             // An empty page with a cursor would loop forever: stop there too.
             if a.max_results.is_none()
                 || after.is_none()
@@ -567,7 +577,7 @@ impl TypedTool for SearchRecords {
                 Some(&format!("{} of {goal} {ty}", results.len())),
             );
         }
-        let mut out = page_result(&ty, results, total, after.clone(), cx.services().text_limit);
+        let mut out = results.into_output(&ty, total, after.clone(), cx.services().text_limit);
         if capped {
             out.text = format!(
                 "Stopped at HubSpot's limit of {SEARCH_CAP} results per search: narrow the filters to reach the rest.\n{}",
@@ -682,7 +692,7 @@ impl TypedTool for CreateRecord {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(rec),
+            structured: Some(Structured::Value(rec)),
         })
     }
 
@@ -756,7 +766,7 @@ impl TypedTool for UpdateRecord {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(rec),
+            structured: Some(Structured::Value(rec)),
         })
     }
 

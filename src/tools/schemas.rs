@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use super::args::NoArgs;
 use super::common::{object_type, render_list, render_one, STANDARD_TYPES};
 use super::properties::{select_properties, PropertyFilter};
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -142,7 +143,7 @@ impl TypedTool for ListSchemas {
         let text = render_list(&summary, &results, cx.services().text_limit);
         Ok(ToolOutput {
             text,
-            structured: Some(json!({ "results": results })),
+            structured: Some(Structured::Value(json!({ "results": results }))),
         })
     }
 }
@@ -191,7 +192,7 @@ impl TypedTool for GetSchema {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(trimmed),
+            structured: Some(Structured::Value(trimmed)),
         })
     }
 }

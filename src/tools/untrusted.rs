@@ -182,20 +182,34 @@ pub(crate) fn fence(object: &str, id: &str, property: &str, text: &str) -> Strin
     )
 }
 
+/// A string `value` of `property` of the `object` record `id` as a model may be shown it: fenced when
+/// free text ([`is_free_text`]), [`clean`]ed otherwise; `None` when it is shown as it is. The flag says
+/// whether it was fenced.
+pub(crate) fn shown_value(
+    object: &str,
+    id: &str,
+    property: &str,
+    value: &str,
+) -> Option<(String, bool)> {
+    if is_free_text(object, property) {
+        Some((fence(object, id, property, value), true))
+    } else if is_clean(value) {
+        None
+    } else {
+        Some((clean(value), false))
+    }
+}
+
 /// Makes the properties of the `object` record `id` safe to show a model: every string value is
-/// [`clean`]ed, and free-text ones ([`is_free_text`]) are [`fence`]d. Returns how many were fenced.
+/// [`shown_value`]. Returns how many were fenced.
 pub(crate) fn fence_properties(object: &str, id: &str, props: &mut Map<String, Value>) -> usize {
     let mut fenced = 0;
     for (name, value) in props.iter_mut() {
         if let Value::String(s) = value {
-            *s = if is_free_text(object, name) {
-                fenced += 1;
-                fence(object, id, name, s)
-            } else if is_clean(s) {
-                continue;
-            } else {
-                clean(s)
-            };
+            if let Some((shown, f)) = shown_value(object, id, name, s) {
+                *s = shown;
+                fenced += usize::from(f);
+            }
         }
     }
     fenced

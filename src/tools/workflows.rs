@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::common::{after_schema, limit_schema};
 use super::common::{next_after, page_result, render_one, CURSOR, FLOW_ID};
 use super::schemas::standard_name;
+use super::Structured;
 #[cfg(test)]
 use super::{Annotations, Family, ToolDef};
 use super::{Tool, ToolContext, ToolError, ToolOutput, TypedTool};
@@ -281,7 +282,7 @@ impl TypedTool for GetWorkflow {
         );
         Ok(ToolOutput {
             text,
-            structured: Some(flow),
+            structured: Some(Structured::Value(flow)),
         })
     }
 }

@@ -309,20 +309,21 @@ struct OAuthSetup {
     server: Server,
     cimd_url: String,
     _docs: std::process::Child,
+    /// The documents' directory, removed after the server is stopped (`Drop`).
+    _dir: Option<keys::TempDir>,
 }
 
 impl Drop for OAuthSetup {
     fn drop(&mut self) {
         let _ = self._docs.kill();
         let _ = self._docs.wait();
+        drop(self._dir.take());
     }
 }
 
 fn oauth_setup(name: &str) -> OAuthSetup {
-    let dir = keys::temp(name)
-        .parent()
-        .unwrap()
-        .join(format!("{name}-docs"));
+    let tmp = keys::TempDir::new();
+    let dir = tmp.path().join(format!("{name}-docs"));
     std::fs::create_dir_all(&dir).unwrap();
     let (docs, port, ca) = keys::https_file_server(&dir, "-WWW");
     let origin = format!("https://127.0.0.1:{port}");
@@ -347,6 +348,7 @@ fn oauth_setup(name: &str) -> OAuthSetup {
         server,
         cimd_url,
         _docs: docs,
+        _dir: Some(tmp),
     }
 }
 

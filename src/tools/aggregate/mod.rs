@@ -31,6 +31,7 @@ use super::records::{
 use super::{Annotations, Family, ToolDef};
 use super::{ToolContext, ToolError, ToolOutput, TypedTool};
 use crate::hubspot::{paths, ErrorKind, Kind, Method};
+use crate::tools::Structured;
 use decimal::{Decimal, Overflow};
 use period::Interval;
 use window::{cut, Cursor, Task, Window};
@@ -730,7 +731,7 @@ fn answer(plan: &Plan, r: &Reader<'_>, missing: Vec<Value>, text_limit: usize) -
     let rows = data["groups"].as_array().cloned().unwrap_or_default();
     ToolOutput {
         text: render_list(&text, &rows, text_limit),
-        structured: Some(data),
+        structured: Some(Structured::Value(data)),
     }
 }
 

@@ -131,7 +131,7 @@ fn groups_add_up_exactly_and_say_what_lacked_a_value() {
     }
     assert_eq!(r.totals.records(), 8);
     let out = answer(&p, &r, Vec::new(), 10_000);
-    let data = out.structured.unwrap();
+    let data = out.structured.unwrap().into_value();
     assert_eq!(data["complete"], true);
     assert_eq!(data["searchCalls"], 7);
     assert_eq!(data["records"], 8);
@@ -188,7 +188,7 @@ fn an_incomplete_answer_names_each_missing_window() {
         ]
     );
     let out = answer(&p, &r, missing, 10_000);
-    let data = out.structured.unwrap();
+    let data = out.structured.unwrap().into_value();
     assert_eq!(data["complete"], false);
     assert_eq!(data["missing"].as_array().unwrap().len(), 2);
     assert!(
@@ -334,7 +334,7 @@ mod sandbox {
                    "dateProperty": "closedate", "interval": "quarter", "maxCalls": 1000}),
             300,
         );
-        let data = out.structured.unwrap();
+        let data = out.structured.unwrap().into_value();
         assert_eq!(data["complete"], true, "{}", out.text);
         let got: BTreeMap<Option<String>, (u64, i128)> = data["groups"]
             .as_array()
@@ -368,7 +368,7 @@ mod sandbox {
             json!({"objectType": "deals", "filterGroups": selection(), "property": "amount"}),
             300,
         );
-        let data = out.structured.unwrap();
+        let data = out.structured.unwrap().into_value();
         assert_eq!(data["complete"], true);
         assert_eq!(data["records"], truth.len() as u64);
         let total: i128 = truth.iter().filter_map(|t| t.1.as_deref()).map(cents).sum();
@@ -408,7 +408,7 @@ mod sandbox {
                        "interval": "month", "maxCalls": max_calls}),
                 300,
             );
-            let data = out.structured.unwrap();
+            let data = out.structured.unwrap().into_value();
             assert_eq!(data["complete"], false, "{max_calls}: {}", out.text);
             assert_eq!(data["searchCalls"], max_calls, "{}", out.text);
             let missing = data["missing"].as_array().unwrap();
