@@ -34,7 +34,7 @@ pub struct Req {
     /// The query string (after `?`), if any.
     pub query: Option<String>,
     /// Headers, names lowercased, in arrival order.
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: Headers,
     /// The body.
     pub(crate) body: Vec<u8>,
     /// The peer's address.
@@ -74,7 +74,7 @@ impl Req {
             verb,
             path: path.to_string(),
             query: None,
-            headers: Vec::new(),
+            headers: Headers::default(),
             body: Vec::new(),
             remote: None,
             request_id: String::new(),
@@ -84,8 +84,7 @@ impl Req {
 
     /// Adds a header (builder style, for tests).
     pub fn header(mut self, name: &str, value: &str) -> Req {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push(name, value);
         self
     }
 
@@ -97,10 +96,48 @@ impl Req {
 
     /// The first value of header `name` (lowercase), trimmed.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.trim())
+        self.headers.get(name).map(str::trim)
+    }
+}
+
+/// A request's headers in one buffer (names lowercased, in arrival order): two allocations for a head,
+/// not two per header.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Headers {
+    /// Each name then its value, one after another.
+    text: String,
+    /// Where each name ends and its value ends in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Headers {
+    /// Room for `n` headers of `bytes` in all.
+    pub(crate) fn with_capacity(n: usize, bytes: usize) -> Headers {
+        Headers {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds a header (its name lowercased).
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        self.text
+            .extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((name_end, self.text.len()));
+    }
+
+    /// The first value of header `name` (lowercase), as sent.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        let mut start = 0;
+        for &(name_end, end) in &self.ends {
+            if self.text.get(start..name_end) == Some(name) {
+                return self.text.get(name_end..end);
+            }
+            start = end;
+        }
+        None
     }
 }
 
@@ -189,5 +226,31 @@ impl std::fmt::Debug for Reply {
             .field("headers", &self.headers)
             .field("body", &self.body_text())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::Headers;
+
+    #[test]
+    fn a_header_is_found_by_its_lowercase_name_first_value_first() {
+        let mut h = Headers::default();
+        for (n, v) in [
+            ("Accept", "application/json"),
+            ("accept-language", "fr"),
+            ("X-Empty", ""),
+            ("ACCEPT", "text/event-stream"),
+            ("mcp-session-id", "s1"),
+        ] {
+            h.push(n, v);
+        }
+        assert_eq!(h.get("accept"), Some("application/json"));
+        assert_eq!(h.get("accept-language"), Some("fr"));
+        assert_eq!(h.get("x-empty"), Some(""));
+        assert_eq!(h.get("mcp-session-id"), Some("s1"));
+        assert_eq!(h.get("Accept"), None, "names are asked for in lowercase");
+        assert_eq!(h.get("accep"), None);
+        assert_eq!(Headers::default().get("accept"), None);
     }
 }

@@ -402,16 +402,15 @@ fn head_of(rq: &tiny_http::Request) -> Req {
         Some((p, q)) => (p.to_string(), Some(q.to_string())),
         None => (rq.url().to_string(), None),
     };
-    let headers: Vec<(String, String)> = rq
-        .headers()
+    let all = rq.headers();
+    let bytes = all
         .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_ascii_lowercase(),
-                h.value.as_str().to_string(),
-            )
-        })
-        .collect();
+        .map(|h| h.field.as_str().as_str().len() + h.value.len())
+        .sum();
+    let mut headers = crate::http::message::Headers::with_capacity(all.len(), bytes);
+    for h in all {
+        headers.push(h.field.as_str().as_str(), h.value.as_str());
+    }
     let mut req = Req {
         verb: to_verb(rq.method()),
         path,
