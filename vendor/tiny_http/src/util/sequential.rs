@@ -189,7 +189,9 @@ mod oneshot {
     }
 
     struct Shared<T> {
-        slot: Mutex<Slot<T>>,
+        /// The value's state, and whether the receiver is waiting for it (a `notify_one` is a system
+        /// call even with nobody waiting: it is made only when someone is).
+        slot: Mutex<(Slot<T>, bool)>,
         ready: Condvar,
     }
 
@@ -203,7 +205,7 @@ mod oneshot {
 
     pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         let shared = Arc::new(Shared {
-            slot: Mutex::new(Slot::Empty),
+            slot: Mutex::new((Slot::Empty, false)),
             ready: Condvar::new(),
         });
         (Sender(Some(Arc::clone(&shared))), Receiver(shared))
@@ -218,8 +220,10 @@ mod oneshot {
         fn finish(&mut self, to: Slot<T>) -> Result<(), Disconnected> {
             let shared = self.0.take().ok_or(Disconnected)?;
             let mut slot = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
-            *slot = to;
-            shared.ready.notify_one();
+            slot.0 = to;
+            if slot.1 {
+                shared.ready.notify_one();
+            }
             if Arc::strong_count(&shared) == 1 {
                 return Err(Disconnected);
             }
@@ -238,10 +242,10 @@ mod oneshot {
         pub fn recv(&self) -> Result<T, Disconnected> {
             let mut slot = self.0.slot.lock().unwrap_or_else(|e| e.into_inner());
             loop {
-                match std::mem::replace(&mut *slot, Slot::Taken) {
+                match std::mem::replace(&mut slot.0, Slot::Taken) {
                     Slot::Full(v) => return Ok(v),
                     Slot::Empty => {
-                        *slot = Slot::Empty;
+                        *slot = (Slot::Empty, true);
                         slot = self.0.ready.wait(slot).unwrap_or_else(|e| e.into_inner());
                     }
                     Slot::Taken | Slot::Closed => return Err(Disconnected),
