@@ -1,5 +1,6 @@
 //! Field masking (`HUBSPOT_MASKED_PROPERTIES`): the one choke point every HubSpot call passes through,
-//! in [`super::Client::send_as`]. Before a call: a request that would use a masked property as a probe
+//! in [`super::Client::send_as`] (and [`super::Client::read_page`], through [`Mask::page`]). Before a
+//! call: a request that would use a masked property as a probe
 //! (a search filter or sort on it, a free-text query over it, a write setting it, an `idProperty` naming
 //! it, its definition fetched) is refused before HubSpot is asked, and `properties=` lists lose masked
 //! names. After a call: records (pages, searches, batches, engagements, `propertiesWithHistory`),

@@ -394,7 +394,8 @@ impl Client {
                 Ok(())
             },
         )?;
-        out.ok_or_else(|| Error::new(ErrorKind::Decode, "HubSpot's page was read twice"))
+        // `exchange` returns `Ok` only once `read` has succeeded, so `out` is set.
+        out.ok_or_else(|| Error::new(ErrorKind::Decode, "HubSpot's answer was not read"))
     }
 
     /// What masking asks of a call before it is sent: the query (and body) to send instead, having

@@ -85,6 +85,15 @@ impl serde::Serialize for Scalar<'_> {
     }
 }
 
+/// `next.after` of a page's `paging` (a string, or a number as its text): the cursor of the next page.
+pub(crate) fn after_of(paging: &Value) -> Option<String> {
+    match paging.get("next").and_then(|n| n.get("after"))? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Parses a page from HubSpot's answer text.
 pub(crate) fn parse(text: &str) -> serde_json::Result<RecordPage<'_>> {
     if text.trim().is_empty() {
@@ -221,15 +230,7 @@ impl<'de> Deserialize<'de> for RecordPage<'de> {
                     match k.as_ref() {
                         "results" => page.results = m.next_value::<Records<'de>>()?.0,
                         "total" => page.total = m.next_value::<Value>()?.as_u64(),
-                        "paging" => {
-                            let paging: Value = m.next_value()?;
-                            let after = paging.get("next").and_then(|n| n.get("after"));
-                            page.next_after = match after {
-                                Some(Value::String(s)) => Some(s.clone()),
-                                Some(Value::Number(n)) => Some(n.to_string()),
-                                _ => None,
-                            };
-                        }
+                        "paging" => page.next_after = after_of(&m.next_value()?),
                         _ => {
                             m.next_value::<IgnoredAny>()?;
                         }

@@ -515,16 +515,7 @@ pub(crate) fn take_records(
 
 /// `paging.next.after` of a HubSpot page.
 pub(crate) fn next_after(v: &Value) -> Option<String> {
-    // Field by field: `pointer` would allocate each of its tokens.
-    let after = v
-        .get("paging")
-        .and_then(|p| p.get("next"))
-        .and_then(|n| n.get("after"));
-    after.and_then(|a| match a {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    })
+    v.get("paging").and_then(crate::hubspot::page::after_of)
 }
 
 /// Renders a list: a summary line, then one compact JSON line per item, cut before `limit` characters with
