@@ -181,9 +181,16 @@ pub(crate) struct Checker {
     handle: Option<JoinHandle<()>>,
 }
 
+/// How long after start the first round waits (at most `interval`): the process answers its first
+/// requests before it spends CPU, a DNS lookup and a HubSpot call on checks. On a 2-core container a
+/// round at once took the CPU from the first `/health` (cold start 1-1.5 ms later, docs/performance.md).
+/// Until then `/health` says the check is pending, as it does while a first round is in flight.
+pub(crate) const FIRST_ROUND_AFTER: Duration = Duration::from_secs(1);
+
 impl Checker {
-    /// Starts the thread: `round` at once, then once per `interval`; it is given the time each probe
-    /// may take, `min(interval, 10 s)` (the owner calls [`Board::check_all`] with its [`Deps`]).
+    /// Starts the thread: `round` after `min(interval, FIRST_ROUND_AFTER)`, then once per `interval`;
+    /// it is given the time each probe may take, `min(interval, 10 s)` (the owner calls
+    /// [`Board::check_all`] with its [`Deps`]).
     pub(crate) fn spawn(
         round: impl Fn(Duration) + Send + 'static,
         interval: Duration,
@@ -193,11 +200,15 @@ impl Checker {
         let handle = std::thread::Builder::new()
             .name("health-checker".into())
             .stack_size(256 * 1024)
-            .spawn(move || loop {
-                round(timeout);
-                match stopped.recv_timeout(interval) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    _ => return,
+            .spawn(move || {
+                let mut wait = interval.min(FIRST_ROUND_AFTER);
+                loop {
+                    match stopped.recv_timeout(wait) {
+                        Err(RecvTimeoutError::Timeout) => {}
+                        _ => return,
+                    }
+                    round(timeout);
+                    wait = interval;
                 }
             })?;
         Ok(Checker {
@@ -211,5 +222,54 @@ impl Drop for Checker {
     fn drop(&mut self) {
         drop(self.stop.take());
         drop(self.handle.take());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// When each round ran, measured from `start`.
+    fn rounds_of(interval: Duration, watch: Duration) -> Vec<Duration> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
+        let record = Arc::clone(&seen);
+        let checker = Checker::spawn(
+            move |_| {
+                if let Ok(mut v) = record.lock() {
+                    v.push(start.elapsed());
+                }
+            },
+            interval,
+        );
+        assert!(checker.is_ok());
+        std::thread::sleep(watch);
+        drop(checker);
+        let v = seen.lock().map(|v| v.clone()).unwrap_or_default();
+        v
+    }
+
+    #[test]
+    fn the_first_round_waits_for_the_first_requests() {
+        // A long interval: the first round comes FIRST_ROUND_AFTER after start, not at once.
+        let rounds = rounds_of(
+            Duration::from_secs(60),
+            FIRST_ROUND_AFTER + Duration::from_millis(500),
+        );
+        assert_eq!(rounds.len(), 1, "{rounds:?}");
+        assert!(rounds[0] >= FIRST_ROUND_AFTER, "{rounds:?}");
+    }
+
+    #[test]
+    fn a_short_interval_also_bounds_the_first_wait() {
+        // An interval under FIRST_ROUND_AFTER: every round, the first included, one interval apart.
+        let interval = Duration::from_millis(150);
+        let rounds = rounds_of(interval, Duration::from_millis(700));
+        assert!(rounds.len() >= 2, "{rounds:?}");
+        assert!(
+            rounds[0] >= interval && rounds[0] < FIRST_ROUND_AFTER,
+            "{rounds:?}"
+        );
     }
 }

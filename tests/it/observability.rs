@@ -308,8 +308,8 @@ fn health_follows_background_checks_of_hubspot_down_and_back() {
 
 #[test]
 fn a_stalled_dependency_never_stalls_health() {
-    // HubSpot stalls for 20 s on every call from the start; the first background probe (sent at once,
-    // given min(interval, 10 s)) is stuck in it.
+    // HubSpot stalls for 20 s on every call from the start; the first background probe (sent 1 s after
+    // start, given min(interval, 10 s)) is stuck in it.
     let sb = SandboxProc::start();
     sb.faults(json!({"latencyMs": 20_000}));
     let mcp = Server::start_args(
