@@ -321,11 +321,14 @@ fn jwks_keys_rotation_outages_and_algorithm_confusion() {
     let rsa = keys::rsa("rsa-1");
     let ec = keys::ec("ec-1");
     let jwks = Jwks::serve(vec![rsa.jwk.clone(), ec.jwk.clone()]);
+    // No health checks: their JWKS probe (1 s after start) is a fetch the counts below do not expect,
+    // and it holds off the next refresh for JWKS_MIN_REFRESH_SECONDS.
     let s = Server::start(&[
         ("JWKS_URI", jwks.url.as_str()),
         ("JWT_ISSUER", ISS),
         ("JWT_AUDIENCE", AUD),
         ("JWKS_MIN_REFRESH_SECONDS", "1"),
+        ("HEALTH_CHECK_ENABLED", "false"),
     ]);
     let c = s.client();
     let rsa_key = EncodingKey::from_rsa_pem(&rsa.private_pem).unwrap();
