@@ -143,16 +143,22 @@ resolve_url() { # env
   printf 'https://%s' "$domain"
 }
 
-# GET $1/health until it answers 200 with "status": "healthy" (HEALTH_ATTEMPTS tries, HEALTH_TIMEOUT each).
+# GET $1/health until it answers 200 with "status": "healthy" and no dependency still waiting for its first
+# check (HEALTH_ATTEMPTS tries, HEALTH_TIMEOUT each). The server starts its dependency checks 1 s after it
+# starts and says "first check pending" until then (src/health/probes.rs): a healthy answer in that second
+# says nothing yet about the HubSpot token.
+HEALTH_READY='.status == "healthy" and ([.dependencies[]? | (.detail? // "") | strings
+  | select(startswith("first check pending"))] | length == 0)'
+HEALTH_SAYS='if .status == "healthy" then "healthy, first dependency check pending" else .status // empty end'
 health_check() { # base_url
   local url="$1/health" body attempt=1
   while :; do
     if body=$(curl -fsS --max-time "$HEALTH_TIMEOUT" -H 'Accept: application/json' "$url") &&
-      jq -e '.status == "healthy"' >/dev/null 2>&1 <<<"$body"; then
+      jq -e "$HEALTH_READY" >/dev/null 2>&1 <<<"$body"; then
       say "   $url: healthy (version $(jq -r '.version // "?"' <<<"$body"), deployment $(jq -r '.deployment.id // "?"' <<<"$body"))"
       return 0
     fi
-    say "   $url: not healthy yet (attempt $attempt/$HEALTH_ATTEMPTS)${body:+: $(jq -r '.status // empty' <<<"$body" 2>/dev/null)}"
+    say "   $url: not healthy yet (attempt $attempt/$HEALTH_ATTEMPTS)${body:+: $(jq -r "$HEALTH_SAYS" <<<"$body" 2>/dev/null)}"
     [ "$attempt" -ge "$HEALTH_ATTEMPTS" ] && return 1
     attempt=$((attempt + 1))
     body=""

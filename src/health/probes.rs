@@ -9,6 +9,7 @@ use crate::hubspot::{paths, ErrorKind, Kind, Method};
 /// What a dependency says before its first check: pending, or never (checks off).
 fn pending(deps: &Deps<'_>) -> &'static str {
     if deps.checks_enabled {
+        // scripts/railway-common.sh's deploy check waits while a dependency says this.
         "first check pending"
     } else {
         "not checked (HEALTH_CHECK_ENABLED=false)"

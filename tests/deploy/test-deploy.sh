@@ -185,6 +185,22 @@ expect_rc 0 "$RC"
 expect_count "$FAKE_DIR/calls.log" "curl " 3
 show_on_failure "$f0"
 
+begin "deploy: healthy with HubSpot's first check still pending is not healthy yet"
+f0=$FAILED
+run RAILWAY_TOKEN=$TOKEN SKIP_TESTS=1 SKIP_BUILD=1 FAKE_LISTS="$WORK/success.json" FAKE_HEALTH="pending pending healthy" \
+  deploy.sh
+expect_rc 0 "$RC"
+expect_count "$FAKE_DIR/calls.log" "curl " 3
+expect_in "$OUT" "first dependency check pending"
+show_on_failure "$f0"
+
+begin "deploy: a first check that never comes fails the deploy"
+f0=$FAILED
+run RAILWAY_TOKEN=$TOKEN SKIP_TESTS=1 SKIP_BUILD=1 FAKE_LISTS="$WORK/success.json" FAKE_HEALTH=pending deploy.sh
+expect_rc nonzero "$RC"
+expect_in "$ERR" "health check failed"
+show_on_failure "$f0"
+
 # ---------------------------------------------------------------- (b) failures stop the run
 begin "deploy: a failed health check exits non-zero, says how to roll back, and does nothing after it"
 f0=$FAILED
