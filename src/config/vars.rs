@@ -608,7 +608,7 @@ table! {
         doc "background dependency checks run";
     HEALTH_CHECK_INTERVAL_MS: Millis = millis(30_000, 100);
         rule "";
-        doc "time between two rounds of dependency checks";
+        doc "time between two rounds of dependency checks (the first comes 1 s after start, or one interval if shorter)";
     METRICS_TOKEN: SecretText = SecretText {
         min_len: 16,
         no_spaces: true,

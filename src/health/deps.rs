@@ -185,6 +185,7 @@ pub(crate) struct Checker {
 /// requests before it spends CPU, a DNS lookup and a HubSpot call on checks. On a 2-core container a
 /// round at once took the CPU from the first `/health` (cold start 1-1.5 ms later, docs/performance.md).
 /// Until then `/health` says the check is pending, as it does while a first round is in flight.
+/// (`HEALTH_CHECK_INTERVAL_MS`'s doc in config/vars.rs and docs/operating.md say "1 s" too.)
 pub(crate) const FIRST_ROUND_AFTER: Duration = Duration::from_secs(1);
 
 impl Checker {
