@@ -11,7 +11,7 @@
 //! the same normalizing the tools use (`config::object_types`), so `0-1` and `contacts` are one type.
 //! Custom objects have two spellings (`2-123`, `p_projects`) no table can relate: schema answers that
 //! pass through teach the mask which spellings are one type, and [`Mask::needs_schema`] says when a
-//! custom type must be looked up before a call (see `Client::send_as`).
+//! custom type must be looked up before a call (see `Client::mask_request`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -325,39 +325,28 @@ impl Client {
         kind: Kind,
         deadline: Instant,
     ) -> Result<Value, Error> {
-        self.send_as(None, method, path, query, body, kind, deadline)
-            .map(|r| r.body)
-    }
-
-    /// [`Client::send`] with a signed-in user's token instead of the configured one (`None`: the
-    /// configured one), charged to that user's portal; the answer keeps HubSpot's correlation id (the
-    /// audit line of a write names it).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_as(
-        &self,
-        user: Option<&UserToken>,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        kind: Kind,
-        deadline: Instant,
-    ) -> Result<Reply, Error> {
-        let mut answer = Value::Null;
-        let correlation_id = self.exchange(
-            user,
+        self.send_as(Call {
+            user: None,
             method,
             path,
             query,
             body,
             kind,
             deadline,
-            &mut |text| {
-                answer = json_body(text)?;
-                Ok(())
-            },
-        )?;
-        self.mask.response(path, &mut answer);
+        })
+        .map(|r| r.body)
+    }
+
+    /// [`Client::send`] with a signed-in user's token instead of the configured one (`None`: the
+    /// configured one), charged to that user's portal; the answer keeps HubSpot's correlation id (the
+    /// audit line of a write names it).
+    pub(crate) fn send_as(&self, call: Call<'_>) -> Result<Reply, Error> {
+        let mut answer = Value::Null;
+        let correlation_id = self.exchange(call, &mut |text| {
+            answer = json_body(text)?;
+            Ok(())
+        })?;
+        self.mask.response(call.path, &mut answer);
         Ok(Reply {
             body: answer,
             correlation_id,
@@ -366,34 +355,18 @@ impl Client {
 
     /// [`Client::send_as`] for a call HubSpot answers with a page of records (a list, a search): the
     /// answer is read as a [`RecordPage`] (no `Value` tree), masked like any other, and given to `f`.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn read_page<R>(
         &self,
-        user: Option<&UserToken>,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        kind: Kind,
-        deadline: Instant,
+        call: Call<'_>,
         f: impl FnOnce(RecordPage<'_>) -> R,
     ) -> Result<R, Error> {
         let (mut f, mut out) = (Some(f), None);
-        self.exchange(
-            user,
-            method,
-            path,
-            query,
-            body,
-            kind,
-            deadline,
-            &mut |text| {
-                let mut page = page::parse(text).map_err(invalid_json)?;
-                self.mask.page(path, &mut page);
-                out = f.take().map(|f| f(page));
-                Ok(())
-            },
-        )?;
+        self.exchange(call, &mut |text| {
+            let mut page = page::parse(text).map_err(invalid_json)?;
+            self.mask.page(call.path, &mut page);
+            out = f.take().map(|f| f(page));
+            Ok(())
+        })?;
         // `exchange` returns `Ok` only once `read` has succeeded, so `out` is set.
         out.ok_or_else(|| Error::new(ErrorKind::Decode, "HubSpot's answer was not read"))
     }
@@ -401,28 +374,19 @@ impl Client {
     /// What masking asks of a call before it is sent: the query (and body) to send instead, having
     /// learnt a custom type's other spelling first when the mask needs it; refused when the call
     /// would reveal or set a masked property.
-    fn mask_request<'q>(
-        &self,
-        user: Option<&UserToken>,
-        method: Method,
-        path: &str,
-        query: &[(&'q str, String)],
-        body: Option<&Value>,
-        deadline: Instant,
-    ) -> Result<mask::Prepared<'q>, Error> {
-        if let Some(ty) = self.mask.needs_schema(path) {
+    fn mask_request<'q>(&self, call: &Call<'q>) -> Result<mask::Prepared<'q>, Error> {
+        if let Some(ty) = self.mask.needs_schema(call.path) {
             // A custom type spelled as the mask has not seen: its schema's answer (masked like any
             // other, through `send_as`) teaches the mask its other spelling. Without it, refuse.
             let schema = self
-                .send_as(
-                    user,
-                    Method::Get,
-                    &paths::schema(&ty),
-                    &[],
-                    None,
-                    Kind::Read,
-                    deadline,
-                )
+                .send_as(Call {
+                    method: Method::Get,
+                    path: &paths::schema(&ty),
+                    query: &[],
+                    body: None,
+                    kind: Kind::Read,
+                    ..*call
+                })
                 .map_err(|e| {
                     Error::new(
                         ErrorKind::Masked,
@@ -434,25 +398,28 @@ impl Client {
                 })?;
             self.mask.learn_schema(&ty, &schema.body);
         }
-        self.mask.request(method, path, query, body)
+        self.mask
+            .request(call.method, call.path, call.query, call.body)
     }
 
     /// One call: masking's part before it is sent ([`Client::mask_request`]), rate limiting, attempts
     /// and retries. `read` is given a successful answer's text (its error: the attempt failed); returns
     /// the answer's correlation id.
-    #[allow(clippy::too_many_arguments)]
     fn exchange(
         &self,
-        user: Option<&UserToken>,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        kind: Kind,
-        deadline: Instant,
+        call: Call<'_>,
         read: &mut dyn FnMut(&str) -> Result<(), Error>,
     ) -> Result<Option<String>, Error> {
-        let (query, replaced) = self.mask_request(user, method, path, query, body, deadline)?;
+        let (query, replaced) = self.mask_request(&call)?;
+        let Call {
+            user,
+            method,
+            path,
+            body,
+            kind,
+            deadline,
+            ..
+        } = call;
         let body = replaced.as_ref().or(body);
         let url = self.url(path, &query);
         let bearer = format!(
@@ -744,6 +711,19 @@ fn json_body(text: &str) -> Result<Value, Error> {
 
 fn invalid_json(e: serde_json::Error) -> Error {
     Error::new(ErrorKind::Decode, format!("HubSpot sent invalid JSON: {e}"))
+}
+
+/// One HubSpot call as its caller describes it, before masking: whose token, what, and by when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// A signed-in user's token, charged to that user's portal (`None`: the configured token).
+    pub(crate) user: Option<&'a UserToken>,
+    pub(crate) method: Method,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a [(&'a str, String)],
+    pub(crate) body: Option<&'a Value>,
+    pub(crate) kind: Kind,
+    pub(crate) deadline: Instant,
 }
 
 /// A successful call's answer: its JSON (`Value::Null` for 204) and HubSpot's `X-HubSpot-Correlation-Id`

@@ -490,17 +490,8 @@ impl<'a> ToolContext<'a> {
         kind: hubspot::Kind,
         f: impl FnOnce(hubspot::page::RecordPage<'_>) -> R,
     ) -> Result<R, ToolError> {
-        self.charge_call()?;
-        Ok(self.hubspot()?.read_page(
-            self.user,
-            method,
-            path,
-            query,
-            body,
-            kind,
-            self.deadline,
-            f,
-        )?)
+        let (client, call) = self.call(method, path, query, body, kind)?;
+        Ok(client.read_page(call, f)?)
     }
     /// GET from HubSpot within this request's deadline.
     pub(crate) fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolError> {
@@ -516,14 +507,33 @@ impl<'a> ToolContext<'a> {
         body: Option<&Value>,
         kind: hubspot::Kind,
     ) -> Result<Value, ToolError> {
-        self.charge_call()?;
-        let reply =
-            self.hubspot()?
-                .send_as(self.user, method, path, query, body, kind, self.deadline)?;
+        let (client, call) = self.call(method, path, query, body, kind)?;
+        let reply = client.send_as(call)?;
         if let (hubspot::Kind::Write, Some(id)) = (kind, reply.correlation_id) {
             self.correlations.borrow_mut().push(id);
         }
         Ok(reply.body)
+    }
+    /// One HubSpot call charged to this request, with its user's token and its deadline.
+    fn call<'c>(
+        &'c self,
+        method: hubspot::Method,
+        path: &'c str,
+        query: &'c [(&'c str, String)],
+        body: Option<&'c Value>,
+        kind: hubspot::Kind,
+    ) -> Result<(&'c hubspot::Client, hubspot::Call<'c>), ToolError> {
+        self.charge_call()?;
+        let call = hubspot::Call {
+            user: self.user,
+            method,
+            path,
+            query,
+            body,
+            kind,
+            deadline: self.deadline,
+        };
+        Ok((self.hubspot()?, call))
     }
     /// A metadata GET through the cache (`key` names it for invalidation).
     pub(crate) fn cached_get(
